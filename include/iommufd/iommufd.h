@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libiommufd: the Linux IOMMUFD API (/dev/iommu) and VFIO device cdevs,
+ * with automatic IOMMU domains and IOMMU dirty tracking for live migration.
+ *
+ * Conventions (see docs/API.md):
+ *  - a call that can fail returns int: 0 or a positive count on success,
+ *    a negative errno on failure; kernel errnos pass through unchanged;
+ *  - a failed call leaves no half-made state;
+ *  - each failure leaves a one-line message, iommufd_last_error().
+ */
+#ifndef IOMMUFD_IOMMUFD_H
+#define IOMMUFD_IOMMUFD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef IOMMUFD_API
+#define IOMMUFD_API __attribute__((visibility("default")))
+#endif
+
+#define IOMMUFD_VERSION_MAJOR 0
+#define IOMMUFD_VERSION_MINOR 1
+#define IOMMUFD_VERSION_PATCH 0
+IOMMUFD_API const char *iommufd_version(void);
+
+struct iommufd_ctx;
+struct iommufd_sim;
+struct iommufd_device;
+struct iommufd_container;
+
+/* ---- Context: one iommufd file descriptor ---------------------------- */
+
+IOMMUFD_API int iommufd_open(const char *path, struct iommufd_ctx **out); /* NULL: "/dev/iommu" */
+IOMMUFD_API int iommufd_from_fd(int fd, struct iommufd_ctx **out); /* not closed by us */
+IOMMUFD_API void iommufd_close(struct iommufd_ctx *ctx);
+IOMMUFD_API int iommufd_fd(const struct iommufd_ctx *ctx);
+/* true when the context's kernel is the simulator */
+IOMMUFD_API bool iommufd_is_simulated(const struct iommufd_ctx *ctx);
+
+/* The message of the calling thread's last failure on this context ("" if none). */
+IOMMUFD_API const char *iommufd_last_error(struct iommufd_ctx *ctx);
+
+enum {
+	IOMMUFD_LOG_ERROR = 0,
+	IOMMUFD_LOG_WARN = 1,
+	IOMMUFD_LOG_INFO = 2,
+	IOMMUFD_LOG_TRACE = 3, /* one line per kernel call */
+};
+typedef void (*iommufd_log_fn)(void *arg, int level, const char *msg);
+/* fn NULL: logging off (the default, unless IOMMUFD_TRACE=1 sends traces to stderr) */
+IOMMUFD_API void iommufd_set_log(struct iommufd_ctx *ctx, iommufd_log_fn fn, void *arg);
+
+/* ---- Simulated kernel ------------------------------------------------ */
+
+IOMMUFD_API int iommufd_sim_new(const char *topology_json, struct iommufd_sim **out);
+IOMMUFD_API int iommufd_sim_open(struct iommufd_sim *sim, struct iommufd_ctx **out);
+IOMMUFD_API void iommufd_sim_free(struct iommufd_sim *sim);
+IOMMUFD_API int iommufd_sim_dma_write(struct iommufd_sim *sim, const char *device, uint64_t iova,
+				      uint64_t len);
+IOMMUFD_API long iommufd_sim_live_objects(const struct iommufd_sim *sim);
+IOMMUFD_API int iommufd_sim_fail_nth(struct iommufd_sim *sim, unsigned n, int err);
+/* Why iommufd_sim_new() last failed in this thread (bad topology: names the key or line). */
+IOMMUFD_API const char *iommufd_sim_last_error(void);
+
+/* ---- Devices --------------------------------------------------------- */
+
+IOMMUFD_API int iommufd_device_open(struct iommufd_ctx *ctx, const char *name,
+				    struct iommufd_device **out);
+IOMMUFD_API void iommufd_device_close(struct iommufd_device *dev);
+IOMMUFD_API uint32_t iommufd_device_id(const struct iommufd_device *dev);
+IOMMUFD_API const char *iommufd_device_name(const struct iommufd_device *dev);
+IOMMUFD_API bool iommufd_device_is_emulated(const struct iommufd_device *dev);
+IOMMUFD_API int iommufd_device_dirty_capable(struct iommufd_device *dev);
+IOMMUFD_API uint32_t iommufd_device_pt_id(const struct iommufd_device *dev);
+/* The device's IOMMU instance (sysfs name, e.g. "dmar0"); "" for an emulated device. */
+IOMMUFD_API const char *iommufd_device_iommu(const struct iommufd_device *dev);
+/* The device's cdev path (/dev/vfio/devices/vfioN), or "" where it has none. */
+IOMMUFD_API const char *iommufd_device_cdev(const struct iommufd_device *dev);
+/* Attach the device directly to an IOAS or HWPT (replacing its current one), or detach it.
+ * The container calls these; use them only for devices outside a container. */
+IOMMUFD_API int iommufd_device_attach_pt(struct iommufd_device *dev, uint32_t pt_id);
+IOMMUFD_API int iommufd_device_detach_pt(struct iommufd_device *dev);
+
+/* One device the host (or simulated topology) offers, for listing. */
+struct iommufd_device_desc {
+	char name[64];    /* PCI address, mdev uuid, or topology name */
+	char cdev[64];    /* /dev/vfio/devices/vfioN */
+	char driver[64];  /* the IOMMU driver, e.g. "intel-vtd"; "" for emulated */
+	char iommu[64];   /* the IOMMU instance, e.g. "dmar0"; "" for emulated */
+	bool emulated;
+};
+/* Fills up to max descriptions; returns how many devices there are (may exceed max). */
+IOMMUFD_API int iommufd_list_devices(struct iommufd_ctx *ctx, struct iommufd_device_desc *out,
+				     unsigned max);
+
+/* ---- Objects: one call per kernel command (no policy) ---------------- */
+
+struct iommufd_iova_range {
+	uint64_t start;
+	uint64_t last;
+};
+
+enum {
+	IOMMUFD_MAP_FIXED_IOVA = 1u << 0, /* map at *iova; otherwise the kernel picks and returns it */
+	IOMMUFD_MAP_READONLY = 1u << 1,   /* device may read, not write */
+};
+
+IOMMUFD_API int iommufd_ioas_alloc(struct iommufd_ctx *ctx, uint32_t *ioas_id);
+IOMMUFD_API int iommufd_destroy(struct iommufd_ctx *ctx, uint32_t id);
+/* Allowed IOVA ranges: fills up to max, returns how many there are (may exceed max). */
+IOMMUFD_API int iommufd_ioas_iova_ranges(struct iommufd_ctx *ctx, uint32_t ioas_id,
+					 struct iommufd_iova_range *out, unsigned max,
+					 uint64_t *alignment);
+IOMMUFD_API int iommufd_ioas_allow_iovas(struct iommufd_ctx *ctx, uint32_t ioas_id,
+					 const struct iommufd_iova_range *ranges, unsigned n);
+IOMMUFD_API int iommufd_ioas_map(struct iommufd_ctx *ctx, uint32_t ioas_id, void *va,
+				 uint64_t len, uint64_t *iova, uint32_t flags);
+/* *unmapped (may be NULL): bytes unmapped. iova 0, len UINT64_MAX unmaps all. */
+IOMMUFD_API int iommufd_ioas_unmap(struct iommufd_ctx *ctx, uint32_t ioas_id, uint64_t iova,
+				   uint64_t len, uint64_t *unmapped);
+IOMMUFD_API int iommufd_ioas_copy(struct iommufd_ctx *ctx, uint32_t dst_ioas_id,
+				  uint32_t src_ioas_id, uint64_t src_iova, uint64_t len,
+				  uint64_t *dst_iova, uint32_t flags);
+
+enum {
+	IOMMUFD_HWPT_NEST_PARENT = 1u << 0,
+	IOMMUFD_HWPT_DIRTY_TRACKING = 1u << 1,
+};
+IOMMUFD_API int iommufd_hwpt_alloc(struct iommufd_ctx *ctx, uint32_t dev_id, uint32_t pt_id,
+				   uint32_t flags, uint32_t *hwpt_id);
+struct iommufd_hw_info {
+	uint32_t type;         /* IOMMU_HW_INFO_TYPE_*: 0 none, 1 Intel VT-d, 2 ARM SMMUv3 */
+	uint64_t capabilities; /* IOMMU_HW_CAP_*: bit 0 dirty tracking */
+};
+IOMMUFD_API int iommufd_get_hw_info(struct iommufd_ctx *ctx, uint32_t dev_id,
+				    struct iommufd_hw_info *out);
+IOMMUFD_API int iommufd_hwpt_set_dirty_tracking(struct iommufd_ctx *ctx, uint32_t hwpt_id,
+						bool enable);
+enum { IOMMUFD_DIRTY_NO_CLEAR = 1u << 0 };
+/* Sets (never clears) bit i of bitmap for each dirty page iova + i*page_size. */
+IOMMUFD_API int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ctx *ctx, uint32_t hwpt_id,
+					      uint64_t iova, uint64_t len, uint64_t page_size,
+					      uint64_t *bitmap, uint32_t flags);
+
+/* ---- Containers: one IOAS and its automatic IOMMU domains ------------ */
+
+enum {
+	IOMMUFD_CONTAINER_DIRTY_TRACKING = 1u << 0,
+	IOMMUFD_CONTAINER_NEST_PARENT = 1u << 1,
+};
+IOMMUFD_API int iommufd_container_new(struct iommufd_ctx *ctx, uint32_t flags,
+				      struct iommufd_container **out);
+IOMMUFD_API void iommufd_container_free(struct iommufd_container *c);
+IOMMUFD_API uint32_t iommufd_container_ioas_id(const struct iommufd_container *c);
+IOMMUFD_API int iommufd_container_attach(struct iommufd_container *c, struct iommufd_device *dev);
+IOMMUFD_API int iommufd_container_detach(struct iommufd_container *c, struct iommufd_device *dev);
+IOMMUFD_API int iommufd_container_map(struct iommufd_container *c, void *va, uint64_t iova,
+				      uint64_t len, bool readonly);
+IOMMUFD_API int iommufd_container_unmap(struct iommufd_container *c, uint64_t iova, uint64_t len);
+IOMMUFD_API int iommufd_container_set_dirty_tracking(struct iommufd_container *c, bool enable);
+IOMMUFD_API int iommufd_container_read_dirty(struct iommufd_container *c, uint64_t iova,
+					     uint64_t len, uint64_t page_size, uint64_t *bitmap,
+					     uint32_t flags);
+IOMMUFD_API int iommufd_container_dirty_status(struct iommufd_container *c);
+
+enum {
+	IOMMUFD_DOMAIN_DIRTY_TRACKING = 1u << 0,
+	IOMMUFD_DOMAIN_NEST_PARENT = 1u << 1,
+};
+struct iommufd_domain_info {
+	uint32_t hwpt_id;
+	uint32_t flags; /* IOMMUFD_DOMAIN_* */
+	unsigned ndevices;
+};
+IOMMUFD_API int iommufd_container_domains(struct iommufd_container *c,
+					  struct iommufd_domain_info *out, unsigned max);
+
+/* ---- Kernel selftest devices (CONFIG_IOMMUFD_TEST kernels) ----------- */
+
+IOMMUFD_API int iommufd_selftest_dirty(struct iommufd_device *dev, uint64_t iova, uint64_t len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Context: one iommufd, its transport, per-thread last errors, logging. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/ctx.h"
+
+const char *iommufd_version(void)
+{
+	return "0.1.0";
+}
+
+static bool env_tracing(void)
+{
+	const char *v = getenv("IOMMUFD_TRACE");
+
+	return v && *v && strcmp(v, "0") != 0;
+}
+
+int iofd_ctx_new(struct iofd_transport tp, int fd, bool owns_fd, struct iommufd_ctx **out)
+{
+	struct iommufd_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	if (!ctx)
+		return -ENOMEM;
+	ctx->tp = tp;
+	ctx->fd = fd;
+	ctx->owns_fd = owns_fd;
+	pthread_mutex_init(&ctx->lock, NULL);
+	ctx->tracing = env_tracing();
+	*out = ctx;
+	return 0;
+}
+
+int iommufd_open(const char *path, struct iommufd_ctx **out)
+{
+	struct iofd_transport tp = { &iofd_kernel_transport_ops, NULL };
+	int fd, ret;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!path)
+		path = "/dev/iommu";
+	fd = tp.ops->open(tp.priv, path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	ret = iofd_ctx_new(tp, fd, true, out);
+	if (ret)
+		tp.ops->close(tp.priv, fd);
+	return ret;
+}
+
+int iommufd_from_fd(int fd, struct iommufd_ctx **out)
+{
+	struct iofd_transport tp = { &iofd_kernel_transport_ops, NULL };
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (fd < 0 || fcntl(fd, F_GETFD) < 0)
+		return -EBADF;
+	return iofd_ctx_new(tp, fd, false, out);
+}
+
+void iommufd_close(struct iommufd_ctx *ctx)
+{
+	struct iofd_err_slot *s, *next;
+
+	if (!ctx)
+		return;
+	if (ctx->owns_fd)
+		ctx->tp.ops->close(ctx->tp.priv, ctx->fd);
+	if (ctx->tp.ops->release)
+		ctx->tp.ops->release(ctx->tp.priv);
+	for (s = ctx->err_slots; s; s = next) {
+		next = s->next;
+		free(s);
+	}
+	pthread_mutex_destroy(&ctx->lock);
+	free(ctx);
+}
+
+int iommufd_fd(const struct iommufd_ctx *ctx)
+{
+	return ctx ? ctx->fd : -EINVAL;
+}
+
+bool iommufd_is_simulated(const struct iommufd_ctx *ctx)
+{
+	return ctx && ctx->tp.ops != &iofd_kernel_transport_ops;
+}
+
+/* The calling thread's slot; created on first use when create is set. Lock held. */
+static struct iofd_err_slot *err_slot(struct iommufd_ctx *ctx, bool create)
+{
+	pthread_t self = pthread_self();
+	struct iofd_err_slot *s;
+
+	for (s = ctx->err_slots; s; s = s->next)
+		if (pthread_equal(s->thread, self))
+			return s;
+	if (!create)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->thread = self;
+	s->next = ctx->err_slots;
+	ctx->err_slots = s;
+	return s;
+}
+
+const char *iommufd_last_error(struct iommufd_ctx *ctx)
+{
+	struct iofd_err_slot *s;
+	const char *msg;
+
+	if (!ctx)
+		return "no context";
+	pthread_mutex_lock(&ctx->lock);
+	s = err_slot(ctx, false);
+	/* The slot lives until the context closes, and only this thread writes it. */
+	msg = s ? s->msg : "";
+	pthread_mutex_unlock(&ctx->lock);
+	return msg;
+}
+
+static void emit(struct iommufd_ctx *ctx, int level, const char *msg)
+{
+	iommufd_log_fn fn;
+	void *arg;
+	bool tracing;
+
+	pthread_mutex_lock(&ctx->lock);
+	fn = ctx->log_fn;
+	arg = ctx->log_arg;
+	tracing = ctx->tracing;
+	pthread_mutex_unlock(&ctx->lock);
+	if (fn)
+		fn(arg, level, msg);
+	else if (tracing)
+		fprintf(stderr, "iommufd: %s\n", msg);
+}
+
+void iommufd_set_log(struct iommufd_ctx *ctx, iommufd_log_fn fn, void *arg)
+{
+	if (!ctx)
+		return;
+	pthread_mutex_lock(&ctx->lock);
+	ctx->log_fn = fn;
+	ctx->log_arg = arg;
+	/* A callback wants everything; without one only IOMMUFD_TRACE prints. */
+	ctx->tracing = fn ? true : env_tracing();
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+static bool want_trace(struct iommufd_ctx *ctx)
+{
+	bool t;
+
+	pthread_mutex_lock(&ctx->lock);
+	t = ctx->tracing;
+	pthread_mutex_unlock(&ctx->lock);
+	return t;
+}
+
+void iofd_log(struct iommufd_ctx *ctx, int level, const char *fmt, ...)
+{
+	char msg[IOFD_ERRMSG_MAX];
+	va_list ap;
+
+	/* Off unless a callback is set or IOMMUFD_TRACE asks for stderr. */
+	if (!want_trace(ctx))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	emit(ctx, level, msg);
+}
+
+static void set_error_v(struct iommufd_ctx *ctx, int err, const char *fmt, va_list ap)
+{
+	struct iofd_err_slot *s;
+	char buf[IOFD_ERRMSG_MAX];
+	int n;
+
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (n >= 0 && (size_t)n < sizeof(buf) && err)
+		snprintf(buf + n, sizeof(buf) - n, ": %s", strerror(-err));
+	pthread_mutex_lock(&ctx->lock);
+	s = err_slot(ctx, true);
+	if (s)
+		memcpy(s->msg, buf, sizeof(buf));
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+int iofd_set_error(struct iommufd_ctx *ctx, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_error_v(ctx, err, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+void iofd_clear_error(struct iommufd_ctx *ctx)
+{
+	struct iofd_err_slot *s;
+
+	pthread_mutex_lock(&ctx->lock);
+	s = err_slot(ctx, false);
+	if (s)
+		s->msg[0] = '\0';
+	pthread_mutex_unlock(&ctx->lock);
+}
+
+int iofd_kcall_done(struct iommufd_ctx *ctx, int ret, const char *fmt, ...)
+{
+	char what[IOFD_ERRMSG_MAX];
+	va_list ap;
+
+	if (ret == 0 && !want_trace(ctx))
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (ret)
+		iofd_set_error(ctx, ret, "%s", what);
+	iofd_log(ctx, IOMMUFD_LOG_TRACE, "%s %s = %d%s%s", ctx->tp.ops->name, what, ret,
+		 ret ? " " : "", ret ? strerror(-ret) : "");
+	return ret;
+}
+
+int iofd_kopen(struct iommufd_ctx *ctx, const char *path, int flags)
+{
+	int fd = ctx->tp.ops->open(ctx->tp.priv, path, flags);
+
+	if (fd < 0)
+		iofd_set_error(ctx, fd, "open %s", path);
+	iofd_log(ctx, IOMMUFD_LOG_TRACE, "%s open %s = %d", ctx->tp.ops->name, path, fd);
+	return fd;
+}
+
+void iofd_kclose(struct iommufd_ctx *ctx, int fd)
+{
+	ctx->tp.ops->close(ctx->tp.priv, fd);
+	iofd_log(ctx, IOMMUFD_LOG_TRACE, "%s close %d", ctx->tp.ops->name, fd);
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Devices: what every kind shares (open by name, attach state, close). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "objects/device.h"
+#include "uapi/iommufd_abi.h"
+
+bool iofd_is_selftest_name(const char *name)
+{
+	return !strcmp(name, "selftest") || !strcmp(name, "selftest:no-dirty");
+}
+
+int iommufd_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out)
+{
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!ctx || !name)
+		return -EINVAL;
+	if (!*name)
+		return iofd_set_error(ctx, -EINVAL, "device open: empty name");
+	return iofd_vfio_device_open(ctx, name, out);
+}
+
+void iommufd_device_close(struct iommufd_device *dev)
+{
+	if (!dev)
+		return;
+	/* A container forgets the device (and drops its domain if it was the last). */
+	if (dev->owner_detach)
+		dev->owner_detach(dev->owner, dev);
+	else if (dev->pt_id)
+		dev->ops->detach(dev);
+	dev->ops->close(dev);
+	free(dev);
+}
+
+uint32_t iommufd_device_id(const struct iommufd_device *dev)
+{
+	return dev ? dev->dev_id : 0;
+}
+
+const char *iommufd_device_name(const struct iommufd_device *dev)
+{
+	return dev ? dev->info.name : "";
+}
+
+bool iommufd_device_is_emulated(const struct iommufd_device *dev)
+{
+	return dev && dev->info.emulated;
+}
+
+const char *iommufd_device_iommu(const struct iommufd_device *dev)
+{
+	return dev ? dev->info.iommu : "";
+}
+
+const char *iommufd_device_cdev(const struct iommufd_device *dev)
+{
+	return dev ? dev->info.cdev : "";
+}
+
+uint32_t iommufd_device_pt_id(const struct iommufd_device *dev)
+{
+	return dev ? dev->pt_id : 0;
+}
+
+int iommufd_device_dirty_capable(struct iommufd_device *dev)
+{
+	struct iommufd_hw_info hw;
+	int ret;
+
+	if (!dev)
+		return -EINVAL;
+	/* An emulated device has no IOMMU: nothing tracks its writes. */
+	if (dev->info.emulated)
+		return 0;
+	ret = iommufd_get_hw_info(dev->ctx, dev->dev_id, &hw);
+	if (ret)
+		return ret;
+	return !!(hw.capabilities & IOFD_HW_CAP_DIRTY_TRACKING);
+}
+
+int iommufd_device_attach_pt(struct iommufd_device *dev, uint32_t pt_id)
+{
+	if (!dev)
+		return -EINVAL;
+	if (dev->owner)
+		return iofd_set_error(dev->ctx, -EBUSY,
+				      "attach %s to %u: the device belongs to a container",
+				      dev->info.name, pt_id);
+	return dev->ops->attach(dev, pt_id);
+}
+
+int iommufd_device_detach_pt(struct iommufd_device *dev)
+{
+	if (!dev)
+		return -EINVAL;
+	if (dev->owner)
+		return iofd_set_error(dev->ctx, -EBUSY,
+				      "detach %s: the device belongs to a container; detach it there",
+				      dev->info.name);
+	if (!dev->pt_id)
+		return iofd_set_error(dev->ctx, -EINVAL, "detach %s: not attached", dev->info.name);
+	return dev->ops->detach(dev);
+}
+
+int iommufd_list_devices(struct iommufd_ctx *ctx, struct iommufd_device_desc *out, unsigned max)
+{
+	int ret;
+
+	if (!ctx || (max && !out))
+		return -EINVAL;
+	ret = ctx->tp.ops->list_devices(ctx->tp.priv, out, max);
+	if (ret < 0)
+		iofd_set_error(ctx, ret, "list devices");
+	return ret;
+}

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* IOAS: an I/O address space, and the generic object destroy. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+#include "objects/objects.h"
+#include "uapi/iommufd_abi.h"
+
+int iommufd_ioas_alloc(struct iommufd_ctx *ctx, uint32_t *ioas_id)
+{
+	struct iofd_ioas_alloc cmd = { .size = sizeof(cmd) };
+	int ret;
+
+	if (!ctx || !ioas_id)
+		return -EINVAL;
+	ret = iofd_ioctl(ctx, ctx->fd, IOFD_IOAS_ALLOC, &cmd, "IOAS_ALLOC ioas=%u",
+			 cmd.out_ioas_id);
+	if (!ret)
+		*ioas_id = cmd.out_ioas_id;
+	return ret;
+}
+
+int iommufd_destroy(struct iommufd_ctx *ctx, uint32_t id)
+{
+	struct iofd_destroy cmd = { .size = sizeof(cmd), .id = id };
+
+	if (!ctx)
+		return -EINVAL;
+	return iofd_ioctl(ctx, ctx->fd, IOFD_DESTROY, &cmd, "DESTROY id=%u", id);
+}
+
+/* One IOVA_RANGES call: fills up to max, returns the count or -errno. */
+static int iova_ranges(struct iommufd_ctx *ctx, uint32_t ioas_id, struct iofd_iova_range *buf,
+		       unsigned max, uint64_t *alignment)
+{
+	struct iofd_ioas_iova_ranges cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas_id,
+		.num_iovas = max,
+		.allowed_iovas = (uintptr_t)buf,
+	};
+	int ret;
+
+	ret = ctx->tp.ops->ioctl(ctx->tp.priv, ctx->fd, IOFD_IOAS_IOVA_RANGES, &cmd);
+	/* EMSGSIZE only says the buffer was short: the count is the answer. */
+	if (ret == -EMSGSIZE)
+		ret = 0;
+	ret = iofd_kcall_done(ctx, ret, "IOAS_IOVA_RANGES ioas=%u max=%u num=%u align=0x%llx",
+			      ioas_id, max, cmd.num_iovas,
+			      (unsigned long long)cmd.out_iova_alignment);
+	if (ret)
+		return ret;
+	if (alignment)
+		*alignment = cmd.out_iova_alignment;
+	return (int)cmd.num_iovas;
+}
+
+int iommufd_ioas_iova_ranges(struct iommufd_ctx *ctx, uint32_t ioas_id,
+			     struct iommufd_iova_range *out, unsigned max, uint64_t *alignment)
+{
+	struct iofd_iova_range *buf = NULL;
+	int ret, i;
+
+	if (!ctx || (max && !out))
+		return -EINVAL;
+	if (max) {
+		buf = calloc(max, sizeof(*buf));
+		if (!buf)
+			return -ENOMEM;
+	}
+	ret = iova_ranges(ctx, ioas_id, buf, max, alignment);
+	for (i = 0; i < ret && (unsigned)i < max; i++) {
+		out[i].start = buf[i].start;
+		out[i].last = buf[i].last;
+	}
+	free(buf);
+	return ret;
+}
+
+int iofd_ioas_iova_ranges_alloc(struct iommufd_ctx *ctx, uint32_t ioas_id,
+				struct iommufd_iova_range **ranges, unsigned *n, uint64_t *alignment)
+{
+	unsigned max = 4;
+	int ret;
+
+	*ranges = NULL;
+	*n = 0;
+	/* The set can change between calls (a device attaches): retry until it fits. */
+	for (;;) {
+		struct iommufd_iova_range *buf = calloc(max, sizeof(*buf));
+
+		if (!buf)
+			return -ENOMEM;
+		ret = iommufd_ioas_iova_ranges(ctx, ioas_id, buf, max, alignment);
+		if (ret < 0) {
+			free(buf);
+			return ret;
+		}
+		if ((unsigned)ret <= max) {
+			*ranges = buf;
+			*n = ret;
+			return 0;
+		}
+		free(buf);
+		max = ret;
+	}
+}
+
+int iommufd_ioas_allow_iovas(struct iommufd_ctx *ctx, uint32_t ioas_id,
+			     const struct iommufd_iova_range *ranges, unsigned n)
+{
+	struct iofd_ioas_allow_iovas cmd = { .size = sizeof(cmd), .ioas_id = ioas_id, .num_iovas = n };
+	struct iofd_iova_range *buf = NULL;
+	unsigned i;
+	int ret;
+
+	if (!ctx || (n && !ranges))
+		return -EINVAL;
+	if (n) {
+		buf = calloc(n, sizeof(*buf));
+		if (!buf)
+			return -ENOMEM;
+		for (i = 0; i < n; i++) {
+			buf[i].start = ranges[i].start;
+			buf[i].last = ranges[i].last;
+		}
+	}
+	cmd.allowed_iovas = (uintptr_t)buf;
+	ret = iofd_ioctl(ctx, ctx->fd, IOFD_IOAS_ALLOW_IOVAS, &cmd, "IOAS_ALLOW_IOVAS ioas=%u n=%u",
+			 ioas_id, n);
+	free(buf);
+	return ret;
+}
+
+static uint32_t map_flags(uint32_t flags)
+{
+	uint32_t f = IOFD_IOAS_MAP_READABLE;
+
+	if (!(flags & IOMMUFD_MAP_READONLY))
+		f |= IOFD_IOAS_MAP_WRITEABLE;
+	if (flags & IOMMUFD_MAP_FIXED_IOVA)
+		f |= IOFD_IOAS_MAP_FIXED_IOVA;
+	return f;
+}
+
+int iommufd_ioas_map(struct iommufd_ctx *ctx, uint32_t ioas_id, void *va, uint64_t len,
+		     uint64_t *iova, uint32_t flags)
+{
+	struct iofd_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas_id,
+		.user_va = (uintptr_t)va,
+		.length = len,
+	};
+	int ret;
+
+	if (!ctx || !iova)
+		return -EINVAL;
+	if (flags & ~(IOMMUFD_MAP_FIXED_IOVA | IOMMUFD_MAP_READONLY))
+		return iofd_set_error(ctx, -EINVAL, "map ioas %u: unknown flags 0x%x", ioas_id, flags);
+	cmd.flags = map_flags(flags);
+	if (flags & IOMMUFD_MAP_FIXED_IOVA)
+		cmd.iova = *iova;
+	ret = iofd_ioctl(ctx, ctx->fd, IOFD_IOAS_MAP, &cmd,
+			 "IOAS_MAP ioas=%u va=%p len=0x%llx iova=0x%llx flags=0x%x", ioas_id, va,
+			 (unsigned long long)len, (unsigned long long)cmd.iova, cmd.flags);
+	if (!ret)
+		*iova = cmd.iova;
+	return ret;
+}
+
+int iommufd_ioas_unmap(struct iommufd_ctx *ctx, uint32_t ioas_id, uint64_t iova, uint64_t len,
+		       uint64_t *unmapped)
+{
+	struct iofd_ioas_unmap cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas_id,
+		.iova = iova,
+		.length = len,
+	};
+	int ret;
+
+	if (!ctx)
+		return -EINVAL;
+	ret = iofd_ioctl(ctx, ctx->fd, IOFD_IOAS_UNMAP, &cmd,
+			 "IOAS_UNMAP ioas=%u iova=0x%llx len=0x%llx unmapped=0x%llx", ioas_id,
+			 (unsigned long long)iova, (unsigned long long)len,
+			 (unsigned long long)cmd.length);
+	if (!ret && unmapped)
+		*unmapped = cmd.length;
+	return ret;
+}
+
+int iommufd_ioas_copy(struct iommufd_ctx *ctx, uint32_t dst_ioas_id, uint32_t src_ioas_id,
+		      uint64_t src_iova, uint64_t len, uint64_t *dst_iova, uint32_t flags)
+{
+	struct iofd_ioas_copy cmd = {
+		.size = sizeof(cmd),
+		.dst_ioas_id = dst_ioas_id,
+		.src_ioas_id = src_ioas_id,
+		.length = len,
+		.src_iova = src_iova,
+	};
+	int ret;
+
+	if (!ctx || !dst_iova)
+		return -EINVAL;
+	if (flags & ~(IOMMUFD_MAP_FIXED_IOVA | IOMMUFD_MAP_READONLY))
+		return iofd_set_error(ctx, -EINVAL, "copy ioas %u: unknown flags 0x%x", src_ioas_id,
+				      flags);
+	cmd.flags = map_flags(flags);
+	if (flags & IOMMUFD_MAP_FIXED_IOVA)
+		cmd.dst_iova = *dst_iova;
+	ret = iofd_ioctl(ctx, ctx->fd, IOFD_IOAS_COPY, &cmd,
+			 "IOAS_COPY src=%u src_iova=0x%llx len=0x%llx dst=%u dst_iova=0x%llx flags=0x%x",
+			 src_ioas_id, (unsigned long long)src_iova, (unsigned long long)len,
+			 dst_ioas_id, (unsigned long long)cmd.dst_iova, cmd.flags);
+	if (!ret)
+		*dst_iova = cmd.dst_iova;
+	return ret;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Transport: the one narrow place where kernel calls happen. Two kernels
+ * stand behind it, the real one (system calls, sysfs) and the simulator;
+ * everything above this layer is the same code on both.
+ */
+#ifndef IOFD_TRANSPORT_H
+#define IOFD_TRANSPORT_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <iommufd/iommufd.h>
+
+/* What sysfs (or the simulated topology) says about one device. */
+struct iofd_dev_sysinfo {
+	char name[64];      /* canonical name: PCI address, mdev uuid, topology name */
+	char cdev[64];      /* /dev/vfio/devices/vfioN */
+	char sysfs[PATH_MAX]; /* the device's sysfs directory ("" on the simulator) */
+	char iommu[64];     /* IOMMU instance, e.g. "dmar0"; "" for emulated devices */
+	char driver[64];    /* IOMMU driver, e.g. "intel-vtd"; "" for emulated devices */
+	bool emulated;      /* mdev: no IOMMU of its own */
+};
+
+struct iofd_transport_ops {
+	const char *name; /* "kernel" or "sim": for trace lines */
+	/* open a kernel file (/dev/iommu, a device cdev): fd or -errno */
+	int (*open)(void *priv, const char *path, int flags);
+	/* 0 or -errno; arg is the UAPI struct, read and written as the kernel does */
+	int (*ioctl)(void *priv, int fd, unsigned long request, void *arg);
+	void (*close)(void *priv, int fd);
+	/* name: cdev path, sysfs path, PCI address (sim: topology name too). -ENODEV if unknown */
+	int (*resolve_device)(void *priv, const char *name, struct iofd_dev_sysinfo *out);
+	/* every VFIO device: fills up to max, returns the count (may exceed max) or -errno */
+	int (*list_devices)(void *priv, struct iommufd_device_desc *out, unsigned max);
+	/* drop one reference on priv (the context closes) */
+	void (*release)(void *priv);
+};
+
+struct iofd_transport {
+	const struct iofd_transport_ops *ops;
+	void *priv;
+};
+
+extern const struct iofd_transport_ops iofd_kernel_transport_ops;
+
+#endif

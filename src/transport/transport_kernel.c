@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The real kernel behind the transport: system calls and sysfs. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "transport/transport.h"
+
+#define VFIO_CDEV_DIR "/dev/vfio/devices/"
+#define VFIO_CLASS_DIR "/sys/class/vfio-dev/"
+
+static int kernel_open(void *priv, const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int kernel_ioctl(void *priv, int fd, unsigned long request, void *arg)
+{
+	int ret;
+
+	do
+		ret = ioctl(fd, request, arg);
+	while (ret < 0 && errno == EINTR);
+	return ret < 0 ? -errno : 0;
+}
+
+static void kernel_close(void *priv, int fd)
+{
+	close(fd);
+}
+
+/* basename of the target of the link at dir/name into out; false if no link */
+static bool link_basename(const char *dir, const char *name, char *out, size_t len)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	snprintf(out, len, "%s", base ? base + 1 : target);
+	return true;
+}
+
+static bool path_exists(const char *fmt, const char *a)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), fmt, a);
+	return stat(path, &st) == 0;
+}
+
+/* Which driver an IOMMU instance belongs to, from its class directory. */
+static void iommu_driver(const char *iommu, char *out, size_t len)
+{
+	char dir[PATH_MAX];
+
+	if (path_exists("/sys/class/iommu/%s/intel-iommu", iommu))
+		snprintf(out, len, "intel-vtd");
+	else if (path_exists("/sys/class/iommu/%s/amd-iommu", iommu))
+		snprintf(out, len, "amd-vi");
+	else {
+		snprintf(dir, sizeof(dir), "/sys/class/iommu/%s/device", iommu);
+		if (!link_basename(dir, "driver", out, len))
+			snprintf(out, len, "unknown");
+	}
+}
+
+/* Fill out from a device's sysfs directory (a resolved path). */
+static int describe_sysfs(const char *sysfs, struct iofd_dev_sysinfo *out)
+{
+	char dir[PATH_MAX], bus[64];
+	struct dirent *de;
+	const char *base;
+	DIR *d;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->sysfs, sizeof(out->sysfs), "%s", sysfs);
+	base = strrchr(sysfs, '/');
+	snprintf(out->name, sizeof(out->name), "%s", base ? base + 1 : sysfs);
+
+	snprintf(dir, sizeof(dir), "%s/vfio-dev", sysfs);
+	d = opendir(dir);
+	if (!d)
+		return -ENODEV; /* not bound to a VFIO driver, or no cdev support */
+	while ((de = readdir(d))) {
+		if (!strncmp(de->d_name, "vfio", 4) && de->d_name[4] >= '0' && de->d_name[4] <= '9') {
+			snprintf(out->cdev, sizeof(out->cdev), VFIO_CDEV_DIR "%s", de->d_name);
+			break;
+		}
+	}
+	closedir(d);
+	if (!out->cdev[0])
+		return -ENODEV;
+
+	out->emulated = link_basename(sysfs, "subsystem", bus, sizeof(bus)) && !strcmp(bus, "mdev");
+	if (!out->emulated && link_basename(sysfs, "iommu", out->iommu, sizeof(out->iommu)))
+		iommu_driver(out->iommu, out->driver, sizeof(out->driver));
+	return 0;
+}
+
+static int sysfs_of_cdev(const char *cdev, char *out)
+{
+	const char *base = cdev + strlen(VFIO_CDEV_DIR);
+	char link[PATH_MAX];
+
+	if (strchr(base, '/') || strncmp(base, "vfio", 4))
+		return -ENODEV;
+	snprintf(link, sizeof(link), VFIO_CLASS_DIR "%s/device", base);
+	if (!realpath(link, out))
+		return -errno;
+	return 0;
+}
+
+static int kernel_resolve_device(void *priv, const char *name, struct iofd_dev_sysinfo *out)
+{
+	char path[PATH_MAX], real[PATH_MAX];
+	int ret;
+
+	if (!strncmp(name, VFIO_CDEV_DIR, strlen(VFIO_CDEV_DIR))) {
+		ret = sysfs_of_cdev(name, real);
+		if (ret)
+			return ret;
+	} else if (name[0] == '/') {
+		if (!realpath(name, real))
+			return -errno;
+	} else {
+		if (strchr(name, '/') || !*name)
+			return -EINVAL;
+		/* A PCI address, or an mdev's uuid. */
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", name);
+		if (!realpath(path, real)) {
+			snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s", name);
+			if (!realpath(path, real))
+				return -ENOENT;
+		}
+	}
+	return describe_sysfs(real, out);
+}
+
+static int kernel_list_devices(void *priv, struct iommufd_device_desc *out, unsigned max)
+{
+	struct iofd_dev_sysinfo info;
+	char cdev[PATH_MAX];
+	struct dirent *de;
+	unsigned n = 0;
+	DIR *d;
+
+	d = opendir(VFIO_CLASS_DIR);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(cdev, sizeof(cdev), VFIO_CDEV_DIR "%s", de->d_name);
+		if (kernel_resolve_device(priv, cdev, &info))
+			continue;
+		if (n < max) {
+			struct iommufd_device_desc *o = &out[n];
+
+			memset(o, 0, sizeof(*o));
+			snprintf(o->name, sizeof(o->name), "%s", info.name);
+			snprintf(o->cdev, sizeof(o->cdev), "%s", info.cdev);
+			snprintf(o->driver, sizeof(o->driver), "%s", info.driver);
+			snprintf(o->iommu, sizeof(o->iommu), "%s", info.iommu);
+			o->emulated = info.emulated;
+		}
+		n++;
+	}
+	closedir(d);
+	return (int)n;
+}
+
+const struct iofd_transport_ops iofd_kernel_transport_ops = {
+	.name = "kernel",
+	.open = kernel_open,
+	.ioctl = kernel_ioctl,
+	.close = kernel_close,
+	.resolve_device = kernel_resolve_device,
+	.list_devices = kernel_list_devices,
+	.release = NULL,
+};

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The part of the VFIO device-cdev ABI (/dev/vfio/devices/vfioN) this
+ * library uses, as of Linux 6.12; tests/uapi compares it with the kernel's
+ * include/uapi/linux/vfio.h.
+ */
+#ifndef IOFD_UAPI_VFIO_ABI_H
+#define IOFD_UAPI_VFIO_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+
+#define IOFD_VFIO_TYPE ';'
+#define IOFD_VFIO_BASE 100
+
+struct iofd_vfio_device_info {
+	uint32_t argsz;
+	uint32_t flags;
+	uint32_t num_regions;
+	uint32_t num_irqs;
+	uint32_t cap_offset;
+	uint32_t pad;
+};
+enum {
+	IOFD_VFIO_DEVICE_FLAGS_RESET = 1u << 0,
+	IOFD_VFIO_DEVICE_FLAGS_PCI = 1u << 1,
+};
+
+struct iofd_vfio_device_bind_iommufd {
+	uint32_t argsz;
+	uint32_t flags;
+	int32_t iommufd;
+	uint32_t out_devid;
+};
+
+struct iofd_vfio_device_attach_iommufd_pt {
+	uint32_t argsz;
+	uint32_t flags;
+	uint32_t pt_id;
+};
+
+struct iofd_vfio_device_detach_iommufd_pt {
+	uint32_t argsz;
+	uint32_t flags;
+};
+
+#define IOFD_VFIO_DEVICE_GET_INFO _IO(IOFD_VFIO_TYPE, IOFD_VFIO_BASE + 7)
+#define IOFD_VFIO_DEVICE_BIND_IOMMUFD _IO(IOFD_VFIO_TYPE, IOFD_VFIO_BASE + 18)
+#define IOFD_VFIO_DEVICE_ATTACH_IOMMUFD_PT _IO(IOFD_VFIO_TYPE, IOFD_VFIO_BASE + 19)
+#define IOFD_VFIO_DEVICE_DETACH_IOMMUFD_PT _IO(IOFD_VFIO_TYPE, IOFD_VFIO_BASE + 20)
+
+_Static_assert(sizeof(struct iofd_vfio_device_info) == 24, "vfio_device_info size");
+_Static_assert(sizeof(struct iofd_vfio_device_bind_iommufd) == 16, "bind size");
+_Static_assert(offsetof(struct iofd_vfio_device_bind_iommufd, out_devid) == 12, "bind.out_devid");
+_Static_assert(sizeof(struct iofd_vfio_device_attach_iommufd_pt) == 12, "attach size");
+_Static_assert(sizeof(struct iofd_vfio_device_detach_iommufd_pt) == 8, "detach size");
+
+#endif
