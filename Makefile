@@ -1,0 +1,35 @@
+# Convenience wrapper around meson for the README's commands.
+#   make demo    build, then run iommufdctl end to end (simulator where /dev/iommu is absent)
+#   make check   build, then run every test, the real-kernel VM tier included
+#   make quick   build, then run the tests without the VM tier (for development)
+BUILD ?= build
+MESON_OPTS ?=
+
+.PHONY: all deps deps-test demo check quick install clean
+
+all: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+deps:
+	@scripts/install-deps.sh build
+
+deps-test:
+	@scripts/install-deps.sh test
+
+$(BUILD)/build.ninja:
+	meson setup $(MESON_OPTS) $(BUILD)
+
+demo: all
+	scripts/demo.sh $(BUILD)
+
+check: deps-test all
+	meson test -C $(BUILD) --print-errorlogs
+
+quick: all
+	meson test -C $(BUILD) --print-errorlogs --no-suite vm
+
+install: all
+	meson install -C $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
