@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Kernel selftest mock devices (CONFIG_IOMMUFD_TEST): a test-only device kind
+ * so that the container code runs unchanged on a real kernel without IOMMU
+ * hardware. What the kernel offers differs from a VFIO device:
+ *  - IOMMU_TEST_OP_MOCK_DOMAIN(_FLAGS) makes a device that is bound and
+ *    already attached to the id given; we give it a private "parking" IOAS,
+ *    so that the device looks unattached to the caller;
+ *  - MOCK_DOMAIN_REPLACE is its attach (and replace); there is no detach, so
+ *    detach parks it on its private IOAS again;
+ *  - IOMMU_DESTROY of the selftest object id removes the device (and its
+ *    dev_id).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "objects/device.h"
+#include "uapi/iommufd_abi.h"
+#include "uapi/selftest_abi.h"
+
+struct selftest_priv {
+	uint32_t stdev_id;  /* the selftest object; destroying it removes the device */
+	uint32_t park_ioas; /* the private IOAS the device sits on while detached */
+};
+
+/* The bitmap of one TEST_OP_DIRTY call covers at most this many mock pages. */
+#define SELFTEST_DIRTY_CHUNK_PAGES (1u << 20)
+
+static struct selftest_priv *priv_of(struct iommufd_device *dev)
+{
+	return dev->kind_priv;
+}
+
+/* Move the device to pt_id (IOAS or HWPT); *hwpt_id: the HWPT it is on now. */
+static int selftest_replace(struct iommufd_device *dev, uint32_t pt_id, uint32_t *hwpt_id)
+{
+	struct iofd_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOFD_TEST_OP_MOCK_DOMAIN_REPLACE,
+		.id = priv_of(dev)->stdev_id,
+		.mock_domain_replace.pt_id = pt_id,
+	};
+	int ret;
+
+	ret = iofd_ioctl(dev->ctx, dev->ctx->fd, IOFD_TEST_CMD, &cmd,
+			 "TEST_MOCK_DOMAIN_REPLACE dev=%s stdev=%u pt=%u out_pt=%u",
+			 dev->info.name, cmd.id, pt_id, cmd.mock_domain_replace.pt_id);
+	if (!ret)
+		*hwpt_id = cmd.mock_domain_replace.pt_id;
+	return ret;
+}
+
+static int selftest_attach(struct iommufd_device *dev, uint32_t pt_id)
+{
+	uint32_t hwpt_id;
+	int ret;
+
+	/* The parking IOAS is ours: a caller must not see or reuse it. */
+	if (pt_id == priv_of(dev)->park_ioas)
+		return iofd_set_error(dev->ctx, -EINVAL,
+				      "attach %s to %u: the device's private IOAS", dev->info.name,
+				      pt_id);
+	ret = selftest_replace(dev, pt_id, &hwpt_id);
+	if (ret)
+		return ret;
+	/* Like VFIO's attach: the HWPT attached (an automatic one for an IOAS). */
+	dev->pt_id = hwpt_id;
+	return 0;
+}
+
+static int selftest_detach(struct iommufd_device *dev)
+{
+	uint32_t hwpt_id;
+	int ret;
+
+	ret = selftest_replace(dev, priv_of(dev)->park_ioas, &hwpt_id);
+	if (ret)
+		return ret;
+	dev->pt_id = 0;
+	return 0;
+}
+
+static void selftest_close(struct iommufd_device *dev)
+{
+	struct selftest_priv *priv = priv_of(dev);
+
+	/* The device first: its parking domain holds the IOAS. */
+	iommufd_destroy(dev->ctx, priv->stdev_id);
+	iommufd_destroy(dev->ctx, priv->park_ioas);
+	free(priv);
+	dev->kind_priv = NULL;
+}
+
+static const struct iofd_device_ops selftest_device_ops = {
+	.kind = "selftest",
+	.attach = selftest_attach,
+	.detach = selftest_detach,
+	.close = selftest_close,
+};
+
+static const char *mock_hint(int err)
+{
+	switch (err) {
+	case -ENOTTY:
+		return " (kernel without CONFIG_IOMMUFD_TEST)";
+	case -EINVAL:
+	case -ENODEV:
+	case -EBUSY:
+		return " (mock devices are refused where a real IOMMU driver is active)";
+	default:
+		return "";
+	}
+}
+
+int iofd_selftest_device_open(struct iommufd_ctx *ctx, const char *name,
+			      struct iommufd_device **out)
+{
+	struct iofd_test_cmd cmd = { .size = sizeof(cmd), .op = IOFD_TEST_OP_MOCK_DOMAIN_FLAGS };
+	struct selftest_priv *priv;
+	struct iommufd_device *dev;
+	bool no_dirty;
+	int ret;
+
+	if (!ctx || !name || !out)
+		return -EINVAL;
+	*out = NULL;
+	if (!iofd_is_selftest_name(name))
+		return iofd_set_error(ctx, -EINVAL,
+				      "device %s: not a selftest device name (selftest, selftest:no-dirty)",
+				      name);
+	no_dirty = !strcmp(name, "selftest:no-dirty");
+
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return iofd_set_error(ctx, -ENOMEM, "device %s", name);
+	priv = calloc(1, sizeof(*priv));
+	if (!priv) {
+		ret = iofd_set_error(ctx, -ENOMEM, "device %s", name);
+		goto out_free_dev;
+	}
+	dev->ctx = ctx;
+	dev->ops = &selftest_device_ops;
+	dev->fd = -1;
+	dev->kind_priv = priv;
+
+	ret = iommufd_ioas_alloc(ctx, &priv->park_ioas);
+	if (ret)
+		goto out_free_priv;
+
+	cmd.id = priv->park_ioas;
+	cmd.mock_domain.dev_flags = no_dirty ? IOFD_MOCK_DEVICE_NO_DIRTY : 0;
+	ret = iofd_ioctl(ctx, ctx->fd, IOFD_TEST_CMD, &cmd,
+			 "TEST_MOCK_DOMAIN_FLAGS pt=%u flags=0x%x stdev=%u hwpt=%u dev_id=%u",
+			 cmd.id, cmd.mock_domain.dev_flags, cmd.mock_domain.out_stdev_id,
+			 cmd.mock_domain.out_hwpt_id, cmd.mock_domain.out_idev_id);
+	if (ret) {
+		iofd_set_error(ctx, ret, "device %s: making a mock device%s", name, mock_hint(ret));
+		goto out_destroy_park;
+	}
+	priv->stdev_id = cmd.mock_domain.out_stdev_id;
+	dev->dev_id = cmd.mock_domain.out_idev_id;
+
+	/*
+	 * Devices of both kinds share the kernel's one mock IOMMU, but they
+	 * differ in what domains they accept (a no-dirty device refuses a dirty
+	 * tracking domain): name them as two IOMMUs, so that what a domain
+	 * refused for one kind is never assumed for the other.
+	 */
+	snprintf(dev->info.name, sizeof(dev->info.name), "%s/%u", name, dev->dev_id);
+	snprintf(dev->info.iommu, sizeof(dev->info.iommu), "%s",
+		 no_dirty ? "mock-no-dirty" : "mock");
+	snprintf(dev->info.driver, sizeof(dev->info.driver), "iommufd-selftest");
+	*out = dev;
+	return 0;
+
+out_destroy_park:
+	iommufd_destroy(ctx, priv->park_ioas);
+out_free_priv:
+	free(priv);
+out_free_dev:
+	free(dev);
+	return ret;
+}
+
+int iommufd_selftest_dirty(struct iommufd_device *dev, uint64_t iova, uint64_t len)
+{
+	struct iofd_test_cmd cmd = { .size = sizeof(cmd), .op = IOFD_TEST_OP_DIRTY };
+	uint64_t start, end, pages, done = 0, marked = 0, *bitmap;
+	const uint64_t pg = IOFD_MOCK_IO_PAGE_SIZE;
+	int ret = 0;
+
+	if (!dev)
+		return -EINVAL;
+	if (dev->ops != &selftest_device_ops)
+		return iofd_set_error(dev->ctx, -ENODEV, "selftest dirty %s: not a selftest device",
+				      dev->info.name);
+	if (!len)
+		return iofd_set_error(dev->ctx, -EINVAL, "selftest dirty %s: length 0",
+				      dev->info.name);
+	if (iova + len < iova || ((iova + len - 1) | (pg - 1)) == UINT64_MAX)
+		return iofd_set_error(dev->ctx, -EOVERFLOW,
+				      "selftest dirty %s: iova 0x%llx + 0x%llx wraps",
+				      dev->info.name, (unsigned long long)iova,
+				      (unsigned long long)len);
+	if (!dev->pt_id)
+		return iofd_set_error(dev->ctx, -EINVAL, "selftest dirty %s: not attached",
+				      dev->info.name);
+
+	/* A write dirties every mock IO page it touches. */
+	start = iova & ~(pg - 1);
+	end = ((iova + len - 1) | (pg - 1)) + 1;
+	pages = (end - start) / pg;
+
+	bitmap = malloc((SELFTEST_DIRTY_CHUNK_PAGES + 63) / 64 * sizeof(*bitmap));
+	if (!bitmap)
+		return iofd_set_error(dev->ctx, -ENOMEM, "selftest dirty %s", dev->info.name);
+	memset(bitmap, 0xff, (SELFTEST_DIRTY_CHUNK_PAGES + 63) / 64 * sizeof(*bitmap));
+
+	cmd.id = dev->pt_id;
+	cmd.dirty.page_size = pg;
+	cmd.dirty.uptr = (uintptr_t)bitmap;
+	while (done < pages) {
+		uint64_t n = pages - done;
+
+		if (n > SELFTEST_DIRTY_CHUNK_PAGES)
+			n = SELFTEST_DIRTY_CHUNK_PAGES;
+		cmd.dirty.iova = start + done * pg;
+		cmd.dirty.length = n * pg;
+		cmd.dirty.out_nr_dirty = 0;
+		ret = iofd_ioctl(dev->ctx, dev->ctx->fd, IOFD_TEST_CMD, &cmd,
+				 "TEST_DIRTY dev=%s hwpt=%u iova=0x%llx len=0x%llx page=0x%llx marked=%llu",
+				 dev->info.name, cmd.id, (unsigned long long)cmd.dirty.iova,
+				 (unsigned long long)cmd.dirty.length, (unsigned long long)pg,
+				 (unsigned long long)cmd.dirty.out_nr_dirty);
+		if (ret)
+			break;
+		marked += cmd.dirty.out_nr_dirty;
+		done += n;
+	}
+	free(bitmap);
+	if (ret == -EINVAL)
+		iofd_set_error(dev->ctx, ret,
+			       "selftest dirty %s: hwpt %u has no dirty tracking enabled, or is not a mock domain",
+			       dev->info.name, dev->pt_id);
+	if (ret)
+		return ret;
+	/* The number of mapped mock IO pages (2 KiB) marked dirty. */
+	return marked > INT32_MAX ? INT32_MAX : (int)marked;
+}
