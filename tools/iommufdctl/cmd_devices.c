@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* iommufdctl devices: every VFIO device cdev and whether its IOMMU tracks dirty pages. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iommufdctl.h"
+#include "json_writer.h"
+
+struct dev_row {
+	struct iommufd_device_desc desc;
+	int dirty;		/* 1, 0, or -errno */
+	char error[256];	/* why it could not be opened or asked; "" if it could */
+};
+
+static int by_name(const void *a, const void *b)
+{
+	const struct dev_row *x = a, *y = b;
+
+	return strcmp(x->desc.name, y->desc.name);
+}
+
+static int list_all(struct cli *cli, struct dev_row **rows_out, unsigned *n_out)
+{
+	struct iommufd_device_desc *descs = NULL, *tmp;
+	struct dev_row *rows;
+	unsigned cap = 16, i;
+	int n;
+
+	/* Devices may appear between two calls: grow until the list fits. */
+	for (;;) {
+		tmp = realloc(descs, cap * sizeof(*descs));
+		if (!tmp) {
+			free(descs);
+			return cli_fail(cli, -ENOMEM, "list devices");
+		}
+		descs = tmp;
+		n = iommufd_list_devices(cli->ctx, descs, cap);
+		if (n < 0) {
+			free(descs);
+			return cli_fail(cli, n, "list devices");
+		}
+		if ((unsigned)n <= cap)
+			break;
+		cap = n;
+	}
+	rows = calloc(n ? n : 1, sizeof(*rows));
+	if (!rows) {
+		free(descs);
+		return cli_fail(cli, -ENOMEM, "list devices");
+	}
+	for (i = 0; i < (unsigned)n; i++)
+		rows[i].desc = descs[i];
+	free(descs);
+	qsort(rows, n, sizeof(*rows), by_name);
+	*rows_out = rows;
+	*n_out = n;
+	return EXIT_OK;
+}
+
+/* Open the device to ask GET_HW_INFO; a device in use elsewhere says why it cannot be. */
+static void probe(struct cli *cli, struct dev_row *r)
+{
+	struct iommufd_device *dev;
+	const char *name;
+	int ret;
+
+	/* The kernel finds any device by its cdev; the simulator knows topology names. */
+	name = r->desc.cdev[0] && !cli->simulated ? r->desc.cdev : r->desc.name;
+	ret = iommufd_device_open(cli->ctx, name, &dev);
+	if (ret) {
+		r->dirty = ret;
+		snprintf(r->error, sizeof(r->error), "%s", *iommufd_last_error(cli->ctx) ?
+			 iommufd_last_error(cli->ctx) : strerror(-ret));
+		return;
+	}
+	r->dirty = iommufd_device_dirty_capable(dev);
+	if (r->dirty < 0)
+		snprintf(r->error, sizeof(r->error), "%s", *iommufd_last_error(cli->ctx) ?
+			 iommufd_last_error(cli->ctx) : strerror(-r->dirty));
+	iommufd_device_close(dev);
+}
+
+static const char *dash(const char *s)
+{
+	return *s ? s : "-";
+}
+
+static void print_plain(const struct dev_row *rows, unsigned n)
+{
+	const struct dev_row *r;
+	unsigned i;
+	int w = 4;
+
+	for (i = 0; i < n; i++)
+		if ((int)strlen(rows[i].desc.name) > w)
+			w = strlen(rows[i].desc.name);
+	printf("%-*s  %-24s  %-8s  %-12s  %-8s  %s\n", w, "NAME", "CDEV", "IOMMU", "DRIVER",
+	       "EMULATED", "DIRTY-TRACKING");
+	for (i = 0; i < n; i++) {
+		r = &rows[i];
+		printf("%-*s  %-24s  %-8s  %-12s  %-8s  ", w, r->desc.name, dash(r->desc.cdev),
+		       dash(r->desc.iommu), dash(r->desc.driver), r->desc.emulated ? "yes" : "no");
+		if (r->error[0])
+			printf("? (%s)\n", r->error);
+		else
+			printf("%s\n", r->dirty ? "yes" : "no");
+	}
+	if (!n)
+		printf("(no VFIO device cdevs: bind devices to vfio-pci, see iommufdctl(1))\n");
+}
+
+static void print_json(struct cli *cli, const struct dev_row *rows, unsigned n)
+{
+	const struct dev_row *r;
+	struct jw w;
+	unsigned i;
+
+	jw_init(&w, stdout);
+	jw_obj_begin(&w);
+	jw_kstr(&w, "command", "devices");
+	jw_kbool(&w, "simulated", cli->simulated);
+	jw_key(&w, "devices");
+	jw_arr_begin(&w);
+	for (i = 0; i < n; i++) {
+		r = &rows[i];
+		jw_obj_begin(&w);
+		jw_kstr(&w, "name", r->desc.name);
+		jw_kstr(&w, "cdev", r->desc.cdev);
+		jw_kstr(&w, "iommu", r->desc.iommu);
+		jw_kstr(&w, "driver", r->desc.driver);
+		jw_kbool(&w, "emulated", r->desc.emulated);
+		if (r->error[0]) {
+			jw_knull(&w, "dirty_tracking");
+			jw_kstr(&w, "error", r->error);
+		} else {
+			jw_kbool(&w, "dirty_tracking", r->dirty);
+			jw_knull(&w, "error");
+		}
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	jw_finish(&w);
+}
+
+static int run(struct cli *cli, int argc, char **argv)
+{
+	struct dev_row *rows = NULL;
+	char **pos;
+	unsigned n = 0, i;
+	int npos, rc;
+
+	if (cli_parse(cli, &cmd_devices, argc, argv, NULL, NULL, &pos, &npos, &rc))
+		return rc;
+	if (npos) {
+		rc = cli_usage_err(&cmd_devices, "devices: unexpected argument '%s'", pos[0]);
+		free(pos);
+		return rc;
+	}
+	free(pos);
+
+	rc = session_open(cli);
+	if (rc)
+		return rc;
+	rc = list_all(cli, &rows, &n);
+	if (rc)
+		goto out_close;
+	for (i = 0; i < n; i++)
+		probe(cli, &rows[i]);
+	if (cli->json)
+		print_json(cli, rows, n);
+	else
+		print_plain(rows, n);
+	free(rows);
+out_close:
+	session_close(cli);
+	return rc;
+}
+
+static const struct opt_def devices_opts[] = {
+	{ NULL, 0, 0, 0, NULL, NULL },
+};
+
+const struct command cmd_devices = {
+	.name = "devices",
+	.args = NULL,
+	.summary = "List every VFIO device (cdev) of the host or of the simulated topology.",
+	.description =
+		"For each device, sorted by name: its cdev, its IOMMU instance and driver, whether\n"
+		"it is emulated (an mdev, without an IOMMU of its own), and whether its IOMMU offers\n"
+		"dirty tracking. Each device is opened (bound to a fresh iommufd) to ask GET_HW_INFO;\n"
+		"a device that cannot be opened (for instance in use by a VMM) is listed with the\n"
+		"reason.\n\n"
+		"JSON: {\"command\", \"simulated\", \"devices\": [{\"name\", \"cdev\", \"iommu\", \"driver\",\n"
+		"\"emulated\", \"dirty_tracking\" (true/false, null if unknown), \"error\" (null or why)}]}",
+	.opts = devices_opts,
+	.run = run,
+};

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* One container with the devices of the command line attached: what attach and migrate share. */
+#ifndef IOMMUFDCTL_CONTAINER_SETUP_H
+#define IOMMUFDCTL_CONTAINER_SETUP_H
+
+#include "iommufdctl.h"
+#include "json_writer.h"
+
+struct setup_dev {
+	const char *arg;		/* as given on the command line */
+	struct iommufd_device *dev;
+	bool emulated;
+	int dirty_capable;		/* 1, 0, or -errno from GET_HW_INFO */
+	uint32_t pt_id;			/* the domain (HWPT) or the IOAS it is attached to */
+	int domain;			/* index into setup.domains; -1: on the IOAS or none */
+	bool covered;			/* its writes are seen by IOMMU dirty tracking */
+	char why_not[160];		/* when not covered */
+};
+
+struct setup {
+	struct cli *cli;
+	uint32_t flags;			/* IOMMUFD_CONTAINER_* */
+	struct iommufd_container *c;
+	uint32_t ioas_id;
+	struct setup_dev *devs;
+	unsigned ndevs;
+	struct iommufd_domain_info *domains;
+	unsigned ndomains;
+	int dirty_status;		/* iommufd_container_dirty_status() */
+	char status_msg[512];		/* its message when 0 */
+};
+
+/* Refuses (EXIT_USAGE) a device named twice: binding it twice would fail in the kernel. */
+int setup_check_names(const struct command *cmd, char **names, int n);
+/*
+ * Opens the devices, makes the container and attaches them in order, then reads the layout.
+ * EXIT_OK, or EXIT_ERROR with the message printed and nothing left behind.
+ */
+int setup_build(struct cli *cli, uint32_t flags, char **names, unsigned n, struct setup *s);
+/* Detaches every device, frees the container, closes the devices. EXIT_OK or EXIT_ERROR. */
+int setup_teardown(struct setup *s);
+/* Every device covered (and dirty tracking asked for)? */
+bool setup_migratable(const struct setup *s);
+
+void setup_print_layout(const struct setup *s, FILE *f);
+void setup_print_coverage(const struct setup *s, FILE *f);
+/* "container", "domains", "ioas_devices", "devices", "dirty_tracking" members of an object. */
+void setup_json_layout(const struct setup *s, struct jw *w);
+
+const char *domain_flags_str(uint32_t flags);
+
+#endif

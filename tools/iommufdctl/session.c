@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The kernel a command talks to: /dev/iommu, or the simulator (asked for, or the fallback). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "iommufdctl.h"
+
+#define IOMMU_DEV "/dev/iommu"
+
+static bool env_trace(void)
+{
+	const char *v = getenv("IOMMUFD_TRACE");
+
+	return v && *v && strcmp(v, "0");
+}
+
+/*
+ * Warnings always reach stderr; trace lines (and the library's own error lines, which
+ * repeat what the command reports) only with --trace or IOMMUFD_TRACE.
+ */
+static void log_to_stderr(void *arg, int level, const char *msg)
+{
+	struct cli *cli = arg;
+
+	if (level == IOMMUFD_LOG_WARN)
+		fprintf(stderr, "%s: warning: %s\n", PROG, msg);
+	else if (cli->trace)
+		fprintf(stderr, "iommufd: %s\n", msg);
+}
+
+static int open_sim(struct cli *cli)
+{
+	int ret;
+
+	ret = iommufd_sim_new(cli->topology, &cli->sim);
+	if (ret) {
+		const char *why = iommufd_sim_last_error();
+
+		cli_fail_msg(cli, "simulator topology %s: %s",
+			     cli->topology ? cli->topology : "(built-in)",
+			     why && *why ? why : strerror(-ret));
+		return EXIT_ERROR;
+	}
+	ret = iommufd_sim_open(cli->sim, &cli->ctx);
+	if (ret) {
+		iommufd_sim_free(cli->sim);
+		cli->sim = NULL;
+		cli_fail_msg(cli, "simulator: open: %s", strerror(-ret));
+		return EXIT_ERROR;
+	}
+	cli->simulated = true;
+	return EXIT_OK;
+}
+
+int session_open(struct cli *cli)
+{
+	int ret;
+
+	cli->trace = cli->trace || env_trace();
+	if (cli->want_sim) {
+		ret = open_sim(cli);
+	} else if (access(IOMMU_DEV, F_OK) && errno == ENOENT) {
+		fprintf(stderr, "%s: %s is absent (no IOMMUFD in this kernel): using the "
+				"simulator's built-in host\n", PROG, IOMMU_DEV);
+		ret = open_sim(cli);
+	} else {
+		ret = iommufd_open(NULL, &cli->ctx);
+		if (ret) {
+			cli_fail_msg(cli, "open %s: %s%s", IOMMU_DEV, strerror(-ret),
+				     ret == -EACCES || ret == -EPERM ?
+				     " (run as root, or use --sim)" : "");
+			return EXIT_ERROR;
+		}
+	}
+	if (ret)
+		return ret;
+	iommufd_set_log(cli->ctx, log_to_stderr, cli);
+	if (cli->sim)
+		cli->objects_at_start = iommufd_sim_live_objects(cli->sim);
+	return EXIT_OK;
+}
+
+bool session_leak_check(struct cli *cli, long *left)
+{
+	*left = 0;
+	if (!cli->sim)
+		return true;
+	*left = iommufd_sim_live_objects(cli->sim) - cli->objects_at_start;
+	return *left == 0;
+}
+
+void session_close(struct cli *cli)
+{
+	iommufd_close(cli->ctx);
+	cli->ctx = NULL;
+	if (cli->sim)
+		iommufd_sim_free(cli->sim);
+	cli->sim = NULL;
+}
