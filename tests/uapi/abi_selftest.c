@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * src/uapi/selftest_abi.h against the kernel's own selftest ABI,
+ * drivers/iommu/iommufd/iommufd_test.h (not exported to userspace, so the
+ * build takes it from Debian's linux-source-6.12 tarball into kuapi/).
+ * Only what we define is compared; our iofd_test_cmd folds the kernel's
+ * mock_domain and mock_domain_flags into one member.
+ */
+#include "uapi/selftest_abi.h"
+
+#include <linux/iommufd.h>
+#include <iommufd_test.h>
+
+#include "abi_check.h"
+#include "kuapi_ready.h"
+#include "kuapi_selftest_ready.h"
+
+static void test_selftest_numbers(void **state)
+{
+	unsigned before = abi_compared;
+
+	SAME_VALUE(IOFD_TEST_CMD, IOMMU_TEST_CMD);
+	SAME_VALUE(IOFD_TEST_OP_ADD_RESERVED, IOMMU_TEST_OP_ADD_RESERVED);
+	SAME_VALUE(IOFD_TEST_OP_MOCK_DOMAIN, IOMMU_TEST_OP_MOCK_DOMAIN);
+	SAME_VALUE(IOFD_TEST_OP_MOCK_DOMAIN_REPLACE, IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE);
+	SAME_VALUE(IOFD_TEST_OP_MOCK_DOMAIN_FLAGS, IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS);
+	SAME_VALUE(IOFD_TEST_OP_DIRTY, IOMMU_TEST_OP_DIRTY);
+	SAME_VALUE(IOFD_MOCK_DEVICE_NO_DIRTY, MOCK_FLAGS_DEVICE_NO_DIRTY);
+	SAME_VALUE(IOFD_MOCK_APERTURE_START, MOCK_APERTURE_START);
+	SAME_VALUE(IOFD_MOCK_APERTURE_LAST, MOCK_APERTURE_LAST);
+	SAME_VALUE(IOFD_HW_INFO_TYPE_SELFTEST, IOMMU_HW_INFO_TYPE_SELFTEST);
+	abi_group_done(before);
+}
+
+static void test_selftest_cmd_layout(void **state)
+{
+	unsigned before = abi_compared;
+
+	SAME_STRUCT(iofd_test_cmd, iommu_test_cmd);
+	SAME_FIELD(iofd_test_cmd, size, iommu_test_cmd, size);
+	SAME_FIELD(iofd_test_cmd, op, iommu_test_cmd, op);
+	SAME_FIELD(iofd_test_cmd, id, iommu_test_cmd, id);
+	SAME_FIELD(iofd_test_cmd, reserved, iommu_test_cmd, __reserved);
+
+	SAME_FIELD(iofd_test_cmd, add_reserved.start, iommu_test_cmd, add_reserved.start);
+	SAME_FIELD(iofd_test_cmd, add_reserved.length, iommu_test_cmd, add_reserved.length);
+
+	/* MOCK_DOMAIN reads the first three, MOCK_DOMAIN_FLAGS all four. */
+	SAME_FIELD(iofd_test_cmd, mock_domain.out_stdev_id, iommu_test_cmd,
+		   mock_domain.out_stdev_id);
+	SAME_FIELD(iofd_test_cmd, mock_domain.out_hwpt_id, iommu_test_cmd,
+		   mock_domain.out_hwpt_id);
+	SAME_FIELD(iofd_test_cmd, mock_domain.out_idev_id, iommu_test_cmd,
+		   mock_domain.out_idev_id);
+	SAME_FIELD(iofd_test_cmd, mock_domain.out_stdev_id, iommu_test_cmd,
+		   mock_domain_flags.out_stdev_id);
+	SAME_FIELD(iofd_test_cmd, mock_domain.out_hwpt_id, iommu_test_cmd,
+		   mock_domain_flags.out_hwpt_id);
+	SAME_FIELD(iofd_test_cmd, mock_domain.out_idev_id, iommu_test_cmd,
+		   mock_domain_flags.out_idev_id);
+	SAME_FIELD(iofd_test_cmd, mock_domain.dev_flags, iommu_test_cmd,
+		   mock_domain_flags.dev_flags);
+
+	SAME_FIELD(iofd_test_cmd, mock_domain_replace.pt_id, iommu_test_cmd,
+		   mock_domain_replace.pt_id);
+
+	SAME_FIELD(iofd_test_cmd, dirty.flags, iommu_test_cmd, dirty.flags);
+	SAME_FIELD(iofd_test_cmd, dirty.iova, iommu_test_cmd, dirty.iova);
+	SAME_FIELD(iofd_test_cmd, dirty.length, iommu_test_cmd, dirty.length);
+	SAME_FIELD(iofd_test_cmd, dirty.page_size, iommu_test_cmd, dirty.page_size);
+	SAME_FIELD(iofd_test_cmd, dirty.uptr, iommu_test_cmd, dirty.uptr);
+	SAME_FIELD(iofd_test_cmd, dirty.out_nr_dirty, iommu_test_cmd, dirty.out_nr_dirty);
+
+	SAME_FIELD(iofd_test_cmd, last, iommu_test_cmd, last);
+	abi_group_done(before);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_selftest_numbers),
+		cmocka_unit_test(test_selftest_cmd_layout),
+	};
+
+	print_message("kernel selftest header from: %s\n", KUAPI_SELFTEST_SOURCE);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
