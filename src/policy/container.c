@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Containers: one IOAS and the automatic IOMMU domains of its devices.
+ * This file: life cycle, attach/detach bookkeeping, the domain list and the
+ * dirty coverage report. Placement is in placement.c, DMA in container_dma.c,
+ * dirty tracking in container_dirty.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/container.h"
+
+const char *iofd_domain_flags_str(uint32_t flags)
+{
+	switch (flags & (IOMMUFD_DOMAIN_DIRTY_TRACKING | IOMMUFD_DOMAIN_NEST_PARENT)) {
+	case IOMMUFD_DOMAIN_DIRTY_TRACKING:
+		return "dirty-tracking";
+	case IOMMUFD_DOMAIN_NEST_PARENT:
+		return "nest-parent";
+	case IOMMUFD_DOMAIN_DIRTY_TRACKING | IOMMUFD_DOMAIN_NEST_PARENT:
+		return "nest-parent+dirty-tracking";
+	default:
+		return "plain";
+	}
+}
+
+int iommufd_container_new(struct iommufd_ctx *ctx, uint32_t flags, struct iommufd_container **out)
+{
+	struct iommufd_container *c;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!ctx)
+		return -EINVAL;
+	if (flags & ~(IOMMUFD_CONTAINER_DIRTY_TRACKING | IOMMUFD_CONTAINER_NEST_PARENT))
+		return iofd_set_error(ctx, -EINVAL, "container new: unknown flags 0x%x", flags);
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return iofd_set_error(ctx, -ENOMEM, "container new");
+	c->ctx = ctx;
+	c->flags = flags;
+	iofd_list_init(&c->domains);
+	iofd_list_init(&c->members);
+	iofd_list_init(&c->refusals);
+	iofd_list_init(&c->combo_refusals);
+	iofd_ranges_init(&c->carried);
+
+	ret = iommufd_ioas_alloc(ctx, &c->ioas_id);
+	if (ret) {
+		iofd_set_error(ctx, ret, "container new: allocate its IOAS");
+		goto out_free;
+	}
+	ret = pthread_mutex_init(&c->lock, NULL);
+	if (ret) {
+		ret = iofd_set_error(ctx, -ret, "container new: mutex");
+		goto out_destroy;
+	}
+	iofd_log(ctx, IOMMUFD_LOG_INFO, "container ioas %u: new, flags%s%s", c->ioas_id,
+		 flags & IOMMUFD_CONTAINER_DIRTY_TRACKING ? " dirty-tracking" : "",
+		 flags & IOMMUFD_CONTAINER_NEST_PARENT ? " nest-parent" : "");
+	*out = c;
+	return 0;
+
+out_destroy:
+	iommufd_destroy(ctx, c->ioas_id);
+out_free:
+	free(c);
+	return ret;
+}
+
+uint32_t iommufd_container_ioas_id(const struct iommufd_container *c)
+{
+	return c ? c->ioas_id : 0;
+}
+
+struct iofd_member *iofd_container_find_member(struct iommufd_container *c,
+					       const struct iommufd_device *dev)
+{
+	struct iofd_list *pos;
+
+	iofd_list_for_each(pos, &c->members) {
+		struct iofd_member *m = iofd_list_entry(pos, struct iofd_member, link);
+
+		if (m->dev == dev)
+			return m;
+	}
+	return NULL;
+}
+
+void iofd_container_forget_domain(struct iommufd_container *c, struct iofd_domain *d)
+{
+	struct iofd_list *pos, *tmp;
+
+	/* Refusals name the domain by id, and ids are reused once it is gone. */
+	iofd_list_for_each_safe(pos, tmp, &c->refusals) {
+		struct iofd_refusal *r = iofd_list_entry(pos, struct iofd_refusal, link);
+
+		if (r->hwpt_id == d->hwpt_id) {
+			iofd_list_del(&r->link);
+			free(r);
+		}
+	}
+	iofd_list_del(&d->link);
+	free(d);
+}
+
+static void release_device(struct iofd_member *m)
+{
+	struct iommufd_device *dev = m->dev;
+
+	dev->owner_detach = NULL;
+	__atomic_store_n(&dev->owner, NULL, __ATOMIC_RELEASE);
+	iofd_list_del(&m->link);
+	if (m->domain)
+		m->domain->ndevices--;
+	free(m);
+}
+
+static const char *pt_kind(const struct iofd_member *m)
+{
+	return m->domain ? "hwpt" : "ioas";
+}
+
+/*
+ * Detach one device. When it is the last of its domain the domain goes too,
+ * and it is unlinked only once it is really gone: its dirty bits are read
+ * first (NO_CLEAR, so nothing changes if a later step fails), and a failed
+ * destroy puts the device back.
+ */
+static int detach_member(struct iommufd_container *c, struct iofd_member *m)
+{
+	struct iommufd_device *dev = m->dev;
+	struct iofd_domain *d = m->domain;
+	uint32_t pt_id = d ? d->hwpt_id : c->ioas_id;
+	struct iofd_ranges carried;
+	bool last = d && d->ndevices == 1;
+	bool harvest = last && d->tracking;
+	int ret, rb;
+
+	iofd_ranges_init(&carried);
+	if (harvest) {
+		ret = iofd_ranges_copy(&carried, &c->carried);
+		if (ret) {
+			iofd_set_error(c->ctx, ret, "detach %s: keep the dirty bits of hwpt %u",
+				       dev->info.name, pt_id);
+			goto out;
+		}
+		ret = iofd_container_harvest(c, d, 0, UINT64_MAX, &carried);
+		if (ret) {
+			iofd_set_error(c->ctx, ret,
+				       "detach %s: read the dirty bits of hwpt %u before destroying it",
+				       dev->info.name, pt_id);
+			goto out;
+		}
+	}
+
+	ret = dev->ops->detach(dev);
+	if (ret) {
+		iofd_set_error(c->ctx, ret, "detach %s from %s %u", dev->info.name, pt_kind(m),
+			       pt_id);
+		goto out;
+	}
+
+	if (last) {
+		ret = iommufd_destroy(c->ctx, d->hwpt_id);
+		if (ret) {
+			iofd_set_error(c->ctx, ret, "detach %s: destroy its hwpt %u",
+				       dev->info.name, pt_id);
+			rb = dev->ops->attach(dev, pt_id);
+			if (!rb)
+				goto out;
+			/* The device stays detached; the empty domain waits for free(). */
+			iofd_log(c->ctx, IOMMUFD_LOG_WARN,
+				 "container ioas %u: detach %s: destroy hwpt %u failed (%s) and "
+				 "re-attach failed (%s); the device is detached, the hwpt stays",
+				 c->ioas_id, dev->info.name, pt_id, strerror(-ret), strerror(-rb));
+			release_device(m);
+			goto out;
+		}
+		if (harvest)
+			iofd_ranges_swap(&c->carried, &carried);
+		iofd_log(c->ctx, IOMMUFD_LOG_INFO,
+			 "container ioas %u: %s leaves hwpt %u, its last device: hwpt destroyed%s",
+			 c->ioas_id, dev->info.name, pt_id,
+			 harvest ? ", its dirty bits kept for the next read" : "");
+		release_device(m);
+		iofd_container_forget_domain(c, d);
+		goto out;
+	}
+
+	iofd_log(c->ctx, IOMMUFD_LOG_INFO, "container ioas %u: %s leaves %s %u", c->ioas_id,
+		 dev->info.name, pt_kind(m), pt_id);
+	release_device(m);
+out:
+	iofd_ranges_fini(&carried);
+	return ret;
+}
+
+/* iommufd_device_close() of a device still in the container. */
+static void owner_detach(void *owner, struct iommufd_device *dev)
+{
+	struct iommufd_container *c = owner;
+	struct iofd_member *m;
+	int ret;
+
+	pthread_mutex_lock(&c->lock);
+	m = iofd_container_find_member(c, dev);
+	if (m) {
+		ret = detach_member(c, m);
+		if (ret) {
+			/* Closing unbinds the device anyway; forget it. */
+			iofd_log(c->ctx, IOMMUFD_LOG_WARN,
+				 "container ioas %u: close %s: detach failed (%s); forgotten",
+				 c->ioas_id, dev->info.name, strerror(-ret));
+			if (iofd_container_find_member(c, dev) == m)
+				release_device(m);
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+int iommufd_container_attach(struct iommufd_container *c, struct iommufd_device *dev)
+{
+	void *expected = NULL;
+	int ret;
+
+	if (!c)
+		return -EINVAL;
+	if (!dev)
+		return iofd_set_error(c->ctx, -EINVAL, "container ioas %u: attach: no device",
+				      c->ioas_id);
+	pthread_mutex_lock(&c->lock);
+	if (dev->ctx != c->ctx) {
+		ret = iofd_set_error(c->ctx, -EINVAL,
+				     "attach %s to container ioas %u: the device is bound to another context",
+				     dev->info.name, c->ioas_id);
+		goto out_unlock;
+	}
+	ret = 0;
+	if (iofd_container_find_member(c, dev))
+		goto out_unlock;
+	/* Claim the device; another container may try at the same time. */
+	if (!__atomic_compare_exchange_n(&dev->owner, &expected, c, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		ret = iofd_set_error(c->ctx, -EBUSY,
+				     "attach %s to container ioas %u: the device is in another container",
+				     dev->info.name, c->ioas_id);
+		goto out_unlock;
+	}
+	if (dev->pt_id) {
+		ret = iofd_set_error(c->ctx, -EBUSY,
+				     "attach %s to container ioas %u: the device is attached to %u directly; detach it first",
+				     dev->info.name, c->ioas_id, dev->pt_id);
+		goto out_release;
+	}
+	ret = iofd_container_place(c, dev);
+	if (ret)
+		goto out_release;
+	dev->owner_detach = owner_detach;
+	goto out_unlock;
+
+out_release:
+	__atomic_store_n(&dev->owner, NULL, __ATOMIC_RELEASE);
+out_unlock:
+	pthread_mutex_unlock(&c->lock);
+	return ret;
+}
+
+int iommufd_container_detach(struct iommufd_container *c, struct iommufd_device *dev)
+{
+	struct iofd_member *m;
+	int ret;
+
+	if (!c)
+		return -EINVAL;
+	if (!dev)
+		return iofd_set_error(c->ctx, -EINVAL, "container ioas %u: detach: no device",
+				      c->ioas_id);
+	pthread_mutex_lock(&c->lock);
+	m = iofd_container_find_member(c, dev);
+	if (!m)
+		ret = iofd_set_error(c->ctx, -EINVAL, "detach %s: not in container ioas %u",
+				     dev->info.name, c->ioas_id);
+	else
+		ret = detach_member(c, m);
+	pthread_mutex_unlock(&c->lock);
+	return ret;
+}
+
+int iommufd_container_domains(struct iommufd_container *c, struct iommufd_domain_info *out,
+			      unsigned max)
+{
+	struct iofd_list *pos;
+	unsigned n = 0;
+
+	if (!c)
+		return -EINVAL;
+	if (max && !out)
+		return iofd_set_error(c->ctx, -EINVAL, "container ioas %u: domains: no buffer",
+				      c->ioas_id);
+	pthread_mutex_lock(&c->lock);
+	iofd_list_for_each(pos, &c->domains) {
+		struct iofd_domain *d = iofd_list_entry(pos, struct iofd_domain, link);
+
+		if (n < max) {
+			out[n].hwpt_id = d->hwpt_id;
+			out[n].flags = d->flags;
+			out[n].ndevices = d->ndevices;
+		}
+		n++;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return (int)n;
+}
+
+static const char *uncovered_why(const struct iofd_member *m, char *buf, size_t size)
+{
+	switch (m->uncovered) {
+	case IOFD_UNCOVERED_EMULATED:
+		return "emulated, no IOMMU";
+	case IOFD_UNCOVERED_NO_DOMAIN:
+		return "no IOMMU domain of its own, on the IOAS";
+	case IOFD_UNCOVERED_IOMMU_NO_DIRTY:
+		snprintf(buf, size, "IOMMU %s has no dirty tracking", m->dev->info.iommu);
+		return buf;
+	case IOFD_UNCOVERED_NEST_PARENT:
+		snprintf(buf, size, "IOMMU %s refuses NEST_PARENT with DIRTY_TRACKING",
+			 m->dev->info.iommu);
+		return buf;
+	case IOFD_UNCOVERED_NOT_ASKED:
+		return "dirty tracking not requested";
+	default:
+		return "covered";
+	}
+}
+
+int iommufd_container_dirty_status(struct iommufd_container *c)
+{
+	char msg[IOFD_ERRMSG_MAX], why[96];
+	unsigned total = 0, bad = 0;
+	struct iofd_list *pos;
+	size_t len = 0;
+	int ret = 1;
+
+	if (!c)
+		return -EINVAL;
+	pthread_mutex_lock(&c->lock);
+	if (!(c->flags & IOMMUFD_CONTAINER_DIRTY_TRACKING)) {
+		iofd_set_error(c->ctx, 0,
+			       "container ioas %u was made without IOMMUFD_CONTAINER_DIRTY_TRACKING: "
+			       "no device is covered",
+			       c->ioas_id);
+		ret = 0;
+		goto out_unlock;
+	}
+	iofd_list_for_each(pos, &c->members) {
+		struct iofd_member *m = iofd_list_entry(pos, struct iofd_member, link);
+
+		total++;
+		if (m->uncovered != IOFD_COVERED)
+			bad++;
+	}
+	if (!bad)
+		goto out_unlock;
+
+	len = snprintf(msg, sizeof(msg), "dirty tracking does not cover %u of %u devices:", bad,
+		       total);
+	iofd_list_for_each(pos, &c->members) {
+		struct iofd_member *m = iofd_list_entry(pos, struct iofd_member, link);
+
+		if (m->uncovered == IOFD_COVERED)
+			continue;
+		if (len < sizeof(msg))
+			len += snprintf(msg + len, sizeof(msg) - len, " %s (%s),", m->dev->info.name,
+					uncovered_why(m, why, sizeof(why)));
+	}
+	if (len < sizeof(msg))
+		msg[len - 1] = '\0'; /* the last comma */
+	else
+		memcpy(msg + sizeof(msg) - 5, "...", 4);
+	iofd_set_error(c->ctx, 0, "%s", msg);
+	ret = 0;
+out_unlock:
+	pthread_mutex_unlock(&c->lock);
+	return ret;
+}
+
+void iommufd_container_free(struct iommufd_container *c)
+{
+	struct iofd_list *pos, *tmp;
+	int ret;
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->lock);
+	iofd_list_for_each_safe(pos, tmp, &c->members) {
+		struct iofd_member *m = iofd_list_entry(pos, struct iofd_member, link);
+		struct iommufd_device *dev = m->dev;
+
+		ret = dev->ops->detach(dev);
+		if (ret)
+			iofd_log(c->ctx, IOMMUFD_LOG_WARN,
+				 "container ioas %u free: detach %s: %s", c->ioas_id,
+				 dev->info.name, strerror(-ret));
+		release_device(m);
+	}
+	iofd_list_for_each_safe(pos, tmp, &c->domains) {
+		struct iofd_domain *d = iofd_list_entry(pos, struct iofd_domain, link);
+
+		ret = iommufd_destroy(c->ctx, d->hwpt_id);
+		if (ret)
+			iofd_log(c->ctx, IOMMUFD_LOG_WARN, "container ioas %u free: destroy hwpt %u: %s",
+				 c->ioas_id, d->hwpt_id, strerror(-ret));
+		iofd_container_forget_domain(c, d);
+	}
+	ret = iommufd_ioas_unmap(c->ctx, c->ioas_id, 0, UINT64_MAX, NULL);
+	if (ret)
+		iofd_log(c->ctx, IOMMUFD_LOG_WARN, "container ioas %u free: unmap all: %s",
+			 c->ioas_id, strerror(-ret));
+	ret = iommufd_destroy(c->ctx, c->ioas_id);
+	if (ret)
+		iofd_log(c->ctx, IOMMUFD_LOG_WARN, "container ioas %u free: destroy the IOAS: %s",
+			 c->ioas_id, strerror(-ret));
+	iofd_container_drop_refusals(c);
+	iofd_container_free_maps(c);
+	iofd_ranges_fini(&c->carried);
+	pthread_mutex_unlock(&c->lock);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Container internals: one IOAS, the automatic domains (HWPTs) made for its
+ * devices, its mappings, and its dirty tracking state. Every public call takes
+ * the container's mutex; the helpers here expect it held.
+ */
+#ifndef IOFD_POLICY_CONTAINER_H
+#define IOFD_POLICY_CONTAINER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <iommufd/iommufd.h>
+
+#include "core/ctx.h"
+#include "objects/device.h"
+#include "policy/dirty_ranges.h"
+
+/* A tiny intrusive doubly linked list (kernel style). */
+struct iofd_list {
+	struct iofd_list *next, *prev;
+};
+#define IOFD_LIST_INIT(l) { &(l), &(l) }
+static inline void iofd_list_init(struct iofd_list *l)
+{
+	l->next = l->prev = l;
+}
+static inline bool iofd_list_empty(const struct iofd_list *l)
+{
+	return l->next == l;
+}
+static inline void iofd_list_add_tail(struct iofd_list *item, struct iofd_list *head)
+{
+	item->prev = head->prev;
+	item->next = head;
+	head->prev->next = item;
+	head->prev = item;
+}
+static inline void iofd_list_del(struct iofd_list *item)
+{
+	item->prev->next = item->next;
+	item->next->prev = item->prev;
+	iofd_list_init(item);
+}
+#define iofd_list_entry(ptr, type, member) \
+	((type *)((char *)(ptr) - __builtin_offsetof(type, member)))
+#define iofd_list_for_each_safe(pos, tmp, head) \
+	for (pos = (head)->next, tmp = pos->next; pos != (head); pos = tmp, tmp = pos->next)
+#define iofd_list_for_each(pos, head) for (pos = (head)->next; pos != (head); pos = pos->next)
+
+/* One automatic domain (HWPT) of the container. */
+struct iofd_domain {
+	struct iofd_list link;  /* in container->domains, creation order */
+	uint32_t hwpt_id;
+	uint32_t flags;         /* IOMMUFD_DOMAIN_* */
+	unsigned ndevices;
+	bool tracking;          /* dirty tracking enabled in the kernel */
+};
+
+/* Why a device is not covered by IOMMU dirty tracking. */
+enum iofd_uncovered {
+	IOFD_COVERED = 0,
+	IOFD_UNCOVERED_NOT_ASKED,     /* the container was made without DIRTY_TRACKING */
+	IOFD_UNCOVERED_EMULATED,      /* mdev: no IOMMU, on the IOAS itself */
+	IOFD_UNCOVERED_NO_DOMAIN,     /* the kernel gives it no domain of its own (IOAS) */
+	IOFD_UNCOVERED_IOMMU_NO_DIRTY,/* its IOMMU has no dirty tracking */
+	IOFD_UNCOVERED_NEST_PARENT,   /* its IOMMU refuses NEST_PARENT with DIRTY_TRACKING */
+};
+
+/* One device of the container. */
+struct iofd_member {
+	struct iofd_list link;        /* in container->members, attach order */
+	struct iommufd_device *dev;
+	struct iofd_domain *domain;   /* NULL: attached to the IOAS itself */
+	enum iofd_uncovered uncovered;
+};
+
+/* What the IOMMU of a device is, for remembering refusals. */
+struct iofd_iommu_key {
+	uint32_t hw_type;             /* GET_HW_INFO out_data_type */
+	char iommu[64];               /* sysfs IOMMU instance, e.g. "dmar0" */
+};
+
+/* A domain known to refuse devices of one IOMMU (attach gave -EINVAL). */
+struct iofd_refusal {
+	struct iofd_list link;
+	uint32_t hwpt_id;
+	struct iofd_iommu_key key;
+};
+
+/* An IOMMU known to refuse NEST_PARENT together with DIRTY_TRACKING. */
+struct iofd_combo_refusal {
+	struct iofd_list link;
+	struct iofd_iommu_key key;
+};
+
+/* One IOAS mapping made through the container. */
+struct iofd_mapping {
+	uint64_t iova;
+	uint64_t last;  /* inclusive */
+	void *va;
+	bool readonly;
+};
+
+struct iommufd_container {
+	struct iommufd_ctx *ctx;
+	pthread_mutex_t lock;
+	uint32_t flags;               /* IOMMUFD_CONTAINER_* */
+	uint32_t ioas_id;
+	struct iofd_list domains;     /* struct iofd_domain */
+	struct iofd_list members;     /* struct iofd_member */
+	struct iofd_list refusals;    /* struct iofd_refusal */
+	struct iofd_list combo_refusals; /* struct iofd_combo_refusal */
+	struct iofd_mapping *maps;    /* sorted by iova, disjoint */
+	size_t nmaps, maps_cap;
+	bool tracking;                /* set_dirty_tracking(true) is in force */
+	struct iofd_ranges carried;   /* dirty pages not yet reported, from gone domains/ranges */
+};
+
+/* The granule the container harvests bits in (domain destroy, unmap, disable). */
+#define IOFD_HARVEST_PAGE 4096ULL
+
+struct iofd_member *iofd_container_find_member(struct iommufd_container *c,
+					       const struct iommufd_device *dev);
+/* Forget a domain: unlink it, drop its refusal entries, free it. */
+void iofd_container_forget_domain(struct iommufd_container *c, struct iofd_domain *d);
+
+/* Placement (placement.c): attach a device not yet in the container. Lock held. */
+int iofd_container_place(struct iommufd_container *c, struct iommufd_device *dev);
+void iofd_container_drop_refusals(struct iommufd_container *c);
+
+/*
+ * Dirty (container_dirty.c). Read (NO_CLEAR) the bits of one domain over the
+ * mapped parts of [iova, last] at IOFD_HARVEST_PAGE granularity, adding the
+ * dirty pages to into. The domain and the kernel are unchanged. 0 or -errno.
+ */
+int iofd_container_harvest(struct iommufd_container *c, struct iofd_domain *d, uint64_t iova,
+			   uint64_t last, struct iofd_ranges *into);
+/* The same for every tracking domain. */
+int iofd_container_harvest_all(struct iommufd_container *c, uint64_t iova, uint64_t last,
+			       struct iofd_ranges *into);
+
+/* Mappings (container_dma.c). */
+/* Index of the first mapping whose last >= iova (nmaps if none). */
+size_t iofd_container_first_map(const struct iommufd_container *c, uint64_t iova);
+/* The mapped IOVA as intervals (the carried set of a new domain made while tracking). */
+int iofd_container_add_mapped(const struct iommufd_container *c, struct iofd_ranges *into);
+void iofd_container_free_maps(struct iommufd_container *c);
+
+const char *iofd_domain_flags_str(uint32_t flags);
+
+#endif
