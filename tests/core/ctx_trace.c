@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Tracing: iommufd_set_log() receives one trace line per kernel call (name,
+ * ids, result) and nothing for a call refused before the kernel;
+ * IOMMUFD_TRACE=1 sends the lines to stderr, and nothing is written there
+ * otherwise.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <iommufd/iommufd.h>
+
+#define MAX_LINES 16
+
+struct log_capture {
+	int n;
+	int levels[MAX_LINES];
+	char lines[MAX_LINES][512];
+};
+
+static void capture(void *arg, int level, const char *msg)
+{
+	struct log_capture *c = arg;
+
+	if (c->n < MAX_LINES) {
+		c->levels[c->n] = level;
+		snprintf(c->lines[c->n], sizeof(c->lines[0]), "%s", msg);
+	}
+	c->n++;
+}
+
+static int trace_lines(const struct log_capture *c)
+{
+	int i, n = 0;
+
+	for (i = 0; i < c->n && i < MAX_LINES; i++)
+		n += c->levels[i] == IOMMUFD_LOG_TRACE;
+	return n;
+}
+
+static void test_set_log_one_line_per_kernel_call(void **state)
+{
+	struct log_capture cap = { 0 };
+	struct iommufd_ctx *ctx = NULL;
+	char result[32];
+	uint32_t ioas_id;
+
+	assert_int_equal(iommufd_open("/dev/null", &ctx), 0);
+	iommufd_set_log(ctx, capture, &cap);
+	snprintf(result, sizeof(result), "%d", -ENOTTY);
+
+	assert_int_equal(iommufd_destroy(ctx, 42), -ENOTTY);
+	assert_int_equal(cap.n, 1);
+	assert_int_equal(cap.levels[0], IOMMUFD_LOG_TRACE);
+	assert_non_null(strstr(cap.lines[0], "DESTROY"));
+	assert_non_null(strstr(cap.lines[0], "id=42"));
+	assert_non_null(strstr(cap.lines[0], result));
+	assert_null(strchr(cap.lines[0], '\n'));
+
+	assert_int_equal(iommufd_ioas_alloc(ctx, &ioas_id), -ENOTTY);
+	assert_int_equal(cap.n, 2);
+	assert_int_equal(cap.levels[1], IOMMUFD_LOG_TRACE);
+	assert_non_null(strstr(cap.lines[1], "IOAS_ALLOC"));
+	assert_non_null(strstr(cap.lines[1], result));
+
+	assert_int_equal(iommufd_ioas_unmap(ctx, 7, 0x1000, 0x2000, NULL), -ENOTTY);
+	assert_int_equal(cap.n, 3);
+	assert_non_null(strstr(cap.lines[2], "IOAS_UNMAP"));
+	assert_non_null(strstr(cap.lines[2], "ioas=7"));
+	assert_non_null(strstr(cap.lines[2], "0x1000"));
+	assert_non_null(strstr(cap.lines[2], "0x2000"));
+	assert_non_null(strstr(cap.lines[2], result));
+	assert_int_equal(trace_lines(&cap), 3);
+
+	iommufd_close(ctx);
+}
+
+static void test_refused_before_kernel_no_trace(void **state)
+{
+	struct log_capture cap = { 0 };
+	struct iommufd_ctx *ctx = NULL;
+	uint64_t iova = 0;
+
+	assert_int_equal(iommufd_open("/dev/null", &ctx), 0);
+	iommufd_set_log(ctx, capture, &cap);
+	/* Unknown flags never reach the kernel: no kernel call, no trace line. */
+	assert_int_equal(iommufd_ioas_map(ctx, 3, &iova, 4096, &iova, 0x100), -EINVAL);
+	assert_int_equal(trace_lines(&cap), 0);
+	assert_non_null(strstr(iommufd_last_error(ctx), "unknown flags"));
+	iommufd_close(ctx);
+}
+
+static void test_set_log_null_stops(void **state)
+{
+	struct log_capture cap = { 0 };
+	struct iommufd_ctx *ctx = NULL;
+
+	assert_int_equal(iommufd_open("/dev/null", &ctx), 0);
+	iommufd_set_log(ctx, capture, &cap);
+	assert_int_equal(iommufd_destroy(ctx, 1), -ENOTTY);
+	assert_int_equal(cap.n, 1);
+	iommufd_set_log(ctx, NULL, NULL);
+	assert_int_equal(iommufd_destroy(ctx, 2), -ENOTTY);
+	assert_int_equal(cap.n, 1);
+	/* The error is still recorded with logging off. */
+	assert_non_null(strstr(iommufd_last_error(ctx), "id=2"));
+	iommufd_close(ctx);
+}
+
+/*
+ * Run two failing kernel calls in a child whose environment has
+ * IOMMUFD_TRACE set to trace (NULL: unset) and return what it wrote to stderr.
+ */
+static char *child_stderr(const char *trace)
+{
+	static char buf[8192];
+	size_t len = 0;
+	int pipefd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	assert_int_equal(pipe(pipefd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct iommufd_ctx *ctx = NULL;
+		uint32_t ioas_id;
+
+		dup2(pipefd[1], STDERR_FILENO);
+		close(pipefd[0]);
+		close(pipefd[1]);
+		if (trace)
+			setenv("IOMMUFD_TRACE", trace, 1);
+		else
+			unsetenv("IOMMUFD_TRACE");
+		if (iommufd_open("/dev/null", &ctx))
+			_exit(2);
+		if (iommufd_destroy(ctx, 42) != -ENOTTY || iommufd_ioas_alloc(ctx, &ioas_id) != -ENOTTY)
+			_exit(3);
+		iommufd_close(ctx);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	while ((n = read(pipefd[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	close(pipefd[0]);
+	buf[len] = '\0';
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	return buf;
+}
+
+static int count_lines_with(const char *text, const char *needle)
+{
+	const char *line = text;
+	int n = 0;
+
+	while (*line) {
+		const char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		const char *hit = strstr(line, needle);
+
+		if (hit && hit < line + len)
+			n++;
+		line += len + (end ? 1 : 0);
+	}
+	return n;
+}
+
+static void test_env_trace_to_stderr(void **state)
+{
+	const char *out = child_stderr("1");
+
+	assert_int_equal(count_lines_with(out, "DESTROY"), 1);
+	assert_int_equal(count_lines_with(out, "id=42"), 1);
+	assert_int_equal(count_lines_with(out, "IOAS_ALLOC"), 1);
+	/* Every line says where it comes from. */
+	assert_int_equal(count_lines_with(out, "iommufd"), count_lines_with(out, ""));
+}
+
+static void test_no_trace_without_env(void **state)
+{
+	/* A library writes nothing to stderr behind the caller's back. */
+	assert_string_equal(child_stderr(NULL), "");
+	assert_string_equal(child_stderr("0"), "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_set_log_one_line_per_kernel_call),
+		cmocka_unit_test(test_refused_before_kernel_no_trace),
+		cmocka_unit_test(test_set_log_null_stops),
+		cmocka_unit_test(test_env_trace_to_stderr),
+		cmocka_unit_test(test_no_trace_without_env),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
