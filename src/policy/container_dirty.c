@@ -14,15 +14,17 @@
 
 #include "policy/container.h"
 
-/* At most this many pages per harvesting read: bounds the temporary bitmap. */
-#define HARVEST_CHUNK_PAGES (1ULL << 18)
+/* At most this many 4 KiB pages per kernel read: bounds the chunk bitmap (32 KiB). */
+#define CHUNK_PAGES (1ULL << 18)
 
 /*
- * The mapped parts of [iova, last], widened to whole pages of size g and
- * merged: the kernel reads whole pages, and only where something is mapped.
+ * The mapped parts of [iova, last], contiguous mappings merged. The kernel
+ * reads from the area at the read's start and stops at the first hole (6.12
+ * does so silently, reporting nothing after it), so every read must start on
+ * a mapped IOVA and stay within contiguous mappings.
  */
 static int mapped_runs(const struct iommufd_container *c, uint64_t iova, uint64_t last,
-		       uint64_t g, struct iofd_range **out, size_t *n)
+		       struct iofd_range **out, size_t *n)
 {
 	struct iofd_range *runs;
 	size_t i, k = 0;
@@ -39,11 +41,8 @@ static int mapped_runs(const struct iommufd_container *c, uint64_t iova, uint64_
 		uint64_t a = c->maps[i].iova > iova ? c->maps[i].iova : iova;
 		uint64_t b = c->maps[i].last < last ? c->maps[i].last : last;
 
-		a &= ~(g - 1);
-		b |= g - 1;
-		if (k && runs[k - 1].last != UINT64_MAX && a <= runs[k - 1].last + 1) {
-			if (b > runs[k - 1].last)
-				runs[k - 1].last = b;
+		if (k && runs[k - 1].last + 1 == a) {
+			runs[k - 1].last = b;
 			continue;
 		}
 		runs[k].start = a;
@@ -55,21 +54,32 @@ static int mapped_runs(const struct iommufd_container *c, uint64_t iova, uint64_
 	return 0;
 }
 
-int iofd_container_harvest(struct iommufd_container *c, struct iofd_domain *d, uint64_t iova,
-			   uint64_t last, struct iofd_ranges *into)
+/* Takes one chunk's bits: bit i is the 4 KiB page start + i * IOFD_HARVEST_PAGE. */
+typedef int (*chunk_fn)(void *arg, uint64_t start, const uint64_t *bm, uint64_t npages);
+
+/*
+ * Read the mapped parts of [iova, last] from one domain (only) or every
+ * tracking domain, a chunk at a time: one zeroed buffer per chunk serves all
+ * domains, since the kernel only sets bits. Each chunk goes to fn, also the
+ * one whose read failed (a clearing read may have cleared part of it: those
+ * bits must not be dropped).
+ */
+static int read_chunks(struct iommufd_container *c, struct iofd_domain *only, uint64_t iova,
+		       uint64_t last, uint32_t flags, chunk_fn fn, void *arg)
 {
 	const uint64_t g = IOFD_HARVEST_PAGE;
 	struct iofd_range *runs;
+	struct iofd_list *pos;
 	uint64_t *bm = NULL;
 	size_t n, r;
-	int ret;
+	int ret, fret;
 
-	ret = mapped_runs(c, iova, last, g, &runs, &n);
+	ret = mapped_runs(c, iova, last, &runs, &n);
 	if (ret || !n)
-		return ret;
-	bm = malloc(HARVEST_CHUNK_PAGES / 8);
+		return ret ? iofd_set_error(c->ctx, ret, "read dirty bits") : 0;
+	bm = malloc(CHUNK_PAGES / 8);
 	if (!bm) {
-		ret = -ENOMEM;
+		ret = iofd_set_error(c->ctx, -ENOMEM, "read dirty bits");
 		goto out;
 	}
 	for (r = 0; r < n; r++) {
@@ -78,16 +88,30 @@ int iofd_container_harvest(struct iommufd_container *c, struct iofd_domain *d, u
 		for (;;) {
 			uint64_t pages = (runs[r].last - at) / g + 1;
 
-			if (pages > HARVEST_CHUNK_PAGES)
-				pages = HARVEST_CHUNK_PAGES;
+			if (pages > CHUNK_PAGES)
+				pages = CHUNK_PAGES;
 			memset(bm, 0, (pages + 63) / 64 * 8);
-			ret = iommufd_hwpt_get_dirty_bitmap(c->ctx, d->hwpt_id, at, pages * g, g, bm,
-							    IOMMUFD_DIRTY_NO_CLEAR);
-			if (ret)
+			iofd_list_for_each(pos, &c->domains) {
+				struct iofd_domain *d = iofd_list_entry(pos, struct iofd_domain, link);
+
+				if (only ? d != only : !d->tracking)
+					continue;
+				ret = iommufd_hwpt_get_dirty_bitmap(c->ctx, d->hwpt_id, at, pages * g,
+								    g, bm, flags);
+				if (ret) {
+					iofd_set_error(c->ctx, ret,
+						       "read the dirty bits of hwpt %u [0x%llx, 0x%llx]%s",
+						       d->hwpt_id, (unsigned long long)at,
+						       (unsigned long long)(at + pages * g - 1),
+						       flags & IOMMUFD_DIRTY_NO_CLEAR ? "" : " (clearing)");
+					break;
+				}
+			}
+			fret = fn(arg, at, bm, pages);
+			if (ret || fret) {
+				ret = ret ? ret : fret;
 				goto out;
-			ret = iofd_ranges_add_bitmap(into, at, g, bm, pages);
-			if (ret)
-				goto out;
+			}
 			if (at + pages * g - 1 >= runs[r].last)
 				break;
 			at += pages * g;
@@ -99,22 +123,28 @@ out:
 	return ret;
 }
 
+static int add_to_ranges(void *arg, uint64_t start, const uint64_t *bm, uint64_t npages)
+{
+	return iofd_ranges_add_bitmap(arg, start, IOFD_HARVEST_PAGE, bm, npages);
+}
+
+int iofd_container_harvest(struct iommufd_container *c, struct iofd_domain *d, uint64_t iova,
+			   uint64_t last, struct iofd_ranges *into)
+{
+	return read_chunks(c, d, iova, last, IOMMUFD_DIRTY_NO_CLEAR, add_to_ranges, into);
+}
+
 int iofd_container_harvest_all(struct iommufd_container *c, uint64_t iova, uint64_t last,
 			       struct iofd_ranges *into)
 {
+	bool any = false;
 	struct iofd_list *pos;
-	int ret;
 
-	iofd_list_for_each(pos, &c->domains) {
-		struct iofd_domain *d = iofd_list_entry(pos, struct iofd_domain, link);
-
-		if (!d->tracking)
-			continue;
-		ret = iofd_container_harvest(c, d, iova, last, into);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	iofd_list_for_each(pos, &c->domains)
+		any |= iofd_list_entry(pos, struct iofd_domain, link)->tracking;
+	if (!any)
+		return 0;
+	return read_chunks(c, NULL, iova, last, IOMMUFD_DIRTY_NO_CLEAR, add_to_ranges, into);
 }
 
 static int set_tracking(struct iommufd_container *c, struct iofd_domain *d, bool enable)
@@ -231,73 +261,30 @@ int iommufd_container_set_dirty_tracking(struct iommufd_container *c, bool enabl
 	return ret;
 }
 
-/* OR nbits bits of src into dst starting at bit off. */
-static void or_shifted(uint64_t *dst, uint64_t off, const uint64_t *src, uint64_t nbits)
+/* The caller's window: bit i of scratch is the page iova + i * page_size. */
+struct fold {
+	uint64_t iova;
+	uint64_t page_size;
+	uint64_t *scratch;
+};
+
+/* A caller's page is dirty when any 4 KiB page in it is. */
+static int fold_chunk(void *arg, uint64_t start, const uint64_t *bm, uint64_t npages)
 {
-	uint64_t words = (nbits + 63) / 64, k, base = off / 64;
-	unsigned s = off % 64;
+	const struct fold *f = arg;
+	uint64_t w, words = (npages + 63) / 64;
 
-	for (k = 0; k < words; k++) {
-		uint64_t v = src[k];
+	for (w = 0; w < words; w++) {
+		uint64_t v = bm[w];
 
-		if (k == words - 1 && nbits % 64)
-			v &= ~0ULL >> (64 - nbits % 64);
-		if (!v)
-			continue;
-		dst[base + k] |= v << s;
-		if (s && (v >> (64 - s)))
-			dst[base + k + 1] |= v >> (64 - s);
-	}
-}
+		while (v) {
+			uint64_t b = w * 64 + __builtin_ctzll(v);
+			uint64_t page = (start + b * IOFD_HARVEST_PAGE - f->iova) / f->page_size;
 
-/* One domain's bits over one run into scratch (bit 0: page iova). */
-static int read_run(struct iommufd_container *c, struct iofd_domain *d,
-		    const struct iofd_range *run, uint64_t iova, uint64_t page_size,
-		    uint64_t *scratch, uint32_t flags)
-{
-	uint64_t off = (run->start - iova) / page_size;
-	uint64_t len = run->last - run->start + 1;
-	uint64_t nbits = len / page_size;
-	uint64_t *tmp;
-	int ret;
-
-	/* The kernel indexes its bitmap from the run's start: word-aligned runs go straight in. */
-	if (off % 64 == 0)
-		return iommufd_hwpt_get_dirty_bitmap(c->ctx, d->hwpt_id, run->start, len, page_size,
-						     scratch + off / 64, flags);
-	tmp = calloc((nbits + 63) / 64, sizeof(*tmp));
-	if (!tmp)
-		return -ENOMEM;
-	ret = iommufd_hwpt_get_dirty_bitmap(c->ctx, d->hwpt_id, run->start, len, page_size, tmp,
-					    flags);
-	if (!ret)
-		or_shifted(scratch, off, tmp, nbits);
-	free(tmp);
-	return ret;
-}
-
-/* Every tracking domain over every run. */
-static int read_domains(struct iommufd_container *c, const struct iofd_range *runs, size_t nruns,
-			uint64_t iova, uint64_t page_size, uint64_t *scratch, uint32_t flags)
-{
-	struct iofd_list *pos;
-	size_t r;
-	int ret;
-
-	iofd_list_for_each(pos, &c->domains) {
-		struct iofd_domain *d = iofd_list_entry(pos, struct iofd_domain, link);
-
-		if (!d->tracking)
-			continue;
-		for (r = 0; r < nruns; r++) {
-			ret = read_run(c, d, &runs[r], iova, page_size, scratch, flags);
-			if (ret)
-				return iofd_set_error(c->ctx, ret,
-						      "read dirty: hwpt %u [0x%llx, 0x%llx]%s",
-						      d->hwpt_id,
-						      (unsigned long long)runs[r].start,
-						      (unsigned long long)runs[r].last,
-						      flags ? "" : " (clearing)");
+			v &= v - 1;
+			if (b >= npages)
+				break;
+			f->scratch[page / 64] |= 1ULL << (page % 64);
 		}
 	}
 	return 0;
@@ -337,10 +324,9 @@ static int check_read_args(struct iommufd_container *c, uint64_t iova, uint64_t 
 int iommufd_container_read_dirty(struct iommufd_container *c, uint64_t iova, uint64_t len,
 				 uint64_t page_size, uint64_t *bitmap, uint32_t flags)
 {
-	struct iofd_range *runs = NULL;
 	uint64_t nbits, words, w, last = 0;
 	uint64_t *scratch = NULL;
-	size_t nruns = 0;
+	struct fold fold;
 	int ret, count = 0;
 
 	if (!c)
@@ -364,14 +350,12 @@ int iommufd_container_read_dirty(struct iommufd_container *c, uint64_t iova, uin
 				     (unsigned long long)nbits);
 		goto out_unlock;
 	}
-	ret = mapped_runs(c, iova, last, page_size, &runs, &nruns);
-	if (ret) {
-		iofd_set_error(c->ctx, ret, "read dirty");
-		goto out_free;
-	}
+	fold.iova = iova;
+	fold.page_size = page_size;
+	fold.scratch = scratch;
 
 	/* Pass 1 changes nothing: a failure leaves every bit where it was. */
-	ret = read_domains(c, runs, nruns, iova, page_size, scratch, IOMMUFD_DIRTY_NO_CLEAR);
+	ret = read_chunks(c, NULL, iova, last, IOMMUFD_DIRTY_NO_CLEAR, fold_chunk, &fold);
 	if (ret)
 		goto out_free;
 	iofd_ranges_mark_bitmap(&c->carried, iova, page_size, scratch, nbits);
@@ -384,7 +368,7 @@ int iommufd_container_read_dirty(struct iommufd_container *c, uint64_t iova, uin
 			goto out_free;
 		}
 		/* Pass 2 clears, and adds what was dirtied since pass 1. */
-		ret = read_domains(c, runs, nruns, iova, page_size, scratch, 0);
+		ret = read_chunks(c, NULL, iova, last, 0, fold_chunk, &fold);
 		if (ret) {
 			/* Some domains are cleared already: their bits live on in the carried set. */
 			if (iofd_ranges_add_bitmap(&c->carried, iova, page_size, scratch, nbits))
@@ -400,7 +384,6 @@ int iommufd_container_read_dirty(struct iommufd_container *c, uint64_t iova, uin
 	}
 	ret = count;
 out_free:
-	free(runs);
 	free(scratch);
 out_unlock:
 	pthread_mutex_unlock(&c->lock);
