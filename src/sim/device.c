@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * VFIO device cdevs: open, BIND_IOMMUFD, ATTACH/DETACH_IOMMUFD_PT,
+ * GET_INFO, close; and the device's DMA. A physical device binds as an
+ * iommufd device and attaches to domains (automatic ones when given an
+ * IOAS); an emulated (mdev) device binds as an access and reaches the IOAS
+ * directly. Follows vfio/device_cdev.c, vfio/iommufd.c and iommufd/device.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/sim_internal.h"
+#include "uapi/vfio_abi.h"
+
+#define SIM_VFIO_PCI_NUM_REGIONS 9
+#define SIM_VFIO_PCI_NUM_IRQS 5
+
+int sim_df_open(struct iommufd_sim *sim, struct sim_device *dev)
+{
+	struct sim_df *df;
+	int fd;
+
+	df = calloc(1, sizeof(*df));
+	if (!df)
+		return -ENOMEM;
+	df->sim = sim;
+	df->dev = dev;
+	fd = sim_fd_add(sim, SIM_FD_DEVICE, df);
+	if (fd < 0) {
+		free(df);
+		return fd;
+	}
+	df->fd = fd;
+	df->next = sim->dfs;
+	sim->dfs = df;
+	return fd;
+}
+
+void sim_idev_destroy(struct sim_idev *idev)
+{
+	sim_obj_remove(&idev->obj);
+	free(idev);
+}
+
+void sim_access_destroy(struct sim_access *access)
+{
+	sim_obj_remove(&access->obj);
+	free(access);
+}
+
+/* ---- physical devices: domains ---------------------------------------- */
+
+/*
+ * Attach (or replace) to an automatic domain of the IOAS: the first existing
+ * one that takes the device (EINVAL means it does not, any other error
+ * fails), else a new one without any flags.
+ */
+static int auto_get_domain(struct sim_idev *idev, struct sim_ioas *ioas, uint32_t *pt_id,
+			   bool replace, struct sim_hwpt **destroy)
+{
+	struct sim_hwpt *hwpt;
+	size_t i;
+	int ret;
+
+	*destroy = NULL;
+	for (i = 0; i < ioas->nhwpts; i++) {
+		hwpt = ioas->hwpts[i];
+		if (!hwpt->auto_domain)
+			continue;
+		if (replace)
+			ret = sim_hwpt_replace(idev, hwpt, destroy);
+		else
+			ret = sim_hwpt_attach(hwpt, idev);
+		if (ret == -EINVAL)
+			continue;
+		if (ret)
+			return ret;
+		*pt_id = hwpt->obj.id;
+		return 0;
+	}
+
+	ret = sim_hwpt_paging_alloc(idev->obj.ictx, ioas, idev, 0, !replace, false, &hwpt);
+	if (ret)
+		return ret;
+	if (replace) {
+		ret = sim_hwpt_replace(idev, hwpt, destroy);
+		if (ret) {
+			sim_hwpt_destroy(hwpt);
+			return ret;
+		}
+	}
+	hwpt->auto_domain = true;
+	*pt_id = hwpt->obj.id;
+	return 0;
+}
+
+static int change_pt(struct sim_idev *idev, uint32_t *pt_id, bool replace)
+{
+	struct sim_hwpt *destroy = NULL;
+	struct sim_obj *pt;
+	int ret;
+
+	pt = sim_obj_get(idev->obj.ictx, *pt_id, SIM_OBJ_ANY);
+	if (!pt)
+		return -ENOENT;
+	switch (pt->type) {
+	case SIM_OBJ_HWPT_PAGING:
+		if (replace)
+			ret = sim_hwpt_replace(idev, (struct sim_hwpt *)pt, &destroy);
+		else
+			ret = sim_hwpt_attach((struct sim_hwpt *)pt, idev);
+		break;
+	case SIM_OBJ_IOAS:
+		ret = auto_get_domain(idev, (struct sim_ioas *)pt, pt_id, replace, &destroy);
+		break;
+	default:
+		ret = -EINVAL;
+		break;
+	}
+	if (ret)
+		return ret;
+	/* The domain left behind may be an automatic one that now has no device. */
+	if (destroy)
+		sim_hwpt_put(destroy);
+	return 0;
+}
+
+static int physical_attach(struct sim_df *df, uint32_t *pt_id)
+{
+	int ret;
+
+	if (df->attached)
+		return change_pt(df->idev, pt_id, true);
+	ret = change_pt(df->idev, pt_id, false);
+	if (ret)
+		return ret;
+	/* An attached device has one more user: it cannot be destroyed. */
+	df->idev->obj.users++;
+	return 0;
+}
+
+static void physical_detach(struct sim_df *df)
+{
+	if (!df->attached)
+		return;
+	sim_hwpt_put(sim_hwpt_detach(df->idev));
+	df->idev->obj.users--;
+	df->attached = false;
+}
+
+/* ---- emulated devices: accesses ------------------------------------------- */
+
+static int access_change_ioas(struct sim_access *access, uint32_t id)
+{
+	struct sim_ioas *ioas = sim_ioas_get(access->obj.ictx, id);
+	int ret;
+
+	if (!ioas)
+		return -ENOENT;
+	if (ioas == access->ioas)
+		return 0;
+	ret = sim_ioas_add_access(ioas, access);
+	if (ret)
+		return ret;
+	ioas->obj.users++;
+	if (access->ioas) {
+		sim_ioas_remove_access(access->ioas, access);
+		access->ioas->obj.users--;
+	}
+	access->ioas = ioas;
+	return 0;
+}
+
+static int access_attach(struct sim_df *df, uint32_t pt_id)
+{
+	struct sim_access *access = df->access;
+
+	if (df->attached) {
+		if (!access->ioas)
+			return -ENOENT;
+	} else if (access->ioas) {
+		return -EINVAL;
+	}
+	return access_change_ioas(access, pt_id);
+}
+
+static void access_detach(struct sim_df *df)
+{
+	struct sim_access *access = df->access;
+
+	if (!df->attached)
+		return;
+	sim_ioas_remove_access(access->ioas, access);
+	access->ioas->obj.users--;
+	access->ioas = NULL;
+	df->attached = false;
+}
+
+/* ---- the cdev's ioctls ----------------------------------------------------- */
+
+static int df_bind(struct sim_df *df, void *arg)
+{
+	struct iofd_vfio_device_bind_iommufd bind;
+	struct iommufd_sim *sim = df->sim;
+	struct sim_device *dev = df->dev;
+	struct sim_ictx *ictx;
+	struct sim_fd *f;
+	uint32_t devid;
+	int ret;
+
+	memcpy(&bind, arg, sizeof(bind));
+	if (bind.argsz < sizeof(bind) || bind.flags || bind.iommufd < 0)
+		return -EINVAL;
+	/* One device file binds once. */
+	if (df->ictx)
+		return -EINVAL;
+	f = sim_fd_lookup(sim, bind.iommufd);
+	if (!f)
+		return fcntl(bind.iommufd, F_GETFD) < 0 ? -EBADF : -EBADFD;
+	if (f->kind != SIM_FD_IOMMUFD)
+		return -EBADFD;
+	ictx = f->ptr;
+	/* A device opened through its cdev may be open only once. */
+	if (dev->open_df)
+		return -EINVAL;
+
+	if (dev->emulated) {
+		struct sim_access *access = calloc(1, sizeof(*access));
+
+		if (!access)
+			return -ENOMEM;
+		ret = sim_obj_add(ictx, &access->obj, SIM_OBJ_ACCESS);
+		if (ret) {
+			free(access);
+			return ret;
+		}
+		access->dev = dev;
+		access->obj.users++; /* the driver's */
+		df->access = access;
+		devid = access->obj.id;
+	} else {
+		struct sim_idev *idev = calloc(1, sizeof(*idev));
+
+		if (!idev)
+			return -ENOMEM;
+		ret = sim_obj_add(ictx, &idev->obj, SIM_OBJ_DEVICE);
+		if (ret) {
+			free(idev);
+			return ret;
+		}
+		idev->dev = dev;
+		idev->obj.users++; /* the driver's */
+		df->idev = idev;
+		devid = idev->obj.id;
+	}
+	/* A bound device keeps the iommufd context alive. */
+	ictx->refs++;
+	df->ictx = ictx;
+	dev->open_df = df;
+	memcpy((char *)arg + offsetof(struct iofd_vfio_device_bind_iommufd, out_devid), &devid,
+	       sizeof(devid));
+	return 0;
+}
+
+static void df_unbind(struct sim_df *df)
+{
+	struct sim_ictx *ictx = df->ictx;
+
+	if (!ictx)
+		return;
+	if (df->idev) {
+		physical_detach(df);
+		sim_idev_destroy(df->idev);
+		df->idev = NULL;
+	} else {
+		access_detach(df);
+		sim_access_destroy(df->access);
+		df->access = NULL;
+	}
+	df->dev->open_df = NULL;
+	df->ictx = NULL;
+	sim_ictx_put(ictx);
+}
+
+void sim_df_close(struct sim_df *df)
+{
+	struct iommufd_sim *sim = df->sim;
+	struct sim_df **pp;
+
+	df_unbind(df);
+	for (pp = &sim->dfs; *pp; pp = &(*pp)->next) {
+		if (*pp == df) {
+			*pp = df->next;
+			break;
+		}
+	}
+	sim_fd_remove(sim, df->fd);
+	free(df);
+}
+
+static int df_attach(struct sim_df *df, void *arg)
+{
+	struct iofd_vfio_device_attach_iommufd_pt attach;
+	int ret;
+
+	memcpy(&attach, arg, sizeof(attach));
+	if (attach.argsz < sizeof(attach) || attach.flags)
+		return -EINVAL;
+	if (df->dev->emulated)
+		ret = access_attach(df, attach.pt_id);
+	else
+		ret = physical_attach(df, &attach.pt_id);
+	if (ret)
+		return ret;
+	df->attached = true;
+	/* The domain the device ended up in (an IOAS for an emulated device). */
+	memcpy((char *)arg + offsetof(struct iofd_vfio_device_attach_iommufd_pt, pt_id),
+	       &attach.pt_id, sizeof(attach.pt_id));
+	return 0;
+}
+
+static int df_detach(struct sim_df *df, void *arg)
+{
+	struct iofd_vfio_device_detach_iommufd_pt detach;
+
+	memcpy(&detach, arg, sizeof(detach));
+	if (detach.argsz < sizeof(detach) || detach.flags)
+		return -EINVAL;
+	/* Detaching a device that is not attached is not an error. */
+	if (df->dev->emulated)
+		access_detach(df);
+	else
+		physical_detach(df);
+	return 0;
+}
+
+static int df_get_info(struct sim_df *df, void *arg)
+{
+	const size_t minsz = offsetof(struct iofd_vfio_device_info, num_irqs) + sizeof(uint32_t);
+	struct iofd_vfio_device_info info;
+	size_t outsz = minsz;
+
+	memset(&info, 0, sizeof(info));
+	memcpy(&info, arg, minsz);
+	if (info.argsz < minsz)
+		return -EINVAL;
+	info.num_regions = SIM_VFIO_PCI_NUM_REGIONS;
+	info.num_irqs = SIM_VFIO_PCI_NUM_IRQS;
+	if (df->dev->emulated) {
+		/* an mdev driver (mtty): a PCI-like device */
+		info.flags = IOFD_VFIO_DEVICE_FLAGS_PCI;
+	} else {
+		/* vfio-pci: the full struct as far as argsz reaches */
+		info.flags = IOFD_VFIO_DEVICE_FLAGS_PCI | IOFD_VFIO_DEVICE_FLAGS_RESET;
+		outsz = info.argsz < sizeof(info) ? info.argsz : sizeof(info);
+	}
+	memcpy(arg, &info, outsz);
+	return 0;
+}
+
+int sim_df_ioctl(struct sim_df *df, unsigned long request, void *arg)
+{
+	if (request == IOFD_VFIO_DEVICE_BIND_IOMMUFD)
+		return arg ? df_bind(df, arg) : -EFAULT;
+	/* Nothing else works before BIND_IOMMUFD. */
+	if (!df->ictx)
+		return -EINVAL;
+	switch (request) {
+	case IOFD_VFIO_DEVICE_ATTACH_IOMMUFD_PT:
+		return arg ? df_attach(df, arg) : -EFAULT;
+	case IOFD_VFIO_DEVICE_DETACH_IOMMUFD_PT:
+		return arg ? df_detach(df, arg) : -EFAULT;
+	case IOFD_VFIO_DEVICE_GET_INFO:
+		return arg ? df_get_info(df, arg) : -EFAULT;
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* ---- DMA ----------------------------------------------------------------- */
+
+int sim_device_dma_write(struct iommufd_sim *sim, struct sim_device *dev, uint64_t iova,
+			 uint64_t len)
+{
+	struct sim_df *df = dev->open_df;
+	struct sim_hwpt *hwpt;
+	uint64_t last;
+
+	(void)sim;
+	if (!df || !df->ictx || !df->attached)
+		return -EINVAL;
+	if (!len)
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, len - 1, &last))
+		return -EOVERFLOW;
+	/* An emulated device writes through the IOAS itself: no IOMMU, no dirty bits. */
+	if (dev->emulated)
+		return sim_ioas_range_has_prot(df->access->ioas, iova, last, SIM_PROT_WRITE) ?
+			       0 :
+			       -EFAULT;
+	hwpt = df->idev->hwpt;
+	/* The IOMMU faults on any page not mapped writeable in the domain. */
+	if (!sim_ioas_range_has_prot(hwpt->ioas, iova, last, SIM_PROT_WRITE))
+		return -EFAULT;
+	if (sim_hwpt_records_dirty(hwpt))
+		return sim_rangeset_add(&hwpt->dirty, iova >> SIM_PAGE_SHIFT, last >> SIM_PAGE_SHIFT);
+	return 0;
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * iommufd contexts (one per open /dev/iommu) and their object ids.
+ *
+ * As in the kernel, ids come from a per-context table, lowest free id first,
+ * starting at 1. A context lives while its file is open or a device bound to
+ * it is; when the last reference goes, every object in it is destroyed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/sim_internal.h"
+#include "uapi/iommufd_abi.h"
+
+#define SIM_ID_MAX 0x7fffffffu /* xa_limit_31b */
+
+int sim_ictx_open(struct iommufd_sim *sim)
+{
+	struct sim_ictx *ictx;
+	int fd;
+
+	ictx = calloc(1, sizeof(*ictx));
+	if (!ictx)
+		return -ENOMEM;
+	ictx->sim = sim;
+	ictx->refs = 1;
+	fd = sim_fd_add(sim, SIM_FD_IOMMUFD, ictx);
+	if (fd < 0) {
+		free(ictx);
+		return fd;
+	}
+	ictx->fd = fd;
+	ictx->next = sim->ictxs;
+	sim->ictxs = ictx;
+	return fd;
+}
+
+/* Destroy every object, leaves first: HWPTs hold their IOAS. */
+static void sim_ictx_release(struct sim_ictx *ictx)
+{
+	struct iommufd_sim *sim = ictx->sim;
+	struct sim_ictx **pp;
+	uint32_t id;
+
+	for (id = 1; id < ictx->objs_cap; id++) {
+		struct sim_obj *obj = ictx->objs[id];
+
+		if (obj && obj->type == SIM_OBJ_HWPT_PAGING)
+			sim_hwpt_destroy((struct sim_hwpt *)obj);
+	}
+	for (id = 1; id < ictx->objs_cap; id++) {
+		struct sim_obj *obj = ictx->objs[id];
+
+		if (obj && obj->type == SIM_OBJ_IOAS)
+			sim_ioas_destroy((struct sim_ioas *)obj);
+	}
+	for (pp = &sim->ictxs; *pp; pp = &(*pp)->next) {
+		if (*pp == ictx) {
+			*pp = ictx->next;
+			break;
+		}
+	}
+	free(ictx->objs);
+	free(ictx);
+}
+
+void sim_ictx_put(struct sim_ictx *ictx)
+{
+	if (--ictx->refs == 0)
+		sim_ictx_release(ictx);
+}
+
+/* The /dev/iommu file is closed; bound devices may keep the context alive. */
+void sim_ictx_close_fd(struct sim_ictx *ictx)
+{
+	if (ictx->fd < 0)
+		return;
+	sim_fd_remove(ictx->sim, ictx->fd);
+	ictx->fd = -1;
+	sim_ictx_put(ictx);
+}
+
+int sim_obj_add(struct sim_ictx *ictx, struct sim_obj *obj, enum sim_obj_type type)
+{
+	uint32_t id;
+
+	for (id = 1; id < ictx->objs_cap; id++)
+		if (!ictx->objs[id])
+			break;
+	if (id >= ictx->objs_cap) {
+		uint32_t cap = ictx->objs_cap ? ictx->objs_cap * 2 : 16;
+		struct sim_obj **objs;
+
+		if (id > SIM_ID_MAX)
+			return -EBUSY;
+		objs = realloc(ictx->objs, cap * sizeof(*objs));
+		if (!objs)
+			return -ENOMEM;
+		memset(objs + ictx->objs_cap, 0, (cap - ictx->objs_cap) * sizeof(*objs));
+		ictx->objs = objs;
+		ictx->objs_cap = cap;
+	}
+	obj->type = type;
+	obj->id = id;
+	obj->users = 1;
+	obj->ictx = ictx;
+	ictx->objs[id] = obj;
+	ictx->nobjs++;
+	return 0;
+}
+
+void sim_obj_remove(struct sim_obj *obj)
+{
+	struct sim_ictx *ictx = obj->ictx;
+
+	if (obj->id && obj->id < ictx->objs_cap && ictx->objs[obj->id] == obj) {
+		ictx->objs[obj->id] = NULL;
+		ictx->nobjs--;
+	}
+	obj->id = 0;
+}
+
+/* An object of that type (any type for SIM_OBJ_ANY); NULL means ENOENT. */
+struct sim_obj *sim_obj_get(struct sim_ictx *ictx, uint32_t id, enum sim_obj_type type)
+{
+	struct sim_obj *obj;
+
+	if (!id || id >= ictx->objs_cap)
+		return NULL;
+	obj = ictx->objs[id];
+	if (!obj || (type != SIM_OBJ_ANY && obj->type != type))
+		return NULL;
+	return obj;
+}
+
+/* IOMMU_DESTROY: only an object nobody else holds goes away. */
+int sim_cmd_destroy(struct sim_ucmd *ucmd)
+{
+	struct iofd_destroy *cmd = ucmd->cmd;
+	struct sim_obj *obj = sim_obj_get(ucmd->ictx, cmd->id, SIM_OBJ_ANY);
+
+	if (!obj)
+		return -ENOENT;
+	if (obj->users != 1)
+		return -EBUSY;
+	switch (obj->type) {
+	case SIM_OBJ_IOAS:
+		sim_ioas_destroy((struct sim_ioas *)obj);
+		break;
+	case SIM_OBJ_HWPT_PAGING:
+		sim_hwpt_destroy((struct sim_hwpt *)obj);
+		break;
+	default:
+		/* Devices and accesses always have a second user: their driver. */
+		return -EBUSY;
+	}
+	return 0;
+}

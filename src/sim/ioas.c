@@ -1,0 +1,854 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * IOAS: an IO address space. Mappings (areas) are kept in a sorted array;
+ * reserved ranges come from the domains' apertures and the attached
+ * devices' reserved regions; allowed ranges (ALLOW_IOVAS) only steer IOVA
+ * allocation. The rules and errnos are those of the kernel's ioas.c and
+ * io_pagetable.c.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/sim_internal.h"
+#include "uapi/iommufd_abi.h"
+
+struct sim_ioas *sim_ioas_get(struct sim_ictx *ictx, uint32_t id)
+{
+	return (struct sim_ioas *)sim_obj_get(ictx, id, SIM_OBJ_IOAS);
+}
+
+/* ---- areas ----------------------------------------------------------- */
+
+/* Index of the first area whose last >= x (nareas if none). */
+static size_t area_lower(const struct sim_ioas *ioas, uint64_t x)
+{
+	size_t lo = 0, hi = ioas->nareas;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ioas->areas[mid].last < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The first area intersecting [start, last], or -1. */
+static long area_first_in(const struct sim_ioas *ioas, uint64_t start, uint64_t last)
+{
+	size_t i = area_lower(ioas, start);
+
+	if (i < ioas->nareas && ioas->areas[i].iova <= last)
+		return (long)i;
+	return -1;
+}
+
+long sim_ioas_area_at(const struct sim_ioas *ioas, uint64_t iova)
+{
+	return area_first_in(ioas, iova, iova);
+}
+
+static int grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 8;
+	while (ncap < need)
+		ncap *= 2;
+	p = realloc(*arr, ncap * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+static void area_remove(struct sim_ioas *ioas, size_t i)
+{
+	memmove(&ioas->areas[i], &ioas->areas[i + 1],
+		(ioas->nareas - i - 1) * sizeof(*ioas->areas));
+	ioas->nareas--;
+}
+
+/* Room must have been made with grow(). */
+static void area_insert(struct sim_ioas *ioas, const struct sim_area *a)
+{
+	size_t i = area_lower(ioas, a->iova);
+
+	memmove(&ioas->areas[i + 1], &ioas->areas[i], (ioas->nareas - i) * sizeof(*ioas->areas));
+	ioas->areas[i] = *a;
+	ioas->nareas++;
+}
+
+bool sim_ioas_range_has_prot(const struct sim_ioas *ioas, uint64_t iova, uint64_t last, int prot)
+{
+	long i = sim_ioas_area_at(ioas, iova);
+
+	if (i < 0)
+		return false;
+	for (;;) {
+		const struct sim_area *a = &ioas->areas[i];
+
+		if ((a->prot & prot) != prot)
+			return false;
+		if (a->last >= last)
+			return true;
+		if ((size_t)++i == ioas->nareas || ioas->areas[i].iova != a->last + 1)
+			return false;
+	}
+}
+
+/* ---- reserved and allowed ranges, alignment ---------------------------- */
+
+static bool resv_hits(const struct sim_ioas *ioas, uint64_t start, uint64_t last)
+{
+	size_t i;
+
+	for (i = 0; i < ioas->nresv; i++)
+		if (ioas->resv[i].start <= last && ioas->resv[i].last >= start)
+			return true;
+	return false;
+}
+
+static bool allowed_hits(const struct sim_ioas *ioas, uint64_t start, uint64_t last)
+{
+	size_t i;
+
+	for (i = 0; i < ioas->nallowed; i++)
+		if (ioas->allowed[i].first <= last && ioas->allowed[i].last >= start)
+			return true;
+	return false;
+}
+
+int sim_ioas_reserve(struct sim_ioas *ioas, uint64_t start, uint64_t last, const void *owner)
+{
+	if (area_first_in(ioas, start, last) >= 0 || allowed_hits(ioas, start, last))
+		return -EADDRINUSE;
+	if (grow((void **)&ioas->resv, &ioas->resv_cap, ioas->nresv + 1, sizeof(*ioas->resv)))
+		return -ENOMEM;
+	ioas->resv[ioas->nresv].start = start;
+	ioas->resv[ioas->nresv].last = last;
+	ioas->resv[ioas->nresv].owner = owner;
+	ioas->nresv++;
+	return 0;
+}
+
+void sim_ioas_unreserve(struct sim_ioas *ioas, const void *owner)
+{
+	size_t i = 0;
+
+	while (i < ioas->nresv) {
+		if (ioas->resv[i].owner == owner)
+			ioas->resv[i] = ioas->resv[--ioas->nresv];
+		else
+			i++;
+	}
+}
+
+/* The IOVA alignment: the domains' smallest page sizes, PAGE_SIZE for accesses. */
+uint64_t sim_ioas_alignment(const struct sim_ioas *ioas)
+{
+	uint64_t align = 1;
+	size_t i;
+
+	for (i = 0; i < ioas->nhwpts; i++) {
+		uint64_t pg = ioas->hwpts[i]->pgsize_bitmap & -ioas->hwpts[i]->pgsize_bitmap;
+
+		if (pg > align)
+			align = pg;
+	}
+	if (ioas->naccesses && SIM_PAGE_SIZE > align)
+		align = SIM_PAGE_SIZE;
+	return align;
+}
+
+/* Every existing area conforms to a larger alignment, or EADDRINUSE. */
+static int check_alignment(const struct sim_ioas *ioas, uint64_t align)
+{
+	uint64_t mask = align - 1;
+	size_t i;
+
+	for (i = 0; i < ioas->nareas; i++) {
+		const struct sim_area *a = &ioas->areas[i];
+
+		if ((a->iova & mask) || ((a->last - a->iova + 1) & mask) ||
+		    ((a->uva % SIM_PAGE_SIZE) & mask))
+			return -EADDRINUSE;
+	}
+	return 0;
+}
+
+/* ---- domains and accesses ------------------------------------------------ */
+
+int sim_ioas_add_domain(struct sim_ioas *ioas, struct sim_hwpt *hwpt)
+{
+	uint64_t cur = sim_ioas_alignment(ioas);
+	uint64_t align = hwpt->pgsize_bitmap & -hwpt->pgsize_bitmap;
+	size_t i;
+	int ret;
+
+	if (align < cur)
+		align = cur;
+	/* A domain must be able to map single CPU pages. */
+	if (align > SIM_PAGE_SIZE)
+		return -EINVAL;
+	if (align != cur) {
+		ret = check_alignment(ioas, align);
+		if (ret)
+			return ret;
+	}
+	/* No area may lie outside the aperture. */
+	if (hwpt->aperture_bits < 64) {
+		ret = sim_ioas_reserve(ioas, 1ull << hwpt->aperture_bits, UINT64_MAX, hwpt);
+		if (ret)
+			return ret;
+	}
+	ret = grow((void **)&ioas->hwpts, &ioas->hwpts_cap, ioas->nhwpts + 1,
+		   sizeof(*ioas->hwpts));
+	if (ret)
+		goto out_unreserve;
+	/* Filling the domain pins the user pages behind every area. */
+	for (i = 0; i < ioas->nareas; i++) {
+		const struct sim_area *a = &ioas->areas[i];
+
+		ret = sim_user_range_present(a->uva, a->last - a->iova + 1);
+		if (ret)
+			goto out_unreserve;
+	}
+	if (ioas->nareas) {
+		hwpt->mapped = true;
+		hwpt->max_last = ioas->areas[ioas->nareas - 1].last;
+	}
+	ioas->hwpts[ioas->nhwpts++] = hwpt;
+	return 0;
+
+out_unreserve:
+	sim_ioas_unreserve(ioas, hwpt);
+	return ret;
+}
+
+void sim_ioas_remove_domain(struct sim_ioas *ioas, struct sim_hwpt *hwpt)
+{
+	size_t i;
+
+	for (i = 0; i < ioas->nhwpts; i++) {
+		if (ioas->hwpts[i] == hwpt) {
+			memmove(&ioas->hwpts[i], &ioas->hwpts[i + 1],
+				(ioas->nhwpts - i - 1) * sizeof(*ioas->hwpts));
+			ioas->nhwpts--;
+			break;
+		}
+	}
+	sim_ioas_unreserve(ioas, hwpt);
+}
+
+int sim_ioas_add_access(struct sim_ioas *ioas, struct sim_access *access)
+{
+	uint64_t cur = sim_ioas_alignment(ioas);
+	int ret;
+
+	if (grow((void **)&ioas->accesses, &ioas->accesses_cap, ioas->naccesses + 1,
+		 sizeof(*ioas->accesses)))
+		return -ENOMEM;
+	/* An access pins whole pages: the IOAS becomes page aligned. */
+	if (cur < SIM_PAGE_SIZE) {
+		ret = check_alignment(ioas, SIM_PAGE_SIZE);
+		if (ret)
+			return ret;
+	}
+	ioas->accesses[ioas->naccesses++] = access;
+	return 0;
+}
+
+void sim_ioas_remove_access(struct sim_ioas *ioas, struct sim_access *access)
+{
+	size_t i;
+
+	for (i = 0; i < ioas->naccesses; i++) {
+		if (ioas->accesses[i] == access) {
+			ioas->accesses[i] = ioas->accesses[--ioas->naccesses];
+			break;
+		}
+	}
+}
+
+/* ---- unmapping ------------------------------------------------------------ */
+
+/*
+ * Remove whole areas in [start, last], lowest first. An area reaching
+ * outside the range stops the walk with ENOENT, after the areas before it
+ * are gone: that is what the kernel does.
+ */
+static int unmap_range(struct sim_ioas *ioas, uint64_t start, uint64_t last, uint64_t *unmapped)
+{
+	uint64_t bytes = 0;
+	long i;
+	size_t k;
+	int ret = 0;
+
+	while ((i = area_first_in(ioas, start, last)) >= 0) {
+		struct sim_area a = ioas->areas[i];
+
+		if (a.iova < start || a.last > last) {
+			ret = -ENOENT;
+			break;
+		}
+		for (k = 0; k < ioas->nhwpts; k++) {
+			if (sim_rangeset_reserve(&ioas->hwpts[k]->dirty, 1)) {
+				ret = -ENOMEM;
+				goto out;
+			}
+		}
+		area_remove(ioas, i);
+		/* The IOMMU's dirty bits go with its page table entries. */
+		for (k = 0; k < ioas->nhwpts; k++)
+			sim_rangeset_remove(&ioas->hwpts[k]->dirty, a.iova >> SIM_PAGE_SHIFT,
+					    a.last >> SIM_PAGE_SHIFT);
+		bytes += a.last - a.iova + 1;
+		if (a.last >= last)
+			break;
+		start = a.last + 1;
+	}
+out:
+	*unmapped = bytes;
+	return ret;
+}
+
+void sim_ioas_destroy(struct sim_ioas *ioas)
+{
+	uint64_t unmapped;
+
+	unmap_range(ioas, 0, UINT64_MAX, &unmapped);
+	sim_obj_remove(&ioas->obj);
+	free(ioas->areas);
+	free(ioas->allowed);
+	free(ioas->resv);
+	free(ioas->hwpts);
+	free(ioas->accesses);
+	free(ioas);
+}
+
+/* ---- mapping ---------------------------------------------------------------- */
+
+/* A run of user memory being mapped: one for MAP, one per source area for COPY. */
+struct sim_piece {
+	uint64_t uva;
+	uint64_t length;
+	bool writable;
+};
+
+static uint64_t roundup_pow2(uint64_t x)
+{
+	return x <= 1 ? 1 : 1ull << (64 - __builtin_clzll(x - 1));
+}
+
+static bool alloc_check_range(uint64_t *start, uint64_t last, uint64_t length, uint64_t align,
+			      uint64_t page_offset)
+{
+	uint64_t aligned;
+
+	if (__builtin_add_overflow(*start, align - 1, &aligned))
+		return false;
+	aligned &= ~(align - 1);
+	aligned |= page_offset;
+	if (aligned >= last || last - aligned < length - 1)
+		return false;
+	*start = aligned;
+	return true;
+}
+
+/* Look for a hole of neither reserved IOVA nor areas inside one allowed span. */
+static bool alloc_in_span(const struct sim_ioas *ioas, uint64_t start, uint64_t last,
+			  uint64_t length, uint64_t align, uint64_t page_offset, uint64_t *iova)
+{
+	uint64_t cur;
+
+	if (!alloc_check_range(&start, last, length, align, page_offset))
+		return false;
+	cur = start;
+	for (;;) {
+		uint64_t used_start = 0, used_last = 0;
+		bool used = false;
+		long ai = area_first_in(ioas, cur, last);
+		size_t k;
+
+		if (ai >= 0) {
+			used = true;
+			used_start = ioas->areas[ai].iova;
+			used_last = ioas->areas[ai].last;
+		}
+		for (k = 0; k < ioas->nresv; k++) {
+			const struct sim_resv *r = &ioas->resv[k];
+
+			if (r->last < cur || r->start > last)
+				continue;
+			if (!used || r->start < used_start) {
+				used = true;
+				used_start = r->start;
+				used_last = r->last;
+			}
+		}
+		if (!used || used_start > cur) {
+			uint64_t hole_start = cur;
+			uint64_t hole_last = used ? used_start - 1 : last;
+
+			if (alloc_check_range(&hole_start, hole_last, length, align, page_offset)) {
+				*iova = hole_start;
+				return true;
+			}
+			if (!used)
+				return false;
+		}
+		if (used_last >= last)
+			return false;
+		cur = used_last + 1;
+	}
+}
+
+/* The kernel's iopt_alloc_iova(): never IOVA 0, keeps the user address's alignment. */
+static int alloc_iova(const struct sim_ioas *ioas, uint64_t *iova, uint64_t uptr,
+		      uint64_t length)
+{
+	const uint64_t lo = SIM_PAGE_SIZE, hi = UINT64_MAX - SIM_PAGE_SIZE;
+	uint64_t page_offset = uptr % SIM_PAGE_SIZE;
+	uint64_t align;
+	size_t i;
+
+	if (length == 0 || length >= UINT64_MAX / 2)
+		return -EOVERFLOW;
+	align = roundup_pow2(length);
+	if (uptr && (uptr & -uptr) < align)
+		align = uptr & -uptr;
+	if (align >= SIM_HPAGE_SIZE)
+		align = SIM_HPAGE_SIZE;
+	if (align < sim_ioas_alignment(ioas))
+		return -EINVAL;
+
+	if (!ioas->nallowed)
+		return alloc_in_span(ioas, lo, hi, length, align, page_offset, iova) ? 0 : -ENOSPC;
+	for (i = 0; i < ioas->nallowed; i++) {
+		uint64_t s = ioas->allowed[i].first, l = ioas->allowed[i].last;
+
+		/* Touching allowed ranges form one span. */
+		while (i + 1 < ioas->nallowed && l != UINT64_MAX &&
+		       ioas->allowed[i + 1].first == l + 1)
+			l = ioas->allowed[++i].last;
+		if (s < lo)
+			s = lo;
+		if (l > hi)
+			l = hi;
+		if (s > l)
+			continue;
+		if (alloc_in_span(ioas, s, l, length, align, page_offset, iova))
+			return 0;
+	}
+	return -ENOSPC;
+}
+
+static int check_iova(const struct sim_ioas *ioas, uint64_t iova, uint64_t length)
+{
+	uint64_t last;
+
+	if (iova & (sim_ioas_alignment(ioas) - 1))
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, length - 1, &last))
+		return -EOVERFLOW;
+	if (resv_hits(ioas, iova, last))
+		return -EINVAL;
+	if (area_first_in(ioas, iova, last) >= 0)
+		return -EEXIST;
+	return 0;
+}
+
+/* The kernel's iopt_map_pages(): all pieces land at consecutive IOVAs, or none. */
+static int map_pieces(struct sim_ioas *ioas, const struct sim_piece *pieces, size_t n,
+		      uint64_t length, uint64_t *iova, int prot, bool alloc)
+{
+	uint64_t align = sim_ioas_alignment(ioas);
+	uint64_t cur, end_last;
+	size_t i, k;
+	int ret;
+
+	if (grow((void **)&ioas->areas, &ioas->areas_cap, ioas->nareas + n, sizeof(*ioas->areas)))
+		return -ENOMEM;
+	if ((length & (align - 1)) || !length)
+		return -EINVAL;
+	if (alloc)
+		ret = alloc_iova(ioas, iova, pieces[0].uva, length);
+	else
+		ret = check_iova(ioas, *iova, length);
+	if (ret)
+		return ret;
+
+	for (i = 0; i < n; i++) {
+		if ((prot & SIM_PROT_WRITE) && !pieces[i].writable)
+			return -EPERM;
+		if ((pieces[i].uva % SIM_PAGE_SIZE) & (align - 1))
+			return -EINVAL;
+	}
+	end_last = *iova + length - 1;
+	/* Filling the domains pins the pages and maps them into each one. */
+	if (ioas->nhwpts) {
+		for (i = 0; i < n; i++) {
+			ret = sim_user_range_present(pieces[i].uva, pieces[i].length);
+			if (ret)
+				return ret;
+		}
+		for (k = 0; k < ioas->nhwpts; k++) {
+			const struct sim_hwpt *h = ioas->hwpts[k];
+
+			/* VT-d refuses IOVA beyond the width of the IOMMU last attached. */
+			if (h->iommu->kind == SIM_DRV_INTEL_VTD &&
+			    end_last > sim_bits_last(h->gaw_bits) &&
+			    (!h->mapped || end_last > h->max_last))
+				return -EFAULT;
+		}
+	}
+
+	cur = *iova;
+	for (i = 0; i < n; i++) {
+		struct sim_area a = {
+			.iova = cur,
+			.last = cur + pieces[i].length - 1,
+			.uva = pieces[i].uva,
+			.pages_writable = pieces[i].writable,
+			.prot = prot,
+		};
+
+		area_insert(ioas, &a);
+		cur += pieces[i].length;
+	}
+	for (k = 0; k < ioas->nhwpts; k++) {
+		struct sim_hwpt *h = ioas->hwpts[k];
+
+		if (!h->mapped || end_last > h->max_last) {
+			h->mapped = true;
+			h->max_last = end_last;
+		}
+	}
+	return 0;
+}
+
+static int map_prot(uint32_t flags)
+{
+	int prot = 0;
+
+	if (flags & IOFD_IOAS_MAP_WRITEABLE)
+		prot |= SIM_PROT_WRITE;
+	if (flags & IOFD_IOAS_MAP_READABLE)
+		prot |= SIM_PROT_READ;
+	return prot;
+}
+
+/* ---- commands ------------------------------------------------------------------ */
+
+int sim_cmd_ioas_alloc(struct sim_ucmd *ucmd)
+{
+	struct iofd_ioas_alloc *cmd = ucmd->cmd;
+	struct sim_ioas *ioas;
+	int ret;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	ioas = calloc(1, sizeof(*ioas));
+	if (!ioas)
+		return -ENOMEM;
+	ret = sim_obj_add(ucmd->ictx, &ioas->obj, SIM_OBJ_IOAS);
+	if (ret) {
+		free(ioas);
+		return ret;
+	}
+	cmd->out_ioas_id = ioas->obj.id;
+	sim_ucmd_respond(ucmd, sizeof(*cmd));
+	return 0;
+}
+
+static int resv_cmp(const void *a, const void *b)
+{
+	const struct sim_resv *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* One allowed range for IOVA_RANGES: written if it fits, always counted. */
+static int emit_range(struct iofd_iova_range *ranges, uint32_t max, uint32_t *num,
+		      uint64_t start, uint64_t last)
+{
+	struct iofd_iova_range elm = { .start = start, .last = last };
+
+	if (*num < max) {
+		if (!ranges)
+			return -EFAULT;
+		memcpy(&ranges[*num], &elm, sizeof(elm));
+	}
+	(*num)++;
+	return 0;
+}
+
+int sim_cmd_ioas_iova_ranges(struct sim_ucmd *ucmd)
+{
+	struct iofd_ioas_iova_ranges *cmd = ucmd->cmd;
+	struct iofd_iova_range *ranges = (void *)(uintptr_t)cmd->allowed_iovas;
+	struct sim_resv *sorted = NULL;
+	struct sim_ioas *ioas;
+	uint32_t max, num = 0;
+	bool open_end = true;
+	uint64_t cur = 0;
+	size_t i;
+	int ret = 0;
+
+	if (cmd->reserved)
+		return -EOPNOTSUPP;
+	ioas = sim_ioas_get(ucmd->ictx, cmd->ioas_id);
+	if (!ioas)
+		return -ENOENT;
+	if (ioas->nresv) {
+		sorted = malloc(ioas->nresv * sizeof(*sorted));
+		if (!sorted)
+			return -ENOMEM;
+		memcpy(sorted, ioas->resv, ioas->nresv * sizeof(*sorted));
+		qsort(sorted, ioas->nresv, sizeof(*sorted), resv_cmp);
+	}
+	max = cmd->num_iovas;
+	cmd->out_iova_alignment = sim_ioas_alignment(ioas);
+	/* The usable IOVA is every hole between reserved ranges. */
+	for (i = 0; i < ioas->nresv && open_end; i++) {
+		if (sorted[i].last < cur)
+			continue;
+		if (sorted[i].start > cur) {
+			ret = emit_range(ranges, max, &num, cur, sorted[i].start - 1);
+			if (ret)
+				goto out_free;
+		}
+		if (sorted[i].last == UINT64_MAX)
+			open_end = false;
+		else
+			cur = sorted[i].last + 1;
+	}
+	if (open_end) {
+		ret = emit_range(ranges, max, &num, cur, UINT64_MAX);
+		if (ret)
+			goto out_free;
+	}
+	cmd->num_iovas = num;
+	sim_ucmd_respond(ucmd, sizeof(*cmd));
+	if (num > max)
+		ret = -EMSGSIZE;
+out_free:
+	free(sorted);
+	return ret;
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct sim_range *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+int sim_cmd_ioas_allow_iovas(struct sim_ucmd *ucmd)
+{
+	struct iofd_ioas_allow_iovas *cmd = ucmd->cmd;
+	const struct iofd_iova_range *uranges = (const void *)(uintptr_t)cmd->allowed_iovas;
+	struct sim_range *allowed = NULL;
+	struct sim_ioas *ioas;
+	uint32_t i, j;
+
+	if (cmd->reserved)
+		return -EOPNOTSUPP;
+	ioas = sim_ioas_get(ucmd->ictx, cmd->ioas_id);
+	if (!ioas)
+		return -ENOENT;
+	if (cmd->num_iovas) {
+		if (!uranges)
+			return -EFAULT;
+		allowed = calloc(cmd->num_iovas, sizeof(*allowed));
+		if (!allowed)
+			return -ENOMEM;
+	}
+	for (i = 0; i < cmd->num_iovas; i++) {
+		struct iofd_iova_range r;
+
+		memcpy(&r, &uranges[i], sizeof(r));
+		if (r.start >= r.last)
+			goto out_einval;
+		for (j = 0; j < i; j++)
+			if (allowed[j].first <= r.last && allowed[j].last >= r.start)
+				goto out_einval;
+		allowed[i].first = r.start;
+		allowed[i].last = r.last;
+	}
+	/* Allowed IOVA may not already be reserved. */
+	for (i = 0; i < cmd->num_iovas; i++) {
+		if (resv_hits(ioas, allowed[i].first, allowed[i].last)) {
+			free(allowed);
+			return -EADDRINUSE;
+		}
+	}
+	if (cmd->num_iovas)
+		qsort(allowed, cmd->num_iovas, sizeof(*allowed), range_cmp);
+	free(ioas->allowed);
+	ioas->allowed = allowed;
+	ioas->nallowed = cmd->num_iovas;
+	return 0;
+
+out_einval:
+	free(allowed);
+	return -EINVAL;
+}
+
+int sim_cmd_ioas_map(struct sim_ucmd *ucmd)
+{
+	struct iofd_ioas_map *cmd = ucmd->cmd;
+	struct sim_piece piece;
+	struct sim_ioas *ioas;
+	uint64_t iova = cmd->iova, end;
+	int ret;
+
+	if ((cmd->flags & ~(IOFD_IOAS_MAP_FIXED_IOVA | IOFD_IOAS_MAP_WRITEABLE |
+			    IOFD_IOAS_MAP_READABLE)) ||
+	    cmd->reserved)
+		return -EOPNOTSUPP;
+	if (cmd->iova >= UINT64_MAX || cmd->length >= UINT64_MAX)
+		return -EOVERFLOW;
+	if (!(cmd->flags & (IOFD_IOAS_MAP_WRITEABLE | IOFD_IOAS_MAP_READABLE)))
+		return -EINVAL;
+	ioas = sim_ioas_get(ucmd->ictx, cmd->ioas_id);
+	if (!ioas)
+		return -ENOENT;
+	/* iopt_alloc_pages() */
+	if (cmd->length > SIZE_MAX - SIM_PAGE_SIZE || cmd->length == 0)
+		return -EINVAL;
+	if (__builtin_add_overflow(cmd->user_va, cmd->length, &end))
+		return -EOVERFLOW;
+	piece.uva = cmd->user_va;
+	piece.length = cmd->length;
+	piece.writable = cmd->flags & IOFD_IOAS_MAP_WRITEABLE;
+	ret = map_pieces(ioas, &piece, 1, cmd->length, &iova, map_prot(cmd->flags),
+			 !(cmd->flags & IOFD_IOAS_MAP_FIXED_IOVA));
+	if (ret)
+		return ret;
+	cmd->iova = iova;
+	sim_ucmd_respond(ucmd, sizeof(*cmd));
+	return 0;
+}
+
+/* The kernel's iopt_get_pages(): contiguous areas must cover the whole range. */
+static int get_pieces(const struct sim_ioas *ioas, uint64_t iova, uint64_t length,
+		      struct sim_piece **out, size_t *nout)
+{
+	struct sim_piece *pieces = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t last, cur = iova;
+	long i;
+
+	if (!length)
+		return -EINVAL;
+	if (__builtin_add_overflow(iova, length - 1, &last))
+		return -EOVERFLOW;
+	i = sim_ioas_area_at(ioas, iova);
+	if (i < 0)
+		return -ENOENT;
+	for (;;) {
+		const struct sim_area *a = &ioas->areas[i];
+		uint64_t piece_last = a->last < last ? a->last : last;
+
+		if (grow((void **)&pieces, &cap, n + 1, sizeof(*pieces))) {
+			free(pieces);
+			return -ENOMEM;
+		}
+		pieces[n].uva = a->uva + (cur - a->iova);
+		pieces[n].length = piece_last - cur + 1;
+		pieces[n].writable = a->pages_writable;
+		n++;
+		if (piece_last == last)
+			break;
+		cur = a->last + 1;
+		if ((size_t)++i == ioas->nareas || ioas->areas[i].iova != cur) {
+			free(pieces);
+			return -ENOENT;
+		}
+	}
+	*out = pieces;
+	*nout = n;
+	return 0;
+}
+
+int sim_cmd_ioas_copy(struct sim_ucmd *ucmd)
+{
+	struct iofd_ioas_copy *cmd = ucmd->cmd;
+	struct sim_ioas *src, *dst;
+	struct sim_piece *pieces;
+	uint64_t iova;
+	size_t n;
+	int ret;
+
+	if (cmd->flags & ~(IOFD_IOAS_MAP_FIXED_IOVA | IOFD_IOAS_MAP_WRITEABLE |
+			   IOFD_IOAS_MAP_READABLE))
+		return -EOPNOTSUPP;
+	if (cmd->length >= UINT64_MAX || cmd->src_iova >= UINT64_MAX ||
+	    cmd->dst_iova >= UINT64_MAX)
+		return -EOVERFLOW;
+	if (!(cmd->flags & (IOFD_IOAS_MAP_WRITEABLE | IOFD_IOAS_MAP_READABLE)))
+		return -EINVAL;
+	src = sim_ioas_get(ucmd->ictx, cmd->src_ioas_id);
+	if (!src)
+		return -ENOENT;
+	ret = get_pieces(src, cmd->src_iova, cmd->length, &pieces, &n);
+	if (ret)
+		return ret;
+	dst = sim_ioas_get(ucmd->ictx, cmd->dst_ioas_id);
+	if (!dst) {
+		ret = -ENOENT;
+		goto out_free;
+	}
+	iova = cmd->dst_iova;
+	ret = map_pieces(dst, pieces, n, cmd->length, &iova, map_prot(cmd->flags),
+			 !(cmd->flags & IOFD_IOAS_MAP_FIXED_IOVA));
+	if (ret)
+		goto out_free;
+	cmd->dst_iova = iova;
+	sim_ucmd_respond(ucmd, sizeof(*cmd));
+out_free:
+	free(pieces);
+	return ret;
+}
+
+int sim_cmd_ioas_unmap(struct sim_ucmd *ucmd)
+{
+	struct iofd_ioas_unmap *cmd = ucmd->cmd;
+	struct sim_ioas *ioas;
+	uint64_t unmapped = 0, last;
+	int ret;
+
+	ioas = sim_ioas_get(ucmd->ictx, cmd->ioas_id);
+	if (!ioas)
+		return -ENOENT;
+	if (cmd->iova == 0 && cmd->length == UINT64_MAX) {
+		/* Unmap everything: fine on an empty IOAS too. */
+		ret = unmap_range(ioas, 0, UINT64_MAX, &unmapped);
+		if (ret)
+			return ret;
+	} else {
+		if (cmd->iova >= UINT64_MAX || cmd->length >= UINT64_MAX)
+			return -EOVERFLOW;
+		if (!cmd->length)
+			return -EINVAL;
+		if (__builtin_add_overflow(cmd->iova, cmd->length - 1, &last))
+			return -EOVERFLOW;
+		ret = unmap_range(ioas, cmd->iova, last, &unmapped);
+		if (ret)
+			return ret;
+		if (!unmapped)
+			return -ENOENT;
+	}
+	cmd->length = unmapped;
+	sim_ucmd_respond(ucmd, sizeof(*cmd));
+	return 0;
+}

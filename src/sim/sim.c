@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The simulator's public face: create it from a topology, open contexts on
+ * it, inject faults, count live kernel objects, play device DMA. One mutex
+ * guards all simulator state; the simulator lives while its creator or any
+ * context holds a reference.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/ctx.h"
+#include "sim/sim_internal.h"
+#include "sim/sim_transport.h"
+
+static __thread char sim_last_error[SIM_ERR_MAX];
+
+const char *iommufd_sim_last_error(void)
+{
+	return sim_last_error;
+}
+
+static int sim_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int sim_fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sim_last_error, sizeof(sim_last_error), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* JSON text starts with '{' (or '['); anything else is a file path. */
+static bool looks_like_json(const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	return *s == '{' || *s == '[';
+}
+
+static int read_file(const char *path, char **out, size_t *outlen)
+{
+	size_t len = 0, cap = 4096;
+	char *buf, *nbuf;
+	ssize_t n;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	buf = malloc(cap + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		if (len == cap) {
+			cap *= 2;
+			nbuf = realloc(buf, cap + 1);
+			if (!nbuf) {
+				err = -ENOMEM;
+				goto out_free;
+			}
+			buf = nbuf;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			goto out_free;
+		}
+		if (!n)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	return 0;
+
+out_free:
+	free(buf);
+	close(fd);
+	return err;
+}
+
+int iommufd_sim_new(const char *topology_json, struct iommufd_sim **out)
+{
+	char err[SIM_ERR_MAX] = "";
+	struct iommufd_sim *sim;
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	sim_last_error[0] = '\0';
+	if (!out)
+		return sim_fail(-EINVAL, "iommufd_sim_new: out is NULL");
+	*out = NULL;
+	sim = calloc(1, sizeof(*sim));
+	if (!sim)
+		return sim_fail(-ENOMEM, "iommufd_sim_new: out of memory");
+
+	if (!topology_json) {
+		ret = sim_topology_default(&sim->topo, err, sizeof(err));
+	} else if (looks_like_json(topology_json)) {
+		ret = sim_topology_parse(topology_json, strlen(topology_json), &sim->topo, err,
+					 sizeof(err));
+	} else {
+		ret = read_file(topology_json, &text, &len);
+		if (ret) {
+			sim_fail(ret, "topology %s: %s", topology_json, strerror(-ret));
+			goto out_free;
+		}
+		ret = sim_topology_parse(text, len, &sim->topo, err, sizeof(err));
+		free(text);
+	}
+	if (ret) {
+		sim_fail(ret, "%s", err[0] ? err : strerror(-ret));
+		goto out_free;
+	}
+	pthread_mutex_init(&sim->lock, NULL);
+	sim->refs = 1;
+	*out = sim;
+	return 0;
+
+out_free:
+	free(sim);
+	return ret;
+}
+
+/* Tear down what is left (files the user never closed) and free the simulator. */
+static void sim_destroy(struct iommufd_sim *sim)
+{
+	/* Device files first: closing them unbinds and drops context references. */
+	while (sim->dfs)
+		sim_df_close(sim->dfs);
+	while (sim->ictxs) {
+		struct sim_ictx *ictx = sim->ictxs;
+
+		if (ictx->fd >= 0)
+			sim_ictx_close_fd(ictx);
+		else
+			break; /* cannot happen: only bound devices keep a closed context */
+	}
+	free(sim->fds);
+	sim_topology_free(&sim->topo);
+	pthread_mutex_unlock(&sim->lock);
+	pthread_mutex_destroy(&sim->lock);
+	free(sim);
+}
+
+void sim_put_locked(struct iommufd_sim *sim)
+{
+	if (--sim->refs == 0) {
+		sim_destroy(sim);
+		return;
+	}
+	pthread_mutex_unlock(&sim->lock);
+}
+
+void iommufd_sim_free(struct iommufd_sim *sim)
+{
+	if (!sim)
+		return;
+	pthread_mutex_lock(&sim->lock);
+	sim_put_locked(sim);
+}
+
+int iommufd_sim_open(struct iommufd_sim *sim, struct iommufd_ctx **out)
+{
+	struct iofd_transport tp = { &iofd_sim_transport_ops, sim };
+	int fd, ret;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!sim)
+		return -EINVAL;
+	/* The context's reference, dropped by the transport's release. */
+	pthread_mutex_lock(&sim->lock);
+	sim->refs++;
+	pthread_mutex_unlock(&sim->lock);
+
+	fd = tp.ops->open(sim, "/dev/iommu", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto out_put;
+	}
+	ret = iofd_ctx_new(tp, fd, true, out);
+	if (ret)
+		goto out_close;
+	return 0;
+
+out_close:
+	tp.ops->close(sim, fd);
+out_put:
+	pthread_mutex_lock(&sim->lock);
+	sim_put_locked(sim);
+	return ret;
+}
+
+long iommufd_sim_live_objects(const struct iommufd_sim *csim)
+{
+	/* Counting needs the lock; the simulator itself is not changed. */
+	struct iommufd_sim *sim = (struct iommufd_sim *)csim;
+	struct sim_ictx *ictx;
+	long n = 0;
+
+	if (!sim)
+		return -EINVAL;
+	pthread_mutex_lock(&sim->lock);
+	for (ictx = sim->ictxs; ictx; ictx = ictx->next)
+		n += ictx->nobjs;
+	pthread_mutex_unlock(&sim->lock);
+	return n;
+}
+
+int iommufd_sim_fail_nth(struct iommufd_sim *sim, unsigned n, int err)
+{
+	if (!sim)
+		return -EINVAL;
+	if (err < 0)
+		err = -err;
+	if (n && !err)
+		return -EINVAL;
+	pthread_mutex_lock(&sim->lock);
+	sim->fail_countdown = n;
+	sim->fail_err = err;
+	pthread_mutex_unlock(&sim->lock);
+	return 0;
+}
+
+int iommufd_sim_dma_write(struct iommufd_sim *sim, const char *device, uint64_t iova,
+			  uint64_t len)
+{
+	struct sim_device *dev;
+	int ret;
+
+	if (!sim || !device)
+		return -EINVAL;
+	pthread_mutex_lock(&sim->lock);
+	dev = sim_topology_find(&sim->topo, device);
+	if (!dev)
+		ret = -ENODEV;
+	else
+		ret = sim_device_dma_write(sim, dev, iova, len);
+	pthread_mutex_unlock(&sim->lock);
+	return ret;
+}
+
+/* ---- file descriptors ---------------------------------------------------- */
+
+struct sim_fd *sim_fd_lookup(struct iommufd_sim *sim, int fd)
+{
+	size_t i;
+
+	for (i = 0; i < sim->nfds; i++)
+		if (sim->fds[i].fd == fd)
+			return &sim->fds[i];
+	return NULL;
+}
+
+/* A real, unique descriptor number stands for each open simulated file. */
+int sim_fd_add(struct iommufd_sim *sim, enum sim_fd_kind kind, void *ptr)
+{
+	struct sim_fd *fds;
+	int fd;
+
+	if (sim->nfds == sim->fds_cap) {
+		size_t cap = sim->fds_cap ? sim->fds_cap * 2 : 16;
+
+		fds = realloc(sim->fds, cap * sizeof(*fds));
+		if (!fds)
+			return -ENOMEM;
+		sim->fds = fds;
+		sim->fds_cap = cap;
+	}
+	fd = eventfd(0, EFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	sim->fds[sim->nfds].fd = fd;
+	sim->fds[sim->nfds].kind = kind;
+	sim->fds[sim->nfds].ptr = ptr;
+	sim->nfds++;
+	return fd;
+}
+
+void sim_fd_remove(struct iommufd_sim *sim, int fd)
+{
+	struct sim_fd *f = sim_fd_lookup(sim, fd);
+
+	if (!f)
+		return;
+	*f = sim->fds[--sim->nfds];
+	close(fd);
+}
+
+/* Pinning user pages fails on addresses this process has not mapped. */
+int sim_user_range_present(uint64_t uva, uint64_t len)
+{
+	uint64_t start = uva & ~(SIM_PAGE_SIZE - 1);
+	uint64_t end;
+
+	if (__builtin_add_overflow(uva, len, &end) || end > UINT64_MAX - SIM_PAGE_SIZE)
+		return -EFAULT;
+	end = (end + SIM_PAGE_SIZE - 1) & ~(SIM_PAGE_SIZE - 1);
+	if (!start)
+		return -EFAULT;
+	/* msync(MS_ASYNC) changes nothing and fails with ENOMEM on a hole. */
+	if (msync((void *)(uintptr_t)start, end - start, MS_ASYNC))
+		return -EFAULT;
+	return 0;
+}

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The simulator's transport: open/ioctl/close on simulated files, device
+ * lookup in the topology. iommufd ioctls go through the kernel's generic
+ * command handling: exact ioctl number, a leading size no smaller than the
+ * first version of the struct, unknown trailing bytes zero (else E2BIG).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/sim_internal.h"
+#include "sim/sim_transport.h"
+#include "uapi/iommufd_abi.h"
+
+#define SIM_CMD_BASE IOFD_CMD_DESTROY
+
+struct sim_ioctl_op {
+	unsigned long request;
+	size_t size;     /* the struct this kernel knows */
+	size_t min_size; /* its first version: up to and including the last field */
+	int (*execute)(struct sim_ucmd *ucmd);
+};
+
+#define SIM_OP(_req, _fn, _struct, _last)                                           \
+	[_IOC_NR(_req) - SIM_CMD_BASE] = {                                          \
+		.request = (_req),                                                  \
+		.size = sizeof(struct _struct),                                     \
+		.min_size = offsetof(struct _struct, _last) +                       \
+			    sizeof(((struct _struct *)0)->_last),                   \
+		.execute = (_fn),                                                   \
+	}
+
+static const struct sim_ioctl_op sim_ioctl_ops[] = {
+	SIM_OP(IOFD_DESTROY, sim_cmd_destroy, iofd_destroy, id),
+	SIM_OP(IOFD_IOAS_ALLOC, sim_cmd_ioas_alloc, iofd_ioas_alloc, out_ioas_id),
+	SIM_OP(IOFD_IOAS_ALLOW_IOVAS, sim_cmd_ioas_allow_iovas, iofd_ioas_allow_iovas,
+	       allowed_iovas),
+	SIM_OP(IOFD_IOAS_COPY, sim_cmd_ioas_copy, iofd_ioas_copy, src_iova),
+	SIM_OP(IOFD_IOAS_IOVA_RANGES, sim_cmd_ioas_iova_ranges, iofd_ioas_iova_ranges,
+	       out_iova_alignment),
+	SIM_OP(IOFD_IOAS_MAP, sim_cmd_ioas_map, iofd_ioas_map, iova),
+	SIM_OP(IOFD_IOAS_UNMAP, sim_cmd_ioas_unmap, iofd_ioas_unmap, length),
+	/* the first version of HWPT_ALLOC ends before data_type */
+	SIM_OP(IOFD_HWPT_ALLOC, sim_cmd_hwpt_alloc, iofd_hwpt_alloc, reserved),
+	SIM_OP(IOFD_GET_HW_INFO, sim_cmd_get_hw_info, iofd_hw_info, reserved),
+	SIM_OP(IOFD_HWPT_SET_DIRTY_TRACKING, sim_cmd_hwpt_set_dirty_tracking,
+	       iofd_hwpt_set_dirty_tracking, reserved),
+	SIM_OP(IOFD_HWPT_GET_DIRTY_BITMAP, sim_cmd_hwpt_get_dirty_bitmap,
+	       iofd_hwpt_get_dirty_bitmap, data),
+};
+
+void sim_ucmd_respond(struct sim_ucmd *ucmd, size_t cmd_len)
+{
+	memcpy(ucmd->ubuf, ucmd->cmd, ucmd->user_size < cmd_len ? ucmd->user_size : cmd_len);
+}
+
+static int sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned long request, void *arg)
+{
+	uint64_t buf[8]; /* the largest command struct, 8-byte aligned */
+	const struct sim_ioctl_op *op;
+	struct sim_ucmd ucmd;
+	unsigned int nr = _IOC_NR(request);
+	uint32_t usize;
+	size_t i;
+
+	_Static_assert(sizeof(struct iofd_hwpt_alloc) <= sizeof(buf), "ucmd buffer");
+	/* Below the iommufd range: the VFIO compat ioctls, none of which is simulated. */
+	if (nr < SIM_CMD_BASE || nr - SIM_CMD_BASE >= sizeof(sim_ioctl_ops) / sizeof(*sim_ioctl_ops))
+		return -ENOTTY;
+	op = &sim_ioctl_ops[nr - SIM_CMD_BASE];
+	if (!op->execute || op->request != request)
+		return -ENOTTY;
+	if (!arg)
+		return -EFAULT;
+	memcpy(&usize, arg, sizeof(usize));
+	if (usize < op->min_size)
+		return -EINVAL;
+	/* copy_struct_from_user(): zero-extend a shorter struct, refuse unknown set bytes */
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, arg, usize < op->size ? usize : op->size);
+	for (i = op->size; i < usize; i++)
+		if (((const unsigned char *)arg)[i])
+			return -E2BIG;
+	ucmd.ictx = ictx;
+	ucmd.ubuf = arg;
+	ucmd.user_size = usize;
+	ucmd.cmd = buf;
+	return op->execute(&ucmd);
+}
+
+/* fail_nth: the armed call fails before doing anything. Lock held. */
+static bool sim_should_fail(struct iommufd_sim *sim, int *err)
+{
+	if (!sim->fail_countdown)
+		return false;
+	if (--sim->fail_countdown)
+		return false;
+	*err = -sim->fail_err;
+	return true;
+}
+
+static int sim_tp_open(void *priv, const char *path, int flags)
+{
+	struct iommufd_sim *sim = priv;
+	struct sim_device *dev;
+	unsigned int i;
+	int ret;
+
+	(void)flags;
+	if (!path)
+		return -EFAULT;
+	pthread_mutex_lock(&sim->lock);
+	if (sim_should_fail(sim, &ret))
+		goto out_unlock;
+	if (!strcmp(path, "/dev/iommu")) {
+		ret = sim_ictx_open(sim);
+		goto out_unlock;
+	}
+	ret = -ENOENT;
+	for (i = 0; i < sim->topo.ndevices; i++) {
+		dev = &sim->topo.devices[i];
+		if (!strcmp(dev->cdev, path)) {
+			ret = sim_df_open(sim, dev);
+			break;
+		}
+	}
+out_unlock:
+	pthread_mutex_unlock(&sim->lock);
+	return ret;
+}
+
+static int sim_tp_ioctl(void *priv, int fd, unsigned long request, void *arg)
+{
+	struct iommufd_sim *sim = priv;
+	struct sim_fd *f;
+	int ret;
+
+	pthread_mutex_lock(&sim->lock);
+	if (sim_should_fail(sim, &ret))
+		goto out_unlock;
+	f = sim_fd_lookup(sim, fd);
+	if (!f)
+		ret = -EBADF;
+	else if (f->kind == SIM_FD_IOMMUFD)
+		ret = sim_iommufd_ioctl(f->ptr, request, arg);
+	else
+		ret = sim_df_ioctl(f->ptr, request, arg);
+out_unlock:
+	pthread_mutex_unlock(&sim->lock);
+	return ret;
+}
+
+static void sim_tp_close(void *priv, int fd)
+{
+	struct iommufd_sim *sim = priv;
+	struct sim_fd *f;
+
+	pthread_mutex_lock(&sim->lock);
+	f = sim_fd_lookup(sim, fd);
+	if (f) {
+		if (f->kind == SIM_FD_IOMMUFD)
+			sim_ictx_close_fd(f->ptr);
+		else
+			sim_df_close(f->ptr);
+	}
+	pthread_mutex_unlock(&sim->lock);
+}
+
+static int sim_tp_resolve_device(void *priv, const char *name, struct iofd_dev_sysinfo *out)
+{
+	struct iommufd_sim *sim = priv;
+	struct sim_device *dev;
+	int ret = 0;
+
+	if (!name || !out)
+		return -EINVAL;
+	pthread_mutex_lock(&sim->lock);
+	dev = sim_topology_find(&sim->topo, name);
+	if (!dev) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", dev->name);
+	snprintf(out->cdev, sizeof(out->cdev), "%s", dev->cdev);
+	out->emulated = dev->emulated;
+	if (dev->iommu) {
+		snprintf(out->iommu, sizeof(out->iommu), "%s", dev->iommu->name);
+		snprintf(out->driver, sizeof(out->driver), "%s", dev->iommu->driver);
+	}
+out_unlock:
+	pthread_mutex_unlock(&sim->lock);
+	return ret;
+}
+
+static int sim_tp_list_devices(void *priv, struct iommufd_device_desc *out, unsigned max)
+{
+	struct iommufd_sim *sim = priv;
+	unsigned int i, n;
+
+	if (max && !out)
+		return -EINVAL;
+	pthread_mutex_lock(&sim->lock);
+	n = sim->topo.ndevices;
+	for (i = 0; i < n && i < max; i++) {
+		const struct sim_device *dev = &sim->topo.devices[i];
+
+		memset(&out[i], 0, sizeof(out[i]));
+		snprintf(out[i].name, sizeof(out[i].name), "%s", dev->name);
+		snprintf(out[i].cdev, sizeof(out[i].cdev), "%s", dev->cdev);
+		out[i].emulated = dev->emulated;
+		if (dev->iommu) {
+			snprintf(out[i].iommu, sizeof(out[i].iommu), "%s", dev->iommu->name);
+			snprintf(out[i].driver, sizeof(out[i].driver), "%s", dev->iommu->driver);
+		}
+	}
+	pthread_mutex_unlock(&sim->lock);
+	return (int)n;
+}
+
+static void sim_tp_release(void *priv)
+{
+	struct iommufd_sim *sim = priv;
+
+	pthread_mutex_lock(&sim->lock);
+	sim_put_locked(sim);
+}
+
+const struct iofd_transport_ops iofd_sim_transport_ops = {
+	.name = "sim",
+	.open = sim_tp_open,
+	.ioctl = sim_tp_ioctl,
+	.close = sim_tp_close,
+	.resolve_device = sim_tp_resolve_device,
+	.list_devices = sim_tp_list_devices,
+	.release = sim_tp_release,
+};

@@ -1,0 +1,479 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The simulated host: IOMMU instances and devices, from JSON (see API.md)
+ * or the built-in default. Every mistake in a topology is reported with the
+ * line (syntax) or the key and entry (meaning) it is in.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "sim/sim_internal.h"
+
+/*
+ * The default host has two VT-d units (one without dirty tracking and a
+ * narrower 39-bit address width), an SMMUv3 with dirty tracking, and an
+ * mdev, so that automatic domains, compatibility and coverage all matter.
+ */
+static const char sim_default_topology[] =
+	"{\n"
+	"  \"iommus\": [\n"
+	"    { \"name\": \"dmar0\", \"driver\": \"intel-vtd\", \"dirty_tracking\": true,\n"
+	"      \"iova_bits\": 48, \"pgsizes\": [\"4K\", \"2M\", \"1G\"] },\n"
+	"    { \"name\": \"dmar1\", \"driver\": \"intel-vtd\", \"dirty_tracking\": false,\n"
+	"      \"iova_bits\": 39, \"pgsizes\": [\"4K\", \"2M\"] },\n"
+	"    { \"name\": \"smmu0\", \"driver\": \"arm-smmu-v3\", \"dirty_tracking\": true,\n"
+	"      \"iova_bits\": 48, \"pgsizes\": [\"4K\", \"2M\", \"1G\"] }\n"
+	"  ],\n"
+	"  \"devices\": [\n"
+	"    { \"name\": \"0000:00:02.0\", \"iommu\": \"dmar0\" },\n"
+	"    { \"name\": \"0000:00:03.0\", \"iommu\": \"dmar0\" },\n"
+	"    { \"name\": \"0000:00:04.0\", \"iommu\": \"dmar1\" },\n"
+	"    { \"name\": \"0000:80:00.0\", \"iommu\": \"smmu0\" },\n"
+	"    { \"name\": \"83b8f4f2-509f-382f-3c1e-e6bfe0fa1001\", \"emulated\": true }\n"
+	"  ]\n"
+	"}\n";
+
+struct parse_state {
+	char *err;
+	size_t errlen;
+};
+
+static int perr(struct parse_state *ps, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int perr(struct parse_state *ps, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ps->err, ps->errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* "iommus[1]" or, once the name is known, iommus[1] ("dmar1") */
+static void entry_label(char *buf, size_t len, const char *list, unsigned int i,
+			const char *name)
+{
+	if (name)
+		snprintf(buf, len, "%s[%u] (\"%s\")", list, i, name);
+	else
+		snprintf(buf, len, "%s[%u]", list, i);
+}
+
+static const char *type_word(json_type t)
+{
+	switch (t) {
+	case json_type_null:
+		return "null";
+	case json_type_boolean:
+		return "a boolean";
+	case json_type_double:
+		return "a number";
+	case json_type_int:
+		return "an integer";
+	case json_type_object:
+		return "an object";
+	case json_type_array:
+		return "an array";
+	case json_type_string:
+		return "a string";
+	}
+	return "something else";
+}
+
+static int want_type(struct parse_state *ps, json_object *v, json_type t, const char *where,
+		     const char *key)
+{
+	if (json_object_get_type(v) == t)
+		return 0;
+	return perr(ps, "%s.%s: expected %s, found %s", where, key, type_word(t),
+		    type_word(json_object_get_type(v)));
+}
+
+/* A name: non-empty, short, no '/' (names double as path components). */
+static int check_name(struct parse_state *ps, json_object *v, const char *where)
+{
+	const char *s;
+	size_t len;
+
+	if (want_type(ps, v, json_type_string, where, "name"))
+		return -EINVAL;
+	s = json_object_get_string(v);
+	len = strlen(s);
+	if (!len)
+		return perr(ps, "%s.name: empty", where);
+	if (len >= SIM_NAME_MAX)
+		return perr(ps, "%s.name: \"%s\" is longer than %d characters", where, s,
+			    SIM_NAME_MAX - 1);
+	if (strchr(s, '/'))
+		return perr(ps, "%s.name: \"%s\" contains '/'", where, s);
+	return 0;
+}
+
+/* "4K", "2M", "1G", "512G", "4096": a power of two of at least 4 KiB. */
+static int parse_pgsize(json_object *v, uint64_t *out)
+{
+	uint64_t n, mult = 1;
+	const char *s;
+	char *end;
+
+	if (json_object_is_type(v, json_type_int)) {
+		int64_t i = json_object_get_int64(v);
+
+		if (i <= 0)
+			return -EINVAL;
+		n = (uint64_t)i;
+	} else if (json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		if (!isdigit((unsigned char)*s))
+			return -EINVAL;
+		errno = 0;
+		n = strtoull(s, &end, 10);
+		if (errno)
+			return -EINVAL;
+		switch (toupper((unsigned char)*end)) {
+		case 'K':
+			mult = 1ull << 10;
+			break;
+		case 'M':
+			mult = 1ull << 20;
+			break;
+		case 'G':
+			mult = 1ull << 30;
+			break;
+		case 'T':
+			mult = 1ull << 40;
+			break;
+		case '\0':
+			break;
+		default:
+			return -EINVAL;
+		}
+		if (*end) {
+			end++;
+			if (!strcasecmp(end, "iB") || !strcasecmp(end, "B"))
+				end += strlen(end);
+		}
+		if (*end)
+			return -EINVAL;
+		if (n > UINT64_MAX / mult)
+			return -EINVAL;
+		n *= mult;
+	} else {
+		return -EINVAL;
+	}
+	if (n < SIM_PAGE_SIZE || (n & (n - 1)))
+		return -EINVAL;
+	*out = n;
+	return 0;
+}
+
+static int parse_iommu(struct parse_state *ps, json_object *o, unsigned int idx,
+		       struct sim_topology *topo)
+{
+	struct sim_iommu *iommu = &topo->iommus[idx];
+	json_object *name = NULL, *driver = NULL;
+	char where[SIM_NAME_MAX + 32];
+	unsigned int i;
+
+	entry_label(where, sizeof(where), "iommus", idx, NULL);
+	if (!json_object_is_type(o, json_type_object))
+		return perr(ps, "%s: expected an object, found %s", where,
+			    type_word(json_object_get_type(o)));
+	if (!json_object_object_get_ex(o, "name", &name))
+		return perr(ps, "%s: missing \"name\"", where);
+	if (check_name(ps, name, where))
+		return -EINVAL;
+	snprintf(iommu->name, sizeof(iommu->name), "%s", json_object_get_string(name));
+	entry_label(where, sizeof(where), "iommus", idx, iommu->name);
+	for (i = 0; i < idx; i++)
+		if (!strcmp(topo->iommus[i].name, iommu->name))
+			return perr(ps, "%s.name: duplicate name (also iommus[%u])", where, i);
+
+	/* Defaults for what may be left out. */
+	iommu->iova_bits = 48;
+	iommu->pgsize_bitmap = SIM_PAGE_SIZE | (1ull << 21) | (1ull << 30);
+	iommu->dirty_tracking = false;
+
+	json_object_object_foreach(o, key, val) {
+		if (!strcmp(key, "name")) {
+			continue;
+		} else if (!strcmp(key, "driver")) {
+			const char *d;
+
+			if (want_type(ps, val, json_type_string, where, key))
+				return -EINVAL;
+			d = json_object_get_string(val);
+			if (!*d || strlen(d) >= SIM_NAME_MAX)
+				return perr(ps, "%s.driver: \"%s\" is not a driver name", where, d);
+			driver = val;
+		} else if (!strcmp(key, "dirty_tracking")) {
+			if (want_type(ps, val, json_type_boolean, where, key))
+				return -EINVAL;
+			iommu->dirty_tracking = json_object_get_boolean(val);
+		} else if (!strcmp(key, "iova_bits")) {
+			int64_t bits;
+
+			if (want_type(ps, val, json_type_int, where, key))
+				return -EINVAL;
+			bits = json_object_get_int64(val);
+			if (bits < 32 || bits > 64)
+				return perr(ps, "%s.iova_bits: %lld is out of range (32 to 64)", where,
+					    (long long)bits);
+			iommu->iova_bits = (unsigned int)bits;
+		} else if (!strcmp(key, "pgsizes")) {
+			size_t n, k;
+
+			if (want_type(ps, val, json_type_array, where, key))
+				return -EINVAL;
+			n = json_object_array_length(val);
+			if (!n)
+				return perr(ps, "%s.pgsizes: empty", where);
+			iommu->pgsize_bitmap = 0;
+			for (k = 0; k < n; k++) {
+				json_object *e = json_object_array_get_idx(val, k);
+				uint64_t sz;
+
+				if (parse_pgsize(e, &sz))
+					return perr(ps,
+						    "%s.pgsizes[%zu]: bad page size %s (want a power of two of at least 4K, e.g. \"4K\", \"2M\")",
+						    where, k, json_object_to_json_string(e));
+				iommu->pgsize_bitmap |= sz;
+			}
+			/* The kernel refuses domains that cannot map single pages. */
+			if (!(iommu->pgsize_bitmap & SIM_PAGE_SIZE))
+				return perr(ps, "%s.pgsizes: must include \"4K\" (the CPU page size)",
+					    where);
+		} else {
+			return perr(ps, "%s: unknown key \"%s\"", where, key);
+		}
+	}
+	if (!driver)
+		return perr(ps, "%s: missing \"driver\"", where);
+	snprintf(iommu->driver, sizeof(iommu->driver), "%s", json_object_get_string(driver));
+	if (!strcmp(iommu->driver, "intel-vtd"))
+		iommu->kind = SIM_DRV_INTEL_VTD;
+	else if (!strcmp(iommu->driver, "arm-smmu-v3"))
+		iommu->kind = SIM_DRV_ARM_SMMUV3;
+	else
+		iommu->kind = SIM_DRV_OTHER;
+	return 0;
+}
+
+static int parse_device(struct parse_state *ps, json_object *o, unsigned int idx,
+			struct sim_topology *topo)
+{
+	struct sim_device *dev = &topo->devices[idx];
+	json_object *name = NULL, *iommu = NULL;
+	char where[SIM_NAME_MAX + 32];
+	unsigned int i;
+
+	entry_label(where, sizeof(where), "devices", idx, NULL);
+	if (!json_object_is_type(o, json_type_object))
+		return perr(ps, "%s: expected an object, found %s", where,
+			    type_word(json_object_get_type(o)));
+	if (!json_object_object_get_ex(o, "name", &name))
+		return perr(ps, "%s: missing \"name\"", where);
+	if (check_name(ps, name, where))
+		return -EINVAL;
+	snprintf(dev->name, sizeof(dev->name), "%s", json_object_get_string(name));
+	entry_label(where, sizeof(where), "devices", idx, dev->name);
+	for (i = 0; i < idx; i++)
+		if (!strcmp(topo->devices[i].name, dev->name))
+			return perr(ps, "%s.name: duplicate name (also devices[%u])", where, i);
+
+	json_object_object_foreach(o, key, val) {
+		if (!strcmp(key, "name")) {
+			continue;
+		} else if (!strcmp(key, "iommu")) {
+			if (want_type(ps, val, json_type_string, where, key))
+				return -EINVAL;
+			iommu = val;
+		} else if (!strcmp(key, "emulated")) {
+			if (want_type(ps, val, json_type_boolean, where, key))
+				return -EINVAL;
+			dev->emulated = json_object_get_boolean(val);
+		} else {
+			return perr(ps, "%s: unknown key \"%s\"", where, key);
+		}
+	}
+	if (dev->emulated) {
+		if (iommu)
+			return perr(ps, "%s.iommu: an emulated device has no IOMMU", where);
+	} else {
+		const char *want;
+
+		if (!iommu)
+			return perr(ps, "%s: missing \"iommu\" (or \"emulated\": true)", where);
+		want = json_object_get_string(iommu);
+		for (i = 0; i < topo->niommus; i++)
+			if (!strcmp(topo->iommus[i].name, want))
+				dev->iommu = &topo->iommus[i];
+		if (!dev->iommu)
+			return perr(ps, "%s.iommu: unknown iommu \"%s\"", where, want);
+	}
+	snprintf(dev->cdev, sizeof(dev->cdev), "/dev/vfio/devices/vfio%u", idx);
+	return 0;
+}
+
+static unsigned int line_of(const char *text, size_t off)
+{
+	unsigned int line = 1;
+	size_t i;
+
+	for (i = 0; i < off && text[i]; i++)
+		if (text[i] == '\n')
+			line++;
+	return line;
+}
+
+static int parse_tree(struct parse_state *ps, json_object *root, struct sim_topology *topo)
+{
+	json_object *iommus = NULL, *devices = NULL;
+	unsigned int i;
+	size_t n;
+	int ret;
+
+	if (!json_object_is_type(root, json_type_object))
+		return perr(ps, "topology: expected an object at the top, found %s",
+			    type_word(json_object_get_type(root)));
+	json_object_object_foreach(root, key, val) {
+		if (!strcmp(key, "iommus")) {
+			if (want_type(ps, val, json_type_array, "topology", key))
+				return -EINVAL;
+			iommus = val;
+		} else if (!strcmp(key, "devices")) {
+			if (want_type(ps, val, json_type_array, "topology", key))
+				return -EINVAL;
+			devices = val;
+		} else {
+			return perr(ps, "topology: unknown key \"%s\" (expected \"iommus\", \"devices\")",
+				    key);
+		}
+	}
+	if (!devices)
+		return perr(ps, "topology: missing \"devices\"");
+
+	n = iommus ? json_object_array_length(iommus) : 0;
+	if (n) {
+		topo->iommus = calloc(n, sizeof(*topo->iommus));
+		if (!topo->iommus)
+			return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		ret = parse_iommu(ps, json_object_array_get_idx(iommus, i), i, topo);
+		if (ret)
+			return ret;
+		topo->niommus++;
+	}
+	n = json_object_array_length(devices);
+	if (n) {
+		topo->devices = calloc(n, sizeof(*topo->devices));
+		if (!topo->devices)
+			return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		ret = parse_device(ps, json_object_array_get_idx(devices, i), i, topo);
+		if (ret)
+			return ret;
+		topo->ndevices++;
+	}
+	return 0;
+}
+
+int sim_topology_parse(const char *json, size_t len, struct sim_topology *out, char *err,
+		       size_t errlen)
+{
+	struct parse_state ps = { err, errlen };
+	struct sim_topology topo = { 0 };
+	enum json_tokener_error jerr;
+	json_tokener *tok;
+	json_object *root;
+	size_t end;
+	int ret;
+
+	tok = json_tokener_new();
+	if (!tok)
+		return -ENOMEM;
+	root = json_tokener_parse_ex(tok, json, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	if (!root) {
+		if (jerr == json_tokener_continue)
+			ret = perr(&ps, "topology line %u: unexpected end of input",
+				   line_of(json, len));
+		else
+			ret = perr(&ps, "topology line %u: %s", line_of(json, end),
+				   json_tokener_error_desc(jerr));
+		json_tokener_free(tok);
+		return ret;
+	}
+	json_tokener_free(tok);
+	while (end < len && isspace((unsigned char)json[end]))
+		end++;
+	if (end < len && json[end]) {
+		json_object_put(root);
+		return perr(&ps, "topology line %u: unexpected text after the top-level object",
+			    line_of(json, end));
+	}
+	ret = parse_tree(&ps, root, &topo);
+	json_object_put(root);
+	if (ret) {
+		if (ret == -ENOMEM)
+			snprintf(err, errlen, "topology: out of memory");
+		sim_topology_free(&topo);
+		return ret;
+	}
+	*out = topo;
+	return 0;
+}
+
+int sim_topology_default(struct sim_topology *out, char *err, size_t errlen)
+{
+	return sim_topology_parse(sim_default_topology, sizeof(sim_default_topology) - 1, out,
+				  err, errlen);
+}
+
+void sim_topology_free(struct sim_topology *topo)
+{
+	free(topo->iommus);
+	free(topo->devices);
+	memset(topo, 0, sizeof(*topo));
+}
+
+struct sim_device *sim_topology_find(struct sim_topology *topo, const char *name)
+{
+	static const char pci_prefix[] = "/sys/bus/pci/devices/";
+	static const char mdev_prefix[] = "/sys/bus/mdev/devices/";
+	enum { ANY, PCI, MDEV } bus = ANY;
+	const char *bare = name;
+	unsigned int i;
+
+	if (!strncmp(name, pci_prefix, sizeof(pci_prefix) - 1)) {
+		bare = name + sizeof(pci_prefix) - 1;
+		bus = PCI;
+	} else if (!strncmp(name, mdev_prefix, sizeof(mdev_prefix) - 1)) {
+		bare = name + sizeof(mdev_prefix) - 1;
+		bus = MDEV;
+	}
+	for (i = 0; i < topo->ndevices; i++) {
+		struct sim_device *dev = &topo->devices[i];
+
+		if (!strcmp(dev->cdev, name))
+			return dev;
+		if (strcmp(dev->name, bare))
+			continue;
+		/* A sysfs path names the bus the device is on. */
+		if ((bus == PCI && dev->emulated) || (bus == MDEV && !dev->emulated))
+			continue;
+		return dev;
+	}
+	return NULL;
+}
