@@ -130,9 +130,10 @@ int opts_next(struct opts_state *st, const struct opt_def *const *tables, const 
 		}
 		break;
 	case OPT_ARG_REQUIRED:
+		/* A following "--option" is a forgotten value, not the value. */
 		if (eq) {
 			*val = eq + 1;
-		} else if (st->i < st->argc) {
+		} else if (st->i < st->argc && strncmp(st->argv[st->i], "--", 2)) {
 			*val = st->argv[st->i++];
 		} else {
 			cli_err("option '--%s' needs a value (%s)", d->name, d->metavar);

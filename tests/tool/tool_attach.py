@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""iommufdctl attach: the domain layout, dirty tracking coverage, exit codes, teardown."""
+import json
+import re
+
+from toolcheck import SIM, check, done, run, run_json
+
+DMAR0_A, DMAR0_B = "0000:3b:00.0", "0000:3b:00.1"
+DMAR1 = "0000:5e:00.0"       # intel-vtd without dirty tracking
+SMMU = "0000:af:00.0"        # arm-smmu-v3 with dirty tracking
+MDEV = "mdev0"               # emulated
+
+
+def layout(doc):
+    """The layout without ids: which devices share a domain, with which features."""
+    return sorted((tuple(sorted(d["devices"])), d["dirty_tracking"], d["nest_parent"])
+                  for d in doc.get("domains", []))
+
+
+def common(r, doc, devices):
+    check(doc.get("command") == "attach" and doc.get("simulated") is True, "command", r)
+    check([d["name"] for d in doc.get("devices", [])] == devices, "devices in order", r)
+    t = doc.get("teardown", {})
+    check(t.get("clean") is True and t.get("objects_left") == 0, "clean teardown", r)
+    ioas = doc.get("container", {}).get("ioas_id")
+    check(isinstance(ioas, int) and ioas > 0, "IOAS id", r)
+    hwpts = {d["hwpt_id"]: d for d in doc.get("domains", [])}
+    for dev in doc.get("devices", []):
+        if dev["hwpt_id"] is None:
+            check(dev["pt_id"] == ioas and dev["name"] in doc["ioas_devices"],
+                  "%s on the IOAS" % dev["name"], r)
+        else:
+            dom = hwpts.get(dev["hwpt_id"])
+            check(dom is not None and dev["name"] in dom["devices"] and
+                  dev["pt_id"] == dev["hwpt_id"], "%s in its domain" % dev["name"], r)
+            check(dev["covered"] == (dom is not None and dom["dirty_tracking"] and
+                                     doc["dirty_tracking"]["requested"]),
+                  "%s covered iff its domain tracks" % dev["name"], r)
+        check((dev["reason"] is None) == dev["covered"], "%s reason iff not covered" %
+              dev["name"], r)
+    for dom in doc.get("domains", []):
+        check(len(dom["devices"]) >= 1, "no empty domain", r)
+
+
+# Every device dirty capable: migratable, one dirty-tracking domain per IOMMU driver.
+devs = [DMAR0_A, DMAR0_B, SMMU]
+r, doc = run_json(SIM, "attach", *devs, rc=0)
+common(r, doc, devs)
+check(layout(doc) == [((DMAR0_A, DMAR0_B), True, False), ((SMMU,), True, False)],
+      "dmar0 devices share a dirty-tracking domain, the SMMU has its own", r)
+check(doc.get("migratable") is True and doc["dirty_tracking"]["all_covered"] is True and
+      doc["dirty_tracking"]["not_covered"] == [], "migratable", r)
+check(doc.get("ioas_devices") == [], "nothing on the IOAS", r)
+
+r = run(SIM, "attach", *devs)
+check(r.rc == 0, "text: exit 0", r)
+check(r.out.count("dirty-tracking, 2 devices") == 1 and
+      r.out.count("dirty-tracking, 1 device\n") == 1, "text: domains with features", r)
+check("all 3 devices covered: migratable" in r.out, "text: migratable", r)
+check("teardown: clean" in r.out, "text: teardown", r)
+
+# A device without dirty tracking and an emulated one: exit 3, both named with the reason.
+devs = [DMAR0_A, DMAR1, MDEV]
+r, doc = run_json(SIM, "attach", *devs, rc=3)
+common(r, doc, devs)
+check(layout(doc) == [((DMAR0_A,), True, False), ((DMAR1,), False, False)],
+      "the no-dirty device gets its own plain domain, not the dirty one", r)
+check(doc.get("ioas_devices") == [MDEV], "the mdev is on the IOAS", r)
+check(doc.get("migratable") is False and doc["dirty_tracking"]["not_covered"] == [DMAR1, MDEV],
+      "not migratable, names the two", r)
+msg = doc["dirty_tracking"].get("message") or ""
+check(DMAR1 in msg and MDEV in msg, "the library's message names them", r)
+by = {d["name"]: d for d in doc["devices"]}
+check("dmar1" in (by[DMAR1]["reason"] or "") and "no dirty tracking" in by[DMAR1]["reason"],
+      "reason: IOMMU without dirty tracking", r)
+check("emulated" in (by[MDEV]["reason"] or ""), "reason: emulated", r)
+check(by[DMAR1]["dirty_capable"] is False and by[DMAR0_A]["dirty_capable"] is True,
+      "dirty_capable from GET_HW_INFO", r)
+
+r = run(SIM, "attach", *devs)
+check(r.rc == 3, "text: exit 3", r)
+check("2 of 3 devices NOT covered" in r.out and "not migratable" in r.out, "text: verdict", r)
+check("on the IOAS itself" in r.out, "text: IOAS devices", r)
+coverage = r.out[r.out.find("NOT covered"):]
+check(re.search(re.escape(DMAR1) + r" +its IOMMU dmar1 has no dirty tracking", coverage),
+      "text: reason for %s" % DMAR1, r)
+check(re.search(re.escape(MDEV) + r" +emulated device", coverage), "text: reason for mdev", r)
+
+# The layout does not depend on the order of the attaches.
+order = [MDEV, SMMU, DMAR1, DMAR0_B, DMAR0_A]
+r1, d1 = run_json(SIM, "attach", *order, rc=3)
+r2, d2 = run_json(SIM, "attach", *reversed(order), rc=3)
+check(layout(d1) == layout(d2) and d1.get("ioas_devices") == d2.get("ioas_devices"),
+      "same layout in both orders", r2)
+
+# --no-dirty: no dirty tracking asked for, no verdict, exit 0; VT-d units may share.
+r, doc = run_json(SIM, "attach", "--no-dirty", DMAR0_A, DMAR1, rc=0)
+common(r, doc, [DMAR0_A, DMAR1])
+check(doc["dirty_tracking"]["requested"] is False and doc["migratable"] is False,
+      "--no-dirty: not requested", r)
+check(layout(doc) == [((DMAR0_A, DMAR1), False, False)],
+      "--no-dirty: both VT-d devices in one plain domain", r)
+r = run(SIM, "attach", "--no-dirty", DMAR0_A)
+check(r.rc == 0 and "not requested" in r.out, "--no-dirty text", r)
+
+# --nest-parent: every domain is a nesting parent.
+r = run(SIM, "attach", "--nest-parent", DMAR0_A, SMMU, "--json")
+check(r.rc in (0, 3), "--nest-parent: exit 0 or 3", r)
+try:
+    doc = json.loads(r.out)
+    check(doc["domains"] and all(d["nest_parent"] for d in doc["domains"]),
+          "--nest-parent domains", r)
+    check((r.rc == 0) == doc["migratable"], "--nest-parent: exit code matches verdict", r)
+except (ValueError, KeyError) as e:
+    check(False, "--nest-parent JSON (%s)" % e, r)
+
+# A device by its cdev: the JSON keeps both the argument and the name.
+r, devlist = run_json(SIM, "devices")
+cdev = next((d["cdev"] for d in devlist.get("devices", []) if d["name"] == SMMU), None)
+r, doc = run_json(SIM, "attach", cdev or "?", rc=0)
+check(doc.get("devices") and doc["devices"][0]["name"] == SMMU and
+      doc["devices"][0]["arg"] == cdev, "device named by its cdev", r)
+
+# An unknown device: exit 1, a message naming it, a JSON error document; nothing left.
+r = run(SIM, "attach", DMAR0_A, "nosuch0")
+check(r.rc == 1 and "nosuch0" in r.err and "open device" in r.err, "unknown device", r)
+check("teardown" not in r.out, "unknown device: no layout", r)
+r, doc = run_json(SIM, "attach", DMAR0_A, "nosuch0", rc=1)
+check("nosuch0" in doc.get("error", "") and isinstance(doc.get("errno"), int) and
+      doc["errno"] > 0 and doc.get("command") == "attach", "unknown device: JSON error", r)
+
+done()

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""iommufdctl devices: every device of the topology, sorted, in text and in JSON."""
+import json
+import os
+
+from toolcheck import SIM, TOPOLOGY, check, done, parse_json, run, run_json
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+topo = json.load(open(TOPOLOGY))
+iommus = {i["name"]: i for i in topo["iommus"]}
+
+# JSON: one entry per topology device, sorted by name, fields as the topology says.
+r, doc = run_json(SIM, "devices")
+check(doc.get("command") == "devices" and doc.get("simulated") is True, "command, simulated", r)
+devs = doc.get("devices", [])
+names = [d.get("name") for d in devs]
+check(names == sorted(d["name"] for d in topo["devices"]), "every device, sorted by name", r)
+for d in devs:
+    t = next((x for x in topo["devices"] if x["name"] == d.get("name")), None)
+    if not check(t is not None, "known device %s" % d.get("name"), r):
+        continue
+    check(d.get("error") is None, "%s opened" % d["name"], r)
+    check(d.get("cdev", "").startswith("/dev/vfio/devices/vfio"), "%s cdev" % d["name"], r)
+    if t.get("emulated"):
+        check(d.get("emulated") is True and d.get("dirty_tracking") is False and
+              d.get("iommu") == "" and d.get("driver") == "",
+              "emulated %s: no IOMMU, no dirty tracking" % d["name"], r)
+    else:
+        i = iommus[t["iommu"]]
+        check(d.get("emulated") is False, "%s physical" % d["name"], r)
+        check(d.get("iommu") == i["name"] and d.get("driver") == i["driver"],
+              "%s IOMMU %s (%s)" % (d["name"], i["name"], i["driver"]), r)
+        check(d.get("dirty_tracking") is i.get("dirty_tracking", False),
+              "%s dirty tracking as its IOMMU" % d["name"], r)
+
+# Text: a header, then one row per device in the same order with the same facts.
+r = run(SIM, "devices")
+check(r.rc == 0, "devices exits 0", r)
+lines = r.out.splitlines()
+check(lines and lines[0].split()[:6] == ["NAME", "CDEV", "IOMMU", "DRIVER", "EMULATED",
+                                         "DIRTY-TRACKING"], "header", r)
+rows = [l.split() for l in lines[1:]]
+check([row[0] for row in rows] == names, "rows sorted by name", r)
+for row, d in zip(rows, devs):
+    want = [d["name"], d["cdev"], d["iommu"] or "-", d["driver"] or "-",
+            "yes" if d["emulated"] else "no", "yes" if d["dirty_tracking"] else "no"]
+    check(row == want, "row %s == %s" % (row, want), r)
+check(r.err == "", "nothing on stderr with --sim", r)
+
+# Names that need escaping survive JSON exactly; the output is strict JSON.
+tricky_path = os.path.join(HERE, "tricky.json")
+tricky = json.load(open(tricky_path))
+r = run("--sim=" + tricky_path, "devices", "--json")
+check(r.rc == 0, "tricky names: exit 0", r)
+try:
+    tdoc = json.loads(r.out, strict=True)
+except ValueError as e:
+    tdoc = None
+    check(False, "tricky names: strict JSON (%s)" % e, r)
+if tdoc:
+    got = sorted(d["name"] for d in tdoc["devices"])
+    check(got == sorted(d["name"] for d in tricky["devices"]), "tricky names round-trip", r)
+    check(all(d["iommu"] in ("", 'dmar "0"') for d in tdoc["devices"]), "tricky IOMMU name", r)
+    check("\\u0001" in r.out and "\\t" in r.out and '\\"quoted\\"' in r.out,
+          "control characters and quotes escaped", r)
+
+# A host without devices.
+empty = '{"iommus": [], "devices": []}'
+r = run("--sim=" + empty, "devices")
+check(r.rc == 0 and "no VFIO device" in r.out, "no devices: says so", r)
+r, doc = run_json("--sim=" + empty, "devices")
+check(doc.get("devices") == [], "no devices: empty array", r)
+
+# Tracing: a line per kernel call on stderr with --trace or IOMMUFD_TRACE=1, none without.
+r = run(SIM, "devices", "--trace")
+check(r.rc == 0 and "iommufd: " in r.err and "BIND_IOMMUFD" in r.err, "--trace lines", r)
+r = run(SIM, "devices", env={"IOMMUFD_TRACE": "1"})
+check(r.rc == 0 and "BIND_IOMMUFD" in r.err, "IOMMUFD_TRACE=1 lines", r)
+r = run(SIM, "devices", "--json", "--trace")
+check(parse_json(r) is not None and "BIND_IOMMUFD" in r.err, "--trace keeps stdout JSON", r)
+
+# Without --sim where /dev/iommu is absent: the built-in host, with a note on stderr.
+if not os.path.exists("/dev/iommu"):
+    r = run("devices", "--json")
+    doc = parse_json(r)
+    check(r.rc == 0 and doc is not None and doc.get("simulated") is True and
+          len(doc.get("devices", [])) > 0, "built-in host when /dev/iommu is absent", r)
+    check("/dev/iommu is absent" in r.err and "simulator" in r.err, "says so on stderr", r)
+
+done()

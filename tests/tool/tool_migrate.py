@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""iommufdctl migrate: the harvest loop converges and finds every page the simulated DMA wrote."""
+import os
+import pty
+import re
+import subprocess
+
+from toolcheck import SIM, TOOL, check, done, run, run_json
+
+A, B = "0000:3b:00.0", "0000:af:00.0"   # dirty capable: dmar0 (VT-d), smmu0 (SMMUv3)
+NODIRTY, MDEV = "0000:5e:00.0", "mdev0"
+MiB = 1 << 20
+
+# The loop: round 1 writes --dma-rate pages, each next round half; all found; converges.
+args = [SIM, "migrate", A, B, "--memory", "64M", "--dma-rate", "4096", "--working-set", "32M",
+        "--threshold", "16"]
+r, doc = run_json(*args, rc=0)
+rounds = doc.get("rounds", [])
+s = doc.get("summary") or {}
+check(doc.get("memory", {}).get("bytes") == 64 * MiB and doc["memory"]["pages"] == 16384 and
+      doc["memory"]["page_size"] == 4096, "memory", r)
+check(doc.get("dma", {}).get("source") == "simulator" and doc["dma"]["rate_pages"] == 4096 and
+      doc["dma"]["working_set_bytes"] == 32 * MiB, "dma", r)
+check(doc.get("migratable") is True, "migratable", r)
+check([x["dma_writes"] for x in rounds] == [4096 >> i for i in range(len(rounds))],
+      "the DMA halves each round", r)
+for x in rounds:
+    check(x["dirty_pages"] == x["written_pages"] and x["lost_pages"] == 0 and
+          x["extra_pages"] == 0, "round %d: found exactly what was written" % x["round"], r)
+    check(0 < x["written_pages"] <= x["dma_writes"] or x["dma_writes"] == 0,
+          "round %d: distinct pages <= writes" % x["round"], r)
+    check(x["dirty_bytes"] == 4096 * x["dirty_pages"], "round %d: bytes" % x["round"], r)
+    check(x["round_ms"] >= x["read_ms"] >= 0 and x["dirty_rate_mib_s"] >= 0,
+          "round %d: times and rate" % x["round"], r)
+check([x["round"] for x in rounds] == list(range(1, len(rounds) + 1)), "rounds numbered", r)
+check(rounds and rounds[-1]["dirty_pages"] < 16 and all(x["dirty_pages"] >= 16 for x in rounds[:-1]),
+      "stops at the first round below the threshold", r)
+check(s.get("converged") is True and s.get("interrupted") is False and
+      s.get("rounds") == len(rounds), "summary: converged", r)
+check(s.get("remaining_pages") == (rounds[-1]["dirty_pages"] if rounds else None),
+      "summary: remaining pages", r)
+check(s.get("total_dirty_pages") == sum(x["dirty_pages"] for x in rounds) ==
+      s.get("total_written_pages") and s.get("lost_pages") == 0, "summary: totals", r)
+check(doc.get("teardown", {}).get("clean") is True and doc["teardown"]["objects_left"] == 0,
+      "clean teardown", r)
+total = s.get("total_dirty_pages")
+
+# The text output of the same run: a line per round, plain (not a terminal), and the summary.
+r = run(*args)
+check(r.rc == 0, "text: exit 0", r)
+check("\r" not in r.out and "\033" not in r.out and "#" not in r.out,
+      "text: plain lines when stdout is not a terminal", r)
+round_lines = [l for l in r.out.splitlines() if re.match(r"^\s+\d+\s+\d+\s", l)]
+check(len(round_lines) == len(rounds), "text: one line per round", r)
+check([int(l.split()[1]) for l in round_lines] == [x["dirty_pages"] for x in rounds],
+      "text: same pages as JSON (same seed)", r)
+check("converged after %d rounds" % len(rounds) in r.out, "text: converged", r)
+check("simulated DMA: %d pages written, %d found" % (total, total) in r.out and
+      "LOST" not in r.out, "text: every written page found", r)
+
+# On a terminal: a bar per round showing the dirty set shrinking.
+master, slave = pty.openpty()
+env = dict(os.environ)
+env.pop("IOMMUFD_TRACE", None)
+p = subprocess.Popen([TOOL] + args, stdout=slave, stderr=subprocess.PIPE, env=env)
+os.close(slave)
+out = b""
+while True:
+    try:
+        chunk = os.read(master, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+p.wait(timeout=60)
+os.close(master)
+text = out.decode(errors="replace")
+bars = [len(m) for m in re.findall(r"#+", text)]
+check(p.returncode == 0 and len(bars) == len(rounds), "terminal: a bar per round:\n" + text)
+check(bars and bars[0] == 30 and bars == sorted(bars, reverse=True),
+      "terminal: bars shrink from full width:\n" + text)
+
+# Same seed, same pages; another seed, other pages.
+r1, d1 = run_json(*(args + ["--seed", "7"]))
+r2, d2 = run_json(*(args + ["--seed", "7"]))
+r3, d3 = run_json(*(args + ["--seed", "8"]))
+pages = lambda d: [x["dirty_pages"] for x in d.get("rounds", [])]
+check(pages(d1) == pages(d2) and pages(d1) != pages(d3), "--seed reproducible", r3)
+
+# No decay: never converges; the round limit ends it (still exit 0, converged false).
+r, doc = run_json(SIM, "migrate", A, "--memory", "16M", "--dma-rate", "100", "--dma-decay", "100",
+                  "--max-rounds", "3", "--threshold", "10", rc=0)
+s = doc.get("summary") or {}
+check(len(doc.get("rounds", [])) == 3 and s.get("converged") is False and
+      s.get("lost_pages") == 0, "--max-rounds ends an unconverging loop", r)
+r = run(SIM, "migrate", A, "--memory", "16M", "--dma-rate", "100", "--dma-decay", "100",
+        "--max-rounds", "3", "--threshold", "10")
+check(r.rc == 0 and "did not converge in 3 rounds" in r.out, "text: did not converge", r)
+
+# Nothing written: converged after one empty round.
+r, doc = run_json(SIM, "migrate", A, "--memory", "8M", "--dma-rate", "0", rc=0)
+check([x["dirty_pages"] for x in doc.get("rounds", [])] == [0] and
+      doc["summary"]["converged"] is True, "no DMA: one empty round", r)
+
+# The default memory (256M) lands 2M-aligned in the allowed range; --iova puts it elsewhere.
+r, doc = run_json(SIM, "migrate", A, "--dma-rate", "64", rc=0)
+m = doc.get("memory") or {}
+check(m.get("bytes") == 256 * MiB and m.get("iova", 1) % (2 * MiB) == 0, "default memory", r)
+r, doc = run_json(SIM, "migrate", A, "--memory", "4M", "--iova", "0x40000000", rc=0)
+check((doc.get("memory") or {}).get("iova") == 0x40000000, "--iova", r)
+r, doc = run_json(SIM, "migrate", A, "--memory", "4M", "--iova", hex(1 << 60), rc=1)
+check("map" in doc.get("error", "") and "allowed" in doc.get("error", ""),
+      "an IOVA outside the allowed ranges: the library's reason", r)
+# Not migratable: exit 3 before anything is mapped; the devices and the reason are named.
+r, doc = run_json(SIM, "migrate", A, NODIRTY, MDEV, rc=3)
+check(doc.get("rounds") == [] and doc.get("summary") is None and doc.get("memory") is None,
+      "not migratable: the loop does not run", r)
+check(doc.get("dirty_tracking", {}).get("not_covered") == [NODIRTY, MDEV], "names them", r)
+check(doc.get("teardown", {}).get("clean") is True, "not migratable: clean teardown", r)
+r = run(SIM, "migrate", A, NODIRTY)
+check(r.rc == 3 and "not migratable" in r.out and "round" not in r.out, "text: exit 3", r)
+
+# Unknown device: exit 1 with a clear message.
+r = run(SIM, "migrate", "nosuch0")
+check(r.rc == 1 and "open device 'nosuch0'" in r.err, "unknown device", r)
+
+done()

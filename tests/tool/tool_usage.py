@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""iommufdctl: help, version, and bad usage (exit 2, a clear message, nothing changed)."""
+from toolcheck import SIM, TOPOLOGY, check, done, parse_json, run
+
+# Help and version: exit 0, on stdout.
+r = run("--help")
+check(r.rc == 0 and "Usage: iommufdctl" in r.out, "--help", r)
+for word in ("devices", "attach", "migrate", "--sim", "--json", "--trace", "Exit status"):
+    check(word in r.out, "--help mentions %s" % word, r)
+check("3  not migratable" in r.out and "2  bad usage" in r.out, "--help lists exit codes", r)
+r = run("-h")
+check(r.rc == 0 and "Usage: iommufdctl" in r.out, "-h", r)
+r = run("--version")
+check(r.rc == 0 and r.out.startswith("iommufdctl 0.1.0 (libiommufd 0.1.0)"), "--version", r)
+
+for cmd, opts in (("devices", []), ("attach", ["--no-dirty", "--nest-parent"]),
+                  ("migrate", ["--memory", "--threshold", "--max-rounds", "--dma-rate",
+                               "--working-set", "--dma-decay", "--interval"])):
+    r = run(cmd, "--help")
+    check(r.rc == 0 and ("Usage: iommufdctl %s" % cmd) in r.out, "%s --help" % cmd, r)
+    check("Exit status" in r.out and "JSON:" in r.out, "%s --help: exit codes, JSON" % cmd, r)
+    for o in opts:
+        check(o in r.out, "%s --help mentions %s" % (cmd, o), r)
+    # Help wins over everything else and opens nothing.
+    r = run(cmd, "--sim=/nonexistent.json", "--help")
+    check(r.rc == 0, "%s --help with other options" % cmd, r)
+
+# Bad usage: exit 2, message on stderr naming the problem, nothing on stdout, also in --json.
+bad = [
+    ((), "no command"),
+    (("bogus",), "unknown command 'bogus'"),
+    (("devices", "--bogus"), "unknown option '--bogus'"),
+    (("--bogus", "devices"), "unknown option '--bogus'"),
+    (("devices", "-x"), "unknown option '-x'"),
+    (("devices", "extra"), "unexpected argument 'extra'"),
+    (("attach",), "no DEVICE"),
+    (("migrate",), "no DEVICE"),
+    (("attach", "0000:3b:00.0", "0000:3b:00.0"), "given twice"),
+    (("attach", "--no-dirty=1", "x"), "takes no value"),
+    (("migrate", "--memory"), "needs a value"),
+    (("migrate", "--memory", "12Q", "x"), "--memory '12Q'"),
+    (("migrate", "--memory", "4097", "x"), "--memory '4097'"),
+    (("migrate", "--memory", "0", "x"), "--memory '0'"),
+    (("migrate", "--memory=2T", "x"), "--memory '2T'"),
+    (("migrate", "--memory", "99999999999999999999G", "x"), "--memory"),
+    (("migrate", "--max-rounds", "0", "x"), "--max-rounds '0'"),
+    (("migrate", "--threshold", "-1", "x"), "--threshold '-1'"),
+    (("migrate", "--dma-decay", "101", "x"), "--dma-decay '101'"),
+    (("migrate", "--working-set", "1000", "x"), "--working-set '1000'"),
+    (("migrate", "--iova", "0x1001", "x"), "--iova '0x1001'"),
+    (("migrate", "--interval", "soon", "x"), "--interval 'soon'"),
+    (("devices", "--sim="), "empty value"),
+]
+for args, msg in bad:
+    for extra in ((), ("--json",)):
+        a = [SIM] + list(args) + list(extra) if args else list(args) + list(extra)
+        r = run(*a)
+        check(r.rc == 2, "usage error exits 2: %s" % " ".join(a), r)
+        check(msg in r.err, "usage error message %r" % msg, r)
+        check(r.out == "", "usage error prints nothing on stdout", r)
+        check("--help" in r.err, "usage error points to --help", r)
+
+# Global options anywhere: before the command, after it, among the devices.
+for args in ((SIM, "--json", "devices"), ("devices", SIM, "--json"),
+             ("--json", "devices", SIM), ("--sim", TOPOLOGY, "devices", "--json")):
+    r = run(*args)
+    check(r.rc == 0, "options in any position: %s" % " ".join(args), r)
+    doc = parse_json(r)
+    check(doc is not None and doc.get("simulated") is True, "simulated topology used", r)
+r = run("attach", "--no-dirty", "0000:3b:00.0", SIM, "0000:3b:00.1")
+check(r.rc == 0 and "0000:3b:00.1" in r.out, "options among the devices", r)
+r = run("attach", SIM, "--", "0000:3b:00.0")
+check(r.rc == 0, "-- ends the options", r)
+
+# A topology that cannot be used: exit 1 with the simulator's reason.
+r = run("--sim=/nonexistent/topology.json", "devices")
+check(r.rc == 1 and "/nonexistent/topology.json" in r.err, "missing topology file", r)
+r = run('--sim={"iommus": 5}', "devices")
+check(r.rc == 1 and "iommus" in r.err, "bad topology names the key", r)
+r = run('--sim={"iommus": 5}', "devices", "--json")
+doc = parse_json(r)
+check(r.rc == 1 and doc is not None and "iommus" in doc.get("error", "") and
+      doc.get("exit_code") == 1, "bad topology: JSON error document", r)
+
+done()
