@@ -24,7 +24,7 @@ static const char *errnames[] = {
 	[ENOTDIR] = "ENOTDIR", [EINVAL] = "EINVAL",   [ENOSPC] = "ENOSPC",
 	[ERANGE] = "ERANGE",   [ENOTTY] = "ENOTTY",   [ENOSYS] = "ENOSYS",
 	[EMSGSIZE] = "EMSGSIZE", [EOPNOTSUPP] = "EOPNOTSUPP",
-	[EOVERFLOW] = "EOVERFLOW", [EDOM] = "EDOM",
+	[EOVERFLOW] = "EOVERFLOW", [EDOM] = "EDOM", [EADDRINUSE] = "EADDRINUSE",
 };
 
 const char *vt_errname(long long err)
