@@ -79,8 +79,11 @@ int iofd_vfio_device_open(struct iommufd_ctx *ctx, const char *name, struct iomm
 		goto out_free;
 	}
 	ret = iofd_kopen(ctx, dev->info.cdev, O_RDWR);
-	if (ret < 0)
+	if (ret < 0) {
+		/* Name the device the caller asked for, not only its cdev. */
+		iofd_set_error(ctx, ret, "device %s: open %s", name, dev->info.cdev);
 		goto out_free;
+	}
 	dev->fd = ret;
 
 	ret = iofd_ioctl(ctx, dev->fd, IOFD_VFIO_DEVICE_BIND_IOMMUFD, &bind,
