@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * VFIO devices on the simulator: open by name or cdev path, unknown names,
+ * attach/replace/detach, emulated devices, dirty capability, close, listing.
+ */
+#include "obj_fixture.h"
+
+static void test_open_by_name(void **state)
+{
+	struct fx *f = *state;
+	long live = iommufd_sim_live_objects(f->sim);
+	struct iommufd_device *dev = fx_dev(f, DEV_DIRTY);
+
+	assert_int_not_equal(iommufd_device_id(dev), 0);
+	assert_string_equal(iommufd_device_name(dev), DEV_DIRTY);
+	assert_string_equal(iommufd_device_iommu(dev), "dmar0");
+	assert_non_null(strstr(iommufd_device_cdev(dev), "/dev/vfio/devices/vfio"));
+	assert_false(iommufd_device_is_emulated(dev));
+	assert_int_equal(iommufd_device_pt_id(dev), 0);
+	/* Bound: the kernel holds a device object for it. */
+	assert_int_equal(iommufd_sim_live_objects(f->sim), live + 1);
+	iommufd_device_close(dev);
+	assert_int_equal(iommufd_sim_live_objects(f->sim), live);
+}
+
+static void test_open_by_cdev_path(void **state)
+{
+	struct fx *f = *state;
+	struct iommufd_device *dev = fx_dev(f, DEV_NODIRTY);
+	char cdev[64];
+
+	snprintf(cdev, sizeof(cdev), "%s", iommufd_device_cdev(dev));
+	iommufd_device_close(dev);
+	dev = fx_dev(f, cdev);
+	assert_string_equal(iommufd_device_name(dev), DEV_NODIRTY);
+	assert_string_equal(iommufd_device_cdev(dev), cdev);
+	assert_string_equal(iommufd_device_iommu(dev), "dmar1");
+	iommufd_device_close(dev);
+}
+
+static void test_open_unknown(void **state)
+{
+	struct fx *f = *state;
+	const char *names[] = { "0000:ff:1f.7", "/dev/vfio/devices/vfio99", "no-such-device" };
+	struct iommufd_device *dev;
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < 3; i++) {
+		dev = (struct iommufd_device *)0x1;
+		ret = iommufd_device_open(f->ctx, names[i], &dev);
+		assert_true(ret == -ENODEV || ret == -ENOENT);
+		assert_null(dev);
+		fx_assert_msg(f->ctx, -ret, (const char *const[]){ names[i], NULL });
+	}
+	dev = (struct iommufd_device *)0x1;
+	assert_int_equal(iommufd_device_open(f->ctx, "", &dev), -EINVAL);
+	assert_null(dev);
+	assert_int_equal(iommufd_device_open(f->ctx, NULL, &dev), -EINVAL);
+	assert_int_equal(iommufd_device_open(f->ctx, DEV_DIRTY, NULL), -EINVAL);
+	assert_int_equal(iommufd_sim_live_objects(f->sim), f->live_start);
+}
+
+/* A device cdev binds once: the second bind is refused, the first is unharmed. */
+static void test_open_twice(void **state)
+{
+	struct fx *f = *state;
+	struct iommufd_device *dev = fx_dev(f, DEV_DIRTY), *again = (struct iommufd_device *)0x1;
+	long live = iommufd_sim_live_objects(f->sim);
+	uint32_t a = fx_ioas(f);
+
+	assert_err(f->ctx, iommufd_device_open(f->ctx, DEV_DIRTY, &again), EINVAL, DEV_DIRTY);
+	assert_null(again);
+	assert_int_equal(iommufd_sim_live_objects(f->sim), live + 1);
+	assert_int_equal(iommufd_device_attach_pt(dev, a), 0);
+	iommufd_device_close(dev);
+	/* Closed, it opens again. */
+	dev = fx_dev(f, DEV_DIRTY);
+	iommufd_device_close(dev);
+	assert_int_equal(iommufd_destroy(f->ctx, a), 0);
+}
+
+static void test_attach_ioas_auto_domain(void **state)
+{
+	struct fx *f = *state;
+	struct iommufd_device *dev = fx_dev(f, DEV_DIRTY);
+	uint32_t a = fx_ioas(f);
+	long live = iommufd_sim_live_objects(f->sim);
+
+	fx_map(f, a, 0, 0x100000, PAGE, 0);
+	assert_int_equal(iommufd_device_attach_pt(dev, a), 0);
+	/* The kernel made a domain for it: pt_id is that HWPT, not the IOAS. */
+	assert_int_not_equal(iommufd_device_pt_id(dev), 0);
+	assert_int_not_equal(iommufd_device_pt_id(dev), a);
+	assert_int_equal(iommufd_sim_live_objects(f->sim), live + 1);
+	assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_DIRTY, 0x100000, PAGE), 0);
+	/* Detached, the automatic domain is gone and DMA faults. */
+	assert_int_equal(iommufd_device_detach_pt(dev), 0);
+	assert_int_equal(iommufd_device_pt_id(dev), 0);
+	assert_int_equal(iommufd_sim_live_objects(f->sim), live);
+	assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_DIRTY, 0x100000, PAGE), -EFAULT);
+	iommufd_device_close(dev);
+	assert_int_equal(iommufd_destroy(f->ctx, a), 0);
+}
+
+static void test_replace(void **state)
+{
+	struct fx *f = *state;
+	struct iommufd_device *dev = fx_dev(f, DEV_DIRTY);
+	uint32_t a = fx_ioas(f), b = fx_ioas(f), hwpt, auto_a;
+	long live;
+
+	assert_int_equal(iommufd_hwpt_alloc(f->ctx, iommufd_device_id(dev), b, 0, &hwpt), 0);
+	fx_map(f, a, 0, 0x100000, PAGE, 0);
+	fx_map(f, b, 0, 0x200000, PAGE, 0);
+	live = iommufd_sim_live_objects(f->sim);
+
+	assert_int_equal(iommufd_device_attach_pt(dev, a), 0);
+	auto_a = iommufd_device_pt_id(dev);
+	assert_true(auto_a != a && auto_a != hwpt);
+	/* Attached already: the new domain replaces the old in one step. */
+	assert_int_equal(iommufd_device_attach_pt(dev, hwpt), 0);
+	assert_int_equal(iommufd_device_pt_id(dev), hwpt);
+	assert_int_equal(iommufd_sim_live_objects(f->sim), live); /* auto domain went */
+	assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_DIRTY, 0x200000, PAGE), 0);
+	assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_DIRTY, 0x100000, PAGE), -EFAULT);
+	/* Replacing with the same domain changes nothing. */
+	assert_int_equal(iommufd_device_attach_pt(dev, hwpt), 0);
+	assert_int_equal(iommufd_device_pt_id(dev), hwpt);
+	/* And back to an IOAS. */
+	assert_int_equal(iommufd_device_attach_pt(dev, a), 0);
+	assert_int_not_equal(iommufd_device_pt_id(dev), hwpt);
+	assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_DIRTY, 0x100000, PAGE), 0);
+	assert_int_equal(iommufd_sim_live_objects(f->sim), live + 1);
+
+	/* Closing drops the device and its automatic domain; the user's HWPT stays. */
+	iommufd_device_close(dev);
+	assert_int_equal(iommufd_sim_live_objects(f->sim), live - 1);
+	assert_int_equal(iommufd_destroy(f->ctx, hwpt), 0);
+	assert_int_equal(iommufd_destroy(f->ctx, a), 0);
+	assert_int_equal(iommufd_destroy(f->ctx, b), 0);
+}
+
+static void test_attach_errors_keep_current(void **state)
+{
+	struct fx *f = *state;
+	struct iommufd_device *dirty = fx_dev(f, DEV_DIRTY);
+	struct iommufd_device *nodirty = fx_dev(f, DEV_NODIRTY);
+	uint32_t a = fx_ioas(f), tracking, cur;
+	long live;
+
+	assert_int_equal(iommufd_hwpt_alloc(f->ctx, iommufd_device_id(dirty), a,
+					    IOMMUFD_HWPT_DIRTY_TRACKING, &tracking), 0);
+	fx_map(f, a, 0, 0x100000, PAGE, 0);
+	assert_int_equal(iommufd_device_attach_pt(nodirty, a), 0);
+	cur = iommufd_device_pt_id(nodirty);
+	live = iommufd_sim_live_objects(f->sim);
+
+	/* No such object. */
+	assert_err(f->ctx, iommufd_device_attach_pt(nodirty, 7777), ENOENT, DEV_NODIRTY, "7777");
+	/* An IOMMU without dirty tracking cannot join a dirty-tracking domain. */
+	assert_err(f->ctx, iommufd_device_attach_pt(nodirty, tracking), EINVAL, DEV_NODIRTY);
+	/* A device id is not a page table. */
+	assert_err(f->ctx, iommufd_device_attach_pt(nodirty, iommufd_device_id(dirty)), EINVAL,
+		   DEV_NODIRTY);
+	/* Still where it was, still working. */
+	assert_int_equal(iommufd_device_pt_id(nodirty), cur);
+	assert_int_equal(iommufd_sim_live_objects(f->sim), live);
+	assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_NODIRTY, 0x100000, PAGE), 0);
+
+	iommufd_device_close(nodirty);
+	iommufd_device_close(dirty);
+	assert_int_equal(iommufd_destroy(f->ctx, tracking), 0);
+	assert_int_equal(iommufd_destroy(f->ctx, a), 0);
+}
+
+static void test_detach_twice(void **state)
+{
+	struct fx *f = *state;
+	struct iommufd_device *dev = fx_dev(f, DEV_DIRTY);
+	uint32_t a = fx_ioas(f);
+
+	assert_err(f->ctx, iommufd_device_detach_pt(dev), EINVAL, DEV_DIRTY, "not attached");
+	assert_int_equal(iommufd_device_attach_pt(dev, a), 0);
+	assert_int_equal(iommufd_device_detach_pt(dev), 0);
+	assert_err(f->ctx, iommufd_device_detach_pt(dev), EINVAL, DEV_DIRTY, "not attached");
+	assert_int_equal(iommufd_device_pt_id(dev), 0);
+	iommufd_device_close(dev);
+	assert_int_equal(iommufd_destroy(f->ctx, a), 0);
+}
+
+static void test_emulated_device(void **state)
+{
+	struct fx *f = *state;
+	struct iommufd_device *mdev = fx_dev(f, DEV_MDEV);
+	struct iommufd_device *dev = fx_dev(f, DEV_DIRTY);
+	uint32_t a = fx_ioas(f), b = fx_ioas(f), hwpt;
+
+	assert_true(iommufd_device_is_emulated(mdev));
+	assert_string_equal(iommufd_device_iommu(mdev), "");
+	assert_int_not_equal(iommufd_device_id(mdev), 0);
+	assert_int_equal(iommufd_device_dirty_capable(mdev), 0);
+
+	fx_map(f, a, 0, 0x100000, PAGE, 0);
+	fx_map(f, a, 0, 0x101000, PAGE, IOMMUFD_MAP_READONLY);
+	/* It reaches the IOAS itself: pt_id is the IOAS. */
+	assert_int_equal(iommufd_device_attach_pt(mdev, a), 0);
+	assert_int_equal(iommufd_device_pt_id(mdev), a);
+	assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_MDEV, 0x100000, PAGE), 0);
+	assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_MDEV, 0x101000, PAGE), -EFAULT);
+	assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_MDEV, 0x200000, PAGE), -EFAULT);
+	/* A HWPT is no IOAS: the kernel looks up an IOAS and finds none. */
+	assert_int_equal(iommufd_hwpt_alloc(f->ctx, iommufd_device_id(dev), a, 0, &hwpt), 0);
+	assert_err(f->ctx, iommufd_device_attach_pt(mdev, hwpt), ENOENT, DEV_MDEV);
+	assert_int_equal(iommufd_device_pt_id(mdev), a);
+	/* Replace to another IOAS, detach. */
+	assert_int_equal(iommufd_device_attach_pt(mdev, b), 0);
+	assert_int_equal(iommufd_device_pt_id(mdev), b);
+	assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_MDEV, 0x100000, PAGE), -EFAULT);
+	assert_int_equal(iommufd_device_detach_pt(mdev), 0);
+	assert_int_equal(iommufd_device_pt_id(mdev), 0);
+
+	iommufd_device_close(mdev);
+	iommufd_device_close(dev);
+	assert_int_equal(iommufd_destroy(f->ctx, hwpt), 0);
+	assert_int_equal(iommufd_destroy(f->ctx, a), 0);
+	assert_int_equal(iommufd_destroy(f->ctx, b), 0);
+}
+
+static void test_dirty_capable(void **state)
+{
+	struct fx *f = *state;
+	struct iommufd_device *dirty = fx_dev(f, DEV_DIRTY);
+	struct iommufd_device *nodirty = fx_dev(f, DEV_NODIRTY);
+
+	assert_int_equal(iommufd_device_dirty_capable(dirty), 1);
+	assert_int_equal(iommufd_device_dirty_capable(nodirty), 0);
+	assert_int_equal(iommufd_device_dirty_capable(NULL), -EINVAL);
+	iommufd_device_close(nodirty);
+	iommufd_device_close(dirty);
+}
+
+/* Close detaches: the automatic domain goes, the IOAS is free to destroy. */
+static void test_close_detaches(void **state)
+{
+	struct fx *f = *state;
+	struct iommufd_device *dev = fx_dev(f, DEV_DIRTY);
+	struct iommufd_device *mdev = fx_dev(f, DEV_MDEV);
+	struct iommufd_device *d2 = fx_dev(f, DEV_DIRTY2);
+	uint32_t a = fx_ioas(f), hwpt;
+
+	assert_int_equal(iommufd_hwpt_alloc(f->ctx, iommufd_device_id(d2), a, 0, &hwpt), 0);
+	assert_int_equal(iommufd_device_attach_pt(dev, a), 0);
+	assert_int_equal(iommufd_device_attach_pt(mdev, a), 0);
+	assert_int_equal(iommufd_device_attach_pt(d2, hwpt), 0);
+	iommufd_device_close(dev);
+	iommufd_device_close(mdev);
+	iommufd_device_close(d2);
+	/* A user's HWPT outlives its devices; then the IOAS is free. */
+	assert_int_equal(iommufd_destroy(f->ctx, hwpt), 0);
+	assert_int_equal(iommufd_destroy(f->ctx, a), 0);
+	iommufd_device_close(NULL);
+}
+
+static void test_list_devices(void **state)
+{
+	struct fx *f = *state;
+	struct iommufd_device_desc d[NDEVICES], two[2];
+	bool seen[NDEVICES] = { false };
+	int i;
+
+	assert_int_equal(iommufd_list_devices(f->ctx, NULL, 0), NDEVICES);
+	assert_int_equal(iommufd_list_devices(f->ctx, NULL, 1), -EINVAL);
+	memset(two, 0, sizeof(two));
+	assert_int_equal(iommufd_list_devices(f->ctx, two, 2), NDEVICES);
+	assert_int_not_equal(two[1].name[0], '\0');
+	assert_int_equal(iommufd_list_devices(f->ctx, d, NDEVICES), NDEVICES);
+	for (i = 0; i < NDEVICES; i++) {
+		assert_non_null(strstr(d[i].cdev, "/dev/vfio/devices/vfio"));
+		if (!strcmp(d[i].name, DEV_DIRTY) || !strcmp(d[i].name, DEV_DIRTY2)) {
+			assert_string_equal(d[i].iommu, "dmar0");
+			assert_string_equal(d[i].driver, "intel-vtd");
+			assert_false(d[i].emulated);
+			seen[!strcmp(d[i].name, DEV_DIRTY) ? 0 : 1] = true;
+		} else if (!strcmp(d[i].name, DEV_NODIRTY)) {
+			assert_string_equal(d[i].iommu, "dmar1");
+			assert_string_equal(d[i].driver, "intel-vtd");
+			assert_false(d[i].emulated);
+			seen[2] = true;
+		} else {
+			assert_string_equal(d[i].name, DEV_MDEV);
+			assert_true(d[i].emulated);
+			assert_string_equal(d[i].iommu, "");
+			assert_string_equal(d[i].driver, "");
+			seen[3] = true;
+		}
+		/* Every listed cdev opens. */
+		{
+			struct iommufd_device *dev = fx_dev(f, d[i].cdev);
+
+			assert_string_equal(iommufd_device_name(dev), d[i].name);
+			iommufd_device_close(dev);
+		}
+	}
+	for (i = 0; i < NDEVICES; i++)
+		assert_true(seen[i]);
+	/* The two short-buffer entries were real entries. */
+	assert_string_equal(two[0].name, d[0].name);
+	assert_string_equal(two[1].name, d[1].name);
+}
+
+/* The built-in host has what makes automatic domains interesting. */
+static void test_default_topology(void **state)
+{
+	struct iommufd_device_desc d[32];
+	struct iommufd_sim *sim = NULL;
+	struct iommufd_ctx *ctx = NULL;
+	int n, i, emulated = 0, capable = 0, incapable = 0;
+	char drivers[2][64] = { "", "" };
+
+	assert_int_equal(iommufd_sim_new(NULL, &sim), 0);
+	assert_int_equal(iommufd_sim_open(sim, &ctx), 0);
+	assert_true(iommufd_is_simulated(ctx));
+	n = iommufd_list_devices(ctx, d, 32);
+	assert_true(n > 0 && n <= 32);
+	for (i = 0; i < n; i++) {
+		struct iommufd_device *dev = NULL;
+
+		assert_int_equal(iommufd_device_open(ctx, d[i].name, &dev), 0);
+		assert_int_equal(iommufd_device_is_emulated(dev), d[i].emulated);
+		if (d[i].emulated) {
+			emulated++;
+		} else {
+			if (iommufd_device_dirty_capable(dev) == 1)
+				capable++;
+			else
+				incapable++;
+			if (!drivers[0][0])
+				snprintf(drivers[0], 64, "%s", d[i].driver);
+			else if (strcmp(drivers[0], d[i].driver))
+				snprintf(drivers[1], 64, "%s", d[i].driver);
+		}
+		iommufd_device_close(dev);
+	}
+	assert_true(emulated >= 1);
+	assert_true(capable >= 1);
+	assert_true(incapable >= 1);
+	assert_int_not_equal(drivers[1][0], '\0'); /* two IOMMU drivers */
+	iommufd_close(ctx);
+	assert_int_equal(iommufd_sim_live_objects(sim), 0);
+	iommufd_sim_free(sim);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		FX_TEST(test_open_by_name),
+		FX_TEST(test_open_by_cdev_path),
+		FX_TEST(test_open_unknown),
+		FX_TEST(test_open_twice),
+		FX_TEST(test_attach_ioas_auto_domain),
+		FX_TEST(test_replace),
+		FX_TEST(test_attach_errors_keep_current),
+		FX_TEST(test_detach_twice),
+		FX_TEST(test_emulated_device),
+		FX_TEST(test_dirty_capable),
+		FX_TEST(test_close_detaches),
+		FX_TEST(test_list_devices),
+		cmocka_unit_test(test_default_topology),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
