@@ -310,6 +310,7 @@ void sim_fd_remove(struct iommufd_sim *sim, int fd)
 int sim_user_range_present(uint64_t uva, uint64_t len)
 {
 	uint64_t start = uva & ~(SIM_PAGE_SIZE - 1);
+	unsigned char vec[4096];
 	uint64_t end;
 
 	if (__builtin_add_overflow(uva, len, &end) || end > UINT64_MAX - SIM_PAGE_SIZE)
@@ -317,8 +318,15 @@ int sim_user_range_present(uint64_t uva, uint64_t len)
 	end = (end + SIM_PAGE_SIZE - 1) & ~(SIM_PAGE_SIZE - 1);
 	if (!start)
 		return -EFAULT;
-	/* msync(MS_ASYNC) changes nothing and fails with ENOMEM on a hole. */
-	if (msync((void *)(uintptr_t)start, end - start, MS_ASYNC))
-		return -EFAULT;
+	/* mincore() fails with ENOMEM on a hole and changes nothing. */
+	while (start < end) {
+		uint64_t chunk = end - start;
+
+		if (chunk > sizeof(vec) * SIM_PAGE_SIZE)
+			chunk = sizeof(vec) * SIM_PAGE_SIZE;
+		if (mincore((void *)(uintptr_t)start, chunk, vec))
+			return -EFAULT;
+		start += chunk;
+	}
 	return 0;
 }

@@ -402,6 +402,8 @@ int sim_topology_parse(const char *json, size_t len, struct sim_topology *out, c
 	tok = json_tokener_new();
 	if (!tok)
 		return -ENOMEM;
+	/* Plain JSON: no trailing commas, comments or other leniency. */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	root = json_tokener_parse_ex(tok, json, (int)len);
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
