@@ -4,8 +4,12 @@
  * drivers/iommu/iommufd/iommufd_test.h (not exported to userspace, so the
  * build takes it from Debian's linux-source-6.12 tarball into kuapi/).
  * Only what we define is compared; our iofd_test_cmd folds the kernel's
- * mock_domain and mock_domain_flags into one member.
+ * mock_domain and mock_domain_flags into one member. Two constants are
+ * defined only in the mock driver (selftest.c), extracted beside it.
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "uapi/selftest_abi.h"
 
 #include <linux/iommufd.h>
@@ -75,11 +79,54 @@ static void test_selftest_cmd_layout(void **state)
 	abi_group_done(before);
 }
 
+static char *read_text(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *text;
+	long len;
+
+	if (!fp)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	text = calloc(1, len + 1);
+	if (text && fread(text, 1, len, fp) != (size_t)len) {
+		free(text);
+		text = NULL;
+	}
+	fclose(fp);
+	return text;
+}
+
+/*
+ * Two facts live only in the mock driver's source (selftest.c), not in its
+ * header: the mock's IO page size and the most pages TEST_OP_DIRTY takes.
+ * They are checked against the definitions as written there (x86-64: 4 KiB
+ * pages); a changed definition fails here for a human to look at.
+ */
+static void test_selftest_source_facts(void **state)
+{
+	char *text = read_text(KUAPI_SELFTEST_C);
+	unsigned before = abi_compared;
+
+	assert_non_null(text);
+	if (!strstr(text, "MOCK_IO_PAGE_SIZE = PAGE_SIZE / 2,"))
+		fail_msg("selftest.c no longer defines MOCK_IO_PAGE_SIZE as PAGE_SIZE / 2");
+	SAME_VALUE(IOFD_MOCK_IO_PAGE_SIZE, 4096 / 2);
+	if (!strstr(text, "if (max > SZ_16M * BITS_PER_BYTE)"))
+		fail_msg("selftest.c no longer limits TEST_OP_DIRTY to SZ_16M * BITS_PER_BYTE pages");
+	SAME_VALUE(IOFD_MOCK_DIRTY_MAX_PAGES, (16ull << 20) * 8);
+	free(text);
+	abi_group_done(before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_selftest_numbers),
 		cmocka_unit_test(test_selftest_cmd_layout),
+		cmocka_unit_test(test_selftest_source_facts),
 	};
 
 	print_message("kernel selftest header from: %s\n", KUAPI_SELFTEST_SOURCE);
