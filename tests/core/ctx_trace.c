@@ -117,6 +117,63 @@ static void test_set_log_null_stops(void **state)
 	iommufd_close(ctx);
 }
 
+/* Successful calls trace their results too: the ids and IOVAs the kernel chose. */
+static void test_trace_shows_kernel_outputs(void **state)
+{
+	static char buf[4096] __attribute__((aligned(4096)));
+	struct log_capture cap = { 0 };
+	struct iommufd_device_desc d[16];
+	struct iommufd_device *dev = NULL;
+	struct iommufd_sim *sim = NULL;
+	struct iommufd_ctx *ctx = NULL;
+	char want[64];
+	uint32_t ioas;
+	uint64_t iova;
+	int i, n;
+
+	assert_int_equal(iommufd_sim_new(NULL, &sim), 0);
+	assert_int_equal(iommufd_sim_open(sim, &ctx), 0);
+	iommufd_set_log(ctx, capture, &cap);
+
+	assert_int_equal(iommufd_ioas_alloc(ctx, &ioas), 0);
+	assert_int_equal(cap.n, 1);
+	snprintf(want, sizeof(want), "ioas=%u", ioas);
+	assert_non_null(strstr(cap.lines[0], "IOAS_ALLOC"));
+	assert_non_null(strstr(cap.lines[0], want));
+	assert_non_null(strstr(cap.lines[0], "= 0"));
+
+	assert_int_equal(iommufd_ioas_map(ctx, ioas, buf, sizeof(buf), &iova, 0), 0);
+	assert_int_equal(cap.n, 2);
+	snprintf(want, sizeof(want), "iova=0x%llx", (unsigned long long)iova);
+	assert_non_null(strstr(cap.lines[1], "IOAS_MAP"));
+	assert_non_null(strstr(cap.lines[1], want));
+
+	/* A device open is two kernel calls (open the cdev, bind): two lines. */
+	n = iommufd_list_devices(ctx, d, 16);
+	for (i = 0; i < n && d[i].emulated; i++)
+		;
+	assert_true(i < n && n <= 16);
+	assert_int_equal(iommufd_device_open(ctx, d[i].name, &dev), 0);
+	assert_int_equal(cap.n, 4);
+	assert_non_null(strstr(cap.lines[3], "BIND"));
+	snprintf(want, sizeof(want), "%u", iommufd_device_id(dev));
+	assert_non_null(strstr(cap.lines[3], want));
+	assert_non_null(strstr(cap.lines[3], iommufd_device_name(dev)));
+
+	assert_int_equal(iommufd_device_attach_pt(dev, ioas), 0);
+	assert_int_equal(cap.n, 5);
+	snprintf(want, sizeof(want), "%u", iommufd_device_pt_id(dev));
+	assert_non_null(strstr(cap.lines[4], "ATTACH"));
+	assert_non_null(strstr(cap.lines[4], want));
+	for (i = 0; i < cap.n; i++)
+		assert_int_equal(cap.levels[i], IOMMUFD_LOG_TRACE);
+
+	iommufd_device_close(dev);
+	assert_int_equal(iommufd_destroy(ctx, ioas), 0);
+	iommufd_close(ctx);
+	iommufd_sim_free(sim);
+}
+
 /*
  * Run two failing kernel calls in a child whose environment has
  * IOMMUFD_TRACE set to trace (NULL: unset) and return what it wrote to stderr.
@@ -202,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_set_log_one_line_per_kernel_call),
 		cmocka_unit_test(test_refused_before_kernel_no_trace),
 		cmocka_unit_test(test_set_log_null_stops),
+		cmocka_unit_test(test_trace_shows_kernel_outputs),
 		cmocka_unit_test(test_env_trace_to_stderr),
 		cmocka_unit_test(test_no_trace_without_env),
 	};
