@@ -389,12 +389,16 @@ int sim_device_dma_write(struct iommufd_sim *sim, struct sim_device *dev, uint64
 	uint64_t last;
 
 	(void)sim;
-	if (!df || !df->ictx || !df->attached)
+	/* A device no context owns is outside the simulated world. */
+	if (!df || !df->ictx)
 		return -EINVAL;
 	if (!len)
 		return -EINVAL;
 	if (__builtin_add_overflow(iova, len - 1, &last))
 		return -EOVERFLOW;
+	/* Bound but detached: its DMA is blocked, every access faults. */
+	if (!df->attached)
+		return -EFAULT;
 	/* An emulated device writes through the IOAS itself: no IOMMU, no dirty bits. */
 	if (dev->emulated)
 		return sim_ioas_range_has_prot(df->access->ioas, iova, last, SIM_PROT_WRITE) ?

@@ -78,8 +78,8 @@ static void test_dma_write_errors(void **state)
 	assert_int_equal(set_dirty(f->sim, f->ifd, f->hwpt, true), 0);
 	assert_int_equal(dma(f, "0000:ff:00.0", RW_IOVA, 1), -ENODEV);
 	assert_int_equal(iommufd_sim_dma_write(f->sim, NULL, RW_IOVA, 1), -EINVAL);
-	/* bound but not attached; not bound */
-	assert_int_equal(dma(f, DEV_B, RW_IOVA, 1), -EINVAL);
+	/* bound but not attached: blocked, it faults; not bound: no context knows it */
+	assert_int_equal(dma(f, DEV_B, RW_IOVA, 1), -EFAULT);
 	assert_int_equal(dma(f, DEV_S, RW_IOVA, 1), -EINVAL);
 	fs = t_open(f->sim, CDEV_S);
 	assert_int_equal(dma(f, DEV_S, RW_IOVA, 1), -EINVAL);
@@ -247,6 +247,8 @@ static void test_shared_domain_and_coverage(void **state)
 	assert_int_equal(read16(f, 0), 0);
 	/* detached: writes go nowhere */
 	assert_int_equal(detach(f->sim, f->fd_m), 0);
+	assert_int_equal(dma(f, DEV_M, RW_IOVA, 1), -EFAULT);
+	t_close(f->sim, f->fd_m);
 	assert_int_equal(dma(f, DEV_M, RW_IOVA, 1), -EINVAL);
 }
 
