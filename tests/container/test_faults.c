@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Every kernel call a container call makes is made to fail in turn (the k-th,
+ * for k = 1, 2, ... until the call gets through): the call returns the error
+ * with a message, and the kernel objects, the devices' attachments, the
+ * domains, the mappings and the dirty state (what the next read would report)
+ * are exactly as before. Leaks of memory show under valgrind or ASan.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "helpers.h"
+
+typedef void (*setup_fn)(struct fx *f);
+typedef int (*op_fn)(struct fx *f);
+typedef void (*check_fn)(struct fx *f);
+
+/*
+ * For k = 1, 2, ...: a fresh set-up, the k-th kernel call of op fails, and
+ * all must be as before (a fresh set-up each time: what a failed call learns,
+ * such as a refusal, must not hide a later call from the loop). Ends when op
+ * gets through; returns how many kernel calls it made. The set-up's teardown
+ * checks that no kernel object is left over.
+ */
+static unsigned fail_each_call(setup_fn setup, op_fn op, check_fn check, const char *what)
+{
+	struct fx_state before, after;
+	struct fx f;
+	unsigned k;
+	int ret;
+
+	for (k = 1; k < 1000; k++) {
+		setup(&f);
+		fx_snapshot(&f, &before);
+		assert_int_equal(iommufd_sim_fail_nth(f.sim, k, EIO), 0);
+		ret = op(&f);
+		assert_int_equal(iommufd_sim_fail_nth(f.sim, 0, 0), 0);
+		if (ret >= 0) {
+			if (check)
+				check(&f);
+			fx_fini(&f);
+			return k - 1;
+		}
+		if (ret != -EIO)
+			fail_msg("%s, kernel call %u failing: %d (%s), not -EIO", what, k, ret,
+				 iommufd_last_error(f.ctx));
+		if (!strstr(iommufd_last_error(f.ctx), "Input/output error"))
+			fail_msg("%s, kernel call %u failing: message \"%s\"", what, k,
+				 iommufd_last_error(f.ctx));
+		fx_snapshot(&f, &after);
+		fx_assert_same(&before, &after);
+		fx_fini(&f);
+	}
+	fail_msg("%s never got through", what);
+	return 0;
+}
+
+static uint64_t bm[MEM_LEN / PAGE / 64];
+
+/* Two mappings back to back (one run), tracking domains for dmar0 and smmu0, a plain one, an mdev. */
+static void busy(struct fx *f, uint32_t flags)
+{
+	fx_init(f, flags);
+	assert_int_equal(iommufd_container_map(f->c, f->mem, MEM_IOVA, MEM_LEN / 2, false), 0);
+	assert_int_equal(iommufd_container_map(f->c, (char *)f->mem + MEM_LEN / 2,
+					       MEM_IOVA + MEM_LEN / 2, MEM_LEN / 4, false),
+			 0);
+	fx_attach(f, DEV_A0);
+	fx_attach(f, DEV_S0);
+	fx_attach(f, DEV_B0);
+	fx_attach(f, DEV_M0);
+	if (flags & IOMMUFD_CONTAINER_DIRTY_TRACKING)
+		assert_int_equal(iommufd_container_set_dirty_tracking(f->c, true), 0);
+}
+
+/* Four dirty pages: one through dmar0's domain, three through the SMMU's. */
+static void dirty_some(struct fx *f)
+{
+	assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_A0, MEM_IOVA + 3 * PAGE, PAGE), 0);
+	assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_S0, MEM_IOVA + 70 * PAGE, 2 * PAGE), 0);
+	assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_S0, MEM_IOVA + MEM_LEN / 2 + PAGE, PAGE),
+			 0);
+}
+
+static void tracking_dirty(struct fx *f)
+{
+	busy(f, IOMMUFD_CONTAINER_DIRTY_TRACKING);
+	fx_attach(f, DEV_A1);
+	dirty_some(f);
+}
+
+static void four_pages_remain(struct fx *f)
+{
+	assert_int_equal(fx_read(f, bm, 0), 4);
+}
+
+/* ---- attach ---- */
+
+static void no_dmar0_domain(struct fx *f)
+{
+	busy(f, IOMMUFD_CONTAINER_DIRTY_TRACKING);
+	dirty_some(f);
+	assert_int_equal(iommufd_container_detach(f->c, fx_dev(f, DEV_A0)), 0);
+}
+
+static int op_attach_a1(struct fx *f)
+{
+	return iommufd_container_attach(f->c, fx_dev(f, DEV_A1));
+}
+
+static void attach_to_a_new_domain_while_tracking(void **state)
+{
+	/* HW_INFO, the SMMU domain (refused), HWPT_ALLOC, start tracking, attach */
+	assert_int_equal(fail_each_call(no_dmar0_domain, op_attach_a1, NULL, "attach new domain"), 5);
+}
+
+static void smmu_then_dmar0(struct fx *f)
+{
+	fx_init(f, 0);
+	fx_map(f);
+	fx_attach(f, DEV_S0);
+	fx_attach(f, DEV_A0);
+}
+
+static int op_attach_b1(struct fx *f)
+{
+	return iommufd_container_attach(f->c, fx_dev(f, DEV_B1));
+}
+
+static void attach_joining_after_a_refusal(void **state)
+{
+	/* HW_INFO, the SMMU domain (refused), the VT-d domain */
+	assert_int_equal(fail_each_call(smmu_then_dmar0, op_attach_b1, NULL, "attach joining"), 3);
+}
+
+static void nest_parent_tracking(struct fx *f)
+{
+	fx_init(f, IOMMUFD_CONTAINER_DIRTY_TRACKING | IOMMUFD_CONTAINER_NEST_PARENT);
+	fx_map(f);
+	fx_attach(f, DEV_A0);
+	assert_int_equal(iommufd_container_set_dirty_tracking(f->c, true), 0);
+}
+
+static int op_attach_m0(struct fx *f)
+{
+	return iommufd_container_attach(f->c, fx_dev(f, DEV_M0));
+}
+
+static int op_attach_s0(struct fx *f)
+{
+	return iommufd_container_attach(f->c, fx_dev(f, DEV_S0));
+}
+
+static void s0_uncovered(struct fx *f)
+{
+	assert_int_equal(iommufd_container_dirty_status(f->c), 0);
+	assert_non_null(strstr(iommufd_last_error(f->ctx), "refuses NEST_PARENT"));
+}
+
+static void attach_mdev_and_nest_parent_fallback(void **state)
+{
+	assert_int_equal(fail_each_call(nest_parent_tracking, op_attach_m0, NULL, "attach mdev"), 1);
+	/* HW_INFO, the VT-d domain (refused), ALLOC np+dt (refused), ALLOC np, attach */
+	assert_int_equal(fail_each_call(nest_parent_tracking, op_attach_s0, s0_uncovered,
+					"attach nest parent"),
+			 5);
+}
+
+/* ---- detach ---- */
+
+static int op_detach_s0(struct fx *f)
+{
+	return iommufd_container_detach(f->c, fx_dev(f, DEV_S0));
+}
+
+static int op_detach_a1(struct fx *f)
+{
+	return iommufd_container_detach(f->c, fx_dev(f, DEV_A1));
+}
+
+static int op_detach_m0(struct fx *f)
+{
+	return iommufd_container_detach(f->c, fx_dev(f, DEV_M0));
+}
+
+static void detach(void **state)
+{
+	/* the last device of a tracking domain: read its bits, detach, destroy */
+	assert_int_equal(fail_each_call(tracking_dirty, op_detach_s0, four_pages_remain,
+					"detach last"),
+			 3);
+	assert_int_equal(fail_each_call(tracking_dirty, op_detach_a1, four_pages_remain,
+					"detach shared"),
+			 1);
+	assert_int_equal(fail_each_call(tracking_dirty, op_detach_m0, four_pages_remain,
+					"detach mdev"),
+			 1);
+}
+
+/* ---- dirty tracking ---- */
+
+static int op_track_off(struct fx *f)
+{
+	return iommufd_container_set_dirty_tracking(f->c, false);
+}
+
+static void tracking_stopped(struct fx *f)
+{
+	tracking_dirty(f);
+	assert_int_equal(iommufd_container_set_dirty_tracking(f->c, false), 0);
+	assert_int_equal(fx_read(f, bm, 0), 4);
+}
+
+static int op_track_on(struct fx *f)
+{
+	return iommufd_container_set_dirty_tracking(f->c, true);
+}
+
+static void set_dirty_tracking(void **state)
+{
+	/* read both tracking domains, then stop each */
+	assert_int_equal(fail_each_call(tracking_dirty, op_track_off, four_pages_remain,
+					"tracking off"),
+			 4);
+	assert_int_equal(fail_each_call(tracking_stopped, op_track_on, NULL, "tracking on"), 2);
+}
+
+static void with_carried_bits(struct fx *f)
+{
+	tracking_dirty(f);
+	/* the SMMU domain goes (its bits are carried); another plain device joins */
+	assert_int_equal(iommufd_container_detach(f->c, fx_dev(f, DEV_S0)), 0);
+	fx_attach(f, DEV_B1);
+	assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_A1, MEM_IOVA + 9 * PAGE, PAGE), 0);
+}
+
+static int op_read(struct fx *f)
+{
+	return fx_read(f, bm, 0);
+}
+
+static void nothing_left(struct fx *f)
+{
+	assert_int_equal(fx_read(f, bm, 0), 0);
+}
+
+static void read_dirty(void **state)
+{
+	/* one tracking domain left: a reading pass and a clearing pass */
+	assert_int_equal(fail_each_call(with_carried_bits, op_read, nothing_left, "read"), 2);
+	/* two: two of each */
+	assert_int_equal(fail_each_call(tracking_dirty, op_read, nothing_left, "read two"), 4);
+}
+
+/* ---- map, unmap ---- */
+
+static void busy_dirty(struct fx *f)
+{
+	busy(f, IOMMUFD_CONTAINER_DIRTY_TRACKING);
+	dirty_some(f);
+}
+
+static int op_map(struct fx *f)
+{
+	return iommufd_container_map(f->c, (char *)f->mem + 3 * (MEM_LEN / 4),
+				     MEM_IOVA + 3 * (MEM_LEN / 4), MEM_LEN / 4, false);
+}
+
+static int op_unmap(struct fx *f)
+{
+	return iommufd_container_unmap(f->c, MEM_IOVA + MEM_LEN / 2, MEM_LEN / 4);
+}
+
+static int op_unmap_all(struct fx *f)
+{
+	return iommufd_container_unmap(f->c, 0, UINT64_MAX);
+}
+
+static void map_and_unmap(void **state)
+{
+	/* the IOVA ranges, the map */
+	assert_int_equal(fail_each_call(busy_dirty, op_map, four_pages_remain, "map"), 2);
+	/* both tracking domains' bits, the unmap */
+	assert_int_equal(fail_each_call(busy_dirty, op_unmap, four_pages_remain, "unmap"), 3);
+	assert_int_equal(fail_each_call(busy_dirty, op_unmap_all, four_pages_remain, "unmap all"),
+			 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(attach_to_a_new_domain_while_tracking),
+		cmocka_unit_test(attach_joining_after_a_refusal),
+		cmocka_unit_test(attach_mdev_and_nest_parent_fallback),
+		cmocka_unit_test(detach),
+		cmocka_unit_test(set_dirty_tracking),
+		cmocka_unit_test(read_dirty),
+		cmocka_unit_test(map_and_unmap),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
