@@ -30,7 +30,10 @@ struct setup {
 	char status_msg[512];		/* its message when 0 */
 };
 
-/* Refuses (EXIT_USAGE) a device named twice: binding it twice would fail in the kernel. */
+/*
+ * Refuses (EXIT_USAGE) no device, or a device named twice (the kernel binds a cdev once);
+ * the selftest names make a new mock device each time and may repeat.
+ */
 int setup_check_names(const struct command *cmd, char **names, int n);
 /*
  * Opens the devices, makes the container and attaches them in order, then reads the layout.

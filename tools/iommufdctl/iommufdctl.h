@@ -49,6 +49,9 @@ struct cli {
 	long objects_at_start;	/* simulator only: kernel objects before we made any */
 };
 
+/* The whole tool: main() calls it; so do the real-kernel guest tests, in a child. */
+int iommufdctl_main(int argc, char **argv);
+
 struct command {
 	const char *name;
 	const char *args;	/* synopsis after the options */
