@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+/* The object tests' shared fixture: see obj_fixture.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
