@@ -204,6 +204,42 @@ static void devices_lists_the_vfio_devices(void)
 	vt_assert(!strstr(r->out, " yes\n"));
 }
 
+/* A device a VMM holds cannot be opened again: it is listed with the reason, the rest as usual. */
+static void devices_in_use_are_listed_with_the_reason(void)
+{
+	struct iommufd_device *held = NULL;
+	struct iommufd_ctx *ctx = NULL;
+	json_object *devs, *d;
+	struct run *r;
+	size_t i;
+
+	need("A");
+	vt_assert(iommufd_open(NULL, &ctx) == 0);
+	vt_assert(iommufd_device_open(ctx, "0000:00:04.0", &held) == 0);
+	r = tool("devices", "--json", NULL);
+	vt_assert_int_eq(r->status, EXIT_OK);
+	devs = get(r->doc, "devices");
+	vt_assert_int_eq(json_object_array_length(devs), 3);
+	for (i = 0; i < 3; i++) {
+		d = json_object_array_get_idx(devs, i);
+		if (strcmp(get_str(d, "name"), "0000:00:04.0")) {
+			vt_assert(is_null(d, "error"));
+			continue;
+		}
+		vt_note("in use: %s", get_str(d, "error"));
+		vt_assert(is_null(d, "dirty_tracking"));
+		vt_assert(strstr(get_str(d, "error"), "0000:00:04.0"));
+		vt_assert(strstr(get_str(d, "error"), "in use"));
+	}
+	json_object_put(r->doc);
+
+	r = tool("devices", NULL);
+	vt_assert_int_eq(r->status, EXIT_OK);
+	vt_assert(strstr(r->out, "? ("));
+	iommufd_device_close(held);
+	iommufd_close(ctx);
+}
+
 static void attach_on_vtd_is_not_migratable(void)
 {
 	json_object *doms, *dom, *nc;
@@ -409,6 +445,7 @@ int main(int argc, char **argv)
 {
 	static const struct vt_case cases[] = {
 		VT_CASE(devices_lists_the_vfio_devices),
+		VT_CASE(devices_in_use_are_listed_with_the_reason),
 		VT_CASE(attach_on_vtd_is_not_migratable),
 		VT_CASE(attach_no_dirty_on_vtd),
 		VT_CASE(migrate_on_vtd_refuses),

@@ -70,8 +70,10 @@ static void probe(struct cli *cli, struct dev_row *r)
 	ret = iommufd_device_open(cli->ctx, name, &dev);
 	if (ret) {
 		r->dirty = ret;
-		snprintf(r->error, sizeof(r->error), "%s", *iommufd_last_error(cli->ctx) ?
-			 iommufd_last_error(cli->ctx) : strerror(-ret));
+		/* The kernel binds a cdev once (EINVAL), a group-opened device not at all (EBUSY). */
+		snprintf(r->error, sizeof(r->error), "%s%s", *iommufd_last_error(cli->ctx) ?
+			 iommufd_last_error(cli->ctx) : strerror(-ret),
+			 ret == -EINVAL || ret == -EBUSY ? " (in use by another process?)" : "");
 		return;
 	}
 	r->dirty = iommufd_device_dirty_capable(dev);
