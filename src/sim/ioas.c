@@ -363,22 +363,28 @@ static bool alloc_check_range(uint64_t *start, uint64_t last, uint64_t length, u
 	return true;
 }
 
-/* Look for a hole of neither reserved IOVA nor areas inside one allowed span. */
+/*
+ * Look for a hole of neither reserved IOVA nor areas inside one allowed span,
+ * lowest first: one pass over the areas, as the kernel's span iterator does.
+ */
 static bool alloc_in_span(const struct sim_ioas *ioas, uint64_t start, uint64_t last,
 			  uint64_t length, uint64_t align, uint64_t page_offset, uint64_t *iova)
 {
+	size_t ai;
 	uint64_t cur;
 
 	if (!alloc_check_range(&start, last, length, align, page_offset))
 		return false;
 	cur = start;
+	ai = area_lower(ioas, cur);
 	for (;;) {
 		uint64_t used_start = 0, used_last = 0;
 		bool used = false;
-		long ai = area_first_in(ioas, cur, last);
 		size_t k;
 
-		if (ai >= 0) {
+		while (ai < ioas->nareas && ioas->areas[ai].last < cur)
+			ai++;
+		if (ai < ioas->nareas && ioas->areas[ai].iova <= last) {
 			used = true;
 			used_start = ioas->areas[ai].iova;
 			used_last = ioas->areas[ai].last;

@@ -142,17 +142,14 @@ out_free:
 /* Tear down what is left (files the user never closed) and free the simulator. */
 static void sim_destroy(struct iommufd_sim *sim)
 {
-	/* Device files first: closing them unbinds and drops context references. */
+	/*
+	 * Device files first: closing them unbinds and drops their context
+	 * references, so every context left is held by its open file alone.
+	 */
 	while (sim->dfs)
 		sim_df_close(sim->dfs);
-	while (sim->ictxs) {
-		struct sim_ictx *ictx = sim->ictxs;
-
-		if (ictx->fd >= 0)
-			sim_ictx_close_fd(ictx);
-		else
-			break; /* cannot happen: only bound devices keep a closed context */
-	}
+	while (sim->ictxs && sim->ictxs->fd >= 0)
+		sim_ictx_close_fd(sim->ictxs);
 	free(sim->fds);
 	sim_topology_free(&sim->topo);
 	pthread_mutex_unlock(&sim->lock);
