@@ -10,8 +10,8 @@
 
 const struct opt_def global_opts[] = {
 	{ "sim", 0, OPT_ARG_OPTIONAL, OPT_SIM, "TOPOLOGY.json",
-	  "use the simulated kernel: the built-in host, or the topology in the file "
-	  "(--sim=FILE, or --sim FILE.json)" },
+	  "use the simulated kernel: its built-in host, or the topology in the file "
+	  "(--sim FILE.json works too)" },
 	{ "json", 0, OPT_ARG_NONE, OPT_JSON, NULL, "print one JSON document for scripts" },
 	{ "trace", 0, OPT_ARG_NONE, OPT_TRACE, NULL,
 	  "print a line for every kernel call to stderr (like IOMMUFD_TRACE=1)" },
@@ -125,6 +125,30 @@ int cli_global_opt(struct cli *cli, int id, const char *val)
 	return EXIT_USAGE;
 }
 
+#define HELP_COL 28
+#define HELP_WIDTH 79
+
+/* The help text from column HELP_COL, wrapped at word boundaries to HELP_WIDTH. */
+static void print_wrapped(const char *text, int col, FILE *f)
+{
+	const char *p = text, *end;
+	int room = HELP_WIDTH - HELP_COL, len;
+
+	while (*p) {
+		len = strlen(p);
+		if (len > room) {
+			for (end = p + room; end > p && *end != ' '; end--)
+				;
+			len = end > p ? (int)(end - p) : room;
+		}
+		fprintf(f, "%*s%.*s\n", col < HELP_COL ? HELP_COL - col : 0, "", len, p);
+		col = 0;
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+}
+
 static void print_opts(const struct opt_def *d, FILE *f)
 {
 	char left[64];
@@ -139,10 +163,12 @@ static void print_opts(const struct opt_def *d, FILE *f)
 			snprintf(left + n, sizeof(left) - n, " %s", d->metavar);
 		else if (d->arg == OPT_ARG_OPTIONAL)
 			snprintf(left + n, sizeof(left) - n, "[=%s]", d->metavar);
-		if (strlen(left) > 24)
-			fprintf(f, "  %s\n  %-24s  %s\n", left, "", d->help);
-		else
-			fprintf(f, "  %-24s  %s\n", left, d->help);
+		n = fprintf(f, "  %s", left);
+		if (n > HELP_COL - 2) {
+			fputc('\n', f);
+			n = 0;
+		}
+		print_wrapped(d->help, n, f);
 	}
 }
 
