@@ -50,9 +50,13 @@ int iommufd_open(const char *path, struct iommufd_ctx **out)
 	if (fd < 0)
 		return fd;
 	ret = iofd_ctx_new(tp, fd, true, out);
-	if (ret)
+	if (ret) {
 		tp.ops->close(tp.priv, fd);
-	return ret;
+		return ret;
+	}
+	/* Traced once the context (which holds the trace settings) exists. */
+	iofd_log(*out, IOMMUFD_LOG_TRACE, "%s open %s = %d", tp.ops->name, path, fd);
+	return 0;
 }
 
 int iommufd_from_fd(int fd, struct iommufd_ctx **out)
@@ -74,7 +78,7 @@ void iommufd_close(struct iommufd_ctx *ctx)
 	if (!ctx)
 		return;
 	if (ctx->owns_fd)
-		ctx->tp.ops->close(ctx->tp.priv, ctx->fd);
+		iofd_kclose(ctx, ctx->fd);
 	if (ctx->tp.ops->release)
 		ctx->tp.ops->release(ctx->tp.priv);
 	for (s = ctx->err_slots; s; s = next) {
