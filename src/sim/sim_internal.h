@@ -6,6 +6,20 @@
  *
  * Every entry point takes sim->lock, so the functions declared here run
  * with it held.
+ *
+ * Modelled per driver: Intel VT-d as in 6.12 (domains shared across units
+ * when dirty tracking and address width allow; IOAPIC MSI window reserved;
+ * dirty bits only while tracking), ARM SMMUv3 as in 6.13 (hw info type 2;
+ * domains bound to one SMMU; a nest parent cannot track dirty bits; dirty
+ * state kept whether or not tracking is "enabled"; SW MSI window reserved),
+ * any other driver generically (hw info type NONE, no nesting).
+ *
+ * Not modelled: IOMMU_OPTION, IOMMU_VFIO_IOAS, HWPT_INVALIDATE, fault
+ * queues and nested (stage-1) domains (all ENOTTY or EOPNOTSUPP here);
+ * IOMMU groups with more than one device; RLIMIT_MEMLOCK accounting;
+ * pinning read-only memory writeable (the kernel says EFAULT, this model
+ * only checks that the memory is mapped); huge IOMMU pages (dirty bits are
+ * kept per 4 KiB page).
  */
 #ifndef IOFD_SIM_INTERNAL_H
 #define IOFD_SIM_INTERNAL_H
