@@ -178,7 +178,7 @@ static int sim_tp_resolve_device(void *priv, const char *name, struct iofd_dev_s
 	pthread_mutex_lock(&sim->lock);
 	dev = sim_topology_find(&sim->topo, name);
 	if (!dev) {
-		ret = -ENODEV;
+		ret = -ENOENT;
 		goto out_unlock;
 	}
 	memset(out, 0, sizeof(*out));

@@ -30,7 +30,8 @@ struct iofd_transport_ops {
 	/* 0 or -errno; arg is the UAPI struct, read and written as the kernel does */
 	int (*ioctl)(void *priv, int fd, unsigned long request, void *arg);
 	void (*close)(void *priv, int fd);
-	/* name: cdev path, sysfs path, PCI address (sim: topology name too). -ENODEV if unknown */
+	/* name: cdev path, sysfs path, PCI address (sim: topology name too).
+	 * -ENOENT: no such device; -ENODEV: it exists but has no VFIO cdev */
 	int (*resolve_device)(void *priv, const char *name, struct iofd_dev_sysinfo *out);
 	/* every VFIO device: fills up to max, returns the count (may exceed max) or -errno */
 	int (*list_devices)(void *priv, struct iommufd_device_desc *out, unsigned max);

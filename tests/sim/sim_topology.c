@@ -49,9 +49,9 @@ static void test_resolve(void **state)
 	assert_true(si.emulated);
 	assert_string_equal(si.iommu, "");
 	/* the bus in a sysfs path must be the device's */
-	assert_int_equal(ops()->resolve_device(sim, "/sys/bus/pci/devices/" DEV_M, &si), -ENODEV);
-	assert_int_equal(ops()->resolve_device(sim, "0000:ff:00.0", &si), -ENODEV);
-	assert_int_equal(ops()->resolve_device(sim, "/dev/vfio/devices/vfio9", &si), -ENODEV);
+	assert_int_equal(ops()->resolve_device(sim, "/sys/bus/pci/devices/" DEV_M, &si), -ENOENT);
+	assert_int_equal(ops()->resolve_device(sim, "0000:ff:00.0", &si), -ENOENT);
+	assert_int_equal(ops()->resolve_device(sim, "/dev/vfio/devices/vfio9", &si), -ENOENT);
 	iommufd_sim_free(sim);
 }
 
