@@ -71,9 +71,14 @@ static int read_chunks(struct iommufd_container *c, struct iofd_domain *only, ui
 	struct iofd_range *runs;
 	struct iofd_list *pos;
 	uint64_t *bm = NULL;
+	bool any = only != NULL;
 	size_t n, r;
 	int ret, fret;
 
+	iofd_list_for_each(pos, &c->domains)
+		any |= iofd_list_entry(pos, struct iofd_domain, link)->tracking;
+	if (!any)
+		return 0;
 	ret = mapped_runs(c, iova, last, &runs, &n);
 	if (ret || !n)
 		return ret ? iofd_set_error(c->ctx, ret, "read dirty bits") : 0;
@@ -137,13 +142,6 @@ int iofd_container_harvest(struct iommufd_container *c, struct iofd_domain *d, u
 int iofd_container_harvest_all(struct iommufd_container *c, uint64_t iova, uint64_t last,
 			       struct iofd_ranges *into)
 {
-	bool any = false;
-	struct iofd_list *pos;
-
-	iofd_list_for_each(pos, &c->domains)
-		any |= iofd_list_entry(pos, struct iofd_domain, link)->tracking;
-	if (!any)
-		return 0;
 	return read_chunks(c, NULL, iova, last, IOMMUFD_DIRTY_NO_CLEAR, add_to_ranges, into);
 }
 
