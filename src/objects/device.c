@@ -21,6 +21,8 @@ int iommufd_device_open(struct iommufd_ctx *ctx, const char *name, struct iommuf
 		return -EINVAL;
 	if (!*name)
 		return iofd_set_error(ctx, -EINVAL, "device open: empty name");
+	if (iofd_is_selftest_name(name))
+		return iofd_selftest_device_open(ctx, name, out);
 	return iofd_vfio_device_open(ctx, name, out);
 }
 
