@@ -3,9 +3,10 @@
 #
 # Pack the test VM's initramfs: busybox (static), vm/init.sh as /init, and the
 # given guest test programs (statically linked) under /tests, run in the order
-# given. Writes an uncompressed newc cpio (the kernel needs no decompressor).
+# given, and data files for them under /tests/data. Writes an uncompressed
+# newc cpio (the kernel needs no decompressor).
 #
-# Usage: build-initramfs.sh OUTPUT.cpio PROGRAM...
+# Usage: build-initramfs.sh OUTPUT.cpio PROGRAM... [--data FILE...]
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -16,7 +17,7 @@ die() {
 	exit 1
 }
 
-[ $# -ge 1 ] || die "usage: $0 OUTPUT.cpio PROGRAM..."
+[ $# -ge 1 ] || die "usage: $0 OUTPUT.cpio PROGRAM... [--data FILE...]"
 output=$1
 shift
 
@@ -30,12 +31,22 @@ command -v cpio >/dev/null || die "cpio not found"
 root=$(mktemp -d "${output}.root.XXXXXX")
 trap 'rm -rf "$root"' EXIT
 
-mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,tests}
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,tests/data}
 cp "$busybox" "$root/bin/busybox"
 cp "$here/init.sh" "$root/init"
 chmod 755 "$root/init"
 : > "$root/tests/list"
+data=0
 for prog in "$@"; do
+	if [ "$prog" = --data ]; then
+		data=1
+		continue
+	fi
+	if [ $data = 1 ]; then
+		[ -r "$prog" ] || die "$prog is not readable"
+		cp "$prog" "$root/tests/data/"
+		continue
+	fi
 	[ -x "$prog" ] || die "$prog is not an executable"
 	if readelf -l "$prog" 2>/dev/null | grep -q "program interpreter"; then
 		die "$prog is dynamically linked; guest programs must be static"

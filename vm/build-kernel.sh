@@ -117,7 +117,7 @@ make -s -C "$src" O="$build" olddefconfig >&2
 # merge_config warns but continues when a symbol does not stick: fail here.
 missing=0
 for sym in IOMMUFD IOMMUFD_TEST VFIO_DEVICE_CDEV INTEL_IOMMU VFIO_PCI IRQ_REMAP \
-	   SERIAL_8250_CONSOLE BLK_DEV_INITRD DEVTMPFS PCI_MSI ACPI; do
+	   SERIAL_8250_CONSOLE BLK_DEV_INITRD DEVTMPFS PCI_MSI ACPI TRANSPARENT_HUGEPAGE; do
 	if ! grep -qx "CONFIG_$sym=y" "$build/.config"; then
 		echo "build-kernel: error: CONFIG_$sym is not =y in the final .config" >&2
 		missing=1

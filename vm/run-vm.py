@@ -59,7 +59,8 @@ class Tap:
 
     def point(self, ok, desc, directive=None):
         self.n += 1
-        if not ok:
+        # a TODO is a known gap: TAP does not count it as a failure
+        if not ok and not (directive or "").upper().startswith("TODO"):
             self.failed += 1
         line = "%s %d - %s" % ("ok" if ok else "not ok", self.n, desc)
         if directive:

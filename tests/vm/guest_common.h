@@ -10,7 +10,6 @@
 
 #include <iommufd/iommufd.h>
 
-#include "objects/device.h"
 #include "vmtap.h"
 
 #define SZ_4K 0x1000ull
@@ -78,19 +77,13 @@ static inline void *vm_buf(size_t len)
 			vt_fail(__FILE__, __LINE__, "%s: no last error message", #call); \
 	} while (0)
 
-/*
- * Open a device by name. Until iommufd_device_open() routes the selftest
- * names to the selftest kind, open those through the kind directly (the
- * case device_open_takes_selftest_names in guest_selftest fails meanwhile).
- */
+/* Open a device by name (a VFIO device, or "selftest", "selftest:no-dirty"). */
 static inline struct iommufd_device *vm_open(struct iommufd_ctx *ctx, const char *name)
 {
 	struct iommufd_device *dev = NULL;
 	int ret;
 
 	ret = iommufd_device_open(ctx, name, &dev);
-	if (ret == -ENOENT && iofd_is_selftest_name(name))
-		ret = iofd_selftest_device_open(ctx, name, &dev);
 	if (ret)
 		vt_fail(__FILE__, __LINE__, "open %s: %s; last error: %s", name, vt_errname(ret),
 			iommufd_last_error(ctx));

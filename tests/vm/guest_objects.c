@@ -68,21 +68,53 @@ static void map_fixed_and_unmap(void)
 	iommufd_close(ctx);
 }
 
+/*
+ * The kernel's choice (6.12, THP kernel): the lowest free IOVA from 4 KiB up
+ * that is aligned to min(length rounded up to a power of two, the lowest set
+ * bit of the user address, 2 MiB).
+ */
+static uint64_t expected_pick(uint64_t va, uint64_t len, uint64_t after)
+{
+	uint64_t align = 1, low = va & -va;
+
+	while (align < len)
+		align <<= 1;
+	if (low && low < align)
+		align = low;
+	if (align > SZ_2M)
+		align = SZ_2M;
+	if (after < SZ_4K)
+		after = SZ_4K;
+	return (after + align - 1) & ~(align - 1);
+}
+
 static void map_lets_the_kernel_pick_the_iova(void)
 {
 	struct iommufd_ctx *ctx = vm_ctx();
-	void *buf = vm_buf(SZ_64K);
-	uint64_t a = 0, b = 0;
+	/* 4 MiB-aligned memory, so that the user address decides the alignment */
+	uint8_t *raw = vm_buf(8 * SZ_1M);
+	uint8_t *buf = (uint8_t *)(((uintptr_t)raw + 4 * SZ_1M - 1) & ~(uintptr_t)(4 * SZ_1M - 1));
+	uint64_t a = 0, b = 0, c = 0, d = 0;
 	uint32_t ioas;
 
 	vt_ok(iommufd_ioas_alloc(ctx, &ioas));
+	/* 64 KiB from a 4 MiB-aligned address: 64 KiB alignment */
 	vm_expect(ctx, iommufd_ioas_map(ctx, ioas, buf, SZ_64K, &a, 0), 0);
-	/* measured: 0x1000 on an empty IOAS */
-	vt_assert_u64_eq(a, SZ_4K);
-	vm_expect(ctx, iommufd_ioas_map(ctx, ioas, buf, SZ_64K, &b, 0), 0);
-	vt_assert(b >= a + SZ_64K || b + SZ_64K <= a);
-	vt_assert_u64_eq(b % SZ_4K, 0);
-	vt_assert_u64_eq(unmap_all(ctx, ioas), 2 * SZ_64K);
+	vt_assert_u64_eq(a, expected_pick((uintptr_t)buf, SZ_64K, 0));
+	vt_assert_u64_eq(a, SZ_64K);
+	/* 4 KiB aligned: the first hole it fits (not 0x1000..0xffff: too small) */
+	vm_expect(ctx, iommufd_ioas_map(ctx, ioas, buf + SZ_4K, SZ_64K, &b, 0), 0);
+	vt_assert_u64_eq(b, expected_pick((uintptr_t)buf + SZ_4K, SZ_64K, a + SZ_64K));
+	vt_assert_u64_eq(b, 2 * SZ_64K);
+	/* 4 MiB: at most 2 MiB alignment, after what is mapped */
+	vm_expect(ctx, iommufd_ioas_map(ctx, ioas, buf, 4 * SZ_1M, &c, 0), 0);
+	vt_assert_u64_eq(c, SZ_2M);
+	/* the page offset of the user address is kept; the low hole fits 4 KiB */
+	vm_expect(ctx, iommufd_ioas_map(ctx, ioas, buf + 0x10, SZ_4K, &d, 0), 0);
+	vt_assert_u64_eq(d, SZ_4K + 0x10);
+	vt_note("picked 0x%llx 0x%llx 0x%llx 0x%llx", (unsigned long long)a, (unsigned long long)b,
+		(unsigned long long)c, (unsigned long long)d);
+	vt_assert_u64_eq(unmap_all(ctx, ioas), 2 * SZ_64K + 4 * SZ_1M + SZ_4K);
 	iommufd_close(ctx);
 }
 

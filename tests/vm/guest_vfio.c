@@ -91,7 +91,7 @@ static void open_errors(void)
 		iommufd_close(ctx2);
 	}
 	/* mock devices are refused where an Intel IOMMU is present */
-	vt_assert(iofd_selftest_device_open(ctx, "selftest", &dev) < 0);
+	vt_assert(iommufd_device_open(ctx, "selftest", &dev) < 0);
 	vt_assert(dev == NULL);
 	vt_note("selftest device on machine A: %s", iommufd_last_error(ctx));
 	iommufd_close(ctx);

@@ -23,6 +23,12 @@ struct vt_case {
 /* Runs every case (or those named in argv), prints TAP; exit status 0 when all pass. */
 int vt_main(int argc, char **argv, const struct vt_case *cases, size_t ncases);
 
+/* Run fn(arg) as case number n in a child and print its TAP line; false if it failed. */
+bool vt_run_case(unsigned n, const char *name, void (*fn)(void *), void *arg);
+/* The same for a known gap (TAP TODO): a failure is expected, a pass is news. */
+bool vt_run_case_todo(unsigned n, const char *name, const char *todo, void (*fn)(void *),
+		      void *arg);
+
 /* Fail the running case with a message (never returns). */
 void vt_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));

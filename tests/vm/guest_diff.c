@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Differential tests: each scenario runs on the real kernel and on the
+ * simulator (a topology mirroring this machine), and the transcripts must be
+ * identical; afterwards the simulator must hold no object. Hand-written
+ * scenarios come from /tests/data/<flavour>-*.scn, then VMTEST_DIFF_COUNT
+ * (default 150) generated ones per machine. A disagreement prints the script
+ * and both transcripts from the first differing line: the kernel is right.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guest_common.h"
+#include "scenario.h"
+
+#define DATA_DIR "/tests/data"
+
+struct diff_case {
+	enum scn_flavour flavour;
+	const char *script;
+};
+
+static void print_from(const char *label, const char *text, size_t from)
+{
+	const char *p = text + from;
+	int lines = 0;
+
+	vt_note("%s:", label);
+	while (*p && lines < 12) {
+		const char *nl = strchr(p, '\n');
+		int len = nl ? (int)(nl - p) : (int)strlen(p);
+
+		vt_note("  %.*s", len, p);
+		lines++;
+		p = nl ? nl + 1 : p + len;
+	}
+}
+
+static void run_diff(void *arg)
+{
+	const struct diff_case *dc = arg;
+	struct scn_text kt = { 0 }, st = { 0 };
+	struct scn_backend kb = { .label = "kernel", .flavour = dc->flavour };
+	struct scn_backend sb = { .label = "sim", .flavour = dc->flavour };
+	size_t i, line_start = 0;
+	long live;
+	int kr, sr;
+
+	vt_ok(iommufd_open(NULL, &kb.ctx));
+	if (iommufd_sim_new(scn_sim_topology(dc->flavour), &sb.sim))
+		vt_fail(__FILE__, __LINE__, "sim topology: %s", iommufd_sim_last_error());
+	vt_ok(iommufd_sim_open(sb.sim, &sb.ctx));
+
+	kr = scn_run(&kb, dc->script, &kt);
+	sr = scn_run(&sb, dc->script, &st);
+	iommufd_close(kb.ctx);
+	iommufd_close(sb.ctx);
+	live = iommufd_sim_live_objects(sb.sim);
+	iommufd_sim_free(sb.sim);
+
+	if (kr == -EINVAL && sr == -EINVAL && kt.s && st.s && !strcmp(kt.s, st.s))
+		vt_fail(__FILE__, __LINE__, "script error:\n%s", kt.s);
+	for (i = 0; kt.s && st.s && kt.s[i] && kt.s[i] == st.s[i]; i++)
+		if (kt.s[i] == '\n')
+			line_start = i + 1;
+	if (!kt.s || !st.s || kt.s[i] != st.s[i]) {
+		vt_note("script:\n%s", dc->script);
+		print_from("kernel", kt.s ? kt.s : "", line_start);
+		print_from("sim", st.s ? st.s : "", line_start);
+		vt_fail(__FILE__, __LINE__, "the simulator disagrees with the kernel");
+	}
+	if (live != 0) {
+		vt_note("script:\n%s", dc->script);
+		vt_fail(__FILE__, __LINE__, "%ld simulated objects left after the context closed",
+			live);
+	}
+	scn_text_free(&kt);
+	scn_text_free(&st);
+}
+
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, n + 1);
+	if (buf && fread(buf, 1, n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/*
+ * A scenario that shows a known, reported simulator gap says so in a line
+ * "# todo: <why>": it runs as a TAP TODO until the simulator learns it.
+ */
+static void todo_of(const char *script, char *out, size_t len)
+{
+	const char *p = strstr(script, "# todo: ");
+	size_t n;
+
+	out[0] = '\0';
+	if (!p)
+		return;
+	p += strlen("# todo: ");
+	n = strcspn(p, "\n");
+	snprintf(out, len, "%.*s", (int)(n < len ? n : len - 1), p);
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+int main(int argc, char **argv)
+{
+	enum scn_flavour flavour = vm_is_a() ? SCN_VTD : SCN_MOCK;
+	const char *prefix = flavour == SCN_VTD ? "vtd-" : "mock-";
+	const char *count_env = getenv("VMTEST_DIFF_COUNT");
+	unsigned count = count_env ? (unsigned)atoi(count_env) : 150;
+	struct dirent **ents = NULL;
+	unsigned n = 0, failed = 0, i;
+	int nents;
+
+	(void)argc;
+	(void)argv;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!vm_is_a() && !vm_is_b()) {
+		printf("1..0 # SKIP not in the test VM\n");
+		return 0;
+	}
+	nents = scandir(DATA_DIR, &ents, NULL, by_name);
+	for (i = 0; nents > 0 && i < (unsigned)nents; i++)
+		n += !strncmp(ents[i]->d_name, prefix, strlen(prefix));
+	printf("1..%u\n", n + count);
+
+	n = 0;
+	for (i = 0; nents > 0 && i < (unsigned)nents; i++) {
+		struct diff_case dc = { .flavour = flavour };
+		char path[512], todo[200];
+		char *text;
+
+		if (strncmp(ents[i]->d_name, prefix, strlen(prefix)))
+			continue;
+		snprintf(path, sizeof(path), DATA_DIR "/%s", ents[i]->d_name);
+		text = read_text(path);
+		dc.script = text ? text : "# unreadable\nbogus\n";
+		todo_of(dc.script, todo, sizeof(todo));
+		failed += !vt_run_case_todo(++n, ents[i]->d_name, todo[0] ? todo : NULL, run_diff,
+					    &dc);
+		free(text);
+	}
+	for (i = 0; i < count; i++) {
+		struct scn_text gen = { 0 };
+		struct diff_case dc = { .flavour = flavour };
+		char name[64];
+
+		scn_generate(flavour, i, &gen);
+		dc.script = gen.s;
+		snprintf(name, sizeof(name), "generated %s scenario %u", prefix, i);
+		failed += !vt_run_case(++n, name, run_diff, &dc);
+		scn_text_free(&gen);
+	}
+	for (i = 0; nents > 0 && i < (unsigned)nents; i++)
+		free(ents[i]);
+	free(ents);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,597 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The scenario interpreter: runs a script on one backend, writes a transcript. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "scenario.h"
+#include "vmtap.h"
+
+#define SCN_BUF_SIZE (16ull << 20)
+/*
+ * The buffer sits at one fixed address in every run: the kernel aligns an
+ * IOVA it picks to the user address's lowest set bit (at most), so both
+ * backends must see the same address. 2 MiB aligned, not 4 MiB.
+ */
+#define SCN_BUF_ADDR 0x100200000ull
+#define SCN_MAX_OBJS 64
+#define SCN_MAX_DEVS 16
+#define SCN_MAX_TOKS 16
+#define SCN_MOCK_KIND_DEVS 4
+#define SCN_MAX_BITMAP_WORDS (1u << 20)
+
+/* The mock IOMMU's aperture: what machine B's transcripts show of IOVA ranges. */
+#define SCN_MOCK_START (1ull << 24)
+#define SCN_MOCK_LAST ((1ull << 31) - 1)
+
+void scn_text_printf(struct scn_text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		size_t room = t->cap - t->len;
+
+		va_start(ap, fmt);
+		n = vsnprintf(t->s ? t->s + t->len : NULL, t->s ? room : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if (t->s && (size_t)n < room) {
+			t->len += n;
+			return;
+		}
+		t->cap = (t->cap + n + 1) * 2;
+		t->s = realloc(t->s, t->cap);
+		if (!t->s)
+			abort();
+	}
+}
+
+void scn_text_free(struct scn_text *t)
+{
+	free(t->s);
+	memset(t, 0, sizeof(*t));
+}
+
+struct scn_obj {
+	char name[32];
+	uint32_t id;
+	bool hwpt;
+};
+
+struct scn_dev {
+	char name[32];
+	char simname[32];
+	struct iommufd_device *dev;
+};
+
+struct scn_state {
+	struct scn_backend *be;
+	struct scn_text *out;
+	uint8_t *buf;
+	struct scn_obj objs[SCN_MAX_OBJS];
+	unsigned nobjs;
+	struct scn_dev devs[SCN_MAX_DEVS];
+	unsigned ndevs;
+	bool mock_used[2][SCN_MOCK_KIND_DEVS];
+};
+
+static const char *errname(long long r)
+{
+	return vt_errname(r);
+}
+
+static struct scn_obj *find_obj(struct scn_state *st, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < st->nobjs; i++)
+		if (!strcmp(st->objs[i].name, name))
+			return &st->objs[i];
+	return NULL;
+}
+
+static void drop_obj(struct scn_state *st, struct scn_obj *o)
+{
+	*o = st->objs[--st->nobjs];
+}
+
+static struct scn_dev *find_dev(struct scn_state *st, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < st->ndevs; i++)
+		if (!strcmp(st->devs[i].name, name))
+			return &st->devs[i];
+	return NULL;
+}
+
+static bool is_name(const char *s)
+{
+	return isalpha((unsigned char)s[0]);
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return (errno || *end || !*s) ? -EINVAL : 0;
+}
+
+/*
+ * An id that no object has: what a name stands for once its object is gone
+ * (or never was made), so that generated scripts can name stale objects.
+ */
+#define SCN_NO_SUCH_ID 0x7ffffff0u
+
+/* An object argument: a name the script gave, or a number (a wrong id). */
+static int obj_id(struct scn_state *st, const char *s, uint32_t *id)
+{
+	struct scn_obj *o;
+	uint64_t v;
+
+	if (is_name(s)) {
+		o = find_obj(st, s);
+		*id = o ? o->id : SCN_NO_SUCH_ID;
+		return 0;
+	}
+	if (parse_u64(s, &v) || v > UINT32_MAX)
+		return -EINVAL;
+	*id = (uint32_t)v;
+	return 0;
+}
+
+/* Name a new object (a name in use moves to the new object). */
+static int name_obj(struct scn_state *st, const char *name, uint32_t id, bool hwpt)
+{
+	struct scn_obj *o = find_obj(st, name);
+
+	if (!o) {
+		if (st->nobjs == SCN_MAX_OBJS)
+			return -ENOSPC;
+		o = &st->objs[st->nobjs++];
+	}
+	snprintf(o->name, sizeof(o->name), "%s", name);
+	o->id = id;
+	o->hwpt = hwpt;
+	return 0;
+}
+
+/* How a device's pt_id reads: the script's name for it, or auto#k by first appearance. */
+static void print_devices(struct scn_state *st)
+{
+	uint32_t autos[SCN_MAX_DEVS];
+	unsigned nautos = 0, i, k;
+
+	scn_text_printf(st->out, "   devices:");
+	for (i = 0; i < st->ndevs; i++) {
+		uint32_t pt = iommufd_device_pt_id(st->devs[i].dev);
+		const char *named = NULL;
+
+		for (k = 0; k < st->nobjs && pt; k++)
+			if (st->objs[k].id == pt)
+				named = st->objs[k].name;
+		if (!pt) {
+			scn_text_printf(st->out, " %s=-", st->devs[i].name);
+		} else if (named) {
+			scn_text_printf(st->out, " %s=%s", st->devs[i].name, named);
+		} else {
+			for (k = 0; k < nautos && autos[k] != pt; k++)
+				;
+			if (k == nautos)
+				autos[nautos++] = pt;
+			scn_text_printf(st->out, " %s=auto#%u", st->devs[i].name, k + 1);
+		}
+	}
+	scn_text_printf(st->out, "\n");
+}
+
+static int open_device(struct scn_state *st, const char *name, struct scn_dev *d)
+{
+	struct iommufd_ctx *ctx = st->be->ctx;
+	const char *real = name;
+	int kind = -1, k, ret;
+
+	d->simname[0] = '\0';
+	if (!strcmp(name, "dirty"))
+		kind = 0;
+	else if (!strcmp(name, "nodirty"))
+		kind = 1;
+	if (kind >= 0 && st->be->sim) {
+		/* the simulated mock host has SCN_MOCK_KIND_DEVS devices of each kind */
+		for (k = 0; k < SCN_MOCK_KIND_DEVS && st->mock_used[kind][k]; k++)
+			;
+		if (k == SCN_MOCK_KIND_DEVS)
+			return -ENOSPC;
+		snprintf(d->simname, sizeof(d->simname), "mock-%c%d", kind ? 'n' : 'd', k);
+		ret = iommufd_device_open(ctx, d->simname, &d->dev);
+		if (!ret)
+			st->mock_used[kind][k] = true;
+		return ret;
+	}
+	if (kind >= 0) {
+		real = kind ? "selftest:no-dirty" : "selftest";
+		return iommufd_device_open(ctx, real, &d->dev);
+	}
+	return iommufd_device_open(ctx, real, &d->dev);
+}
+
+static void close_device(struct scn_state *st, struct scn_dev *d)
+{
+	if (d->simname[0])
+		st->mock_used[d->simname[5] == 'n'][d->simname[6] - '0'] = false;
+	iommufd_device_close(d->dev);
+	*d = st->devs[--st->ndevs];
+}
+
+static void print_ranges(struct scn_state *st, uint32_t ioas)
+{
+	struct iommufd_iova_range r[16];
+	uint64_t align = 0;
+	int n, i, shown = 0;
+
+	n = iommufd_ioas_iova_ranges(st->be->ctx, ioas, r, 16, &align);
+	if (n < 0) {
+		scn_text_printf(st->out, " => %s\n", errname(n));
+		return;
+	}
+	if (st->be->flavour == SCN_VTD) {
+		scn_text_printf(st->out, " => %d align=0x%llx", n, (unsigned long long)align);
+		for (i = 0; i < n && i < 16; i++)
+			scn_text_printf(st->out, " 0x%llx-0x%llx", (unsigned long long)r[i].start,
+					(unsigned long long)r[i].last);
+		scn_text_printf(st->out, "\n");
+		return;
+	}
+	/*
+	 * Machine B: the simulator cannot express the mock aperture's start or
+	 * its 2 KiB pages; compare what lies inside the aperture.
+	 */
+	scn_text_printf(st->out, " => inside the mock aperture:");
+	for (i = 0; i < n && i < 16; i++) {
+		uint64_t s = r[i].start > SCN_MOCK_START ? r[i].start : SCN_MOCK_START;
+		uint64_t l = r[i].last < SCN_MOCK_LAST ? r[i].last : SCN_MOCK_LAST;
+
+		if (s > l)
+			continue;
+		scn_text_printf(st->out, " 0x%llx-0x%llx", (unsigned long long)s,
+				(unsigned long long)l);
+		shown++;
+	}
+	scn_text_printf(st->out, "%s\n", shown ? "" : " none");
+}
+
+static int do_bitmap(struct scn_state *st, char **tok, int ntok)
+{
+	uint64_t iova, len, page, pre = 0, pages, words, *bm;
+	uint32_t hwpt, flags = 0;
+	int i, ret;
+
+	if (ntok < 5 || obj_id(st, tok[1], &hwpt) || parse_u64(tok[2], &iova) ||
+	    parse_u64(tok[3], &len) || parse_u64(tok[4], &page))
+		return -EINVAL;
+	for (i = 5; i < ntok; i++) {
+		if (!strcmp(tok[i], "noclear"))
+			flags |= IOMMUFD_DIRTY_NO_CLEAR;
+		else if (!strncmp(tok[i], "pre=", 4) && !parse_u64(tok[i] + 4, &pre))
+			;
+		else
+			return -EINVAL;
+	}
+	/* The kernel writes len / page bits: never hand it less room. */
+	pages = page ? len / page + 2 : 1;
+	words = (pages + 63) / 64 + 1;
+	if (!page || words > SCN_MAX_BITMAP_WORDS)
+		words = SCN_MAX_BITMAP_WORDS;
+	if (page && len / page / 64 + 2 > SCN_MAX_BITMAP_WORDS)
+		return -E2BIG;
+	bm = calloc(words, sizeof(*bm));
+	if (!bm)
+		return -ENOMEM;
+	bm[0] = pre;
+	ret = iommufd_hwpt_get_dirty_bitmap(st->be->ctx, hwpt, iova, len, page, bm, flags);
+	scn_text_printf(st->out, " => %s", errname(ret));
+	if (!ret)
+		for (i = 0; i < 4 && (uint64_t)i < words; i++)
+			scn_text_printf(st->out, " %016llx", (unsigned long long)bm[i]);
+	scn_text_printf(st->out, "\n");
+	free(bm);
+	return 0;
+}
+
+/* A device the script closed or never opened: said, not called. */
+static int no_device(struct scn_state *st)
+{
+	scn_text_printf(st->out, " => no such device open\n");
+	return 0;
+}
+
+/* One line; -EINVAL for a line the interpreter does not understand. */
+static int step(struct scn_state *st, char **tok, int ntok)
+{
+	struct iommufd_ctx *ctx = st->be->ctx;
+	const char *op = tok[0];
+	uint64_t a, b, c;
+	uint32_t id, id2;
+	struct scn_obj *o;
+	struct scn_dev *d;
+	int ret, i;
+
+	if (!strcmp(op, "ioas") && ntok == 2) {
+		if (!is_name(tok[1]))
+			return -EINVAL;
+		ret = iommufd_ioas_alloc(ctx, &id);
+		scn_text_printf(st->out, " => %s\n", errname(ret));
+		if (!ret)
+			return name_obj(st, tok[1], id, false);
+	} else if (!strcmp(op, "destroy") && ntok == 2) {
+		if (obj_id(st, tok[1], &id))
+			return -EINVAL;
+		ret = iommufd_destroy(ctx, id);
+		scn_text_printf(st->out, " => %s\n", errname(ret));
+		o = is_name(tok[1]) ? find_obj(st, tok[1]) : NULL;
+		if (!ret && o)
+			drop_obj(st, o);
+	} else if (!strcmp(op, "map") && ntok >= 4) {
+		bool fixed = strcmp(tok[2], "auto") != 0;
+		uint32_t flags = fixed ? IOMMUFD_MAP_FIXED_IOVA : 0;
+		uint64_t off = 0;
+
+		if (obj_id(st, tok[1], &id) || (fixed && parse_u64(tok[2], &a)) ||
+		    parse_u64(tok[3], &b))
+			return -EINVAL;
+		if (!fixed)
+			a = 0;
+		for (i = 4; i < ntok; i++) {
+			if (!strcmp(tok[i], "ro"))
+				flags |= IOMMUFD_MAP_READONLY;
+			else if (strncmp(tok[i], "va=", 3) || parse_u64(tok[i] + 3, &off))
+				return -EINVAL;
+		}
+		/* Lengths past the buffer stay past it: the kernel must refuse them. */
+		if (off >= SCN_BUF_SIZE || (b <= SCN_BUF_SIZE && off + b > SCN_BUF_SIZE))
+			return -EINVAL;
+		ret = iommufd_ioas_map(ctx, id, st->buf + off, b, &a, flags);
+		scn_text_printf(st->out, " => %s", errname(ret));
+		if (!ret)
+			scn_text_printf(st->out, " iova=0x%llx", (unsigned long long)a);
+		scn_text_printf(st->out, "\n");
+	} else if (!strcmp(op, "unmap") && ntok == 4) {
+		uint64_t unmapped = 0;
+
+		if (obj_id(st, tok[1], &id) || parse_u64(tok[2], &a) || parse_u64(tok[3], &b))
+			return -EINVAL;
+		ret = iommufd_ioas_unmap(ctx, id, a, b, &unmapped);
+		scn_text_printf(st->out, " => %s", errname(ret));
+		if (!ret)
+			scn_text_printf(st->out, " unmapped=0x%llx", (unsigned long long)unmapped);
+		scn_text_printf(st->out, "\n");
+	} else if (!strcmp(op, "copy") && (ntok == 6 || ntok == 7)) {
+		bool fixed = strcmp(tok[5], "auto") != 0;
+		uint32_t flags = fixed ? IOMMUFD_MAP_FIXED_IOVA : 0;
+
+		if (obj_id(st, tok[1], &id) || obj_id(st, tok[2], &id2) || parse_u64(tok[3], &a) ||
+		    parse_u64(tok[4], &b) || (fixed && parse_u64(tok[5], &c)))
+			return -EINVAL;
+		if (!fixed)
+			c = 0;
+		if (ntok == 7) {
+			if (strcmp(tok[6], "ro"))
+				return -EINVAL;
+			flags |= IOMMUFD_MAP_READONLY;
+		}
+		ret = iommufd_ioas_copy(ctx, id, id2, a, b, &c, flags);
+		scn_text_printf(st->out, " => %s", errname(ret));
+		if (!ret)
+			scn_text_printf(st->out, " iova=0x%llx", (unsigned long long)c);
+		scn_text_printf(st->out, "\n");
+	} else if (!strcmp(op, "ranges") && ntok == 2) {
+		if (obj_id(st, tok[1], &id))
+			return -EINVAL;
+		print_ranges(st, id);
+	} else if (!strcmp(op, "allow") && ntok >= 2) {
+		struct iommufd_iova_range r[8];
+		int n = ntok - 2;
+
+		if (obj_id(st, tok[1], &id) || n > 8)
+			return -EINVAL;
+		for (i = 0; i < n; i++) {
+			char *dash = strchr(tok[2 + i], '-');
+
+			if (!dash)
+				return -EINVAL;
+			*dash = '\0';
+			if (parse_u64(tok[2 + i], &r[i].start) || parse_u64(dash + 1, &r[i].last))
+				return -EINVAL;
+		}
+		ret = iommufd_ioas_allow_iovas(ctx, id, r, n);
+		scn_text_printf(st->out, " => %s\n", errname(ret));
+	} else if (!strcmp(op, "open") && ntok == 3) {
+		if (st->ndevs == SCN_MAX_DEVS || !is_name(tok[1]))
+			return -EINVAL;
+		if (find_dev(st, tok[1])) {
+			scn_text_printf(st->out, " => already open\n");
+			return 0;
+		}
+		d = &st->devs[st->ndevs];
+		memset(d, 0, sizeof(*d));
+		snprintf(d->name, sizeof(d->name), "%s", tok[1]);
+		ret = open_device(st, tok[2], d);
+		scn_text_printf(st->out, " => %s\n", errname(ret));
+		if (!ret)
+			st->ndevs++;
+	} else if (!strcmp(op, "close") && ntok == 2) {
+		d = find_dev(st, tok[1]);
+		if (!d)
+			return no_device(st);
+		close_device(st, d);
+		scn_text_printf(st->out, " => done\n");
+		print_devices(st);
+	} else if (!strcmp(op, "attach") && ntok == 3) {
+		d = find_dev(st, tok[1]);
+		if (obj_id(st, tok[2], &id))
+			return -EINVAL;
+		if (!d)
+			return no_device(st);
+		ret = iommufd_device_attach_pt(d->dev, id);
+		scn_text_printf(st->out, " => %s\n", errname(ret));
+		print_devices(st);
+	} else if (!strcmp(op, "detach") && ntok == 2) {
+		d = find_dev(st, tok[1]);
+		if (!d)
+			return no_device(st);
+		ret = iommufd_device_detach_pt(d->dev);
+		scn_text_printf(st->out, " => %s\n", errname(ret));
+		print_devices(st);
+	} else if (!strcmp(op, "hwpt") && ntok >= 4) {
+		uint32_t flags = 0, hwpt;
+
+		d = find_dev(st, tok[2]);
+		if (!is_name(tok[1]) || obj_id(st, tok[3], &id))
+			return -EINVAL;
+		for (i = 4; i < ntok; i++) {
+			if (!strcmp(tok[i], "dirty"))
+				flags |= IOMMUFD_HWPT_DIRTY_TRACKING;
+			else if (!strcmp(tok[i], "nest"))
+				flags |= IOMMUFD_HWPT_NEST_PARENT;
+			else
+				return -EINVAL;
+		}
+		if (!d)
+			return no_device(st);
+		ret = iommufd_hwpt_alloc(ctx, iommufd_device_id(d->dev), id, flags, &hwpt);
+		scn_text_printf(st->out, " => %s\n", errname(ret));
+		if (!ret)
+			return name_obj(st, tok[1], hwpt, true);
+	} else if (!strcmp(op, "hwinfo") && ntok == 2) {
+		struct iommufd_hw_info info = { 0 };
+
+		d = find_dev(st, tok[1]);
+		if (!d)
+			return no_device(st);
+		ret = iommufd_get_hw_info(ctx, iommufd_device_id(d->dev), &info);
+		scn_text_printf(st->out, " => %s", errname(ret));
+		/* the simulator has no mock hw_info type: compare the capabilities only */
+		if (!ret && st->be->flavour == SCN_VTD)
+			scn_text_printf(st->out, " type=%u", info.type);
+		if (!ret)
+			scn_text_printf(st->out, " dirty=%d", (int)(info.capabilities & 1));
+		scn_text_printf(st->out, "\n");
+	} else if (!strcmp(op, "track") && ntok == 3) {
+		if (obj_id(st, tok[1], &id) || (strcmp(tok[2], "on") && strcmp(tok[2], "off")))
+			return -EINVAL;
+		ret = iommufd_hwpt_set_dirty_tracking(ctx, id, !strcmp(tok[2], "on"));
+		scn_text_printf(st->out, " => %s\n", errname(ret));
+	} else if (!strcmp(op, "dma") && ntok == 4) {
+		d = find_dev(st, tok[1]);
+		if (parse_u64(tok[2], &a) || parse_u64(tok[3], &b))
+			return -EINVAL;
+		if (!d)
+			return no_device(st);
+		/*
+		 * Not the same operation on both sides (the selftest refuses where
+		 * the simulated device just writes untracked): what it did shows in
+		 * the next bitmap, not here.
+		 */
+		if (st->be->sim)
+			iommufd_sim_dma_write(st->be->sim, d->simname[0] ? d->simname :
+					      iommufd_device_name(d->dev), a, b);
+		else
+			iommufd_selftest_dirty(d->dev, a, b);
+		scn_text_printf(st->out, " => done\n");
+	} else if (!strcmp(op, "bitmap")) {
+		return do_bitmap(st, tok, ntok);
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int scn_run(struct scn_backend *be, const char *script, struct scn_text *out)
+{
+	struct scn_state *st;
+	char *copy, *line, *save, *tok[SCN_MAX_TOKS];
+	int ret = 0, lineno = 0, ntok;
+
+	st = calloc(1, sizeof(*st));
+	copy = strdup(script);
+	if (!st || !copy) {
+		free(st);
+		free(copy);
+		return -ENOMEM;
+	}
+	st->be = be;
+	st->out = out;
+	st->buf = mmap((void *)SCN_BUF_ADDR, SCN_BUF_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (st->buf != MAP_FAILED && st->buf != (void *)SCN_BUF_ADDR) {
+		/* an old kernel took the address as a hint only */
+		munmap(st->buf, SCN_BUF_SIZE);
+		st->buf = MAP_FAILED;
+	}
+	if (st->buf == MAP_FAILED) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *p, *tsave, *hash;
+
+		lineno++;
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		ntok = 0;
+		for (p = strtok_r(line, " \t", &tsave); p && ntok < SCN_MAX_TOKS;
+		     p = strtok_r(NULL, " \t", &tsave))
+			tok[ntok++] = p;
+		if (!ntok)
+			continue;
+		scn_text_printf(out, "%d:", lineno);
+		for (int i = 0; i < ntok; i++)
+			scn_text_printf(out, " %s", tok[i]);
+		ret = step(st, tok, ntok);
+		if (ret) {
+			scn_text_printf(out, " => script error (%s)\n", errname(ret));
+			break;
+		}
+	}
+	while (st->ndevs)
+		close_device(st, &st->devs[st->ndevs - 1]);
+	munmap(st->buf, SCN_BUF_SIZE);
+out_free:
+	free(copy);
+	free(st);
+	return ret;
+}
+
+const char *scn_sim_topology(enum scn_flavour flavour)
+{
+	if (flavour == SCN_VTD)
+		/* machine A: QEMU's VT-d (39-bit, no dirty tracking), three devices */
+		return "{ \"iommus\": [ { \"name\": \"dmar0\", \"driver\": \"intel-vtd\","
+		       " \"dirty_tracking\": false, \"iova_bits\": 39,"
+		       " \"pgsizes\": [\"4K\", \"2M\", \"1G\"] } ],"
+		       " \"devices\": [ { \"name\": \"0000:00:03.0\", \"iommu\": \"dmar0\" },"
+		       " { \"name\": \"0000:00:04.0\", \"iommu\": \"dmar0\" },"
+		       " { \"name\": \"0000:00:05.0\", \"iommu\": \"dmar0\" } ] }";
+	/* machine B: the kernel's mock IOMMU, as near as a topology can say it */
+	return "{ \"iommus\": ["
+	       " { \"name\": \"mock\", \"driver\": \"iommufd-selftest\", \"dirty_tracking\": true,"
+	       " \"iova_bits\": 32, \"pgsizes\": [\"4K\"] },"
+	       " { \"name\": \"mock-no-dirty\", \"driver\": \"iommufd-selftest\","
+	       " \"dirty_tracking\": false, \"iova_bits\": 32, \"pgsizes\": [\"4K\"] } ],"
+	       " \"devices\": ["
+	       " { \"name\": \"mock-d0\", \"iommu\": \"mock\" }, { \"name\": \"mock-d1\", \"iommu\": \"mock\" },"
+	       " { \"name\": \"mock-d2\", \"iommu\": \"mock\" }, { \"name\": \"mock-d3\", \"iommu\": \"mock\" },"
+	       " { \"name\": \"mock-n0\", \"iommu\": \"mock-no-dirty\" },"
+	       " { \"name\": \"mock-n1\", \"iommu\": \"mock-no-dirty\" },"
+	       " { \"name\": \"mock-n2\", \"iommu\": \"mock-no-dirty\" },"
+	       " { \"name\": \"mock-n3\", \"iommu\": \"mock-no-dirty\" } ] }";
+}

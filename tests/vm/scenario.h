@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Scenario scripts for differential tests: a sequence of object calls, run
+ * once on the real kernel and once on the simulator; the two transcripts
+ * must be identical. A transcript names objects by the script's names, and
+ * kernel-made HWPTs by their relations ("auto#1" shared by two devices), so
+ * that different id numbering does not matter but everything else does.
+ *
+ * Script lines (numbers in C syntax; X, H, D are names the script gives):
+ *   ioas X                              IOAS_ALLOC
+ *   destroy X|NUMBER                    DESTROY
+ *   map X IOVA|auto LEN [ro] [va=OFF]   IOAS_MAP (OFF into the scenario buffer)
+ *   unmap X IOVA LEN                    IOAS_UNMAP, prints the bytes unmapped
+ *   copy DST SRC SRC_IOVA LEN DST_IOVA|auto [ro]
+ *   ranges X                            IOAS_IOVA_RANGES
+ *   allow X START-LAST...               IOAS_ALLOW_IOVAS
+ *   open D NAME                         bind a device (NAME "dirty"/"nodirty":
+ *                                       a new selftest device / simulated mock)
+ *   close D
+ *   attach D X|H|NUMBER                 attach or replace
+ *   detach D
+ *   hwpt H D X [dirty] [nest]           HWPT_ALLOC
+ *   hwinfo D                            GET_HW_INFO
+ *   track H on|off                      HWPT_SET_DIRTY_TRACKING
+ *   dma D IOVA LEN                      the device writes (selftest dirty /
+ *                                       iommufd_sim_dma_write); no result shown
+ *   bitmap H IOVA LEN PAGE [noclear] [pre=WORD]  HWPT_GET_DIRTY_BITMAP
+ *   # comment
+ */
+#ifndef VM_SCENARIO_H
+#define VM_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <iommufd/iommufd.h>
+
+enum scn_flavour {
+	SCN_VTD,  /* machine A: VT-d and VFIO devices */
+	SCN_MOCK, /* machine B: selftest mock devices */
+};
+
+struct scn_backend {
+	const char *label;         /* "kernel" or "sim" */
+	struct iommufd_ctx *ctx;
+	struct iommufd_sim *sim;   /* NULL: the real kernel */
+	enum scn_flavour flavour;
+};
+
+/* A growing text buffer. */
+struct scn_text {
+	char *s;
+	size_t len, cap;
+};
+void scn_text_printf(struct scn_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void scn_text_free(struct scn_text *t);
+
+/* Run a script; the transcript goes to out. 0, or -EINVAL for a script error (in out). */
+int scn_run(struct scn_backend *be, const char *script, struct scn_text *out);
+
+/* The n-th generated script of a flavour (deterministic). */
+void scn_generate(enum scn_flavour flavour, unsigned n, struct scn_text *out);
+
+/* The simulated host that mirrors a machine. */
+const char *scn_sim_topology(enum scn_flavour flavour);
+
+#endif

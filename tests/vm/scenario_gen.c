@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Generated scenarios: random sequences of object calls, right and wrong,
+ * from pools of values where the kernel's rules have edges (alignment, wrap,
+ * reserved windows, aperture ends, overlaps, stale ids). Script n of a
+ * flavour is the same on every run.
+ */
+#include <stdio.h>
+
+#include "scenario.h"
+
+struct rng {
+	uint64_t s;
+};
+
+static uint64_t next(struct rng *r)
+{
+	/* xorshift64* */
+	r->s ^= r->s >> 12;
+	r->s ^= r->s << 25;
+	r->s ^= r->s >> 27;
+	return r->s * 0x2545f4914f6cdd1dull;
+}
+
+static unsigned pick(struct rng *r, unsigned n)
+{
+	return (unsigned)(next(r) % n);
+}
+
+static bool chance(struct rng *r, unsigned percent)
+{
+	return pick(r, 100) < percent;
+}
+
+#define PICK(r, arr) ((arr)[pick(r, sizeof(arr) / sizeof((arr)[0]))])
+
+/* Machine A (VT-d, 39-bit, MSI window 0xfee00000..0xfeefffff). */
+static const uint64_t vtd_iovas[] = {
+	0x0, 0x1000, 0x2000, 0x10000, 0x100000, 0x110000, 0x120000, 0x200000, 0x400000,
+	0x1800, 0xfedf0000, 0xfee00000, 0xfeeff000, 0xfef00000, 0x7ffffff000ull,
+	0x7fffe00000ull, 0x8000000000ull, 0xfffffffffffff000ull,
+};
+static const uint64_t vtd_lens[] = {
+	0x1000, 0x1000, 0x2000, 0x10000, 0x10000, 0x20000, 0x200000, 0x0, 0x1800, 0x400000,
+};
+static const char *const vtd_devs[] = { "0000:00:03.0", "0000:00:04.0", "0000:00:05.0" };
+
+/* Machine B: inside the mock aperture (1<<24 .. 1<<31), and just outside it. */
+static const uint64_t mock_iovas[] = {
+	0x1000000, 0x1000000, 0x1001000, 0x1002000, 0x1010000, 0x1100000, 0x1200000,
+	0x7ff00000, 0x7fe00000,
+};
+static const uint64_t mock_lens[] = {
+	0x1000, 0x2000, 0x4000, 0x10000, 0x10000, 0x100000, 0x0, 0x3000,
+};
+
+static const char *const ioases[] = { "I0", "I1", "I2" };
+static const char *const hwpts[] = { "H0", "H1" };
+static const char *const devs[] = { "D0", "D1", "D2" };
+
+static void pt_name(struct rng *r, char *buf, size_t len)
+{
+	switch (pick(r, 6)) {
+	case 0:
+	case 1:
+	case 2:
+		snprintf(buf, len, "%s", PICK(r, ioases));
+		break;
+	case 3:
+	case 4:
+		snprintf(buf, len, "%s", PICK(r, hwpts));
+		break;
+	default:
+		snprintf(buf, len, "%u", 999 + pick(r, 2) * 1000000);
+	}
+}
+
+static uint64_t iova_of(struct rng *r, enum scn_flavour f)
+{
+	return f == SCN_VTD ? PICK(r, vtd_iovas) : PICK(r, mock_iovas);
+}
+
+static uint64_t len_of(struct rng *r, enum scn_flavour f)
+{
+	return f == SCN_VTD ? PICK(r, vtd_lens) : PICK(r, mock_lens);
+}
+
+static void open_line(struct rng *r, enum scn_flavour f, struct scn_text *out, int d)
+{
+	if (f == SCN_VTD)
+		scn_text_printf(out, "open %s %s\n", devs[d], vtd_devs[d]);
+	else
+		scn_text_printf(out, "open %s %s\n", devs[d], chance(r, 60) ? "dirty" : "nodirty");
+}
+
+static void random_step(struct rng *r, enum scn_flavour f, struct scn_text *out)
+{
+	char pt[32];
+	unsigned w = pick(r, 100);
+
+	if (w < 22) {
+		uint64_t len = len_of(r, f);
+
+		scn_text_printf(out, "map %s ", PICK(r, ioases));
+		/* the mock aperture's ranges cannot be said to the simulator: no auto there */
+		if (f == SCN_VTD && chance(r, 20))
+			scn_text_printf(out, "auto");
+		else
+			scn_text_printf(out, "0x%llx", (unsigned long long)iova_of(r, f));
+		scn_text_printf(out, " 0x%llx", (unsigned long long)len);
+		if (chance(r, 15))
+			scn_text_printf(out, " ro");
+		if (chance(r, 10))
+			scn_text_printf(out, " va=%s", chance(r, 50) ? "0x10" : "0x201000");
+		scn_text_printf(out, "\n");
+	} else if (w < 36) {
+		if (chance(r, 10))
+			scn_text_printf(out, "unmap %s 0 0xffffffffffffffff\n", PICK(r, ioases));
+		else
+			scn_text_printf(out, "unmap %s 0x%llx 0x%llx\n", PICK(r, ioases),
+					(unsigned long long)iova_of(r, f),
+					(unsigned long long)len_of(r, f));
+	} else if (w < 41) {
+		scn_text_printf(out, "copy %s %s 0x%llx 0x%llx ", PICK(r, ioases), PICK(r, ioases),
+				(unsigned long long)iova_of(r, f), (unsigned long long)len_of(r, f));
+		if (f == SCN_VTD && chance(r, 30))
+			scn_text_printf(out, "auto\n");
+		else
+			scn_text_printf(out, "0x%llx\n", (unsigned long long)iova_of(r, f));
+	} else if (w < 47) {
+		scn_text_printf(out, "ranges %s\n", PICK(r, ioases));
+	} else if (w < 49) {
+		uint64_t a = iova_of(r, f), b = iova_of(r, f);
+
+		if (a > b) {
+			uint64_t t = a;
+
+			a = b;
+			b = t;
+		}
+		scn_text_printf(out, "allow %s 0x%llx-0x%llx\n", PICK(r, ioases),
+				(unsigned long long)a, (unsigned long long)(b + 0xfff));
+	} else if (w < 59) {
+		pt_name(r, pt, sizeof(pt));
+		scn_text_printf(out, "attach %s %s\n", PICK(r, devs), pt);
+	} else if (w < 63) {
+		scn_text_printf(out, "detach %s\n", PICK(r, devs));
+	} else if (w < 71) {
+		/*
+		 * No NEST_PARENT: the simulator cannot be told an IOMMU lacks
+		 * nesting (QEMU's VT-d) or has it (the mock); see *-nest-parent.scn.
+		 */
+		static const char *const flags[] = { "", " dirty", "" };
+
+		scn_text_printf(out, "hwpt %s %s %s%s\n", PICK(r, hwpts), PICK(r, devs),
+				chance(r, 80) ? PICK(r, ioases) : "H0", PICK(r, flags));
+	} else if (w < 77) {
+		pt_name(r, pt, sizeof(pt));
+		scn_text_printf(out, "destroy %s\n", pt);
+	} else if (w < 79) {
+		scn_text_printf(out, "ioas %s\n", PICK(r, ioases));
+	} else if (w < 83) {
+		int d = pick(r, 3);
+
+		if (chance(r, 50))
+			scn_text_printf(out, "close %s\n", devs[d]);
+		else
+			open_line(r, f, out, d);
+	} else if (w < 85) {
+		scn_text_printf(out, "hwinfo %s\n", PICK(r, devs));
+	} else if (w < 89) {
+		scn_text_printf(out, "track %s %s\n", PICK(r, hwpts), chance(r, 70) ? "on" : "off");
+	} else if (w < 94 && f == SCN_MOCK) {
+		scn_text_printf(out, "dma %s 0x%llx 0x%llx\n", PICK(r, devs),
+				(unsigned long long)iova_of(r, f), (unsigned long long)len_of(r, f));
+	} else {
+		static const uint64_t pages[] = { 0x1000, 0x1000, 0x1000, 0x2000, 0x800, 0x3000 };
+
+		scn_text_printf(out, "bitmap %s 0x%llx 0x%llx 0x%llx%s%s\n", PICK(r, hwpts),
+				(unsigned long long)(f == SCN_VTD ? 0x100000 : 0x1000000),
+				(unsigned long long)(chance(r, 80) ? 0x40000 : 0x1000),
+				(unsigned long long)PICK(r, pages), chance(r, 30) ? " noclear" : "",
+				chance(r, 20) ? " pre=0x8000000000000000" : "");
+	}
+}
+
+void scn_generate(enum scn_flavour f, unsigned n, struct scn_text *out)
+{
+	struct rng r = { .s = 0x9e3779b97f4a7c15ull * (n + 1) + (f == SCN_VTD ? 1 : 7) };
+	unsigned steps, i;
+	int d;
+
+	scn_text_printf(out, "# generated %s scenario %u\n", f == SCN_VTD ? "vtd" : "mock", n);
+	scn_text_printf(out, "ioas I0\nioas I1\n");
+	for (d = 0; d < 3; d++)
+		if (chance(&r, d ? 50 : 85))
+			open_line(&r, f, out, d);
+	/* often a set-up that makes the later steps meaningful */
+	if (chance(&r, 60)) {
+		scn_text_printf(out, "hwpt H0 D0 I0%s\n", f == SCN_MOCK ? " dirty" : "");
+		scn_text_printf(out, "attach D0 H0\n");
+		scn_text_printf(out, "map I0 0x%llx 0x40000\n",
+				(unsigned long long)(f == SCN_VTD ? 0x100000 : 0x1000000));
+		if (f == SCN_MOCK && chance(&r, 80))
+			scn_text_printf(out, "track H0 on\n");
+	}
+	steps = 10 + pick(&r, 25);
+	for (i = 0; i < steps; i++)
+		random_step(&r, f, out);
+	/* what is left: ranges, a last bitmap, and the unmap of everything */
+	scn_text_printf(out, "ranges I0\n");
+	scn_text_printf(out, "unmap I0 0 0xffffffffffffffff\n");
+	scn_text_printf(out, "unmap I1 0 0xffffffffffffffff\n");
+}
