@@ -16,6 +16,7 @@ said DONE (a kernel panic reboots, and -no-reboot turns that into an exit).
 Environment:
   LIBIOMMUFD_SKIP_VM=1      skip this tier (TAP skip)
   LIBIOMMUFD_VM_TIMEOUT     seconds for the whole run of one machine (default 900)
+  LIBIOMMUFD_VM_BOOT_TIMEOUT  seconds until the guest's /init reports (default 180)
   LIBIOMMUFD_VM_ACCEL       qemu -accel value (default tcg)
   LIBIOMMUFD_QEMU           qemu binary (default qemu-system-x86_64)
 """
@@ -27,7 +28,8 @@ import subprocess
 import sys
 import time
 
-BOOT_TIMEOUT = 180  # seconds from qemu start to the guest's BOOT line (TCG)
+# seconds from qemu start to the guest's BOOT line (TCG)
+BOOT_TIMEOUT = float(os.environ.get("LIBIOMMUFD_VM_BOOT_TIMEOUT", 180))
 
 MACHINES = {
     "A": {
@@ -228,9 +230,12 @@ def run(args):
             if guest.done is None:
                 # Drain what arrived between the last read and the exit.
                 time.sleep(0.2)
-                with open(results, "rb") as f:
-                    f.seek(pos)
-                    buf += f.read()
+                try:
+                    with open(results, "rb") as f:
+                        f.seek(pos)
+                        buf += f.read()
+                except FileNotFoundError:
+                    pass
                 for raw in buf.split(b"\n"):
                     if raw:
                         guest.line(raw.decode("utf-8", "replace").rstrip("\r"), elapsed)
