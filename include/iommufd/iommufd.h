@@ -52,6 +52,7 @@ enum {
 	IOMMUFD_LOG_INFO = 2,
 	IOMMUFD_LOG_TRACE = 3, /* one line per kernel call */
 };
+/* The callback may run with library locks held: it must not call back into libiommufd. */
 typedef void (*iommufd_log_fn)(void *arg, int level, const char *msg);
 /* fn NULL: logging off (the default, unless IOMMUFD_TRACE=1 sends traces to stderr) */
 IOMMUFD_API void iommufd_set_log(struct iommufd_ctx *ctx, iommufd_log_fn fn, void *arg);
@@ -183,6 +184,15 @@ IOMMUFD_API int iommufd_container_domains(struct iommufd_container *c,
 
 /* ---- Kernel selftest devices (CONFIG_IOMMUFD_TEST kernels) ----------- */
 
+/*
+ * iommufd_device_open() takes "selftest" (a mock device whose IOMMU tracks dirty
+ * pages) and "selftest:no-dirty"; each call makes a new mock device.
+ * iommufd_selftest_dirty() marks [iova, iova+len) dirty in the domain the device
+ * is attached to, as its DMA would (IOMMU_TEST_OP_DIRTY). Returns the number of
+ * mapped 2 KiB mock IO pages it marked (0 where nothing is mapped); -ENODEV for
+ * a device that is not a selftest device, -EINVAL when it is not attached or
+ * len is 0, -EOVERFLOW when the range wraps.
+ */
 IOMMUFD_API int iommufd_selftest_dirty(struct iommufd_device *dev, uint64_t iova, uint64_t len);
 
 #ifdef __cplusplus
