@@ -409,6 +409,7 @@ int sim_device_dma_write(struct iommufd_sim *sim, struct sim_device *dev, uint64
 	if (!sim_ioas_range_has_prot(hwpt->ioas, iova, last, SIM_PROT_WRITE))
 		return -EFAULT;
 	if (sim_hwpt_records_dirty(hwpt))
-		return sim_rangeset_add(&hwpt->dirty, iova >> SIM_PAGE_SHIFT, last >> SIM_PAGE_SHIFT);
+		return sim_rangeset_add(&hwpt->dirty, iova >> hwpt->io_page_shift,
+					last >> hwpt->io_page_shift);
 	return 0;
 }

@@ -3,8 +3,9 @@
  * Paging domains (HWPT_PAGING): allocation by the IOMMU driver, the
  * driver's rules for which devices a domain takes, attach/replace/detach
  * bookkeeping, hardware info, and dirty tracking. Follows the kernel's
- * hw_pagetable.c and device.c, and the Intel VT-d (6.12) and ARM SMMUv3
- * (6.13, the first with IOMMU_HW_INFO_TYPE_ARM_SMMUV3) drivers.
+ * hw_pagetable.c and device.c, the Intel VT-d (6.12) and ARM SMMUv3 (6.13,
+ * the first with IOMMU_HW_INFO_TYPE_ARM_SMMUV3) drivers, and the selftest
+ * mock IOMMU (6.12's iommufd/selftest.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "sim/sim_internal.h"
 #include "uapi/iommufd_abi.h"
+#include "uapi/selftest_abi.h"
 
 /* Reserved regions each driver reports for its devices (the MSI doorbells). */
 #define SIM_VTD_IOAPIC_START 0xfee00000ull
@@ -25,6 +27,9 @@ static int driver_domain_alloc(const struct sim_iommu *iommu, uint32_t flags, bo
 	bool nest = flags & IOFD_HWPT_ALLOC_NEST_PARENT;
 	bool dirty = flags & IOFD_HWPT_ALLOC_DIRTY_TRACKING;
 
+	/* A unit without nesting (QEMU's VT-d, ecap NEST clear) has no nest parents. */
+	if (nest && !iommu->nesting)
+		return -EOPNOTSUPP;
 	switch (iommu->kind) {
 	case SIM_DRV_INTEL_VTD:
 		/* Second-stage tables: nest parent and dirty tracking combine. */
@@ -36,8 +41,13 @@ static int driver_domain_alloc(const struct sim_iommu *iommu, uint32_t flags, bo
 		if (user_data || (nest && dirty))
 			return -EOPNOTSUPP;
 		return 0;
+	case SIM_DRV_SELFTEST:
+		/* Any paging domain: nest parent, dirty tracking, or both. */
+		if (user_data)
+			return -EOPNOTSUPP;
+		return 0;
 	default:
-		if (user_data || nest)
+		if (user_data)
 			return -EOPNOTSUPP;
 		return 0;
 	}
@@ -201,9 +211,11 @@ int sim_hwpt_paging_alloc(struct sim_ictx *ictx, struct sim_ioas *ioas, struct s
 	hwpt->iommu = iommu;
 	hwpt->nest_parent = flags & IOFD_HWPT_ALLOC_NEST_PARENT;
 	hwpt->dirty_ops = flags & IOFD_HWPT_ALLOC_DIRTY_TRACKING;
-	hwpt->aperture_bits = iommu->iova_bits;
+	hwpt->aperture_start = iommu->aperture_start;
+	hwpt->aperture_last = iommu->aperture_last;
 	hwpt->gaw_bits = iommu->iova_bits;
 	hwpt->pgsize_bitmap = iommu->pgsize_bitmap;
+	hwpt->io_page_shift = __builtin_ctzll(iommu->pgsize_bitmap);
 
 	if (immediate_attach) {
 		ret = sim_hwpt_attach(hwpt, idev);
@@ -285,6 +297,14 @@ struct sim_hw_info_vtd {
 	uint64_t ecap_reg;
 };
 
+/* struct iommu_test_hw_info: the mock's one register */
+struct sim_hw_info_selftest {
+	uint32_t flags;
+	uint32_t test_reg;
+};
+
+#define SIM_SELFTEST_REGVAL 0xdeadbeefu
+
 /* struct iommu_hw_info_arm_smmuv3 */
 struct sim_hw_info_smmuv3 {
 	uint32_t flags;
@@ -309,8 +329,10 @@ static void vtd_regs(const struct sim_iommu *iommu, struct sim_hw_info_vtd *info
 		info->cap_reg |= 1ull << 34;
 	if (iommu->pgsize_bitmap & (1ull << 30))
 		info->cap_reg |= 1ull << 35;
-	/* coherent, snoop control, nesting, scalable mode, second-stage tables */
-	info->ecap_reg = 1ull << 0 | 1ull << 7 | 1ull << 26 | 1ull << 43 | 1ull << 46;
+	/* coherent, snoop control, scalable mode, second-stage tables */
+	info->ecap_reg = 1ull << 0 | 1ull << 7 | 1ull << 43 | 1ull << 46;
+	if (iommu->nesting)
+		info->ecap_reg |= 1ull << 26;
 	/* second-stage access/dirty and page-walk coherency: dirty tracking */
 	if (iommu->dirty_tracking)
 		info->ecap_reg |= 1ull << 45 | 1ull << 48;
@@ -326,8 +348,10 @@ static void smmuv3_regs(const struct sim_iommu *iommu, struct sim_hw_info_smmuv3
 	for (i = 0; i < sizeof(oas_bits) / sizeof(oas_bits[0]); i++)
 		if (iommu->iova_bits >= oas_bits[i])
 			oas = i;
-	/* IDR0: S2P, S1P, COHACC; HTTU = access and dirty when it tracks dirty */
-	info->idr[0] = 1u << 0 | 1u << 1 | 1u << 4;
+	/* IDR0: S2P, COHACC, S1P where it nests; HTTU = access and dirty when it tracks dirty */
+	info->idr[0] = 1u << 0 | 1u << 4;
+	if (iommu->nesting)
+		info->idr[0] |= 1u << 1;
 	if (iommu->dirty_tracking)
 		info->idr[0] |= 2u << 6;
 	/* IDR5: OAS, GRAN4K */
@@ -339,6 +363,7 @@ int sim_cmd_get_hw_info(struct sim_ucmd *ucmd)
 	struct iofd_hw_info *cmd = ucmd->cmd;
 	void *uptr = (void *)(uintptr_t)cmd->data_uptr;
 	const struct sim_iommu *iommu;
+	struct sim_hw_info_selftest mock = { 0, SIM_SELFTEST_REGVAL };
 	struct sim_hw_info_smmuv3 smmu;
 	struct sim_hw_info_vtd vtd;
 	const void *data = NULL;
@@ -363,6 +388,11 @@ int sim_cmd_get_hw_info(struct sim_ucmd *ucmd)
 		data = &smmu;
 		data_len = sizeof(smmu);
 		cmd->out_data_type = IOFD_HW_INFO_TYPE_ARM_SMMUV3;
+		break;
+	case SIM_DRV_SELFTEST:
+		data = &mock;
+		data_len = sizeof(mock);
+		cmd->out_data_type = IOFD_HW_INFO_TYPE_SELFTEST;
 		break;
 	default:
 		cmd->out_data_type = IOFD_HW_INFO_TYPE_NONE;
@@ -424,7 +454,8 @@ static int read_and_clear(struct sim_hwpt *hwpt, const struct iofd_hwpt_get_dirt
 			  unsigned int shift, uint64_t start, uint64_t last)
 {
 	uint64_t *map = (uint64_t *)(uintptr_t)cmd->data;
-	uint64_t pa = start >> SIM_PAGE_SHIFT, pb = last >> SIM_PAGE_SHIFT;
+	const unsigned int io = hwpt->io_page_shift;
+	uint64_t pa = start >> io, pb = last >> io;
 	size_t i;
 
 	if (!(cmd->flags & IOFD_HWPT_GET_DIRTY_BITMAP_NO_CLEAR) &&
@@ -437,9 +468,8 @@ static int read_and_clear(struct sim_hwpt *hwpt, const struct iofd_hwpt_get_dirt
 
 		/* Each dirty IOMMU page sets the bits of the page_size pages it covers. */
 		if (map)
-			bitmap_set_range(map, ((x << SIM_PAGE_SHIFT) - cmd->iova) >> shift,
-					 ((y << SIM_PAGE_SHIFT) + SIM_PAGE_SIZE - 1 - cmd->iova) >>
-						 shift);
+			bitmap_set_range(map, ((x << io) - cmd->iova) >> shift,
+					 ((y << io) + (1ull << io) - 1 - cmd->iova) >> shift);
 	}
 	if (!(cmd->flags & IOFD_HWPT_GET_DIRTY_BITMAP_NO_CLEAR))
 		sim_rangeset_remove(&hwpt->dirty, pa, pb);

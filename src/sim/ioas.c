@@ -203,11 +203,16 @@ int sim_ioas_add_domain(struct sim_ioas *ioas, struct sim_hwpt *hwpt)
 		if (ret)
 			return ret;
 	}
-	/* No area may lie outside the aperture. */
-	if (hwpt->aperture_bits < 64) {
-		ret = sim_ioas_reserve(ioas, 1ull << hwpt->aperture_bits, UINT64_MAX, hwpt);
+	/* No area may lie outside the aperture: below it first, as the kernel checks. */
+	if (hwpt->aperture_start) {
+		ret = sim_ioas_reserve(ioas, 0, hwpt->aperture_start - 1, hwpt);
 		if (ret)
-			return ret;
+			goto out_unreserve;
+	}
+	if (hwpt->aperture_last != UINT64_MAX) {
+		ret = sim_ioas_reserve(ioas, hwpt->aperture_last + 1, UINT64_MAX, hwpt);
+		if (ret)
+			goto out_unreserve;
 	}
 	ret = grow((void **)&ioas->hwpts, &ioas->hwpts_cap, ioas->nhwpts + 1,
 		   sizeof(*ioas->hwpts));
@@ -308,8 +313,9 @@ static int unmap_range(struct sim_ioas *ioas, uint64_t start, uint64_t last, uin
 		area_remove(ioas, i);
 		/* The IOMMU's dirty bits go with its page table entries. */
 		for (k = 0; k < ioas->nhwpts; k++)
-			sim_rangeset_remove(&ioas->hwpts[k]->dirty, a.iova >> SIM_PAGE_SHIFT,
-					    a.last >> SIM_PAGE_SHIFT);
+			sim_rangeset_remove(&ioas->hwpts[k]->dirty,
+					    a.iova >> ioas->hwpts[k]->io_page_shift,
+					    a.last >> ioas->hwpts[k]->io_page_shift);
 		bytes += a.last - a.iova + 1;
 		if (a.last >= last)
 			break;

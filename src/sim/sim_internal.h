@@ -12,14 +12,19 @@
  * dirty bits only while tracking), ARM SMMUv3 as in 6.13 (hw info type 2;
  * domains bound to one SMMU; a nest parent cannot track dirty bits; dirty
  * state kept whether or not tracking is "enabled"; SW MSI window reserved),
- * any other driver generically (hw info type NONE, no nesting).
+ * the kernel's selftest mock IOMMU ("iommufd-selftest": hw info type
+ * SELFTEST; 2 KiB IO pages; aperture 16 MiB .. 2 GiB - 1; nest parents with
+ * or without dirty tracking), any other driver generically (hw info type
+ * NONE, no nesting). A topology may say per IOMMU whether it nests and where
+ * its aperture lies; the driver gives the defaults.
  *
  * Not modelled: IOMMU_OPTION, IOMMU_VFIO_IOAS, HWPT_INVALIDATE, fault
- * queues and nested (stage-1) domains (all ENOTTY or EOPNOTSUPP here);
+ * queues and nested (stage-1) domains (all ENOTTY or EOPNOTSUPP here); the
+ * mock's huge IO pages (MOCK_FLAGS_DEVICE_HUGE_IOVA);
  * IOMMU groups with more than one device; RLIMIT_MEMLOCK accounting;
  * pinning read-only memory writeable (the kernel says EFAULT, this model
  * only checks that the memory is mapped); huge IOMMU pages (dirty bits are
- * kept per 4 KiB page).
+ * kept per smallest IO page).
  */
 #ifndef IOFD_SIM_INTERNAL_H
 #define IOFD_SIM_INTERNAL_H
@@ -47,6 +52,7 @@ enum sim_driver {
 	SIM_DRV_OTHER,
 	SIM_DRV_INTEL_VTD,
 	SIM_DRV_ARM_SMMUV3,
+	SIM_DRV_SELFTEST, /* the kernel's iommufd selftest mock IOMMU */
 };
 
 struct sim_iommu {
@@ -54,7 +60,10 @@ struct sim_iommu {
 	char driver[SIM_NAME_MAX];
 	enum sim_driver kind;
 	bool dirty_tracking;
+	bool nesting;              /* domains may be nest parents */
 	unsigned int iova_bits;
+	uint64_t aperture_start;   /* the domains' geometry: first IOVA */
+	uint64_t aperture_last;    /* last IOVA, inclusive (the kernel's aperture_end) */
 	uint64_t pgsize_bitmap;
 };
 
@@ -153,12 +162,14 @@ struct sim_hwpt {
 	bool nest_parent;
 	bool dirty_ops;  /* allocated with DIRTY_TRACKING */
 	bool tracking;   /* HWPT_SET_DIRTY_TRACKING enabled */
-	unsigned int aperture_bits; /* geometry: [0, 2^bits - 1] */
+	uint64_t aperture_start;    /* geometry: [aperture_start, aperture_last] */
+	uint64_t aperture_last;
 	unsigned int gaw_bits;      /* VT-d: address width of the last attached IOMMU */
 	bool mapped;                /* VT-d: max_last is valid */
 	uint64_t max_last;          /* VT-d: highest IOVA ever mapped */
 	uint64_t pgsize_bitmap;
-	struct sim_rangeset dirty;  /* dirty IOMMU pages (4 KiB page numbers) */
+	unsigned int io_page_shift; /* the smallest IO page: what dirty bits are kept per */
+	struct sim_rangeset dirty;  /* dirty IOMMU pages (iova >> io_page_shift) */
 };
 
 struct sim_idev {

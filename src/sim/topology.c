@@ -15,6 +15,11 @@
 
 #include "sim/sim_internal.h"
 
+/* The smallest IO page a driver may have (the selftest mock's: half a CPU page). */
+#define SIM_MIN_IO_PAGE 2048ull
+/* The narrowest address width (the selftest mock's aperture ends at 2 GiB). */
+#define SIM_MIN_IOVA_BITS 31
+
 /*
  * The default host has two VT-d units (one without dirty tracking and a
  * narrower 39-bit address width), an SMMUv3 with dirty tracking, and an
@@ -117,8 +122,11 @@ static int check_name(struct parse_state *ps, json_object *v, const char *where)
 	return 0;
 }
 
-/* "4K", "2M", "1G", "512G", "4096": a power of two of at least 4 KiB. */
-static int parse_pgsize(json_object *v, uint64_t *out)
+/*
+ * An unsigned number: a JSON integer, or a string in decimal or 0x hex with
+ * an optional K, M, G or T suffix (binary multiples; "KiB" and "KB" too).
+ */
+static int parse_u64(json_object *v, uint64_t *out)
 {
 	uint64_t n, mult = 1;
 	const char *s;
@@ -127,15 +135,22 @@ static int parse_pgsize(json_object *v, uint64_t *out)
 	if (json_object_is_type(v, json_type_int)) {
 		int64_t i = json_object_get_int64(v);
 
-		if (i <= 0)
+		if (i < 0)
 			return -EINVAL;
-		n = (uint64_t)i;
+		/* json-c keeps integers above INT64_MAX unsigned */
+		n = i == INT64_MAX ? json_object_get_uint64(v) : (uint64_t)i;
 	} else if (json_object_is_type(v, json_type_string)) {
+		bool hex;
+
 		s = json_object_get_string(v);
-		if (!isdigit((unsigned char)*s))
+		hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+		if (hex)
+			s += 2;
+		/* strtoull() would also take blanks and signs */
+		if (hex ? !isxdigit((unsigned char)*s) : !isdigit((unsigned char)*s))
 			return -EINVAL;
 		errno = 0;
-		n = strtoull(s, &end, 10);
+		n = strtoull(s, &end, hex ? 16 : 10);
 		if (errno)
 			return -EINVAL;
 		switch (toupper((unsigned char)*end)) {
@@ -169,10 +184,67 @@ static int parse_pgsize(json_object *v, uint64_t *out)
 	} else {
 		return -EINVAL;
 	}
-	if (n < SIM_PAGE_SIZE || (n & (n - 1)))
+	*out = n;
+	return 0;
+}
+
+/* "2K", "4K", "2M", "1G", "4096": a power of two of at least 2 KiB (the mock's IO page). */
+static int parse_pgsize(json_object *v, uint64_t *out)
+{
+	uint64_t n;
+
+	if (parse_u64(v, &n) || n < SIM_MIN_IO_PAGE || (n & (n - 1)))
 		return -EINVAL;
 	*out = n;
 	return 0;
+}
+
+/* An IOVA (aperture_start, aperture_end): a number or a string, see parse_u64(). */
+static int parse_iova_key(struct parse_state *ps, json_object *v, const char *where,
+			  const char *key, uint64_t *out)
+{
+	if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_string))
+		return perr(ps, "%s.%s: expected an integer or a string, found %s", where, key,
+			    type_word(json_object_get_type(v)));
+	if (parse_u64(v, out))
+		return perr(ps, "%s.%s: bad address %s (want e.g. 16777216, \"0x1000000\", \"16M\")",
+			    where, key, json_object_to_json_string(v));
+	return 0;
+}
+
+/* What a driver has when the topology does not say otherwise. */
+static void driver_defaults(struct sim_iommu *iommu)
+{
+	if (!strcmp(iommu->driver, "intel-vtd"))
+		iommu->kind = SIM_DRV_INTEL_VTD;
+	else if (!strcmp(iommu->driver, "arm-smmu-v3"))
+		iommu->kind = SIM_DRV_ARM_SMMUV3;
+	else if (!strcmp(iommu->driver, "iommufd-selftest"))
+		iommu->kind = SIM_DRV_SELFTEST;
+	else
+		iommu->kind = SIM_DRV_OTHER;
+
+	iommu->dirty_tracking = false;
+	iommu->iova_bits = 48;
+	iommu->pgsize_bitmap = SIM_PAGE_SIZE | (1ull << 21) | (1ull << 30);
+	iommu->aperture_start = 0;
+	switch (iommu->kind) {
+	case SIM_DRV_INTEL_VTD:
+	case SIM_DRV_ARM_SMMUV3:
+		/* second-stage tables (VT-d), stage 2 (SMMUv3 from 6.13) */
+		iommu->nesting = true;
+		break;
+	case SIM_DRV_SELFTEST:
+		/* selftest.c: MOCK_APERTURE_START/LAST, MOCK_IO_PAGE_SIZE */
+		iommu->nesting = true;
+		iommu->iova_bits = 31;
+		iommu->pgsize_bitmap = SIM_MIN_IO_PAGE;
+		iommu->aperture_start = 1ull << 24;
+		break;
+	case SIM_DRV_OTHER:
+		iommu->nesting = false;
+		break;
+	}
 }
 
 static int parse_iommu(struct parse_state *ps, json_object *o, unsigned int idx,
@@ -180,8 +252,11 @@ static int parse_iommu(struct parse_state *ps, json_object *o, unsigned int idx,
 {
 	struct sim_iommu *iommu = &topo->iommus[idx];
 	json_object *name = NULL, *driver = NULL;
+	bool have_end = false;
 	char where[SIM_NAME_MAX + 32];
+	uint64_t min_page, bits_last;
 	unsigned int i;
+	const char *d;
 
 	entry_label(where, sizeof(where), "iommus", idx, NULL);
 	if (!json_object_is_type(o, json_type_object))
@@ -197,37 +272,45 @@ static int parse_iommu(struct parse_state *ps, json_object *o, unsigned int idx,
 		if (!strcmp(topo->iommus[i].name, iommu->name))
 			return perr(ps, "%s.name: duplicate name (also iommus[%u])", where, i);
 
-	/* Defaults for what may be left out. */
-	iommu->iova_bits = 48;
-	iommu->pgsize_bitmap = SIM_PAGE_SIZE | (1ull << 21) | (1ull << 30);
-	iommu->dirty_tracking = false;
+	/* The driver first: it gives the defaults for what may be left out. */
+	if (!json_object_object_get_ex(o, "driver", &driver))
+		return perr(ps, "%s: missing \"driver\"", where);
+	if (want_type(ps, driver, json_type_string, where, "driver"))
+		return -EINVAL;
+	d = json_object_get_string(driver);
+	if (!*d || strlen(d) >= SIM_NAME_MAX)
+		return perr(ps, "%s.driver: \"%s\" is not a driver name", where, d);
+	snprintf(iommu->driver, sizeof(iommu->driver), "%s", d);
+	driver_defaults(iommu);
 
 	json_object_object_foreach(o, key, val) {
-		if (!strcmp(key, "name")) {
+		if (!strcmp(key, "name") || !strcmp(key, "driver")) {
 			continue;
-		} else if (!strcmp(key, "driver")) {
-			const char *d;
-
-			if (want_type(ps, val, json_type_string, where, key))
-				return -EINVAL;
-			d = json_object_get_string(val);
-			if (!*d || strlen(d) >= SIM_NAME_MAX)
-				return perr(ps, "%s.driver: \"%s\" is not a driver name", where, d);
-			driver = val;
 		} else if (!strcmp(key, "dirty_tracking")) {
 			if (want_type(ps, val, json_type_boolean, where, key))
 				return -EINVAL;
 			iommu->dirty_tracking = json_object_get_boolean(val);
+		} else if (!strcmp(key, "nesting")) {
+			if (want_type(ps, val, json_type_boolean, where, key))
+				return -EINVAL;
+			iommu->nesting = json_object_get_boolean(val);
 		} else if (!strcmp(key, "iova_bits")) {
 			int64_t bits;
 
 			if (want_type(ps, val, json_type_int, where, key))
 				return -EINVAL;
 			bits = json_object_get_int64(val);
-			if (bits < 32 || bits > 64)
-				return perr(ps, "%s.iova_bits: %lld is out of range (32 to 64)", where,
-					    (long long)bits);
+			if (bits < SIM_MIN_IOVA_BITS || bits > 64)
+				return perr(ps, "%s.iova_bits: %lld is out of range (%d to 64)", where,
+					    (long long)bits, SIM_MIN_IOVA_BITS);
 			iommu->iova_bits = (unsigned int)bits;
+		} else if (!strcmp(key, "aperture_start")) {
+			if (parse_iova_key(ps, val, where, key, &iommu->aperture_start))
+				return -EINVAL;
+		} else if (!strcmp(key, "aperture_end")) {
+			if (parse_iova_key(ps, val, where, key, &iommu->aperture_last))
+				return -EINVAL;
+			have_end = true;
 		} else if (!strcmp(key, "pgsizes")) {
 			size_t n, k;
 
@@ -243,27 +326,41 @@ static int parse_iommu(struct parse_state *ps, json_object *o, unsigned int idx,
 
 				if (parse_pgsize(e, &sz))
 					return perr(ps,
-						    "%s.pgsizes[%zu]: bad page size %s (want a power of two of at least 4K, e.g. \"4K\", \"2M\")",
+						    "%s.pgsizes[%zu]: bad page size %s (want a power of two of at least 2K, e.g. \"4K\", \"2M\")",
 						    where, k, json_object_to_json_string(e));
 				iommu->pgsize_bitmap |= sz;
 			}
-			/* The kernel refuses domains that cannot map single pages. */
-			if (!(iommu->pgsize_bitmap & SIM_PAGE_SIZE))
-				return perr(ps, "%s.pgsizes: must include \"4K\" (the CPU page size)",
+			/* The kernel refuses domains that cannot map single CPU pages. */
+			if ((iommu->pgsize_bitmap & -iommu->pgsize_bitmap) > SIM_PAGE_SIZE)
+				return perr(ps,
+					    "%s.pgsizes: the smallest must be at most 4K (the CPU page size)",
 					    where);
 		} else {
 			return perr(ps, "%s: unknown key \"%s\"", where, key);
 		}
 	}
-	if (!driver)
-		return perr(ps, "%s: missing \"driver\"", where);
-	snprintf(iommu->driver, sizeof(iommu->driver), "%s", json_object_get_string(driver));
-	if (!strcmp(iommu->driver, "intel-vtd"))
-		iommu->kind = SIM_DRV_INTEL_VTD;
-	else if (!strcmp(iommu->driver, "arm-smmu-v3"))
-		iommu->kind = SIM_DRV_ARM_SMMUV3;
-	else
-		iommu->kind = SIM_DRV_OTHER;
+
+	/* The aperture lies inside the address width and on IO page boundaries. */
+	bits_last = sim_bits_last(iommu->iova_bits);
+	if (!have_end)
+		iommu->aperture_last = bits_last;
+	else if (iommu->aperture_last > bits_last)
+		return perr(ps, "%s.aperture_end: 0x%llx is beyond iova_bits %u (last IOVA 0x%llx)",
+			    where, (unsigned long long)iommu->aperture_last, iommu->iova_bits,
+			    (unsigned long long)bits_last);
+	if (iommu->aperture_start >= iommu->aperture_last)
+		return perr(ps, "%s.aperture_start: 0x%llx is not below aperture_end 0x%llx", where,
+			    (unsigned long long)iommu->aperture_start,
+			    (unsigned long long)iommu->aperture_last);
+	min_page = iommu->pgsize_bitmap & -iommu->pgsize_bitmap;
+	if (iommu->aperture_start & (min_page - 1))
+		return perr(ps, "%s.aperture_start: 0x%llx is not a multiple of the smallest page size 0x%llx",
+			    where, (unsigned long long)iommu->aperture_start,
+			    (unsigned long long)min_page);
+	if (iommu->aperture_last != UINT64_MAX && ((iommu->aperture_last + 1) & (min_page - 1)))
+		return perr(ps, "%s.aperture_end: 0x%llx does not end a page of the smallest size 0x%llx (want a last byte, e.g. 0x7fffffff)",
+			    where, (unsigned long long)iommu->aperture_last,
+			    (unsigned long long)min_page);
 	return 0;
 }
 

@@ -24,10 +24,6 @@
 #define SCN_MOCK_KIND_DEVS 4
 #define SCN_MAX_BITMAP_WORDS (1u << 20)
 
-/* The mock IOMMU's aperture: what machine B's transcripts show of IOVA ranges. */
-#define SCN_MOCK_START (1ull << 24)
-#define SCN_MOCK_LAST ((1ull << 31) - 1)
-
 void scn_text_printf(struct scn_text *t, const char *fmt, ...)
 {
 	va_list ap;
@@ -235,37 +231,18 @@ static void print_ranges(struct scn_state *st, uint32_t ioas)
 {
 	struct iommufd_iova_range r[16];
 	uint64_t align = 0;
-	int n, i, shown = 0;
+	int n, i;
 
 	n = iommufd_ioas_iova_ranges(st->be->ctx, ioas, r, 16, &align);
 	if (n < 0) {
 		scn_text_printf(st->out, " => %s\n", errname(n));
 		return;
 	}
-	if (st->be->flavour == SCN_VTD) {
-		scn_text_printf(st->out, " => %d align=0x%llx", n, (unsigned long long)align);
-		for (i = 0; i < n && i < 16; i++)
-			scn_text_printf(st->out, " 0x%llx-0x%llx", (unsigned long long)r[i].start,
-					(unsigned long long)r[i].last);
-		scn_text_printf(st->out, "\n");
-		return;
-	}
-	/*
-	 * Machine B: the simulator cannot express the mock aperture's start or
-	 * its 2 KiB pages; compare what lies inside the aperture.
-	 */
-	scn_text_printf(st->out, " => inside the mock aperture:");
-	for (i = 0; i < n && i < 16; i++) {
-		uint64_t s = r[i].start > SCN_MOCK_START ? r[i].start : SCN_MOCK_START;
-		uint64_t l = r[i].last < SCN_MOCK_LAST ? r[i].last : SCN_MOCK_LAST;
-
-		if (s > l)
-			continue;
-		scn_text_printf(st->out, " 0x%llx-0x%llx", (unsigned long long)s,
-				(unsigned long long)l);
-		shown++;
-	}
-	scn_text_printf(st->out, "%s\n", shown ? "" : " none");
+	scn_text_printf(st->out, " => %d align=0x%llx", n, (unsigned long long)align);
+	for (i = 0; i < n && i < 16; i++)
+		scn_text_printf(st->out, " 0x%llx-0x%llx", (unsigned long long)r[i].start,
+				(unsigned long long)r[i].last);
+	scn_text_printf(st->out, "\n");
 }
 
 static int do_bitmap(struct scn_state *st, char **tok, int ntok)
@@ -478,11 +455,9 @@ static int step(struct scn_state *st, char **tok, int ntok)
 			return no_device(st);
 		ret = iommufd_get_hw_info(ctx, iommufd_device_id(d->dev), &info);
 		scn_text_printf(st->out, " => %s", errname(ret));
-		/* the simulator has no mock hw_info type: compare the capabilities only */
-		if (!ret && st->be->flavour == SCN_VTD)
-			scn_text_printf(st->out, " type=%u", info.type);
 		if (!ret)
-			scn_text_printf(st->out, " dirty=%d", (int)(info.capabilities & 1));
+			scn_text_printf(st->out, " type=0x%x dirty=%d", info.type,
+					(int)(info.capabilities & 1));
 		scn_text_printf(st->out, "\n");
 	} else if (!strcmp(op, "track") && ntok == 3) {
 		if (obj_id(st, tok[1], &id) || (strcmp(tok[2], "on") && strcmp(tok[2], "off")))
@@ -574,19 +549,26 @@ out_free:
 const char *scn_sim_topology(enum scn_flavour flavour)
 {
 	if (flavour == SCN_VTD)
-		/* machine A: QEMU's VT-d (39-bit, no dirty tracking), three devices */
+		/* machine A: QEMU 7.2's VT-d (39-bit, no dirty tracking, no nesting), three devices */
 		return "{ \"iommus\": [ { \"name\": \"dmar0\", \"driver\": \"intel-vtd\","
-		       " \"dirty_tracking\": false, \"iova_bits\": 39,"
+		       " \"dirty_tracking\": false, \"nesting\": false, \"iova_bits\": 39,"
 		       " \"pgsizes\": [\"4K\", \"2M\", \"1G\"] } ],"
 		       " \"devices\": [ { \"name\": \"0000:00:03.0\", \"iommu\": \"dmar0\" },"
 		       " { \"name\": \"0000:00:04.0\", \"iommu\": \"dmar0\" },"
 		       " { \"name\": \"0000:00:05.0\", \"iommu\": \"dmar0\" } ] }";
-	/* machine B: the kernel's mock IOMMU, as near as a topology can say it */
+	/*
+	 * machine B: the kernel's mock IOMMU (its driver's defaults, said out
+	 * loud): 2 KiB IO pages, aperture 16 MiB .. 2 GiB - 1, nest parents; a
+	 * device with and one without dirty tracking (MOCK_FLAGS_DEVICE_NO_DIRTY)
+	 */
 	return "{ \"iommus\": ["
 	       " { \"name\": \"mock\", \"driver\": \"iommufd-selftest\", \"dirty_tracking\": true,"
-	       " \"iova_bits\": 32, \"pgsizes\": [\"4K\"] },"
+	       " \"nesting\": true, \"iova_bits\": 31, \"aperture_start\": \"0x1000000\","
+	       " \"aperture_end\": \"0x7fffffff\", \"pgsizes\": [\"2K\"] },"
 	       " { \"name\": \"mock-no-dirty\", \"driver\": \"iommufd-selftest\","
-	       " \"dirty_tracking\": false, \"iova_bits\": 32, \"pgsizes\": [\"4K\"] } ],"
+	       " \"dirty_tracking\": false, \"nesting\": true, \"iova_bits\": 31,"
+	       " \"aperture_start\": \"0x1000000\", \"aperture_end\": \"0x7fffffff\","
+	       " \"pgsizes\": [\"2K\"] } ],"
 	       " \"devices\": ["
 	       " { \"name\": \"mock-d0\", \"iommu\": \"mock\" }, { \"name\": \"mock-d1\", \"iommu\": \"mock\" },"
 	       " { \"name\": \"mock-d2\", \"iommu\": \"mock\" }, { \"name\": \"mock-d3\", \"iommu\": \"mock\" },"
