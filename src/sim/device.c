@@ -385,8 +385,12 @@ int sim_device_dma_write(struct iommufd_sim *sim, struct sim_device *dev, uint64
 			 uint64_t len)
 {
 	struct sim_df *df = dev->open_df;
+	bool record, faulted = false, done = false;
+	const struct sim_ioas *ioas;
 	struct sim_hwpt *hwpt;
-	uint64_t last;
+	uint64_t last, cur;
+	long i;
+	int ret;
 
 	(void)sim;
 	/* A device no context owns is outside the simulated world. */
@@ -405,11 +409,35 @@ int sim_device_dma_write(struct iommufd_sim *sim, struct sim_device *dev, uint64
 			       0 :
 			       -EFAULT;
 	hwpt = df->idev->hwpt;
-	/* The IOMMU faults on any page not mapped writeable in the domain. */
-	if (!sim_ioas_range_has_prot(hwpt->ioas, iova, last, SIM_PROT_WRITE))
-		return -EFAULT;
-	if (sim_hwpt_records_dirty(hwpt))
-		return sim_rangeset_add(&hwpt->dirty, iova >> hwpt->io_page_shift,
-					last >> hwpt->io_page_shift);
-	return 0;
+	ioas = hwpt->ioas;
+	record = sim_hwpt_records_dirty(hwpt);
+	/*
+	 * The IOMMU translates each page of the write on its own: pages mapped
+	 * writeable are written (and dirtied where the domain tracks), every
+	 * other page faults. Posted writes do not stop at the first fault.
+	 */
+	cur = iova;
+	for (i = sim_ioas_area_first_in(ioas, iova, last);
+	     i >= 0 && (size_t)i < ioas->nareas && ioas->areas[i].iova <= last; i++) {
+		const struct sim_area *a = &ioas->areas[i];
+		uint64_t s = a->iova > cur ? a->iova : cur;
+		uint64_t e = a->last < last ? a->last : last;
+
+		if (a->iova > cur)
+			faulted = true;
+		if (!(a->prot & SIM_PROT_WRITE)) {
+			faulted = true;
+		} else if (record) {
+			ret = sim_rangeset_add(&hwpt->dirty, s >> hwpt->io_page_shift,
+					       e >> hwpt->io_page_shift);
+			if (ret)
+				return ret;
+		}
+		if (e == last) {
+			done = true;
+			break;
+		}
+		cur = e + 1;
+	}
+	return faulted || !done ? -EFAULT : 0;
 }

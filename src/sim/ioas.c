@@ -46,6 +46,11 @@ static long area_first_in(const struct sim_ioas *ioas, uint64_t start, uint64_t 
 	return -1;
 }
 
+long sim_ioas_area_first_in(const struct sim_ioas *ioas, uint64_t start, uint64_t last)
+{
+	return area_first_in(ioas, start, last);
+}
+
 long sim_ioas_area_at(const struct sim_ioas *ioas, uint64_t iova)
 {
 	return area_first_in(ioas, iova, iova);

@@ -269,6 +269,8 @@ int sim_ioas_add_access(struct sim_ioas *ioas, struct sim_access *access);
 void sim_ioas_remove_access(struct sim_ioas *ioas, struct sim_access *access);
 /* index of the area containing iova, or -1 */
 long sim_ioas_area_at(const struct sim_ioas *ioas, uint64_t iova);
+/* index of the first area intersecting [start, last], or -1 */
+long sim_ioas_area_first_in(const struct sim_ioas *ioas, uint64_t start, uint64_t last);
 /* every byte of [iova, last] mapped with prot, in contiguous areas */
 bool sim_ioas_range_has_prot(const struct sim_ioas *ioas, uint64_t iova, uint64_t last, int prot);
 int sim_cmd_ioas_alloc(struct sim_ucmd *ucmd);
