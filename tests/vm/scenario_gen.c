@@ -45,13 +45,16 @@ static const uint64_t vtd_lens[] = {
 };
 static const char *const vtd_devs[] = { "0000:00:03.0", "0000:00:04.0", "0000:00:05.0" };
 
-/* Machine B: inside the mock aperture (1<<24 .. 1<<31), and just outside it. */
+/*
+ * Machine B: inside the mock aperture (1<<24 .. (1<<31)-1), at its ends and
+ * outside it; half pages where the mock's 2 KiB IO pages allow them.
+ */
 static const uint64_t mock_iovas[] = {
 	0x1000000, 0x1000000, 0x1001000, 0x1002000, 0x1010000, 0x1100000, 0x1200000,
-	0x7ff00000, 0x7fe00000,
+	0x7ff00000, 0x7fe00000, 0x1000800, 0x7ffff000, 0x80000000, 0x1000, 0xfff000,
 };
 static const uint64_t mock_lens[] = {
-	0x1000, 0x2000, 0x4000, 0x10000, 0x10000, 0x100000, 0x0, 0x3000,
+	0x1000, 0x2000, 0x4000, 0x10000, 0x10000, 0x100000, 0x0, 0x3000, 0x800, 0x1800,
 };
 
 static const char *const ioases[] = { "I0", "I1", "I2" };
@@ -93,7 +96,12 @@ static void open_line(struct rng *r, enum scn_flavour f, struct scn_text *out, i
 		scn_text_printf(out, "open %s %s\n", devs[d], chance(r, 60) ? "dirty" : "nodirty");
 }
 
-static void random_step(struct rng *r, enum scn_flavour f, struct scn_text *out)
+/*
+ * ro_maps: the script may map read-only. On machine B such a script has no
+ * dma: IOMMU_TEST_OP_DIRTY marks read-only pages too (it is no DMA model),
+ * where a device's write faults.
+ */
+static void random_step(struct rng *r, enum scn_flavour f, bool ro_maps, struct scn_text *out)
 {
 	char pt[32];
 	unsigned w = pick(r, 100);
@@ -102,16 +110,18 @@ static void random_step(struct rng *r, enum scn_flavour f, struct scn_text *out)
 		uint64_t len = len_of(r, f);
 
 		scn_text_printf(out, "map %s ", PICK(r, ioases));
-		/* the mock aperture's ranges cannot be said to the simulator: no auto there */
-		if (f == SCN_VTD && chance(r, 20))
+		if (chance(r, 20))
 			scn_text_printf(out, "auto");
 		else
 			scn_text_printf(out, "0x%llx", (unsigned long long)iova_of(r, f));
 		scn_text_printf(out, " 0x%llx", (unsigned long long)len);
-		if (chance(r, 15))
+		if (chance(r, 15) && ro_maps)
 			scn_text_printf(out, " ro");
-		if (chance(r, 10))
-			scn_text_printf(out, " va=%s", chance(r, 50) ? "0x10" : "0x201000");
+		if (chance(r, 10)) {
+			static const char *const offs[] = { "0x10", "0x201000", "0x800" };
+
+			scn_text_printf(out, " va=%s", PICK(r, offs));
+		}
 		scn_text_printf(out, "\n");
 	} else if (w < 36) {
 		if (chance(r, 10))
@@ -123,7 +133,7 @@ static void random_step(struct rng *r, enum scn_flavour f, struct scn_text *out)
 	} else if (w < 41) {
 		scn_text_printf(out, "copy %s %s 0x%llx 0x%llx ", PICK(r, ioases), PICK(r, ioases),
 				(unsigned long long)iova_of(r, f), (unsigned long long)len_of(r, f));
-		if (f == SCN_VTD && chance(r, 30))
+		if (chance(r, 30))
 			scn_text_printf(out, "auto\n");
 		else
 			scn_text_printf(out, "0x%llx\n", (unsigned long long)iova_of(r, f));
@@ -146,11 +156,7 @@ static void random_step(struct rng *r, enum scn_flavour f, struct scn_text *out)
 	} else if (w < 63) {
 		scn_text_printf(out, "detach %s\n", PICK(r, devs));
 	} else if (w < 71) {
-		/*
-		 * No NEST_PARENT: the simulator cannot be told an IOMMU lacks
-		 * nesting (QEMU's VT-d) or has it (the mock); see *-nest-parent.scn.
-		 */
-		static const char *const flags[] = { "", " dirty", "" };
+		static const char *const flags[] = { "", " dirty", "", " nest", " dirty nest" };
 
 		scn_text_printf(out, "hwpt %s %s %s%s\n", PICK(r, hwpts), PICK(r, devs),
 				chance(r, 80) ? PICK(r, ioases) : "H0", PICK(r, flags));
@@ -170,7 +176,7 @@ static void random_step(struct rng *r, enum scn_flavour f, struct scn_text *out)
 		scn_text_printf(out, "hwinfo %s\n", PICK(r, devs));
 	} else if (w < 89) {
 		scn_text_printf(out, "track %s %s\n", PICK(r, hwpts), chance(r, 70) ? "on" : "off");
-	} else if (w < 94 && f == SCN_MOCK) {
+	} else if (w < 94 && f == SCN_MOCK && !ro_maps) {
 		scn_text_printf(out, "dma %s 0x%llx 0x%llx\n", PICK(r, devs),
 				(unsigned long long)iova_of(r, f), (unsigned long long)len_of(r, f));
 	} else {
@@ -188,6 +194,7 @@ void scn_generate(enum scn_flavour f, unsigned n, struct scn_text *out)
 {
 	struct rng r = { .s = 0x9e3779b97f4a7c15ull * (n + 1) + (f == SCN_VTD ? 1 : 7) };
 	unsigned steps, i;
+	bool ro_maps;
 	int d;
 
 	scn_text_printf(out, "# generated %s scenario %u\n", f == SCN_VTD ? "vtd" : "mock", n);
@@ -204,9 +211,10 @@ void scn_generate(enum scn_flavour f, unsigned n, struct scn_text *out)
 		if (f == SCN_MOCK && chance(&r, 80))
 			scn_text_printf(out, "track H0 on\n");
 	}
+	ro_maps = f == SCN_VTD || chance(&r, 35);
 	steps = 10 + pick(&r, 25);
 	for (i = 0; i < steps; i++)
-		random_step(&r, f, out);
+		random_step(&r, f, ro_maps, out);
 	/* what is left: ranges, a last bitmap, and the unmap of everything */
 	scn_text_printf(out, "ranges I0\n");
 	scn_text_printf(out, "unmap I0 0 0xffffffffffffffff\n");
