@@ -14,11 +14,13 @@ bool iofd_is_selftest_name(const char *name)
 
 int iommufd_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out)
 {
-	if (!out)
+	if (out)
+		*out = NULL;
+	if (!ctx)
 		return -EINVAL;
-	*out = NULL;
-	if (!ctx || !name)
-		return -EINVAL;
+	if (!out || !name)
+		return iofd_set_error(ctx, -EINVAL, "device open %s: %s is NULL",
+				      name ? name : "(null)", out ? "name" : "out");
 	if (!*name)
 		return iofd_set_error(ctx, -EINVAL, "device open: empty name");
 	if (iofd_is_selftest_name(name))
@@ -113,8 +115,10 @@ int iommufd_list_devices(struct iommufd_ctx *ctx, struct iommufd_device_desc *ou
 {
 	int ret;
 
-	if (!ctx || (max && !out))
+	if (!ctx)
 		return -EINVAL;
+	if (max && !out)
+		return iofd_set_error(ctx, -EINVAL, "list devices: out is NULL, max %u", max);
 	ret = ctx->tp.ops->list_devices(ctx->tp.priv, out, max);
 	if (ret < 0)
 		iofd_set_error(ctx, ret, "list devices");

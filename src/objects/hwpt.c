@@ -16,8 +16,10 @@ int iommufd_hwpt_alloc(struct iommufd_ctx *ctx, uint32_t dev_id, uint32_t pt_id,
 	};
 	int ret;
 
-	if (!ctx || !hwpt_id)
+	if (!ctx)
 		return -EINVAL;
+	if (!hwpt_id)
+		return iofd_set_error(ctx, -EINVAL, "hwpt alloc dev %u: hwpt_id is NULL", dev_id);
 	if (flags & ~(IOMMUFD_HWPT_NEST_PARENT | IOMMUFD_HWPT_DIRTY_TRACKING))
 		return iofd_set_error(ctx, -EINVAL, "hwpt alloc dev %u: unknown flags 0x%x", dev_id,
 				      flags);
@@ -38,8 +40,10 @@ int iommufd_get_hw_info(struct iommufd_ctx *ctx, uint32_t dev_id, struct iommufd
 	struct iofd_hw_info cmd = { .size = sizeof(cmd), .dev_id = dev_id };
 	int ret;
 
-	if (!ctx || !out)
+	if (!ctx)
 		return -EINVAL;
+	if (!out)
+		return iofd_set_error(ctx, -EINVAL, "hw info dev %u: out is NULL", dev_id);
 	/* data_len 0: only the type and the generic capabilities are wanted. */
 	ret = iofd_ioctl(ctx, ctx->fd, IOFD_GET_HW_INFO, &cmd,
 			 "GET_HW_INFO dev=%u type=%u caps=0x%llx", dev_id, cmd.out_data_type,

@@ -13,8 +13,10 @@ int iommufd_ioas_alloc(struct iommufd_ctx *ctx, uint32_t *ioas_id)
 	struct iofd_ioas_alloc cmd = { .size = sizeof(cmd) };
 	int ret;
 
-	if (!ctx || !ioas_id)
+	if (!ctx)
 		return -EINVAL;
+	if (!ioas_id)
+		return iofd_set_error(ctx, -EINVAL, "ioas alloc: ioas_id is NULL");
 	ret = iofd_ioctl(ctx, ctx->fd, IOFD_IOAS_ALLOC, &cmd, "IOAS_ALLOC ioas=%u",
 			 cmd.out_ioas_id);
 	if (!ret)
@@ -63,12 +65,16 @@ int iommufd_ioas_iova_ranges(struct iommufd_ctx *ctx, uint32_t ioas_id,
 	struct iofd_iova_range *buf = NULL;
 	int ret, i;
 
-	if (!ctx || (max && !out))
+	if (!ctx)
 		return -EINVAL;
+	if (max && !out)
+		return iofd_set_error(ctx, -EINVAL, "ioas %u iova ranges: out is NULL, max %u",
+				      ioas_id, max);
 	if (max) {
 		buf = calloc(max, sizeof(*buf));
 		if (!buf)
-			return -ENOMEM;
+			return iofd_set_error(ctx, -ENOMEM, "ioas %u iova ranges: room for %u",
+					      ioas_id, max);
 	}
 	ret = iova_ranges(ctx, ioas_id, buf, max, alignment);
 	for (i = 0; i < ret && (unsigned)i < max; i++) {
@@ -116,12 +122,16 @@ int iommufd_ioas_allow_iovas(struct iommufd_ctx *ctx, uint32_t ioas_id,
 	unsigned i;
 	int ret;
 
-	if (!ctx || (n && !ranges))
+	if (!ctx)
 		return -EINVAL;
+	if (n && !ranges)
+		return iofd_set_error(ctx, -EINVAL, "ioas %u allow iovas: ranges is NULL, n %u",
+				      ioas_id, n);
 	if (n) {
 		buf = calloc(n, sizeof(*buf));
 		if (!buf)
-			return -ENOMEM;
+			return iofd_set_error(ctx, -ENOMEM, "ioas %u allow iovas: room for %u",
+					      ioas_id, n);
 		for (i = 0; i < n; i++) {
 			buf[i].start = ranges[i].start;
 			buf[i].last = ranges[i].last;
@@ -156,8 +166,10 @@ int iommufd_ioas_map(struct iommufd_ctx *ctx, uint32_t ioas_id, void *va, uint64
 	};
 	int ret;
 
-	if (!ctx || !iova)
+	if (!ctx)
 		return -EINVAL;
+	if (!iova)
+		return iofd_set_error(ctx, -EINVAL, "map ioas %u: iova is NULL", ioas_id);
 	if (flags & ~(IOMMUFD_MAP_FIXED_IOVA | IOMMUFD_MAP_READONLY))
 		return iofd_set_error(ctx, -EINVAL, "map ioas %u: unknown flags 0x%x", ioas_id, flags);
 	cmd.flags = map_flags(flags);
@@ -205,8 +217,10 @@ int iommufd_ioas_copy(struct iommufd_ctx *ctx, uint32_t dst_ioas_id, uint32_t sr
 	};
 	int ret;
 
-	if (!ctx || !dst_iova)
+	if (!ctx)
 		return -EINVAL;
+	if (!dst_iova)
+		return iofd_set_error(ctx, -EINVAL, "copy ioas %u: dst_iova is NULL", src_ioas_id);
 	if (flags & ~(IOMMUFD_MAP_FIXED_IOVA | IOMMUFD_MAP_READONLY))
 		return iofd_set_error(ctx, -EINVAL, "copy ioas %u: unknown flags 0x%x", src_ioas_id,
 				      flags);

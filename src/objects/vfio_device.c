@@ -68,7 +68,7 @@ int iofd_vfio_device_open(struct iommufd_ctx *ctx, const char *name, struct iomm
 
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
-		return -ENOMEM;
+		return iofd_set_error(ctx, -ENOMEM, "device %s", name);
 	dev->ctx = ctx;
 	dev->ops = &vfio_device_ops;
 	dev->fd = -1;

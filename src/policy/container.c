@@ -31,11 +31,12 @@ int iommufd_container_new(struct iommufd_ctx *ctx, uint32_t flags, struct iommuf
 	struct iommufd_container *c;
 	int ret;
 
-	if (!out)
-		return -EINVAL;
-	*out = NULL;
+	if (out)
+		*out = NULL;
 	if (!ctx)
 		return -EINVAL;
+	if (!out)
+		return iofd_set_error(ctx, -EINVAL, "container new: out is NULL");
 	if (flags & ~(IOMMUFD_CONTAINER_DIRTY_TRACKING | IOMMUFD_CONTAINER_NEST_PARENT))
 		return iofd_set_error(ctx, -EINVAL, "container new: unknown flags 0x%x", flags);
 
