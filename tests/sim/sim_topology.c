@@ -90,6 +90,92 @@ static void test_json_text_and_file(void **state)
 	assert_non_null(strstr(iommufd_sim_last_error(), "/nonexistent/topology.json"));
 }
 
+/* A one-IOMMU topology: keys is the rest of the IOMMU's object, e.g. "\"nesting\": true". */
+static char *one_iommu(const char *driver, const char *keys)
+{
+	static char buf[1024];
+
+	snprintf(buf, sizeof(buf),
+		 "{ \"iommus\": [ { \"name\": \"u0\", \"driver\": \"%s\"%s%s } ],"
+		 " \"devices\": [ { \"name\": \"d0\", \"iommu\": \"u0\" } ] }",
+		 driver, keys[0] ? ", " : "", keys);
+	return buf;
+}
+
+/* Attach d0 to a new IOAS: the IOVA ranges (count) and alignment its domain leaves. */
+static int ranges_with_device(const char *topo, struct iofd_iova_range *r, unsigned int max,
+			      uint64_t *align)
+{
+	struct iommufd_sim *sim = new_sim(topo);
+	int ifd = open_iommufd(sim), dfd, n;
+	uint32_t ioas = ioas_alloc(sim, ifd), pt = ioas;
+
+	dfd = bind_dev(sim, ifd, "/dev/vfio/devices/vfio0", NULL);
+	assert_int_equal(attach(sim, dfd, &pt), 0);
+	n = iova_ranges(sim, ifd, ioas, r, max, align);
+	t_close(sim, dfd);
+	iommufd_sim_free(sim);
+	return n;
+}
+
+static void test_aperture_keys(void **state)
+{
+	struct iofd_iova_range r[4];
+	uint64_t align;
+
+	/* numbers, 0x strings and size suffixes; aperture_end is the last IOVA */
+	assert_int_equal(ranges_with_device(one_iommu("x", "\"aperture_start\": \"0x100000\","
+						       " \"aperture_end\": 4294967295"),
+					    r, 4, &align),
+			 1);
+	assert_int_equal(r[0].start, 0x100000);
+	assert_int_equal(r[0].last, 0xffffffffull);
+	assert_int_equal(align, SZ_4K);
+	assert_int_equal(ranges_with_device(one_iommu("x", "\"aperture_start\": \"16M\","
+						       " \"iova_bits\": 31"),
+					    r, 4, NULL),
+			 1);
+	assert_int_equal(r[0].start, 1ull << 24);
+	assert_int_equal(r[0].last, (1ull << 31) - 1);
+	/* the whole 64-bit space: nothing reserved at either end */
+	assert_int_equal(ranges_with_device(one_iommu("x", "\"iova_bits\": 64,"
+						       " \"aperture_end\": 18446744073709551615"),
+					    r, 4, NULL),
+			 1);
+	assert_int_equal(r[0].start, 0);
+	assert_int_equal(r[0].last, UINT64_MAX);
+	/* without the keys: 0 .. 2^iova_bits - 1 */
+	assert_int_equal(ranges_with_device(one_iommu("x", "\"iova_bits\": 40"), r, 4, NULL), 1);
+	assert_int_equal(r[0].start, 0);
+	assert_int_equal(r[0].last, (1ull << 40) - 1);
+	/* an IOMMU with 2 KiB pages aligns the IOAS to 2 KiB */
+	assert_int_equal(ranges_with_device(one_iommu("x", "\"pgsizes\": [\"2K\", \"1M\"]"), r, 4,
+					    &align),
+			 1);
+	assert_int_equal(align, 2048);
+}
+
+/* The selftest mock IOMMU's defaults are those of the kernel's selftest.c. */
+static void test_selftest_driver_defaults(void **state)
+{
+	struct iofd_iova_range r[4];
+	uint64_t align;
+
+	assert_int_equal(ranges_with_device(one_iommu("iommufd-selftest", ""), r, 4, &align), 1);
+	assert_int_equal(r[0].start, 1ull << 24);
+	assert_int_equal(r[0].last, (1ull << 31) - 1);
+	assert_int_equal(align, 2048);
+	/* each default can be overridden */
+	assert_int_equal(ranges_with_device(one_iommu("iommufd-selftest",
+						       "\"aperture_start\": 0, \"iova_bits\": 32,"
+						       " \"pgsizes\": [\"4K\"]"),
+					    r, 4, &align),
+			 1);
+	assert_int_equal(r[0].start, 0);
+	assert_int_equal(r[0].last, 0xffffffffull);
+	assert_int_equal(align, SZ_4K);
+}
+
 /* iommufd_sim_new() fails with -EINVAL and a message containing each of want. */
 static void expect_bad(const char *topo, const char *want1, const char *want2)
 {
@@ -145,6 +231,45 @@ static void test_semantic_errors_name_the_key(void **state)
 	expect_bad("{ \"iommus\": [ { \"name\": \"d0\", \"driver\": \"x\", \"iova_bits\": 12 } ],"
 		   " \"devices\": [] }",
 		   "iova_bits", "out of range");
+	expect_bad(one_iommu("x", "\"iova_bits\": 30"), "u0\").iova_bits", "(31 to 64)");
+	expect_bad(one_iommu("x", "\"iova_bits\": 65"), "iova_bits", "out of range");
+	/* nesting */
+	expect_bad(one_iommu("intel-vtd", "\"nesting\": \"no\""), "u0\").nesting",
+		   "expected a boolean");
+	expect_bad(one_iommu("x", "\"nesting\": 0"), "nesting", "expected a boolean");
+	/* aperture_start, aperture_end: values */
+	expect_bad(one_iommu("x", "\"aperture_start\": true"), "u0\").aperture_start",
+		   "expected an integer or a string");
+	expect_bad(one_iommu("x", "\"aperture_start\": -4096"), "aperture_start", "bad address");
+	expect_bad(one_iommu("x", "\"aperture_start\": \"16Q\""), "aperture_start",
+		   "bad address \"16Q\"");
+	expect_bad(one_iommu("x", "\"aperture_start\": \"0x\""), "aperture_start", "bad address");
+	expect_bad(one_iommu("x", "\"aperture_start\": \" 4096\""), "aperture_start", "bad address");
+	expect_bad(one_iommu("x", "\"aperture_start\": \"-4096\""), "aperture_start", "bad address");
+	expect_bad(one_iommu("x", "\"aperture_end\": \"99999999999999999999\""), "aperture_end",
+		   "bad address");
+	expect_bad(one_iommu("x", "\"aperture_end\": \"0x10000000000000000\""), "aperture_end",
+		   "bad address");
+	expect_bad(one_iommu("x", "\"aperture_end\": [1]"), "aperture_end", "found an array");
+	/* aperture_start, aperture_end: how they fit together */
+	expect_bad(one_iommu("x", "\"iova_bits\": 32, \"aperture_end\": \"0x1ffffffff\""),
+		   "u0\").aperture_end", "beyond iova_bits 32 (last IOVA 0xffffffff)");
+	expect_bad(one_iommu("iommufd-selftest", "\"aperture_end\": \"0xffffffff\""),
+		   "aperture_end", "beyond iova_bits 31");
+	expect_bad(one_iommu("x", "\"aperture_start\": \"1M\", \"aperture_end\": \"0xfffff\""),
+		   "u0\").aperture_start", "not below aperture_end 0xfffff");
+	expect_bad(one_iommu("x", "\"iova_bits\": 32, \"aperture_start\": \"4G\""),
+		   "aperture_start: 0x100000000", "not below aperture_end 0xffffffff");
+	expect_bad(one_iommu("x", "\"aperture_start\": \"0x1800\""), "aperture_start",
+		   "not a multiple of the smallest page size 0x1000");
+	expect_bad(one_iommu("x", "\"aperture_end\": \"0x100000\""), "aperture_end",
+		   "does not end a page");
+	expect_bad(one_iommu("iommufd-selftest", "\"aperture_start\": \"0x1000400\""),
+		   "aperture_start", "smallest page size 0x800");
+	/* pgsizes: 2K is the smallest there is, and the smallest must be at most 4K */
+	expect_bad(one_iommu("x", "\"pgsizes\": [\"1K\"]"), "pgsizes[0]", "at least 2K");
+	expect_bad(one_iommu("x", "\"pgsizes\": [\"8K\", \"2M\"]"), "pgsizes",
+		   "smallest must be at most 4K");
 	expect_bad("{ \"iommus\": [ { \"name\": \"d0\", \"driver\": \"x\", \"colour\": 1 } ],"
 		   " \"devices\": [] }",
 		   "iommus[0] (\"d0\")", "unknown key \"colour\"");
@@ -179,6 +304,8 @@ int main(void)
 		cmocka_unit_test(test_json_text_and_file),
 		cmocka_unit_test(test_syntax_errors_name_the_line),
 		cmocka_unit_test(test_semantic_errors_name_the_key),
+		cmocka_unit_test(test_aperture_keys),
+		cmocka_unit_test(test_selftest_driver_defaults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
