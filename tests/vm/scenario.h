@@ -23,7 +23,10 @@
  *   hwinfo D                            GET_HW_INFO
  *   track H on|off                      HWPT_SET_DIRTY_TRACKING
  *   dma D IOVA LEN                      the device writes (selftest dirty /
- *                                       iommufd_sim_dma_write); no result shown
+ *                                       iommufd_sim_dma_write): every mapped page
+ *                                       of the range; no result shown. Machine B:
+ *                                       not over read-only mappings (the
+ *                                       selftest marks them, a device faults)
  *   bitmap H IOVA LEN PAGE [noclear] [pre=WORD]  HWPT_GET_DIRTY_BITMAP
  *   # comment
  */
