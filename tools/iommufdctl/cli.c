@@ -76,15 +76,12 @@ static void json_error_doc(struct cli *cli, const char *msg, int err)
 	jw_finish(&w);
 }
 
-int cli_fail(struct cli *cli, int err, const char *fmt, ...)
+static int vfail(struct cli *cli, int err, bool library, const char *fmt, va_list ap)
 {
 	char what[512], msg[1024];
-	const char *why = cli && cli->ctx ? iommufd_last_error(cli->ctx) : "";
-	va_list ap;
+	const char *why = library && cli && cli->ctx ? iommufd_last_error(cli->ctx) : "";
 
-	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
 	/* The library's message names the kernel call and the errno; ours says what we tried. */
 	if (why && *why)
 		snprintf(msg, sizeof(msg), "%s: %s", what, why);
@@ -93,6 +90,28 @@ int cli_fail(struct cli *cli, int err, const char *fmt, ...)
 	cli_err("%s", msg);
 	json_error_doc(cli, msg, err < 0 ? err : -err);
 	return EXIT_ERROR;
+}
+
+int cli_fail(struct cli *cli, int err, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfail(cli, err, true, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int cli_fail_errno(struct cli *cli, int err, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfail(cli, err, false, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int cli_fail_msg(struct cli *cli, const char *fmt, ...)

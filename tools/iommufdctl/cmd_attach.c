@@ -86,7 +86,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		mem = open_memstream(&doc, &doclen);
 		if (!mem) {
 			setup_teardown(&s);
-			rc = cli_fail(cli, -errno, "JSON output");
+			rc = cli_fail_errno(cli, -errno, "JSON output");
 			goto out_close;
 		}
 		json_begin(cli, &s, &w, mem);

@@ -32,7 +32,7 @@ static int list_all(struct cli *cli, struct dev_row **rows_out, unsigned *n_out)
 		tmp = realloc(descs, cap * sizeof(*descs));
 		if (!tmp) {
 			free(descs);
-			return cli_fail(cli, -ENOMEM, "list devices");
+			return cli_fail_errno(cli, -ENOMEM, "list devices");
 		}
 		descs = tmp;
 		n = iommufd_list_devices(cli->ctx, descs, cap);
@@ -47,7 +47,7 @@ static int list_all(struct cli *cli, struct dev_row **rows_out, unsigned *n_out)
 	rows = calloc(n ? n : 1, sizeof(*rows));
 	if (!rows) {
 		free(descs);
-		return cli_fail(cli, -ENOMEM, "list devices");
+		return cli_fail_errno(cli, -ENOMEM, "list devices");
 	}
 	for (i = 0; i < (unsigned)n; i++)
 		rows[i].desc = descs[i];

@@ -118,7 +118,7 @@ int setup_build(struct cli *cli, uint32_t flags, char **names, unsigned n, struc
 	s->flags = flags;
 	s->devs = calloc(n, sizeof(*s->devs));
 	if (!s->devs)
-		return cli_fail(cli, -ENOMEM, "devices");
+		return cli_fail_errno(cli, -ENOMEM, "devices");
 	for (i = 0; i < n; i++) {
 		sd = &s->devs[i];
 		sd->arg = names[i];

@@ -76,6 +76,12 @@ int cli_usage_err(const struct command *cmd, const char *fmt, ...)
  * library left no message), and in --json mode an error document on stdout. Returns EXIT_ERROR.
  */
 int cli_fail(struct cli *cli, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * A failure of our own (memory, mmap, the simulator's DMA): "what: strerror(err)". The
+ * library's last message belongs to an earlier call then, and must not be shown.
+ */
+int cli_fail_errno(struct cli *cli, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Same, with a message of our own only. */
 int cli_fail_msg(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
