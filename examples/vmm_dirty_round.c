@@ -36,12 +36,22 @@ struct vmm {
 	uint64_t *bitmap;
 };
 
-/* Library failures carry a message naming the call and the reason. */
+/* Failures of our own (memory, mmap, the simulator's DMA): the errno says why. */
+static int fail_errno(int ret, const char *what)
+{
+	fprintf(stderr, "vmm_dirty_round: %s: %s\n", what, strerror(-ret));
+	return ret;
+}
+
+/*
+ * Library failures carry a message naming the call and the reason. Only right after a
+ * failed library call: the message is that of the thread's last failure, however old.
+ */
 static int fail(struct vmm *v, int ret, const char *what)
 {
-	fprintf(stderr, "vmm_dirty_round: %s: %s\n", what,
-		v->ctx && *iommufd_last_error(v->ctx) ? iommufd_last_error(v->ctx) :
-		strerror(-ret));
+	if (!v->ctx || !*iommufd_last_error(v->ctx))
+		return fail_errno(ret, what);
+	fprintf(stderr, "vmm_dirty_round: %s: %s\n", what, iommufd_last_error(v->ctx));
 	return ret;
 }
 
@@ -113,7 +123,7 @@ static int simulate_dma(struct vmm *v, uint64_t *expected)
 			ret = iommufd_sim_dma_write(v->sim, iommufd_device_name(v->devs[i]),
 						    GUEST_RAM_IOVA + page * PAGE_SIZE, PAGE_SIZE);
 			if (ret)
-				return fail(v, ret, "simulated DMA");
+				return fail_errno(ret, "simulated DMA");
 			expected[page / 64] |= 1ull << (page % 64);
 		}
 	}
@@ -130,7 +140,7 @@ static int dirty_round(struct vmm *v)
 	expected = calloc(words, sizeof(uint64_t));
 	if (!v->bitmap || !expected) {
 		free(expected);
-		return fail(v, -ENOMEM, "bitmap");
+		return fail_errno(-ENOMEM, "bitmap");
 	}
 	ret = iommufd_container_set_dirty_tracking(v->c, true);
 	if (ret) {
@@ -219,7 +229,7 @@ int main(int argc, char **argv)
 		     -1, 0);
 	if (v.ram == MAP_FAILED) {
 		v.ram = NULL;
-		ret = fail(&v, -errno, "mmap guest RAM");
+		ret = fail_errno(-errno, "mmap guest RAM");
 		goto out;
 	}
 	ret = iommufd_container_map(v.c, v.ram, GUEST_RAM_IOVA, GUEST_RAM_SIZE, false);
