@@ -11,7 +11,7 @@ import tempfile
 
 from toolcheck import check, done
 
-meson, build, prefix, bindir, libdir, incdir, mandir, example = sys.argv[1:9]
+meson, build, prefix, bindir, libdir, incdir, mandir, example, sanitize = sys.argv[1:10]
 cc = os.environ.get("CC", "cc")
 
 
@@ -77,7 +77,9 @@ try:
           any(f.startswith("-I" + dest) for f in flags), "pkg-config flags: %s %s" %
           (p.stdout, p.stderr))
     prog = os.path.join(dest, "vmm_dirty_round")
-    p = sh([cc, "-std=gnu11", "-Wall", "-Wextra", "-Werror", example, "-o", prog] + flags,
+    # A sanitized library needs its runtime loaded first: the program is built with it too.
+    san = ["-fsanitize=" + sanitize] if sanitize != "none" else []
+    p = sh([cc, "-std=gnu11", "-Wall", "-Wextra", "-Werror", example, "-o", prog] + san + flags,
            env=env, cwd=dest)
     if not check(p.returncode == 0, "the example compiles against the installed tree: " + p.stderr):
         done()
