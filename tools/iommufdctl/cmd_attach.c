@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* iommufdctl attach: one container, the devices in their automatic domains, then teardown. */
-#include <errno.h>
 #include <stdlib.h>
 
 #include "container_setup.h"
@@ -33,41 +32,12 @@ static int on_opt(void *arg, int id, const char *val)
 	return EXIT_USAGE;
 }
 
-/* The layout is written before teardown (which frees it), the verdict after. */
-static void json_begin(struct cli *cli, const struct setup *s, struct jw *w, FILE *f)
-{
-	jw_init(w, f);
-	jw_obj_begin(w);
-	jw_kstr(w, "command", "attach");
-	jw_kbool(w, "simulated", cli->simulated);
-	setup_json_layout(s, w);
-}
-
-static void json_end(struct cli *cli, struct jw *w, bool clean, long left, int rc)
-{
-	jw_key(w, "teardown");
-	jw_obj_begin(w);
-	jw_kbool(w, "clean", clean);
-	if (cli->simulated)
-		jw_ki64(w, "objects_left", left);
-	else
-		jw_knull(w, "objects_left");
-	jw_obj_end(w);
-	jw_ki64(w, "exit_code", rc);
-	jw_obj_end(w);
-	jw_finish(w);
-}
-
 static int run(struct cli *cli, int argc, char **argv)
 {
 	uint32_t flags = IOMMUFD_CONTAINER_DIRTY_TRACKING;
+	struct setup_output out;
 	struct setup s;
-	bool migratable, clean;
-	char **names, *doc = NULL;
-	size_t doclen = 0;
-	FILE *mem = NULL;
-	struct jw w;
-	long left;
+	char **names;
 	int n, rc;
 
 	if (cli_parse(cli, &cmd_attach, argc, argv, on_opt, &flags, &names, &n, &rc))
@@ -81,38 +51,14 @@ static int run(struct cli *cli, int argc, char **argv)
 	rc = setup_build(cli, flags, names, n, &s);
 	if (rc)
 		goto out_close;
-
-	if (cli->json) {
-		mem = open_memstream(&doc, &doclen);
-		if (!mem) {
-			setup_teardown(&s);
-			rc = cli_fail_errno(cli, -errno, "JSON output");
-			goto out_close;
-		}
-		json_begin(cli, &s, &w, mem);
-	} else {
-		setup_print_layout(&s, stdout);
-		setup_print_coverage(&s, stdout);
-	}
-	migratable = setup_migratable(&s);
-	rc = setup_teardown(&s);
-	clean = session_leak_check(cli, &left) && rc == EXIT_OK;
-	if (!clean && rc == EXIT_OK)
-		rc = cli_fail_msg(cli, "teardown left %ld kernel object%s behind", left,
-				  left == 1 ? "" : "s");
+	/* The layout is written before teardown (which frees it), the verdict after. */
+	rc = setup_output_begin(&s, "attach", &out);
+	if (rc)
+		goto out_close;
 	/* Only a set that asked for dirty tracking can be judged "not migratable". */
-	if (rc == EXIT_OK && (flags & IOMMUFD_CONTAINER_DIRTY_TRACKING) && !migratable)
+	if ((flags & IOMMUFD_CONTAINER_DIRTY_TRACKING) && !setup_migratable(&s))
 		rc = EXIT_NOT_MIGRATABLE;
-	if (mem) {
-		json_end(cli, &w, clean, left, rc);
-		fclose(mem);
-		/* On a failure the error document has been printed instead. */
-		if (rc == EXIT_OK || rc == EXIT_NOT_MIGRATABLE)
-			fwrite(doc, 1, doclen, stdout);
-		free(doc);
-	} else if (rc == EXIT_OK || rc == EXIT_NOT_MIGRATABLE) {
-		printf("teardown: %s\n", cli->simulated ? "clean (no kernel object left)" : "done");
-	}
+	rc = setup_finish(&s, &out, rc);
 out_close:
 	session_close(cli);
 out_free:

@@ -684,13 +684,9 @@ static int run(struct cli *cli, int argc, char **argv)
 	};
 	struct migration m = { 0 };
 	struct sigaction sa = { 0 }, old_sa;
-	char **names, *doc = NULL;
-	size_t doclen = 0;
-	FILE *mem = NULL;
+	struct setup_output out;
 	struct setup s;
-	struct jw w;
-	bool clean;
-	long left;
+	char **names;
 	int n, rc;
 
 	if (cli_parse(cli, &cmd_migrate, argc, argv, on_opt, &o, &names, &n, &rc))
@@ -711,28 +707,15 @@ static int run(struct cli *cli, int argc, char **argv)
 	m.tty = !cli->json && isatty(STDOUT_FILENO);
 	m.rng = o.seed * 0x9e3779b97f4a7c15ull + 1; /* xorshift must not start at 0 */
 
-	if (cli->json) {
-		mem = open_memstream(&doc, &doclen);
-		if (!mem) {
-			setup_teardown(&s);
-			rc = cli_fail_errno(cli, -errno, "JSON output");
-			goto out_close;
-		}
-		jw_init(&w, mem);
-		jw_obj_begin(&w);
-		jw_kstr(&w, "command", "migrate");
-		jw_kbool(&w, "simulated", cli->simulated);
-		setup_json_layout(&s, &w);
-	} else {
-		setup_print_layout(&s, stdout);
-		setup_print_coverage(&s, stdout);
-	}
+	rc = setup_output_begin(&s, "migrate", &out);
+	if (rc)
+		goto out_close;
 
 	if (!setup_migratable(&s)) {
 		/* Harvesting would miss what the uncovered devices write. */
 		rc = EXIT_NOT_MIGRATABLE;
-		if (mem)
-			json_no_run(&w);
+		if (out.mem)
+			json_no_run(&out.w);
 	} else {
 		/* Ctrl-C ends the loop; the teardown still runs. */
 		sa.sa_handler = on_sigint;
@@ -740,41 +723,15 @@ static int run(struct cli *cli, int argc, char **argv)
 		sigaction(SIGINT, &sa, &old_sa);
 		rc = migrate(&m);
 		sigaction(SIGINT, &old_sa, NULL);
-		if (mem) {
+		if (out.mem) {
 			if (rc == EXIT_OK)
-				json_run(&m, &w);
+				json_run(&m, &out.w);
 			else
-				json_no_run(&w);
+				json_no_run(&out.w);
 		}
 	}
 	migration_free(&m);
-
-	if (setup_teardown(&s) && rc == EXIT_OK)
-		rc = EXIT_ERROR;
-	clean = session_leak_check(cli, &left);
-	if (!clean && (rc == EXIT_OK || rc == EXIT_NOT_MIGRATABLE))
-		rc = cli_fail_msg(cli, "teardown left %ld kernel object%s behind", left,
-				  left == 1 ? "" : "s");
-	if (mem) {
-		jw_key(&w, "teardown");
-		jw_obj_begin(&w);
-		jw_kbool(&w, "clean", clean);
-		if (cli->simulated)
-			jw_ki64(&w, "objects_left", left);
-		else
-			jw_knull(&w, "objects_left");
-		jw_obj_end(&w);
-		jw_ki64(&w, "exit_code", rc);
-		jw_obj_end(&w);
-		jw_finish(&w);
-		fclose(mem);
-		/* On a failure the error document has been printed instead. */
-		if (rc == EXIT_OK || rc == EXIT_NOT_MIGRATABLE)
-			fwrite(doc, 1, doclen, stdout);
-		free(doc);
-	} else if (rc == EXIT_OK || rc == EXIT_NOT_MIGRATABLE) {
-		printf("teardown: %s\n", cli->simulated ? "clean (no kernel object left)" : "done");
-	}
+	rc = setup_finish(&s, &out, rc);
 out_close:
 	session_close(cli);
 out_free:

@@ -183,6 +183,74 @@ int setup_teardown(struct setup *s)
 	return rc;
 }
 
+int setup_output_begin(struct setup *s, const char *command, struct setup_output *o)
+{
+	struct cli *cli = s->cli;
+
+	memset(o, 0, sizeof(*o));
+	if (!cli->json) {
+		setup_print_layout(s, stdout);
+		setup_print_coverage(s, stdout);
+		return EXIT_OK;
+	}
+	o->mem = open_memstream(&o->doc, &o->doclen);
+	if (!o->mem) {
+		int err = -errno;
+
+		setup_teardown(s);
+		return cli_fail_errno(cli, err, "JSON output");
+	}
+	jw_init(&o->w, o->mem);
+	jw_obj_begin(&o->w);
+	jw_kstr(&o->w, "command", command);
+	jw_kbool(&o->w, "simulated", cli->simulated);
+	setup_json_layout(s, &o->w);
+	return EXIT_OK;
+}
+
+int setup_finish(struct setup *s, struct setup_output *o, int rc)
+{
+	struct cli *cli = s->cli;
+	bool clean, printed;
+	long left;
+	int ret;
+
+	/* A failed teardown has printed its message (and error document): it decides. */
+	ret = setup_teardown(s);
+	if (ret)
+		rc = ret;
+	clean = session_leak_check(cli, &left) && !ret;
+	if (!clean && rc != EXIT_ERROR)
+		rc = cli_fail_msg(cli, "teardown left %ld kernel object%s behind", left,
+				  left == 1 ? "" : "s");
+	/* On a failure the error document has been printed instead. */
+	printed = rc == EXIT_OK || rc == EXIT_NOT_MIGRATABLE;
+	if (!o->mem) {
+		if (printed)
+			printf("teardown: %s\n",
+			       cli->simulated ? "clean (no kernel object left)" : "done");
+		return rc;
+	}
+	jw_key(&o->w, "teardown");
+	jw_obj_begin(&o->w);
+	jw_kbool(&o->w, "clean", clean);
+	if (cli->simulated)
+		jw_ki64(&o->w, "objects_left", left);
+	else
+		jw_knull(&o->w, "objects_left");
+	jw_obj_end(&o->w);
+	jw_ki64(&o->w, "exit_code", rc);
+	jw_obj_end(&o->w);
+	jw_finish(&o->w);
+	fclose(o->mem);
+	if (printed)
+		fwrite(o->doc, 1, o->doclen, stdout);
+	free(o->doc);
+	o->mem = NULL;
+	o->doc = NULL;
+	return rc;
+}
+
 bool setup_migratable(const struct setup *s)
 {
 	return (s->flags & IOMMUFD_CONTAINER_DIRTY_TRACKING) && s->dirty_status == 1;

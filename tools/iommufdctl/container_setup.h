@@ -30,6 +30,14 @@ struct setup {
 	char status_msg[512];		/* its message when 0 */
 };
 
+/* What a command with a setup prints: one JSON document (kept until the exit code is known). */
+struct setup_output {
+	FILE *mem;			/* the document being written; NULL: text output */
+	char *doc;
+	size_t doclen;
+	struct jw w;
+};
+
 /*
  * Refuses (EXIT_USAGE) no device, or a device named twice (the kernel binds a cdev once);
  * the selftest names make a new mock device each time and may repeat.
@@ -42,6 +50,19 @@ int setup_check_names(const struct command *cmd, char **names, int n);
 int setup_build(struct cli *cli, uint32_t flags, char **names, unsigned n, struct setup *s);
 /* Detaches every device, frees the container, closes the devices. EXIT_OK or EXIT_ERROR. */
 int setup_teardown(struct setup *s);
+/*
+ * Starts the output with the layout: in --json mode the document ("command", "simulated" and
+ * the members of setup_json_layout()), else the layout and the coverage as text.
+ * EXIT_OK, or EXIT_ERROR with the message printed and the setup torn down.
+ */
+int setup_output_begin(struct setup *s, const char *command, struct setup_output *o);
+/*
+ * Tears the setup down, checks that no kernel object is left behind, and ends the output: the
+ * document's "teardown" and "exit_code" members and the document itself (unless a failure
+ * printed its error document instead), or the text's teardown line. rc: the command's exit
+ * code so far; returns the final one.
+ */
+int setup_finish(struct setup *s, struct setup_output *o, int rc);
 /* Every device covered (and dirty tracking asked for)? */
 bool setup_migratable(const struct setup *s);
 
