@@ -3,7 +3,7 @@
  * libiommufd: the Linux IOMMUFD API (/dev/iommu) and VFIO device cdevs,
  * with automatic IOMMU domains and IOMMU dirty tracking for live migration.
  *
- * Conventions (see docs/API.md):
+ * Conventions (see iommufd(3)):
  *  - a call that can fail returns int: 0 or a positive count on success,
  *    a negative errno on failure; kernel errnos pass through unchanged;
  *  - a failed call leaves no half-made state;
