@@ -43,7 +43,10 @@ struct iommufd_device {
 	void *kind_priv;
 };
 
-/* Opening by kind: each returns 0 and a bound device, or -errno with nothing made. */
+/*
+ * Opening by kind, called by iommufd_device_open() with its arguments checked (and a
+ * selftest name for the selftest kind): 0 and a bound device, or -errno with nothing made.
+ */
 int iofd_vfio_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out);
 int iofd_selftest_device_open(struct iommufd_ctx *ctx, const char *name,
 			      struct iommufd_device **out);
