@@ -169,6 +169,10 @@ IOMMUFD_API int iommufd_container_read_dirty(struct iommufd_container *c, uint64
 					     uint64_t len, uint64_t page_size, uint64_t *bitmap,
 					     uint32_t flags);
 IOMMUFD_API int iommufd_container_dirty_status(struct iommufd_container *c);
+/* 1: dev is covered by IOMMU dirty tracking in c; 0: it is not, and why (if len) says why,
+ * e.g. "IOMMU dmar1 has no dirty tracking"; -EINVAL: dev is not in c. */
+IOMMUFD_API int iommufd_container_device_covered(struct iommufd_container *c,
+						 struct iommufd_device *dev, char *why, size_t len);
 
 enum {
 	IOMMUFD_DOMAIN_DIRTY_TRACKING = 1u << 0,

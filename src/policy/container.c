@@ -323,7 +323,7 @@ static const char *uncovered_why(const struct iofd_member *m, char *buf, size_t 
 {
 	switch (m->uncovered) {
 	case IOFD_UNCOVERED_EMULATED:
-		return "emulated, no IOMMU";
+		return "emulated device: no IOMMU of its own, on the IOAS";
 	case IOFD_UNCOVERED_NO_DOMAIN:
 		return "no IOMMU domain of its own, on the IOAS";
 	case IOFD_UNCOVERED_IOMMU_NO_DIRTY:
@@ -386,6 +386,30 @@ int iommufd_container_dirty_status(struct iommufd_container *c)
 		memcpy(msg + sizeof(msg) - 5, "...", 4);
 	iofd_set_error(c->ctx, 0, "%s", msg);
 	ret = 0;
+out_unlock:
+	pthread_mutex_unlock(&c->lock);
+	return ret;
+}
+
+int iommufd_container_device_covered(struct iommufd_container *c, struct iommufd_device *dev,
+				     char *why, size_t len)
+{
+	struct iofd_member *m;
+	char buf[96];
+	int ret;
+
+	if (!c || !dev || (len && !why))
+		return -EINVAL;
+	pthread_mutex_lock(&c->lock);
+	m = iofd_container_find_member(c, dev);
+	if (!m) {
+		ret = iofd_set_error(c->ctx, -EINVAL, "dirty coverage of %s: not in container ioas %u",
+				     dev->info.name, c->ioas_id);
+		goto out_unlock;
+	}
+	ret = m->uncovered == IOFD_COVERED;
+	if (len)
+		snprintf(why, len, "%s", ret ? "covered" : uncovered_why(m, buf, sizeof(buf)));
 out_unlock:
 	pthread_mutex_unlock(&c->lock);
 	return ret;

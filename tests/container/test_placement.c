@@ -28,6 +28,7 @@ static void seed_scenario_layout_and_status(void **state)
 	struct iommufd_domain_info d[8];
 	const struct iommufd_domain_info *a, *b, *s;
 	const char *msg;
+	char why[96];
 	struct fx f;
 	int i, n;
 
@@ -66,12 +67,27 @@ static void seed_scenario_layout_and_status(void **state)
 	assert_null(strstr(msg, DEV_A0));
 	assert_null(strstr(msg, DEV_S0));
 
+	/* the same answer device by device */
+	assert_int_equal(iommufd_container_device_covered(f.c, fx_dev(&f, DEV_A0), why,
+							  sizeof(why)), 1);
+	assert_string_equal(why, "covered");
+	assert_int_equal(iommufd_container_device_covered(f.c, fx_dev(&f, DEV_S0), NULL, 0), 1);
+	assert_int_equal(iommufd_container_device_covered(f.c, fx_dev(&f, DEV_B0), why,
+							  sizeof(why)), 0);
+	assert_string_equal(why, "IOMMU dmar1 has no dirty tracking");
+	assert_int_equal(iommufd_container_device_covered(f.c, fx_dev(&f, DEV_M0), why,
+							  sizeof(why)), 0);
+	assert_non_null(strstr(why, "emulated"));
+
 	/* without the uncovered devices every device is covered */
 	assert_int_equal(iommufd_container_detach(f.c, fx_dev(&f, DEV_B0)), 0);
 	assert_int_equal(iommufd_container_detach(f.c, fx_dev(&f, DEV_B1)), 0);
 	assert_int_equal(iommufd_container_detach(f.c, fx_dev(&f, DEV_M0)), 0);
 	assert_int_equal(iommufd_container_dirty_status(f.c), 1);
 	assert_int_equal(iommufd_container_domains(f.c, NULL, 0), 2);
+	assert_int_equal(iommufd_container_device_covered(f.c, fx_dev(&f, DEV_B0), why,
+							  sizeof(why)), -EINVAL);
+	assert_non_null(strstr(iommufd_last_error(f.ctx), "not in container"));
 	fx_fini(&f);
 }
 
