@@ -54,28 +54,6 @@ static int read_domains(struct setup *s)
 	return 0;
 }
 
-static void explain_not_covered(struct setup *s, struct setup_dev *sd)
-{
-	const char *iommu = iommufd_device_iommu(sd->dev);
-	char *w = sd->why_not;
-	size_t len = sizeof(sd->why_not);
-
-	if (!(s->flags & IOMMUFD_CONTAINER_DIRTY_TRACKING))
-		snprintf(w, len, "dirty tracking not requested (--no-dirty)");
-	else if (sd->emulated)
-		snprintf(w, len, "emulated device: no IOMMU of its own, attached to the IOAS");
-	else if (sd->dirty_capable == 0)
-		snprintf(w, len, "its IOMMU %s has no dirty tracking", *iommu ? iommu : "(unknown)");
-	else if (sd->dirty_capable < 0)
-		snprintf(w, len, "GET_HW_INFO failed: %s", strerror(-sd->dirty_capable));
-	else if (sd->domain >= 0)
-		snprintf(w, len, "in domain %u, which has no dirty tracking (the IOMMU refused it%s)",
-			 sd->pt_id,
-			 (s->flags & IOMMUFD_CONTAINER_NEST_PARENT) ? " together with nest-parent" : "");
-	else
-		snprintf(w, len, "attached to %u, not to a domain of its own", sd->pt_id);
-}
-
 static int read_layout(struct setup *s)
 {
 	struct setup_dev *sd;
@@ -92,10 +70,12 @@ static int read_layout(struct setup *s)
 		for (j = 0; j < s->ndomains; j++)
 			if (s->domains[j].hwpt_id == sd->pt_id)
 				sd->domain = (int)j;
-		sd->covered = (s->flags & IOMMUFD_CONTAINER_DIRTY_TRACKING) && sd->domain >= 0 &&
-			      (s->domains[sd->domain].flags & IOMMUFD_DOMAIN_DIRTY_TRACKING);
-		if (!sd->covered)
-			explain_not_covered(s, sd);
+		/* The library knows why a device is not covered; the tool only shows it. */
+		ret = iommufd_container_device_covered(s->c, sd->dev, sd->why_not,
+						       sizeof(sd->why_not));
+		if (ret < 0)
+			return ret;
+		sd->covered = ret;
 	}
 	ret = iommufd_container_dirty_status(s->c);
 	if (ret < 0)
