@@ -22,7 +22,12 @@ $(BUILD)/build.ninja:
 demo: all
 	scripts/demo.sh $(BUILD)
 
-check: deps-test all
+# Reconfigure: a build dir set up before the test packages were installed
+# (make demo on a fresh machine) must find the kernel headers and source now.
+check: deps-test
+	@if [ -f $(BUILD)/build.ninja ]; then meson setup --reconfigure $(MESON_OPTS) $(BUILD); \
+	else meson setup $(MESON_OPTS) $(BUILD); fi
+	ninja -C $(BUILD)
 	meson test -C $(BUILD) --print-errorlogs
 
 quick: all
