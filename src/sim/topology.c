@@ -123,6 +123,28 @@ static int check_name(struct parse_state *ps, json_object *v, const char *where)
 }
 
 /*
+ * The start of every entry: an object with a valid "name". Copies the name
+ * (SIM_NAME_MAX bytes) and labels where[] with it for later messages.
+ */
+static int parse_entry_name(struct parse_state *ps, json_object *o, const char *list,
+			    unsigned int idx, char *name, char *where, size_t wlen)
+{
+	json_object *v = NULL;
+
+	entry_label(where, wlen, list, idx, NULL);
+	if (!json_object_is_type(o, json_type_object))
+		return perr(ps, "%s: expected an object, found %s", where,
+			    type_word(json_object_get_type(o)));
+	if (!json_object_object_get_ex(o, "name", &v))
+		return perr(ps, "%s: missing \"name\"", where);
+	if (check_name(ps, v, where))
+		return -EINVAL;
+	snprintf(name, SIM_NAME_MAX, "%s", json_object_get_string(v));
+	entry_label(where, wlen, list, idx, name);
+	return 0;
+}
+
+/*
  * An unsigned number: a JSON integer, or a string in decimal or 0x hex with
  * an optional K, M, G or T suffix (binary multiples; "KiB" and "KB" too).
  */
@@ -251,23 +273,15 @@ static int parse_iommu(struct parse_state *ps, json_object *o, unsigned int idx,
 		       struct sim_topology *topo)
 {
 	struct sim_iommu *iommu = &topo->iommus[idx];
-	json_object *name = NULL, *driver = NULL;
+	json_object *driver = NULL;
 	bool have_end = false;
 	char where[SIM_NAME_MAX + 32];
 	uint64_t min_page, bits_last;
 	unsigned int i;
 	const char *d;
 
-	entry_label(where, sizeof(where), "iommus", idx, NULL);
-	if (!json_object_is_type(o, json_type_object))
-		return perr(ps, "%s: expected an object, found %s", where,
-			    type_word(json_object_get_type(o)));
-	if (!json_object_object_get_ex(o, "name", &name))
-		return perr(ps, "%s: missing \"name\"", where);
-	if (check_name(ps, name, where))
+	if (parse_entry_name(ps, o, "iommus", idx, iommu->name, where, sizeof(where)))
 		return -EINVAL;
-	snprintf(iommu->name, sizeof(iommu->name), "%s", json_object_get_string(name));
-	entry_label(where, sizeof(where), "iommus", idx, iommu->name);
 	for (i = 0; i < idx; i++)
 		if (!strcmp(topo->iommus[i].name, iommu->name))
 			return perr(ps, "%s.name: duplicate name (also iommus[%u])", where, i);
@@ -368,20 +382,12 @@ static int parse_device(struct parse_state *ps, json_object *o, unsigned int idx
 			struct sim_topology *topo)
 {
 	struct sim_device *dev = &topo->devices[idx];
-	json_object *name = NULL, *iommu = NULL;
+	json_object *iommu = NULL;
 	char where[SIM_NAME_MAX + 32];
 	unsigned int i;
 
-	entry_label(where, sizeof(where), "devices", idx, NULL);
-	if (!json_object_is_type(o, json_type_object))
-		return perr(ps, "%s: expected an object, found %s", where,
-			    type_word(json_object_get_type(o)));
-	if (!json_object_object_get_ex(o, "name", &name))
-		return perr(ps, "%s: missing \"name\"", where);
-	if (check_name(ps, name, where))
+	if (parse_entry_name(ps, o, "devices", idx, dev->name, where, sizeof(where)))
 		return -EINVAL;
-	snprintf(dev->name, sizeof(dev->name), "%s", json_object_get_string(name));
-	entry_label(where, sizeof(where), "devices", idx, dev->name);
 	for (i = 0; i < idx; i++)
 		if (!strcmp(topo->devices[i].name, dev->name))
 			return perr(ps, "%s.name: duplicate name (also devices[%u])", where, i);
