@@ -6,6 +6,7 @@
  * scenarios come from /tests/data/<flavour>-*.scn, then VMTEST_DIFF_COUNT
  * (default 150) generated ones per machine. A disagreement prints the script
  * and both transcripts from the first differing line: the kernel is right.
+ * A script with a line "# show transcript" prints the kernel's transcript.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -22,13 +23,13 @@ struct diff_case {
 	const char *script;
 };
 
-static void print_from(const char *label, const char *text, size_t from)
+static void print_from(const char *label, const char *text, size_t from, int max)
 {
 	const char *p = text + from;
 	int lines = 0;
 
 	vt_note("%s:", label);
-	while (*p && lines < 12) {
+	while (*p && lines < max) {
 		const char *nl = strchr(p, '\n');
 		int len = nl ? (int)(nl - p) : (int)strlen(p);
 
@@ -67,10 +68,12 @@ static void run_diff(void *arg)
 			line_start = i + 1;
 	if (!kt.s || !st.s || kt.s[i] != st.s[i]) {
 		vt_note("script:\n%s", dc->script);
-		print_from("kernel", kt.s ? kt.s : "", line_start);
-		print_from("sim", st.s ? st.s : "", line_start);
+		print_from("kernel", kt.s ? kt.s : "", line_start, 12);
+		print_from("sim", st.s ? st.s : "", line_start, 12);
 		vt_fail(__FILE__, __LINE__, "the simulator disagrees with the kernel");
 	}
+	if (strstr(dc->script, "# show transcript"))
+		print_from("kernel transcript", kt.s ? kt.s : "", 0, 10000);
 	if (live != 0) {
 		vt_note("script:\n%s", dc->script);
 		vt_fail(__FILE__, __LINE__, "%ld simulated objects left after the context closed",

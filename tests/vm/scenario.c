@@ -8,20 +8,16 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "scenario.h"
+#include "scenario_internal.h"
 #include "vmtap.h"
 
-#define SCN_BUF_SIZE (16ull << 20)
 /*
  * The buffer sits at one fixed address in every run: the kernel aligns an
  * IOVA it picks to the user address's lowest set bit (at most), so both
  * backends must see the same address. 2 MiB aligned, not 4 MiB.
  */
 #define SCN_BUF_ADDR 0x100200000ull
-#define SCN_MAX_OBJS 64
-#define SCN_MAX_DEVS 16
 #define SCN_MAX_TOKS 16
-#define SCN_MOCK_KIND_DEVS 4
 #define SCN_MAX_BITMAP_WORDS (1u << 20)
 
 void scn_text_printf(struct scn_text *t, const char *fmt, ...)
@@ -54,35 +50,12 @@ void scn_text_free(struct scn_text *t)
 	memset(t, 0, sizeof(*t));
 }
 
-struct scn_obj {
-	char name[32];
-	uint32_t id;
-	bool hwpt;
-};
-
-struct scn_dev {
-	char name[32];
-	char simname[32];
-	struct iommufd_device *dev;
-};
-
-struct scn_state {
-	struct scn_backend *be;
-	struct scn_text *out;
-	uint8_t *buf;
-	struct scn_obj objs[SCN_MAX_OBJS];
-	unsigned nobjs;
-	struct scn_dev devs[SCN_MAX_DEVS];
-	unsigned ndevs;
-	bool mock_used[2][SCN_MOCK_KIND_DEVS];
-};
-
 static const char *errname(long long r)
 {
 	return vt_errname(r);
 }
 
-static struct scn_obj *find_obj(struct scn_state *st, const char *name)
+struct scn_obj *scn_find_obj(struct scn_state *st, const char *name)
 {
 	unsigned i;
 
@@ -92,12 +65,12 @@ static struct scn_obj *find_obj(struct scn_state *st, const char *name)
 	return NULL;
 }
 
-static void drop_obj(struct scn_state *st, struct scn_obj *o)
+void scn_drop_obj(struct scn_state *st, struct scn_obj *o)
 {
 	*o = st->objs[--st->nobjs];
 }
 
-static struct scn_dev *find_dev(struct scn_state *st, const char *name)
+struct scn_dev *scn_find_dev(struct scn_state *st, const char *name)
 {
 	unsigned i;
 
@@ -107,12 +80,12 @@ static struct scn_dev *find_dev(struct scn_state *st, const char *name)
 	return NULL;
 }
 
-static bool is_name(const char *s)
+bool scn_is_name(const char *s)
 {
 	return isalpha((unsigned char)s[0]);
 }
 
-static int parse_u64(const char *s, uint64_t *v)
+int scn_parse_u64(const char *s, uint64_t *v)
 {
 	char *end;
 
@@ -128,26 +101,26 @@ static int parse_u64(const char *s, uint64_t *v)
 #define SCN_NO_SUCH_ID 0x7ffffff0u
 
 /* An object argument: a name the script gave, or a number (a wrong id). */
-static int obj_id(struct scn_state *st, const char *s, uint32_t *id)
+int scn_obj_id(struct scn_state *st, const char *s, uint32_t *id)
 {
 	struct scn_obj *o;
 	uint64_t v;
 
-	if (is_name(s)) {
-		o = find_obj(st, s);
+	if (scn_is_name(s)) {
+		o = scn_find_obj(st, s);
 		*id = o ? o->id : SCN_NO_SUCH_ID;
 		return 0;
 	}
-	if (parse_u64(s, &v) || v > UINT32_MAX)
+	if (scn_parse_u64(s, &v) || v > UINT32_MAX)
 		return -EINVAL;
 	*id = (uint32_t)v;
 	return 0;
 }
 
 /* Name a new object (a name in use moves to the new object). */
-static int name_obj(struct scn_state *st, const char *name, uint32_t id, bool hwpt)
+int scn_name_obj(struct scn_state *st, const char *name, uint32_t id, bool hwpt)
 {
-	struct scn_obj *o = find_obj(st, name);
+	struct scn_obj *o = scn_find_obj(st, name);
 
 	if (!o) {
 		if (st->nobjs == SCN_MAX_OBJS)
@@ -161,7 +134,7 @@ static int name_obj(struct scn_state *st, const char *name, uint32_t id, bool hw
 }
 
 /* How a device's pt_id reads: the script's name for it, or auto#k by first appearance. */
-static void print_devices(struct scn_state *st)
+void scn_print_devices(struct scn_state *st)
 {
 	uint32_t autos[SCN_MAX_DEVS];
 	unsigned nautos = 0, i, k;
@@ -251,13 +224,13 @@ static int do_bitmap(struct scn_state *st, char **tok, int ntok)
 	uint32_t hwpt, flags = 0;
 	int i, ret;
 
-	if (ntok < 5 || obj_id(st, tok[1], &hwpt) || parse_u64(tok[2], &iova) ||
-	    parse_u64(tok[3], &len) || parse_u64(tok[4], &page))
+	if (ntok < 5 || scn_obj_id(st, tok[1], &hwpt) || scn_parse_u64(tok[2], &iova) ||
+	    scn_parse_u64(tok[3], &len) || scn_parse_u64(tok[4], &page))
 		return -EINVAL;
 	for (i = 5; i < ntok; i++) {
 		if (!strcmp(tok[i], "noclear"))
 			flags |= IOMMUFD_DIRTY_NO_CLEAR;
-		else if (!strncmp(tok[i], "pre=", 4) && !parse_u64(tok[i] + 4, &pre))
+		else if (!strncmp(tok[i], "pre=", 4) && !scn_parse_u64(tok[i] + 4, &pre))
 			;
 		else
 			return -EINVAL;
@@ -284,7 +257,7 @@ static int do_bitmap(struct scn_state *st, char **tok, int ntok)
 }
 
 /* A device the script closed or never opened: said, not called. */
-static int no_device(struct scn_state *st)
+int scn_no_device(struct scn_state *st)
 {
 	scn_text_printf(st->out, " => no such device open\n");
 	return 0;
@@ -301,35 +274,38 @@ static int step(struct scn_state *st, char **tok, int ntok)
 	struct scn_dev *d;
 	int ret, i;
 
+	ret = scn_container_step(st, tok, ntok);
+	if (ret != 1)
+		return ret;
 	if (!strcmp(op, "ioas") && ntok == 2) {
-		if (!is_name(tok[1]))
+		if (!scn_is_name(tok[1]))
 			return -EINVAL;
 		ret = iommufd_ioas_alloc(ctx, &id);
 		scn_text_printf(st->out, " => %s\n", errname(ret));
 		if (!ret)
-			return name_obj(st, tok[1], id, false);
+			return scn_name_obj(st, tok[1], id, false);
 	} else if (!strcmp(op, "destroy") && ntok == 2) {
-		if (obj_id(st, tok[1], &id))
+		if (scn_obj_id(st, tok[1], &id))
 			return -EINVAL;
 		ret = iommufd_destroy(ctx, id);
 		scn_text_printf(st->out, " => %s\n", errname(ret));
-		o = is_name(tok[1]) ? find_obj(st, tok[1]) : NULL;
+		o = scn_is_name(tok[1]) ? scn_find_obj(st, tok[1]) : NULL;
 		if (!ret && o)
-			drop_obj(st, o);
+			scn_drop_obj(st, o);
 	} else if (!strcmp(op, "map") && ntok >= 4) {
 		bool fixed = strcmp(tok[2], "auto") != 0;
 		uint32_t flags = fixed ? IOMMUFD_MAP_FIXED_IOVA : 0;
 		uint64_t off = 0;
 
-		if (obj_id(st, tok[1], &id) || (fixed && parse_u64(tok[2], &a)) ||
-		    parse_u64(tok[3], &b))
+		if (scn_obj_id(st, tok[1], &id) || (fixed && scn_parse_u64(tok[2], &a)) ||
+		    scn_parse_u64(tok[3], &b))
 			return -EINVAL;
 		if (!fixed)
 			a = 0;
 		for (i = 4; i < ntok; i++) {
 			if (!strcmp(tok[i], "ro"))
 				flags |= IOMMUFD_MAP_READONLY;
-			else if (strncmp(tok[i], "va=", 3) || parse_u64(tok[i] + 3, &off))
+			else if (strncmp(tok[i], "va=", 3) || scn_parse_u64(tok[i] + 3, &off))
 				return -EINVAL;
 		}
 		/* Lengths past the buffer stay past it: the kernel must refuse them. */
@@ -343,7 +319,7 @@ static int step(struct scn_state *st, char **tok, int ntok)
 	} else if (!strcmp(op, "unmap") && ntok == 4) {
 		uint64_t unmapped = 0;
 
-		if (obj_id(st, tok[1], &id) || parse_u64(tok[2], &a) || parse_u64(tok[3], &b))
+		if (scn_obj_id(st, tok[1], &id) || scn_parse_u64(tok[2], &a) || scn_parse_u64(tok[3], &b))
 			return -EINVAL;
 		ret = iommufd_ioas_unmap(ctx, id, a, b, &unmapped);
 		scn_text_printf(st->out, " => %s", errname(ret));
@@ -354,8 +330,8 @@ static int step(struct scn_state *st, char **tok, int ntok)
 		bool fixed = strcmp(tok[5], "auto") != 0;
 		uint32_t flags = fixed ? IOMMUFD_MAP_FIXED_IOVA : 0;
 
-		if (obj_id(st, tok[1], &id) || obj_id(st, tok[2], &id2) || parse_u64(tok[3], &a) ||
-		    parse_u64(tok[4], &b) || (fixed && parse_u64(tok[5], &c)))
+		if (scn_obj_id(st, tok[1], &id) || scn_obj_id(st, tok[2], &id2) || scn_parse_u64(tok[3], &a) ||
+		    scn_parse_u64(tok[4], &b) || (fixed && scn_parse_u64(tok[5], &c)))
 			return -EINVAL;
 		if (!fixed)
 			c = 0;
@@ -370,14 +346,14 @@ static int step(struct scn_state *st, char **tok, int ntok)
 			scn_text_printf(st->out, " iova=0x%llx", (unsigned long long)c);
 		scn_text_printf(st->out, "\n");
 	} else if (!strcmp(op, "ranges") && ntok == 2) {
-		if (obj_id(st, tok[1], &id))
+		if (scn_obj_id(st, tok[1], &id))
 			return -EINVAL;
 		print_ranges(st, id);
 	} else if (!strcmp(op, "allow") && ntok >= 2) {
 		struct iommufd_iova_range r[8];
 		int n = ntok - 2;
 
-		if (obj_id(st, tok[1], &id) || n > 8)
+		if (scn_obj_id(st, tok[1], &id) || n > 8)
 			return -EINVAL;
 		for (i = 0; i < n; i++) {
 			char *dash = strchr(tok[2 + i], '-');
@@ -385,15 +361,15 @@ static int step(struct scn_state *st, char **tok, int ntok)
 			if (!dash)
 				return -EINVAL;
 			*dash = '\0';
-			if (parse_u64(tok[2 + i], &r[i].start) || parse_u64(dash + 1, &r[i].last))
+			if (scn_parse_u64(tok[2 + i], &r[i].start) || scn_parse_u64(dash + 1, &r[i].last))
 				return -EINVAL;
 		}
 		ret = iommufd_ioas_allow_iovas(ctx, id, r, n);
 		scn_text_printf(st->out, " => %s\n", errname(ret));
 	} else if (!strcmp(op, "open") && ntok == 3) {
-		if (st->ndevs == SCN_MAX_DEVS || !is_name(tok[1]))
+		if (st->ndevs == SCN_MAX_DEVS || !scn_is_name(tok[1]))
 			return -EINVAL;
-		if (find_dev(st, tok[1])) {
+		if (scn_find_dev(st, tok[1])) {
 			scn_text_printf(st->out, " => already open\n");
 			return 0;
 		}
@@ -405,33 +381,33 @@ static int step(struct scn_state *st, char **tok, int ntok)
 		if (!ret)
 			st->ndevs++;
 	} else if (!strcmp(op, "close") && ntok == 2) {
-		d = find_dev(st, tok[1]);
+		d = scn_find_dev(st, tok[1]);
 		if (!d)
-			return no_device(st);
+			return scn_no_device(st);
 		close_device(st, d);
 		scn_text_printf(st->out, " => done\n");
-		print_devices(st);
+		scn_print_devices(st);
 	} else if (!strcmp(op, "attach") && ntok == 3) {
-		d = find_dev(st, tok[1]);
-		if (obj_id(st, tok[2], &id))
+		d = scn_find_dev(st, tok[1]);
+		if (scn_obj_id(st, tok[2], &id))
 			return -EINVAL;
 		if (!d)
-			return no_device(st);
+			return scn_no_device(st);
 		ret = iommufd_device_attach_pt(d->dev, id);
 		scn_text_printf(st->out, " => %s\n", errname(ret));
-		print_devices(st);
+		scn_print_devices(st);
 	} else if (!strcmp(op, "detach") && ntok == 2) {
-		d = find_dev(st, tok[1]);
+		d = scn_find_dev(st, tok[1]);
 		if (!d)
-			return no_device(st);
+			return scn_no_device(st);
 		ret = iommufd_device_detach_pt(d->dev);
 		scn_text_printf(st->out, " => %s\n", errname(ret));
-		print_devices(st);
+		scn_print_devices(st);
 	} else if (!strcmp(op, "hwpt") && ntok >= 4) {
 		uint32_t flags = 0, hwpt;
 
-		d = find_dev(st, tok[2]);
-		if (!is_name(tok[1]) || obj_id(st, tok[3], &id))
+		d = scn_find_dev(st, tok[2]);
+		if (!scn_is_name(tok[1]) || scn_obj_id(st, tok[3], &id))
 			return -EINVAL;
 		for (i = 4; i < ntok; i++) {
 			if (!strcmp(tok[i], "dirty"))
@@ -442,17 +418,17 @@ static int step(struct scn_state *st, char **tok, int ntok)
 				return -EINVAL;
 		}
 		if (!d)
-			return no_device(st);
+			return scn_no_device(st);
 		ret = iommufd_hwpt_alloc(ctx, iommufd_device_id(d->dev), id, flags, &hwpt);
 		scn_text_printf(st->out, " => %s\n", errname(ret));
 		if (!ret)
-			return name_obj(st, tok[1], hwpt, true);
+			return scn_name_obj(st, tok[1], hwpt, true);
 	} else if (!strcmp(op, "hwinfo") && ntok == 2) {
 		struct iommufd_hw_info info = { 0 };
 
-		d = find_dev(st, tok[1]);
+		d = scn_find_dev(st, tok[1]);
 		if (!d)
-			return no_device(st);
+			return scn_no_device(st);
 		ret = iommufd_get_hw_info(ctx, iommufd_device_id(d->dev), &info);
 		scn_text_printf(st->out, " => %s", errname(ret));
 		if (!ret)
@@ -460,16 +436,16 @@ static int step(struct scn_state *st, char **tok, int ntok)
 					(int)(info.capabilities & 1));
 		scn_text_printf(st->out, "\n");
 	} else if (!strcmp(op, "track") && ntok == 3) {
-		if (obj_id(st, tok[1], &id) || (strcmp(tok[2], "on") && strcmp(tok[2], "off")))
+		if (scn_obj_id(st, tok[1], &id) || (strcmp(tok[2], "on") && strcmp(tok[2], "off")))
 			return -EINVAL;
 		ret = iommufd_hwpt_set_dirty_tracking(ctx, id, !strcmp(tok[2], "on"));
 		scn_text_printf(st->out, " => %s\n", errname(ret));
 	} else if (!strcmp(op, "dma") && ntok == 4) {
-		d = find_dev(st, tok[1]);
-		if (parse_u64(tok[2], &a) || parse_u64(tok[3], &b))
+		d = scn_find_dev(st, tok[1]);
+		if (scn_parse_u64(tok[2], &a) || scn_parse_u64(tok[3], &b))
 			return -EINVAL;
 		if (!d)
-			return no_device(st);
+			return scn_no_device(st);
 		/*
 		 * Not the same operation on both sides (the selftest refuses where
 		 * the simulated device just writes untracked): what it did shows in
@@ -532,11 +508,13 @@ int scn_run(struct scn_backend *be, const char *script, struct scn_text *out)
 		for (int i = 0; i < ntok; i++)
 			scn_text_printf(out, " %s", tok[i]);
 		ret = step(st, tok, ntok);
+		scn_container_refresh(st);
 		if (ret) {
 			scn_text_printf(out, " => script error (%s)\n", errname(ret));
 			break;
 		}
 	}
+	scn_container_free_all(st);
 	while (st->ndevs)
 		close_device(st, &st->devs[st->ndevs - 1]);
 	munmap(st->buf, SCN_BUF_SIZE);

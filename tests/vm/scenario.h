@@ -29,6 +29,25 @@
  *                                       selftest marks them, a device faults)
  *   bitmap H IOVA LEN PAGE [noclear] [pre=WORD]  HWPT_GET_DIRTY_BITMAP
  *   # comment
+ *
+ * Container verbs (src/policy; scenario_container.c). A container C's IOAS is
+ * the object named C (object verbs take it), its domains are named C.d1,
+ * C.d2... as they appear (a name goes with its domain, never reused):
+ *   container C [dirty] [nest] [flags=N]  iommufd_container_new
+ *   cattach C D / cdetach C D           prints devices and domains after
+ *   cmap C IOVA LEN [ro] [va=OFF]       iommufd_container_map
+ *   cunmap C IOVA LEN                   (0 0xffffffffffffffff: all)
+ *   ctrack C on|off                     set_dirty_tracking
+ *   cread C IOVA LEN PAGE [noclear] [pre=WORD] [flags=N]
+ *                                       read_dirty: the count, the first words
+ *   cstatus C                           dirty_status, and the message with the
+ *                                       script's device names
+ *   ccovered C D                        device_covered: 1/0 and why
+ *   cdomains C                          domains(): name(flags,ndevices:devices)
+ *   cfree C                             free, then each of its objects must be
+ *                                       gone (DESTROY answers ENOENT)
+ * Containers still there at the end are freed before the devices close.
+ * A line "# show transcript" makes guest_diff print the kernel's transcript.
  */
 #ifndef VM_SCENARIO_H
 #define VM_SCENARIO_H

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The scenario interpreter's state, shared by the object verbs (scenario.c)
+ * and the container verbs (scenario_container.c).
+ */
+#ifndef VM_SCENARIO_INTERNAL_H
+#define VM_SCENARIO_INTERNAL_H
+
+#include "scenario.h"
+
+#define SCN_BUF_SIZE (16ull << 20)
+#define SCN_MAX_OBJS 64
+#define SCN_MAX_DEVS 16
+#define SCN_MAX_CONTAINERS 4
+#define SCN_MOCK_KIND_DEVS 4
+/* A container's domains get names C.d1, C.d2...: at most this many live ones. */
+#define SCN_MAX_DOMAINS 8
+
+struct scn_obj {
+	char name[32];
+	uint32_t id;
+	bool hwpt;
+};
+
+struct scn_dev {
+	char name[32];
+	char simname[32];
+	struct iommufd_device *dev;
+};
+
+/* A container; its IOAS is the object named like it, its domains C.dN. */
+struct scn_cont {
+	char name[16];
+	struct iommufd_container *c;
+	unsigned next_domain; /* the N of the next domain's name */
+};
+
+struct scn_state {
+	struct scn_backend *be;
+	struct scn_text *out;
+	uint8_t *buf;
+	struct scn_obj objs[SCN_MAX_OBJS];
+	unsigned nobjs;
+	struct scn_dev devs[SCN_MAX_DEVS];
+	unsigned ndevs;
+	bool mock_used[2][SCN_MOCK_KIND_DEVS];
+	struct scn_cont conts[SCN_MAX_CONTAINERS];
+	unsigned nconts;
+};
+
+struct scn_obj *scn_find_obj(struct scn_state *st, const char *name);
+void scn_drop_obj(struct scn_state *st, struct scn_obj *o);
+struct scn_dev *scn_find_dev(struct scn_state *st, const char *name);
+bool scn_is_name(const char *s);
+int scn_parse_u64(const char *s, uint64_t *v);
+int scn_obj_id(struct scn_state *st, const char *s, uint32_t *id);
+int scn_name_obj(struct scn_state *st, const char *name, uint32_t id, bool hwpt);
+void scn_print_devices(struct scn_state *st);
+int scn_no_device(struct scn_state *st);
+
+/*
+ * Container verbs (scenario_container.c): 1 when tok[0] is not one of them,
+ * else 0 or -EINVAL for a line it does not understand.
+ */
+int scn_container_step(struct scn_state *st, char **tok, int ntok);
+/* After every line: name new domains, forget the names of gone ones. */
+void scn_container_refresh(struct scn_state *st);
+/* At the end of a script: free every container still there. */
+void scn_container_free_all(struct scn_state *st);
+
+#endif
