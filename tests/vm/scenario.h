@@ -83,6 +83,8 @@ int scn_run(struct scn_backend *be, const char *script, struct scn_text *out);
 
 /* The n-th generated script of a flavour (deterministic). */
 void scn_generate(enum scn_flavour flavour, unsigned n, struct scn_text *out);
+/* The n-th generated container script of a flavour (deterministic). */
+void scn_generate_container(enum scn_flavour flavour, unsigned n, struct scn_text *out);
 
 /* The simulated host that mirrors a machine. */
 const char *scn_sim_topology(enum scn_flavour flavour);

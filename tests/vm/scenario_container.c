@@ -165,8 +165,12 @@ static int do_new(struct scn_state *st, char **tok, int ntok)
 		else
 			return -EINVAL;
 	}
-	if (find_cont(st, tok[1]) || st->nconts == SCN_MAX_CONTAINERS)
+	if (st->nconts == SCN_MAX_CONTAINERS)
 		return -EINVAL;
+	if (find_cont(st, tok[1])) {
+		scn_text_printf(st->out, " => already there\n");
+		return 0;
+	}
 	ct = &st->conts[st->nconts];
 	memset(ct, 0, sizeof(*ct));
 	snprintf(ct->name, sizeof(ct->name), "%s", tok[1]);

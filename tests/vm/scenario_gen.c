@@ -220,3 +220,155 @@ void scn_generate(enum scn_flavour f, unsigned n, struct scn_text *out)
 	scn_text_printf(out, "unmap I0 0 0xffffffffffffffff\n");
 	scn_text_printf(out, "unmap I1 0 0xffffffffffffffff\n");
 }
+
+/*
+ * Container sequences: containers of random flags, devices attached,
+ * detached, closed and reopened in random orders, maps and unmaps (also of
+ * all), tracking switched, device writes (machine B), reads right and wrong,
+ * coverage, domain layouts, frees. Every sequence ends by reading, showing
+ * and freeing what is left.
+ */
+static const uint64_t cmock_iovas[] = {
+	0x1000000, 0x1000000, 0x1010000, 0x1020000, 0x1040000, 0x1004000, 0x1100000,
+	0x7fff0000, 0x1000800, 0x80000000, 0xfff000,
+};
+static const uint64_t cmock_lens[] = {
+	0x1000, 0x4000, 0x10000, 0x10000, 0x20000, 0x800, 0x0, 0x3000,
+};
+static const uint64_t cvtd_iovas[] = {
+	0x100000, 0x100000, 0x110000, 0x120000, 0x140000, 0x104000, 0x200000,
+	0xfee00000, 0x7ffffff000ull, 0x8000000000ull, 0x100800,
+};
+static const uint64_t cvtd_lens[] = {
+	0x1000, 0x4000, 0x10000, 0x10000, 0x20000, 0x800, 0x0, 0x3000,
+};
+static const char *const conts[] = { "C0", "C1" };
+static const char *const cdevs[] = { "D0", "D1", "D2", "D3" };
+
+static void container_line(struct rng *r, struct scn_text *out, const char *name)
+{
+	scn_text_printf(out, "container %s%s%s%s\n", name, chance(r, 75) ? " dirty" : "",
+			chance(r, 20) ? " nest" : "", chance(r, 3) ? " flags=8" : "");
+}
+
+static void cdev_open_line(struct rng *r, enum scn_flavour f, struct scn_text *out, unsigned d)
+{
+	if (f == SCN_VTD)
+		scn_text_printf(out, "open %s %s\n", cdevs[d], vtd_devs[d % 3]);
+	else
+		scn_text_printf(out, "open %s %s\n", cdevs[d], chance(r, 60) ? "dirty" : "nodirty");
+}
+
+static void cread_line(struct rng *r, enum scn_flavour f, struct scn_text *out)
+{
+	static const uint64_t pages[] = { 0x1000, 0x1000, 0x1000, 0x2000, 0x10000, 0x800, 0x3000 };
+	uint64_t base = f == SCN_VTD ? 0x100000 : 0x1000000;
+	uint64_t page = PICK(r, pages);
+	uint64_t len = chance(r, 80) ? 0x40000 : 0x200000;
+
+	if (chance(r, 8))
+		base += 0x800;
+	if (len > 0x40000 && page < 0x10000)
+		page = 0x10000;
+	scn_text_printf(out, "cread %s 0x%llx 0x%llx 0x%llx%s%s\n", PICK(r, conts),
+			(unsigned long long)base, (unsigned long long)len, (unsigned long long)page,
+			chance(r, 30) ? " noclear" : "", chance(r, 10) ? " pre=0x8000000000000000" : "");
+}
+
+static void container_step(struct rng *r, enum scn_flavour f, struct scn_text *out)
+{
+	const uint64_t *iovas = f == SCN_VTD ? cvtd_iovas : cmock_iovas;
+	const uint64_t *lens = f == SCN_VTD ? cvtd_lens : cmock_lens;
+	unsigned niovas = sizeof(cmock_iovas) / sizeof(cmock_iovas[0]);
+	unsigned nlens = sizeof(cmock_lens) / sizeof(cmock_lens[0]);
+	unsigned ndevs = f == SCN_VTD ? 3 : 4;
+	unsigned w = pick(r, 100);
+
+	if (w < 20) {
+		scn_text_printf(out, "cattach %s %s\n", PICK(r, conts), cdevs[pick(r, ndevs)]);
+	} else if (w < 28) {
+		scn_text_printf(out, "cdetach %s %s\n", PICK(r, conts), cdevs[pick(r, ndevs)]);
+	} else if (w < 40) {
+		scn_text_printf(out, "cmap %s 0x%llx 0x%llx%s\n", PICK(r, conts),
+				(unsigned long long)iovas[pick(r, niovas)],
+				(unsigned long long)lens[pick(r, nlens)],
+				f == SCN_VTD && chance(r, 15) ? " ro" : "");
+	} else if (w < 47) {
+		if (chance(r, 25))
+			scn_text_printf(out, "cunmap %s 0 0xffffffffffffffff\n", PICK(r, conts));
+		else
+			scn_text_printf(out, "cunmap %s 0x%llx 0x%llx\n", PICK(r, conts),
+					(unsigned long long)iovas[pick(r, niovas)],
+					(unsigned long long)lens[pick(r, nlens)]);
+	} else if (w < 54) {
+		scn_text_printf(out, "ctrack %s %s\n", PICK(r, conts), chance(r, 70) ? "on" : "off");
+	} else if (w < 66 && f == SCN_MOCK) {
+		static const uint64_t dlens[] = { 0x1000, 0x800, 0x3000, 0x10000 };
+
+		scn_text_printf(out, "dma %s 0x%llx 0x%llx\n", cdevs[pick(r, ndevs)],
+				(unsigned long long)iovas[pick(r, niovas)],
+				(unsigned long long)PICK(r, dlens));
+	} else if (w < 76) {
+		cread_line(r, f, out);
+	} else if (w < 79) {
+		scn_text_printf(out, "cstatus %s\n", PICK(r, conts));
+	} else if (w < 82) {
+		scn_text_printf(out, "ccovered %s %s\n", PICK(r, conts), cdevs[pick(r, ndevs)]);
+	} else if (w < 86) {
+		scn_text_printf(out, "cdomains %s\n", PICK(r, conts));
+	} else if (w < 91) {
+		unsigned d = pick(r, ndevs);
+
+		if (chance(r, 50))
+			scn_text_printf(out, "close %s\n", cdevs[d]);
+		else
+			cdev_open_line(r, f, out, d);
+	} else if (w < 94) {
+		const char *c = PICK(r, conts);
+
+		if (chance(r, 50))
+			scn_text_printf(out, "cfree %s\n", c);
+		else
+			container_line(r, out, c);
+	} else if (w < 97) {
+		/* the object calls must leave a container's device alone */
+		if (chance(r, 50))
+			scn_text_printf(out, "attach %s I0\n", cdevs[pick(r, ndevs)]);
+		else
+			scn_text_printf(out, "detach %s\n", cdevs[pick(r, ndevs)]);
+	} else {
+		scn_text_printf(out, "ranges %s\n", PICK(r, conts));
+	}
+}
+
+void scn_generate_container(enum scn_flavour f, unsigned n, struct scn_text *out)
+{
+	struct rng r = { .s = 0xc2b2ae3d27d4eb4full * (n + 1) + (f == SCN_VTD ? 3 : 11) };
+	unsigned ndevs = f == SCN_VTD ? 3 : 4, steps, i, d;
+
+	scn_text_printf(out, "# generated container %s scenario %u\n",
+			f == SCN_VTD ? "vtd" : "mock", n);
+	scn_text_printf(out, "ioas I0\n");
+	container_line(&r, out, "C0");
+	if (chance(&r, 50))
+		container_line(&r, out, "C1");
+	for (d = 0; d < ndevs; d++)
+		if (chance(&r, d ? 60 : 90))
+			cdev_open_line(&r, f, out, d);
+	/* often a tracking set-up, so that the later steps have bits to move */
+	if (chance(&r, 60)) {
+		scn_text_printf(out, "cattach C0 D0\n");
+		scn_text_printf(out, "cmap C0 0x%llx 0x40000\n",
+				(unsigned long long)(f == SCN_VTD ? 0x100000 : 0x1000000));
+		scn_text_printf(out, "ctrack C0 on\n");
+	}
+	steps = 15 + pick(&r, 30);
+	for (i = 0; i < steps; i++)
+		container_step(&r, f, out);
+	for (i = 0; i < 2; i++) {
+		scn_text_printf(out, "cdomains %s\ncstatus %s\n", conts[i], conts[i]);
+		scn_text_printf(out, "cread %s 0x%llx 0x40000 0x1000\n", conts[i],
+				(unsigned long long)(f == SCN_VTD ? 0x100000 : 0x1000000));
+		scn_text_printf(out, "cfree %s\n", conts[i]);
+	}
+}
