@@ -93,6 +93,13 @@ static int check_iova(struct iommufd_container *c, uint64_t iova, uint64_t last)
 		return iofd_set_error(c->ctx, ret, "map [0x%llx, 0x%llx]: read the allowed IOVA ranges of ioas %u",
 				      (unsigned long long)iova, (unsigned long long)last,
 				      c->ioas_id);
+	/*
+	 * Dirty bits are read at IOFD_HARVEST_PAGE from each mapping's start (on
+	 * detach, unmap, stop): the kernel refuses a read at a smaller alignment,
+	 * so a mapping of a tracking container must be aligned to it too.
+	 */
+	if ((c->flags & IOMMUFD_CONTAINER_DIRTY_TRACKING) && align < IOFD_HARVEST_PAGE)
+		align = IOFD_HARVEST_PAGE;
 	if (align > 1 && ((iova & (align - 1)) || ((last + 1) & (align - 1)))) {
 		ret = iofd_set_error(c->ctx, -EINVAL,
 				     "map [0x%llx, 0x%llx]: IOVA and length must be aligned to 0x%llx",

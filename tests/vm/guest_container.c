@@ -438,6 +438,46 @@ static void b_new_domain_while_tracking(void)
 	iommufd_close(t.ctx);
 }
 
+/*
+ * The mock IOMMU maps 2 KiB pages, but a tracking container reads dirty bits
+ * at 4 KiB from each mapping's start (detach, unmap, stop), which the kernel
+ * refuses at 2 KiB: such a mapping is refused, and detach and stop work.
+ */
+static void b_half_page_map_in_tracking_container(void)
+{
+	struct iommufd_container *c, *plain;
+	struct iommufd_device *dev;
+	struct iommufd_ctx *ctx;
+	void *buf;
+
+	need_b();
+	ctx = vm_ctx();
+	buf = vm_buf(SZ_64K);
+	c = new_container(ctx, IOMMUFD_CONTAINER_DIRTY_TRACKING);
+	dev = vm_open(ctx, "selftest");
+	vm_expect(ctx, iommufd_container_attach(c, dev), 0);
+	vm_expect_err(ctx, iommufd_container_map(c, buf, MOCK_START + 0x800, SZ_4K, false), EINVAL);
+	vm_expect_err(ctx, iommufd_container_map(c, buf, MOCK_START, 0x1800, false), EINVAL);
+	vm_expect(ctx, iommufd_container_map(c, buf, MOCK_START, SZ_64K, false), 0);
+	vm_expect(ctx, iommufd_container_set_dirty_tracking(c, true), 0);
+	vm_expect(ctx, iommufd_selftest_dirty(dev, MOCK_START + SZ_4K, SZ_4K), 2);
+	vm_expect(ctx, iommufd_container_set_dirty_tracking(c, false), 0);
+	vm_expect(ctx, iommufd_container_detach(c, dev), 0);
+	vt_assert_u64_eq(({ uint64_t bm = 0;
+			    vm_expect(ctx, iommufd_container_read_dirty(c, MOCK_START, SZ_64K, SZ_4K,
+									&bm, 0), 1);
+			    bm; }), 0x2);
+	/* a container that does not track keeps the IOAS's own alignment */
+	plain = new_container(ctx, 0);
+	vm_expect(ctx, iommufd_container_attach(plain, dev), 0);
+	vm_expect(ctx, iommufd_container_map(plain, buf, MOCK_START + 0x800, SZ_4K, false), 0);
+	vm_expect(ctx, iommufd_container_detach(plain, dev), 0);
+	iommufd_container_free(plain);
+	iommufd_container_free(c);
+	iommufd_device_close(dev);
+	iommufd_close(ctx);
+}
+
 static void b_free_cleans_up(void)
 {
 	struct iommufd_device *devs[3];
@@ -587,6 +627,7 @@ int main(int argc, char **argv)
 		VT_CASE(b_bits_kept_over_unmap),
 		VT_CASE(b_bits_kept_over_stop),
 		VT_CASE(b_new_domain_while_tracking),
+		VT_CASE(b_half_page_map_in_tracking_container),
 		VT_CASE(b_free_cleans_up),
 		VT_CASE(a_vtd_devices_share_one_domain),
 		VT_CASE(a_vtd_dirty_not_covered),
