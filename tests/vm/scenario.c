@@ -248,6 +248,14 @@ static int do_bitmap(struct scn_state *st, char **tok, int ntok)
 	bm[0] = pre;
 	ret = iommufd_hwpt_get_dirty_bitmap(st->be->ctx, hwpt, iova, len, page, bm, flags);
 	scn_text_printf(st->out, " => %s", errname(ret));
+	if (!ret && st->be->stats) {
+		bool dirty = (bm[0] & ~pre) != 0;
+		uint64_t k;
+
+		for (k = 1; k < words && !dirty; k++)
+			dirty = bm[k] != 0;
+		st->be->stats->dirty_reads += dirty;
+	}
 	if (!ret)
 		for (i = 0; i < 4 && (uint64_t)i < words; i++)
 			scn_text_printf(st->out, " %016llx", (unsigned long long)bm[i]);
@@ -384,6 +392,8 @@ static int step(struct scn_state *st, char **tok, int ntok)
 		d = scn_find_dev(st, tok[1]);
 		if (!d)
 			return scn_no_device(st);
+		if (st->be->stats && scn_container_dev_tracked(st, d))
+			st->be->stats->unplug_tracking++;
 		close_device(st, d);
 		scn_text_printf(st->out, " => done\n");
 		scn_print_devices(st);
@@ -465,11 +475,41 @@ static int step(struct scn_state *st, char **tok, int ntok)
 	return 0;
 }
 
+const char *const scn_verbs[] = {
+	"ioas", "destroy", "map", "unmap", "copy", "ranges", "allow", "open", "close",
+	"attach", "detach", "hwpt", "hwinfo", "track", "dma", "bitmap",
+	"container", "cattach", "cdetach", "cmap", "cunmap", "ctrack", "cread",
+	"cstatus", "ccovered", "cdomains", "cfree", NULL,
+};
+
+/* Add a line's result (the transcript from its start) to the stats. */
+static void count_step(struct scn_stats *stats, const char *verb, const char *line)
+{
+	const char *r = strstr(line, " => ");
+	bool ok = true;
+	unsigned v;
+
+	for (v = 0; scn_verbs[v] && strcmp(scn_verbs[v], verb); v++)
+		;
+	if (r) {
+		r += 4;
+		ok = r[0] != 'E' && r[0] != '-' && strncmp(r, "no such", 7) &&
+		     strncmp(r, "already", 7) && strncmp(r, "script error", 12);
+	}
+	stats->steps++;
+	stats->ok += ok;
+	if (v < SCN_NVERBS && scn_verbs[v]) {
+		stats->verb_runs[v]++;
+		stats->verb_ok[v] += ok;
+	}
+}
+
 int scn_run(struct scn_backend *be, const char *script, struct scn_text *out)
 {
 	struct scn_state *st;
 	char *copy, *line, *save, *tok[SCN_MAX_TOKS];
 	int ret = 0, lineno = 0, ntok;
+	size_t line_at;
 
 	st = calloc(1, sizeof(*st));
 	copy = strdup(script);
@@ -504,11 +544,14 @@ int scn_run(struct scn_backend *be, const char *script, struct scn_text *out)
 			tok[ntok++] = p;
 		if (!ntok)
 			continue;
+		line_at = out->len;
 		scn_text_printf(out, "%d:", lineno);
 		for (int i = 0; i < ntok; i++)
 			scn_text_printf(out, " %s", tok[i]);
 		ret = step(st, tok, ntok);
 		scn_container_refresh(st);
+		if (be->stats)
+			count_step(be->stats, tok[0], out->s + line_at);
 		if (ret) {
 			scn_text_printf(out, " => script error (%s)\n", errname(ret));
 			break;

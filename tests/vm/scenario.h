@@ -63,11 +63,28 @@ enum scn_flavour {
 	SCN_MOCK, /* machine B: selftest mock devices */
 };
 
+/*
+ * What runs did, added up (scn_coverage measures the generated sequences
+ * with it). A step succeeded when its result is no errno and no "no such
+ * device open" / "no such container" / "already ...".
+ */
+#define SCN_NVERBS 32
+struct scn_stats {
+	unsigned steps, ok;
+	unsigned verb_runs[SCN_NVERBS], verb_ok[SCN_NVERBS]; /* indexed like scn_verbs */
+	unsigned dirty_reads;     /* cread or bitmap that found dirty pages */
+	unsigned unplug_tracking; /* devices that left a tracking container (cdetach, close) */
+	unsigned domain_tracking; /* domains a container made while it was tracking */
+};
+/* The verbs, NULL-terminated. */
+extern const char *const scn_verbs[];
+
 struct scn_backend {
 	const char *label;         /* "kernel" or "sim" */
 	struct iommufd_ctx *ctx;
 	struct iommufd_sim *sim;   /* NULL: the real kernel */
 	enum scn_flavour flavour;
+	struct scn_stats *stats;   /* NULL, or where a run adds up what it did */
 };
 
 /* A growing text buffer. */

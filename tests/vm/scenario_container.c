@@ -67,6 +67,8 @@ static void refresh_one(struct scn_state *st, struct scn_cont *ct)
 			continue;
 		snprintf(name, sizeof(name), "%s.d%u", ct->name, ++ct->next_domain);
 		scn_name_obj(st, name, d[k].hwpt_id, true);
+		if (st->be->stats && ct->tracking)
+			st->be->stats->domain_tracking++;
 	}
 }
 
@@ -212,6 +214,19 @@ static void free_cont(struct scn_state *st, struct scn_cont *ct, bool print)
 	*ct = st->conts[--st->nconts];
 }
 
+bool scn_container_dev_tracked(struct scn_state *st, struct scn_dev *dev)
+{
+	uint32_t pt = iommufd_device_pt_id(dev->dev);
+	unsigned i, k;
+
+	for (i = 0; i < st->nconts && pt; i++)
+		for (k = 0; k < st->nobjs; k++)
+			if (st->conts[i].tracking && is_domain_of(&st->conts[i], st->objs[k].name) &&
+			    st->objs[k].id == pt)
+				return true;
+	return false;
+}
+
 void scn_container_free_all(struct scn_state *st)
 {
 	while (st->nconts)
@@ -246,6 +261,8 @@ static int do_read(struct scn_state *st, struct scn_cont *ct, char **tok, int nt
 	bm[0] = pre;
 	ret = iommufd_container_read_dirty(ct->c, iova, len, page, bm, (uint32_t)flags);
 	scn_text_printf(st->out, " => %s", ret >= 0 ? "" : vt_errname(ret));
+	if (ret > 0 && st->be->stats)
+		st->be->stats->dirty_reads++;
 	if (ret >= 0) {
 		scn_text_printf(st->out, "%d", ret);
 		for (i = 0; i < 4 && (uint64_t)i < words; i++)
@@ -287,8 +304,12 @@ int scn_container_step(struct scn_state *st, char **tok, int ntok)
 			return scn_no_device(st);
 	}
 	if (!strcmp(op, "cattach") || !strcmp(op, "cdetach")) {
+		bool tracked = scn_container_dev_tracked(st, d);
+
 		ret = op[1] == 'a' ? iommufd_container_attach(ct->c, d->dev) :
 				     iommufd_container_detach(ct->c, d->dev);
+		if (op[1] == 'd' && !ret && tracked && st->be->stats)
+			st->be->stats->unplug_tracking++;
 		scn_text_printf(st->out, " => %s\n", vt_errname(ret));
 		refresh_one(st, ct);
 		scn_print_devices(st);
@@ -328,6 +349,8 @@ int scn_container_step(struct scn_state *st, char **tok, int ntok)
 			return -EINVAL;
 		ret = iommufd_container_set_dirty_tracking(ct->c, !strcmp(tok[2], "on"));
 		scn_text_printf(st->out, " => %s\n", vt_errname(ret));
+		if (!ret)
+			ct->tracking = !strcmp(tok[2], "on");
 	} else if (!strcmp(op, "cread")) {
 		return do_read(st, ct, tok, ntok);
 	} else if (!strcmp(op, "cstatus") && ntok == 2) {

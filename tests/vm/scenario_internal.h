@@ -33,6 +33,7 @@ struct scn_cont {
 	char name[16];
 	struct iommufd_container *c;
 	unsigned next_domain; /* the N of the next domain's name */
+	bool tracking;        /* the script switched tracking on (and not off) */
 };
 
 struct scn_state {
@@ -65,6 +66,8 @@ int scn_no_device(struct scn_state *st);
 int scn_container_step(struct scn_state *st, char **tok, int ntok);
 /* After every line: name new domains, forget the names of gone ones. */
 void scn_container_refresh(struct scn_state *st);
+/* Is the device in a domain of a container that is tracking? (for scn_stats) */
+bool scn_container_dev_tracked(struct scn_state *st, struct scn_dev *d);
 /* At the end of a script: free every container still there. */
 void scn_container_free_all(struct scn_state *st);
 
