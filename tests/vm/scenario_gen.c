@@ -6,6 +6,7 @@
  * flavour is the same on every run.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "scenario.h"
 
@@ -202,16 +203,21 @@ void scn_generate(enum scn_flavour f, unsigned n, struct scn_text *out)
 	for (d = 0; d < 3; d++)
 		if (chance(&r, d ? 50 : 85))
 			open_line(&r, f, out, d);
+	ro_maps = f == SCN_VTD || chance(&r, 35);
 	/* often a set-up that makes the later steps meaningful */
 	if (chance(&r, 60)) {
 		scn_text_printf(out, "hwpt H0 D0 I0%s\n", f == SCN_MOCK ? " dirty" : "");
 		scn_text_printf(out, "attach D0 H0\n");
 		scn_text_printf(out, "map I0 0x%llx 0x40000\n",
 				(unsigned long long)(f == SCN_VTD ? 0x100000 : 0x1000000));
-		if (f == SCN_MOCK && chance(&r, 80))
+		if (f == SCN_MOCK && chance(&r, 80)) {
 			scn_text_printf(out, "track H0 on\n");
+			/* a write the next bitmap finds */
+			if (!ro_maps)
+				scn_text_printf(out, "dma D0 0x1000000 0x1000\n"
+						     "bitmap H0 0x1000000 0x40000 0x1000\n");
+		}
 	}
-	ro_maps = f == SCN_VTD || chance(&r, 35);
 	steps = 10 + pick(&r, 25);
 	for (i = 0; i < steps; i++)
 		random_step(&r, f, ro_maps, out);
@@ -222,153 +228,339 @@ void scn_generate(enum scn_flavour f, unsigned n, struct scn_text *out)
 }
 
 /*
- * Container sequences: containers of random flags, devices attached,
- * detached, closed and reopened in random orders, maps and unmaps (also of
- * all), tracking switched, device writes (machine B), reads right and wrong,
- * coverage, domain layouts, frees. Every sequence ends by reading, showing
- * and freeing what is left.
+ * Container sequences. The generator keeps a rough model of what the script
+ * made (containers, which devices are open and where they are attached,
+ * which slots are mapped, whether tracking is on), so that most steps are
+ * valid and build on each other: attach, map, track, device writes, reads
+ * that find pages, hot-plug and unplug while tracking, frees and new
+ * containers. About one step in eight is wrong on purpose (outside the
+ * aperture, misaligned, overlapping, a hole, a bad page size, a device
+ * attached elsewhere, a container without tracking...). The model only
+ * steers: the transcripts say what happened, and scn_coverage checks that
+ * the set stays meaningful.
  */
-static const uint64_t cmock_iovas[] = {
-	0x1000000, 0x1000000, 0x1010000, 0x1020000, 0x1040000, 0x1004000, 0x1100000,
-	0x7fff0000, 0x1000800, 0x80000000, 0xfff000,
+#define CSLOTS 8          /* mapping slots of 64 KiB from the window's base */
+#define CSLOT_SIZE 0x10000
+#define CREAD_LEN 0x40000 /* the usual read: slots 0..3 */
+
+struct cmodel {
+	enum scn_flavour f;
+	uint64_t base;
+	unsigned ndevs;
+	struct {
+		bool live, dirty, nest, tracking;
+		uint64_t slot_len[CSLOTS]; /* 0: the slot is not mapped */
+	} c[2];
+	struct {
+		bool open, dirty;
+		int cont; /* -1: not attached */
+	} d[4];
 };
-static const uint64_t cmock_lens[] = {
-	0x1000, 0x4000, 0x10000, 0x10000, 0x20000, 0x800, 0x0, 0x3000,
-};
-static const uint64_t cvtd_iovas[] = {
-	0x100000, 0x100000, 0x110000, 0x120000, 0x140000, 0x104000, 0x200000,
-	0xfee00000, 0x7ffffff000ull, 0x8000000000ull, 0x100800,
-};
-static const uint64_t cvtd_lens[] = {
-	0x1000, 0x4000, 0x10000, 0x10000, 0x20000, 0x800, 0x0, 0x3000,
-};
+
 static const char *const conts[] = { "C0", "C1" };
 static const char *const cdevs[] = { "D0", "D1", "D2", "D3" };
 
-static void container_line(struct rng *r, struct scn_text *out, const char *name)
+static void c_new(struct rng *r, struct cmodel *m, struct scn_text *out, unsigned c)
 {
-	scn_text_printf(out, "container %s%s%s%s\n", name, chance(r, 75) ? " dirty" : "",
-			chance(r, 20) ? " nest" : "", chance(r, 3) ? " flags=8" : "");
+	/* VT-d under QEMU has neither dirty tracking nor nesting: nest fails there */
+	bool dirty = chance(r, 85), nest = chance(r, m->f == SCN_VTD ? 4 : 15);
+
+	scn_text_printf(out, "container %s%s%s\n", conts[c], dirty ? " dirty" : "",
+			nest ? " nest" : "");
+	if (m->f == SCN_VTD && nest)
+		return;
+	memset(&m->c[c], 0, sizeof(m->c[c]));
+	m->c[c].live = true;
+	m->c[c].dirty = dirty;
+	m->c[c].nest = nest;
 }
 
-static void cdev_open_line(struct rng *r, enum scn_flavour f, struct scn_text *out, unsigned d)
+static void c_open(struct rng *r, struct cmodel *m, struct scn_text *out, unsigned d)
 {
-	if (f == SCN_VTD)
+	m->d[d].dirty = m->f == SCN_MOCK && chance(r, 85);
+	if (m->f == SCN_VTD)
 		scn_text_printf(out, "open %s %s\n", cdevs[d], vtd_devs[d % 3]);
 	else
-		scn_text_printf(out, "open %s %s\n", cdevs[d], chance(r, 60) ? "dirty" : "nodirty");
+		scn_text_printf(out, "open %s %s\n", cdevs[d], m->d[d].dirty ? "dirty" : "nodirty");
+	m->d[d].open = true;
+	m->d[d].cont = -1;
 }
 
-static void cread_line(struct rng *r, enum scn_flavour f, struct scn_text *out)
+/* A random index in 0..n-1 for which ok(i) holds, or -1. */
+#define PICK_WHERE(r, n, cond)                                  \
+	({                                                      \
+		int found_ = -1, seen_ = 0, i_;                 \
+		for (i_ = 0; i_ < (int)(n); i_++)               \
+			if (cond) {                             \
+				if (!pick(r, ++seen_))          \
+					found_ = i_;            \
+			}                                       \
+		found_;                                         \
+	})
+
+static int live_cont(struct rng *r, struct cmodel *m)
 {
-	static const uint64_t pages[] = { 0x1000, 0x1000, 0x1000, 0x2000, 0x10000, 0x800, 0x3000 };
-	uint64_t base = f == SCN_VTD ? 0x100000 : 0x1000000;
+	return PICK_WHERE(r, 2, m->c[i_].live);
+}
+
+static void c_read(struct rng *r, struct cmodel *m, struct scn_text *out, unsigned c)
+{
+	static const uint64_t pages[] = { 0x1000, 0x1000, 0x1000, 0x2000, 0x10000 };
 	uint64_t page = PICK(r, pages);
-	uint64_t len = chance(r, 80) ? 0x40000 : 0x200000;
 
-	if (chance(r, 8))
-		base += 0x800;
-	if (len > 0x40000 && page < 0x10000)
-		page = 0x10000;
-	scn_text_printf(out, "cread %s 0x%llx 0x%llx 0x%llx%s%s\n", PICK(r, conts),
-			(unsigned long long)base, (unsigned long long)len, (unsigned long long)page,
-			chance(r, 30) ? " noclear" : "", chance(r, 10) ? " pre=0x8000000000000000" : "");
+	scn_text_printf(out, "cread %s 0x%llx 0x%x 0x%llx%s\n", conts[c],
+			(unsigned long long)m->base, CREAD_LEN, (unsigned long long)page,
+			chance(r, 20) ? " noclear" : "");
 }
 
-static void container_step(struct rng *r, enum scn_flavour f, struct scn_text *out)
+/* A write by an attached device into a mapped slot, often read back at once. */
+static bool c_dma(struct rng *r, struct cmodel *m, struct scn_text *out)
 {
-	const uint64_t *iovas = f == SCN_VTD ? cvtd_iovas : cmock_iovas;
-	const uint64_t *lens = f == SCN_VTD ? cvtd_lens : cmock_lens;
-	unsigned niovas = sizeof(cmock_iovas) / sizeof(cmock_iovas[0]);
-	unsigned nlens = sizeof(cmock_lens) / sizeof(cmock_lens[0]);
-	unsigned ndevs = f == SCN_VTD ? 3 : 4;
+	static const uint64_t offs[] = { 0, 0x1000, 0x3000, 0x8000 };
+	int d = PICK_WHERE(r, m->ndevs, m->d[i_].open && m->d[i_].cont >= 0);
+	int c, s;
+	uint64_t off;
+
+	if (m->f != SCN_MOCK || d < 0)
+		return false;
+	c = m->d[d].cont;
+	s = PICK_WHERE(r, CSLOTS, m->c[c].slot_len[i_] != 0);
+	if (s < 0)
+		return false;
+	off = PICK(r, offs) % m->c[c].slot_len[s];
+	scn_text_printf(out, "dma %s 0x%llx 0x%x\n", cdevs[d],
+			(unsigned long long)(m->base + s * CSLOT_SIZE + off), chance(r, 70) ? 0x1000 : 0x3000);
+	if (m->c[c].tracking && s < 4 && chance(r, 60))
+		c_read(r, m, out, c);
+	return true;
+}
+
+/* One step that should succeed (by the model); false when none fits now. */
+static bool c_valid(struct rng *r, struct cmodel *m, struct scn_text *out)
+{
+	static const uint64_t lens[] = { 0x1000, 0x4000, 0x10000, 0x10000 };
 	unsigned w = pick(r, 100);
+	int c = live_cont(r, m), d, s;
 
-	if (w < 20) {
-		scn_text_printf(out, "cattach %s %s\n", PICK(r, conts), cdevs[pick(r, ndevs)]);
-	} else if (w < 28) {
-		scn_text_printf(out, "cdetach %s %s\n", PICK(r, conts), cdevs[pick(r, ndevs)]);
-	} else if (w < 40) {
-		scn_text_printf(out, "cmap %s 0x%llx 0x%llx%s\n", PICK(r, conts),
-				(unsigned long long)iovas[pick(r, niovas)],
-				(unsigned long long)lens[pick(r, nlens)],
-				f == SCN_VTD && chance(r, 15) ? " ro" : "");
-	} else if (w < 47) {
-		if (chance(r, 25))
-			scn_text_printf(out, "cunmap %s 0 0xffffffffffffffff\n", PICK(r, conts));
-		else
-			scn_text_printf(out, "cunmap %s 0x%llx 0x%llx\n", PICK(r, conts),
-					(unsigned long long)iovas[pick(r, niovas)],
-					(unsigned long long)lens[pick(r, nlens)]);
-	} else if (w < 54) {
-		scn_text_printf(out, "ctrack %s %s\n", PICK(r, conts), chance(r, 70) ? "on" : "off");
-	} else if (w < 66 && f == SCN_MOCK) {
-		static const uint64_t dlens[] = { 0x1000, 0x800, 0x3000, 0x10000 };
-
-		scn_text_printf(out, "dma %s 0x%llx 0x%llx\n", cdevs[pick(r, ndevs)],
-				(unsigned long long)iovas[pick(r, niovas)],
-				(unsigned long long)PICK(r, dlens));
-	} else if (w < 76) {
-		cread_line(r, f, out);
-	} else if (w < 79) {
-		scn_text_printf(out, "cstatus %s\n", PICK(r, conts));
-	} else if (w < 82) {
-		scn_text_printf(out, "ccovered %s %s\n", PICK(r, conts), cdevs[pick(r, ndevs)]);
-	} else if (w < 86) {
-		scn_text_printf(out, "cdomains %s\n", PICK(r, conts));
-	} else if (w < 91) {
-		unsigned d = pick(r, ndevs);
-
-		if (chance(r, 50))
+	if (w < 8) { /* a device comes: open it (and often attach it) */
+		d = PICK_WHERE(r, m->ndevs, !m->d[i_].open);
+		if (d < 0)
+			return false;
+		c_open(r, m, out, d);
+		if (c >= 0 && chance(r, 70)) {
+			scn_text_printf(out, "cattach %s %s\n", conts[c], cdevs[d]);
+			m->d[d].cont = c;
+		}
+	} else if (w < 22) {
+		d = PICK_WHERE(r, m->ndevs, m->d[i_].open && m->d[i_].cont < 0);
+		if (d < 0 || c < 0)
+			return false;
+		scn_text_printf(out, "cattach %s %s\n", conts[c], cdevs[d]);
+		m->d[d].cont = c;
+	} else if (w < 29) { /* a device goes: detached, or closed while attached */
+		d = PICK_WHERE(r, m->ndevs, m->d[i_].open && m->d[i_].cont >= 0);
+		if (d < 0)
+			return false;
+		if (chance(r, 65)) {
+			scn_text_printf(out, "cdetach %s %s\n", conts[m->d[d].cont], cdevs[d]);
+			m->d[d].cont = -1;
+		} else {
 			scn_text_printf(out, "close %s\n", cdevs[d]);
-		else
-			cdev_open_line(r, f, out, d);
-	} else if (w < 94) {
-		const char *c = PICK(r, conts);
-
-		if (chance(r, 50))
-			scn_text_printf(out, "cfree %s\n", c);
-		else
-			container_line(r, out, c);
-	} else if (w < 97) {
-		/* the object calls must leave a container's device alone */
-		if (chance(r, 50))
-			scn_text_printf(out, "attach %s I0\n", cdevs[pick(r, ndevs)]);
-		else
-			scn_text_printf(out, "detach %s\n", cdevs[pick(r, ndevs)]);
+			m->d[d].open = false;
+		}
+	} else if (w < 42) {
+		if (c < 0)
+			return false;
+		/* the read window's slots first */
+		s = PICK_WHERE(r, chance(r, 75) ? 4 : CSLOTS, !m->c[c].slot_len[i_]);
+		if (s < 0)
+			return false;
+		m->c[c].slot_len[s] = PICK(r, lens);
+		scn_text_printf(out, "cmap %s 0x%llx 0x%llx%s\n", conts[c],
+				(unsigned long long)(m->base + s * CSLOT_SIZE),
+				(unsigned long long)m->c[c].slot_len[s],
+				m->f == SCN_VTD && chance(r, 15) ? " ro" : "");
+	} else if (w < 49) {
+		if (c < 0)
+			return false;
+		s = PICK_WHERE(r, CSLOTS, m->c[c].slot_len[i_] != 0);
+		if (s < 0 || chance(r, 10)) {
+			scn_text_printf(out, "cunmap %s 0 0xffffffffffffffff\n", conts[c]);
+			memset(m->c[c].slot_len, 0, sizeof(m->c[c].slot_len));
+			return true;
+		}
+		scn_text_printf(out, "cunmap %s 0x%llx 0x%llx\n", conts[c],
+				(unsigned long long)(m->base + s * CSLOT_SIZE),
+				(unsigned long long)m->c[c].slot_len[s]);
+		m->c[c].slot_len[s] = 0;
+	} else if (w < 55) {
+		if (c < 0 || !m->c[c].dirty || (m->f == SCN_VTD && chance(r, 70)))
+			return false;
+		/* mostly on: an off ends what the later steps could read */
+		m->c[c].tracking = !m->c[c].tracking || chance(r, 85);
+		scn_text_printf(out, "ctrack %s %s\n", conts[c], m->c[c].tracking ? "on" : "off");
+	} else if (w < 72) {
+		return c_dma(r, m, out);
+	} else if (w < 82) {
+		if (c < 0 || !m->c[c].tracking)
+			return false;
+		c_read(r, m, out, c);
+	} else if (w < 86) {
+		if (c < 0)
+			return false;
+		scn_text_printf(out, "cstatus %s\n", conts[c]);
+	} else if (w < 89) {
+		d = PICK_WHERE(r, m->ndevs, m->d[i_].open);
+		if (c < 0 || d < 0)
+			return false;
+		scn_text_printf(out, "ccovered %s %s\n", conts[c], cdevs[d]);
+	} else if (w < 93) {
+		if (c < 0)
+			return false;
+		scn_text_printf(out, "cdomains %s\n", conts[c]);
+	} else if (w < 95) {
+		scn_text_printf(out, "ranges %s\n", conts[c < 0 ? 0 : c]);
 	} else {
-		scn_text_printf(out, "ranges %s\n", PICK(r, conts));
+		/* a container goes (its devices are left unattached) or comes */
+		c = pick(r, 2);
+		if (!m->c[c].live) {
+			c_new(r, m, out, c);
+			if (m->c[c].live && m->c[c].dirty && chance(r, 70)) {
+				scn_text_printf(out, "ctrack %s on\n", conts[c]);
+				m->c[c].tracking = true;
+			}
+			return true;
+		}
+		if (chance(r, 60))
+			return false;
+		scn_text_printf(out, "cfree %s\n", conts[c]);
+		m->c[c].live = false;
+		for (d = 0; d < (int)m->ndevs; d++)
+			if (m->d[d].cont == c)
+				m->d[d].cont = -1;
+	}
+	return true;
+}
+
+/* One step that must fail; the model does not change. */
+static void c_wrong(struct rng *r, struct cmodel *m, struct scn_text *out)
+{
+	const char *c = conts[pick(r, 2)];
+	const char *d = cdevs[pick(r, m->ndevs)];
+	uint64_t end = m->f == SCN_VTD ? 0x8000000000ull : 0x80000000ull;
+	int k, s;
+
+	switch (pick(r, 12)) {
+	case 0: /* outside the aperture / IOVA space */
+		scn_text_printf(out, "cmap %s 0x%llx 0x1000\n", c,
+				(unsigned long long)(chance(r, 50) ? end : m->base - 0x100000 * (m->f == SCN_MOCK)));
+		break;
+	case 1: /* misaligned or empty */
+		scn_text_printf(out, "cmap %s 0x%llx 0x%x\n", c, (unsigned long long)(m->base + 0x800),
+				chance(r, 50) ? 0x800 : 0);
+		break;
+	case 2: /* over a mapped slot */
+		k = live_cont(r, m);
+		s = k < 0 ? -1 : PICK_WHERE(r, CSLOTS, m->c[k].slot_len[i_] != 0);
+		scn_text_printf(out, "cmap %s 0x%llx 0x1000\n", conts[k < 0 ? 0 : k],
+				(unsigned long long)(m->base + (s < 0 ? 0 : s) * CSLOT_SIZE));
+		break;
+	case 3: /* a hole or half a mapping */
+		scn_text_printf(out, "cunmap %s 0x%llx 0x1000\n", c,
+				(unsigned long long)(m->base + (CSLOTS + pick(r, 4)) * CSLOT_SIZE));
+		break;
+	case 4: { /* bad page size, misaligned base, bad flags */
+		static const char *const bad[] = { "0x40000 0x800", "0x40000 0x3000", "0x40000 0",
+						   "0x3fff 0x1000", "0x40000 0x1000 flags=4" };
+
+		scn_text_printf(out, "cread %s 0x%llx %s\n", c,
+				(unsigned long long)(m->base + (chance(r, 30) ? 0x800 : 0)), PICK(r, bad));
+		break;
+	}
+	case 5: /* a device attached to the other container */
+		k = PICK_WHERE(r, m->ndevs, m->d[i_].open && m->d[i_].cont >= 0);
+		if (k >= 0)
+			scn_text_printf(out, "cattach %s %s\n", conts[!m->d[k].cont], cdevs[k]);
+		else
+			scn_text_printf(out, "cdetach %s %s\n", c, d);
+		break;
+	case 6: /* a device not attached there */
+		scn_text_printf(out, "cdetach %s %s\n", c, d);
+		break;
+	case 7: /* the object calls must leave a container's device alone */
+		if (chance(r, 50))
+			scn_text_printf(out, "attach %s I0\n", d);
+		else
+			scn_text_printf(out, "detach %s\n", d);
+		break;
+	case 8: /* tracking where the container does not track */
+		k = PICK_WHERE(r, 2, m->c[i_].live && !m->c[i_].dirty);
+		if (k >= 0)
+			scn_text_printf(out, "ctrack %s on\n", conts[k]);
+		else
+			scn_text_printf(out, "cread %s 0x%llx 0x%x 0x1000\n", c,
+					(unsigned long long)m->base, CREAD_LEN);
+		break;
+	case 9: /* a container that is already there, or a bad flag */
+		scn_text_printf(out, "container %s%s\n", c, chance(r, 50) ? " flags=8" : "");
+		break;
+	case 10: /* a read with pre-set bits in the caller's bitmap */
+		scn_text_printf(out, "cread %s 0x%llx 0x%x 0x1000 pre=0x8000000000000000\n", c,
+				(unsigned long long)m->base, CREAD_LEN);
+		break;
+	default: /* a device write outside what is mapped (machine B) */
+		if (m->f == SCN_MOCK)
+			scn_text_printf(out, "dma %s 0x%llx 0x1000\n", d,
+					(unsigned long long)(m->base + (CSLOTS + 1) * CSLOT_SIZE));
+		else
+			scn_text_printf(out, "ccovered %s %s\n", c, d);
 	}
 }
 
 void scn_generate_container(enum scn_flavour f, unsigned n, struct scn_text *out)
 {
 	struct rng r = { .s = 0xc2b2ae3d27d4eb4full * (n + 1) + (f == SCN_VTD ? 3 : 11) };
-	unsigned ndevs = f == SCN_VTD ? 3 : 4, steps, i, d;
+	struct cmodel m = { .f = f, .base = f == SCN_VTD ? 0x100000 : 0x1000000,
+			    .ndevs = f == SCN_VTD ? 3 : 4 };
+	unsigned steps, i, d;
 
 	scn_text_printf(out, "# generated container %s scenario %u\n",
 			f == SCN_VTD ? "vtd" : "mock", n);
 	scn_text_printf(out, "ioas I0\n");
-	container_line(&r, out, "C0");
+	c_new(&r, &m, out, 0);
 	if (chance(&r, 50))
-		container_line(&r, out, "C1");
-	for (d = 0; d < ndevs; d++)
-		if (chance(&r, d ? 60 : 90))
-			cdev_open_line(&r, f, out, d);
-	/* often a tracking set-up, so that the later steps have bits to move */
-	if (chance(&r, 60)) {
-		scn_text_printf(out, "cattach C0 D0\n");
-		scn_text_printf(out, "cmap C0 0x%llx 0x40000\n",
-				(unsigned long long)(f == SCN_VTD ? 0x100000 : 0x1000000));
-		scn_text_printf(out, "ctrack C0 on\n");
+		c_new(&r, &m, out, 1);
+	for (d = 0; d < m.ndevs; d++) {
+		m.d[d].cont = -1;
+		if (chance(&r, d ? 60 : 95))
+			c_open(&r, &m, out, d);
 	}
-	steps = 15 + pick(&r, 30);
-	for (i = 0; i < steps; i++)
-		container_step(&r, f, out);
+	/* mostly a tracking set-up first; the rest hot-plugs into it */
+	if (chance(&r, 80) && m.d[0].open && m.c[0].live) {
+		scn_text_printf(out, "cattach C0 D0\n");
+		m.d[0].cont = 0;
+		scn_text_printf(out, "cmap C0 0x%llx 0x%x\n", (unsigned long long)m.base, 2 * CSLOT_SIZE);
+		m.c[0].slot_len[0] = 2 * CSLOT_SIZE; /* slot 1 too: left alone */
+		m.c[0].slot_len[1] = 0;
+		if (m.c[0].dirty) {
+			scn_text_printf(out, "ctrack C0 on\n");
+			m.c[0].tracking = true;
+			if (f == SCN_MOCK && chance(&r, 70))
+				c_dma(&r, &m, out);
+		}
+	}
+	steps = 20 + pick(&r, 30);
+	for (i = 0; i < steps; i++) {
+		if (chance(&r, 12))
+			c_wrong(&r, &m, out);
+		else
+			while (!c_valid(&r, &m, out))
+				;
+	}
 	for (i = 0; i < 2; i++) {
 		scn_text_printf(out, "cdomains %s\ncstatus %s\n", conts[i], conts[i]);
-		scn_text_printf(out, "cread %s 0x%llx 0x40000 0x1000\n", conts[i],
-				(unsigned long long)(f == SCN_VTD ? 0x100000 : 0x1000000));
+		scn_text_printf(out, "cread %s 0x%llx 0x%x 0x1000\n", conts[i],
+				(unsigned long long)m.base, CREAD_LEN);
 		scn_text_printf(out, "cfree %s\n", conts[i]);
 	}
 }
