@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Generated scenarios: random sequences of object calls, right and wrong,
- * from pools of values where the kernel's rules have edges (alignment, wrap,
- * reserved windows, aperture ends, overlaps, stale ids). Script n of a
- * flavour is the same on every run.
+ * Generated scenarios: sequences of object calls and of container calls,
+ * built from a model of what the script made so that most steps are valid
+ * and build on each other, with about one step in eight wrong on purpose
+ * where the kernel's rules have edges. Script n of a flavour is the same on
+ * every run.
  */
 #include <stdio.h>
 #include <string.h>
@@ -35,196 +36,565 @@ static bool chance(struct rng *r, unsigned percent)
 
 #define PICK(r, arr) ((arr)[pick(r, sizeof(arr) / sizeof((arr)[0]))])
 
-/* Machine A (VT-d, 39-bit, MSI window 0xfee00000..0xfeefffff). */
-static const uint64_t vtd_iovas[] = {
-	0x0, 0x1000, 0x2000, 0x10000, 0x100000, 0x110000, 0x120000, 0x200000, 0x400000,
-	0x1800, 0xfedf0000, 0xfee00000, 0xfeeff000, 0xfef00000, 0x7ffffff000ull,
-	0x7fffe00000ull, 0x8000000000ull, 0xfffffffffffff000ull,
-};
-static const uint64_t vtd_lens[] = {
-	0x1000, 0x1000, 0x2000, 0x10000, 0x10000, 0x20000, 0x200000, 0x0, 0x1800, 0x400000,
-};
 static const char *const vtd_devs[] = { "0000:00:03.0", "0000:00:04.0", "0000:00:05.0" };
 
 /*
- * Machine B: inside the mock aperture (1<<24 .. (1<<31)-1), at its ends and
- * outside it; half pages where the mock's 2 KiB IO pages allow them.
+ * Object sequences. Like the container sequences below, the generator keeps
+ * a model of what the script made (IOASes and their mapped slots, HWPTs,
+ * open devices and what they are attached to, tracking), so that most steps
+ * are valid and build on each other: maps at fixed slots and at IOVAs the
+ * kernel chooses, copies between IOASes, unmaps of one slot, of a range with
+ * holes and of all, HWPTs that devices attach to, replace and leave, device
+ * writes read back from the dirty bitmap, destroys in the order the kernel
+ * allows. About one step in eight is wrong on purpose (overlap, length 0,
+ * wrap, half a mapping, an unknown id, a busy object, an incompatible
+ * attach, bad bitmap arguments...). The model only steers: the transcripts
+ * say what happened.
+ *
+ * Fixed maps go to slots of 64 KiB from 1 GiB, inside the mock aperture
+ * (1<<24 .. (1<<31)-1) and far above where the kernel puts maps of its
+ * choosing (from the lowest free IOVA: 0 on VT-d, the aperture's start on
+ * machine B). On machine B such maps are made only while the IOAS has a
+ * domain: without one they could land below the aperture, and no mock
+ * device could attach any more.
  */
-static const uint64_t mock_iovas[] = {
-	0x1000000, 0x1000000, 0x1001000, 0x1002000, 0x1010000, 0x1100000, 0x1200000,
-	0x7ff00000, 0x7fe00000, 0x1000800, 0x7ffff000, 0x80000000, 0x1000, 0xfff000,
-};
-static const uint64_t mock_lens[] = {
-	0x1000, 0x2000, 0x4000, 0x10000, 0x10000, 0x100000, 0x0, 0x3000, 0x800, 0x1800,
+#define OSLOTS 8
+#define OSLOT_SIZE 0x10000
+#define OBASE 0x40000000ull
+#define ONIOAS 3
+#define ONHWPT 3
+#define ONDEV 3
+
+struct omodel {
+	enum scn_flavour f;
+	struct {
+		bool live;
+		unsigned autos; /* maps at IOVAs the kernel chose */
+		uint64_t slot_len[OSLOTS]; /* 0: the slot is not mapped */
+		bool slot_ro[OSLOTS];
+	} io[ONIOAS];
+	struct {
+		bool live, dirty, tracking;
+		int ioas;
+	} hw[ONHWPT];
+	struct {
+		bool open, dirty;
+		int ioas, hwpt; /* attached to an IOAS (its automatic domain) or a HWPT; -1 */
+	} d[ONDEV];
 };
 
 static const char *const ioases[] = { "I0", "I1", "I2" };
-static const char *const hwpts[] = { "H0", "H1" };
+static const char *const hwpts[] = { "H0", "H1", "H2" };
 static const char *const devs[] = { "D0", "D1", "D2" };
 
-static void pt_name(struct rng *r, char *buf, size_t len)
+/* A random index in 0..n-1 for which cond (on i_) holds, or -1. */
+#define PICK_WHERE(r, n, cond)                                  \
+	({                                                      \
+		int found_ = -1, seen_ = 0, i_;                 \
+		for (i_ = 0; i_ < (int)(n); i_++)               \
+			if (cond) {                             \
+				if (!pick(r, ++seen_))          \
+					found_ = i_;            \
+			}                                       \
+		found_;                                         \
+	})
+
+static uint64_t slot_iova(int s)
 {
-	switch (pick(r, 6)) {
-	case 0:
-	case 1:
-	case 2:
-		snprintf(buf, len, "%s", PICK(r, ioases));
-		break;
-	case 3:
-	case 4:
-		snprintf(buf, len, "%s", PICK(r, hwpts));
-		break;
-	default:
-		snprintf(buf, len, "%u", 999 + pick(r, 2) * 1000000);
-	}
+	return OBASE + (uint64_t)s * OSLOT_SIZE;
 }
 
-static uint64_t iova_of(struct rng *r, enum scn_flavour f)
+/* Has the IOAS a domain (a HWPT made from it, or a device attached to it)? */
+static bool o_has_domain(const struct omodel *m, int i)
 {
-	return f == SCN_VTD ? PICK(r, vtd_iovas) : PICK(r, mock_iovas);
+	int k;
+
+	for (k = 0; k < ONHWPT; k++)
+		if (m->hw[k].live && m->hw[k].ioas == i)
+			return true;
+	for (k = 0; k < ONDEV; k++)
+		if (m->d[k].open && m->d[k].ioas == i)
+			return true;
+	return false;
 }
 
-static uint64_t len_of(struct rng *r, enum scn_flavour f)
+static bool o_hwpt_used(const struct omodel *m, int h)
 {
-	return f == SCN_VTD ? PICK(r, vtd_lens) : PICK(r, mock_lens);
+	int k;
+
+	for (k = 0; k < ONDEV; k++)
+		if (m->d[k].open && m->d[k].hwpt == h)
+			return true;
+	return false;
 }
 
-static void open_line(struct rng *r, enum scn_flavour f, struct scn_text *out, int d)
+/* The IOAS a device's writes land in, or -1. */
+static int o_dev_ioas(const struct omodel *m, int d)
 {
-	if (f == SCN_VTD)
+	if (!m->d[d].open)
+		return -1;
+	if (m->d[d].hwpt >= 0)
+		return m->hw[m->d[d].hwpt].ioas;
+	return m->d[d].ioas;
+}
+
+/* Maps the kernel places itself: anywhere on VT-d, inside a domain's aperture on B. */
+static bool o_auto_ok(const struct omodel *m, int i)
+{
+	return m->f == SCN_VTD || o_has_domain(m, i);
+}
+
+static void o_open(struct rng *r, struct omodel *m, struct scn_text *out, int d)
+{
+	m->d[d].dirty = m->f == SCN_MOCK && chance(r, 85);
+	if (m->f == SCN_VTD)
 		scn_text_printf(out, "open %s %s\n", devs[d], vtd_devs[d]);
 	else
-		scn_text_printf(out, "open %s %s\n", devs[d], chance(r, 60) ? "dirty" : "nodirty");
+		scn_text_printf(out, "open %s %s\n", devs[d], m->d[d].dirty ? "dirty" : "nodirty");
+	m->d[d].open = true;
+	m->d[d].ioas = m->d[d].hwpt = -1;
 }
 
-/*
- * ro_maps: the script may map read-only. On machine B such a script has no
- * dma: IOMMU_TEST_OP_DIRTY marks read-only pages too (it is no DMA model),
- * where a device's write faults.
- */
-static void random_step(struct rng *r, enum scn_flavour f, bool ro_maps, struct scn_text *out)
+static void o_detach_model(struct omodel *m, int d)
 {
-	char pt[32];
+	m->d[d].ioas = m->d[d].hwpt = -1;
+}
+
+static void o_bitmap(struct rng *r, struct scn_text *out, int h)
+{
+	static const uint64_t pages[] = { 0x1000, 0x1000, 0x1000, 0x2000, 0x10000 };
+
+	scn_text_printf(out, "bitmap %s 0x%llx 0x%x 0x%llx%s%s\n", hwpts[h],
+			(unsigned long long)OBASE, chance(r, 75) ? 4 * OSLOT_SIZE : OSLOTS * OSLOT_SIZE,
+			(unsigned long long)PICK(r, pages), chance(r, 20) ? " noclear" : "",
+			chance(r, 15) ? " pre=0x8000000000000000" : "");
+}
+
+/* A device write into a writable slot of its IOAS, often read back at once. */
+static bool o_dma(struct rng *r, struct omodel *m, struct scn_text *out)
+{
+	static const uint64_t offs[] = { 0, 0x1000, 0x3000, 0x8000 };
+	int d, i, s, h;
+	uint64_t off, len;
+
+	if (m->f != SCN_MOCK)
+		return false;
+	/* mostly a device whose HWPT tracks: that is what a read can find */
+	d = PICK_WHERE(r, ONDEV, m->d[i_].open && m->d[i_].hwpt >= 0 &&
+		       m->hw[m->d[i_].hwpt].tracking);
+	if (d < 0 || chance(r, 15))
+		d = PICK_WHERE(r, ONDEV, o_dev_ioas(m, i_) >= 0);
+	if (d < 0)
+		return false;
+	i = o_dev_ioas(m, d);
+	s = PICK_WHERE(r, OSLOTS, m->io[i].slot_len[i_] && !m->io[i].slot_ro[i_]);
+	if (s < 0)
+		return false;
+	off = PICK(r, offs) % m->io[i].slot_len[s];
+	len = m->io[i].slot_len[s] - off >= 0x3000 && chance(r, 30) ? 0x3000 : 0x1000;
+	scn_text_printf(out, "dma %s 0x%llx 0x%llx\n", devs[d], (unsigned long long)(slot_iova(s) + off),
+			(unsigned long long)len);
+	h = m->d[d].hwpt;
+	if (h >= 0 && m->hw[h].tracking && chance(r, 75))
+		o_bitmap(r, out, h);
+	return true;
+}
+
+static void o_map(struct rng *r, struct omodel *m, struct scn_text *out, int i)
+{
+	static const uint64_t lens[] = { 0x1000, 0x4000, 0x10000, 0x10000 };
+	static const char *const offs[] = { "", "", "", " va=0x201000", " va=0x400000" };
+	int s;
+
+	/* the dirty read's window (slots 0..3) first */
+	s = PICK_WHERE(r, chance(r, 70) ? 4 : OSLOTS, !m->io[i].slot_len[i_]);
+	if (s < 0 || (chance(r, 25) && o_auto_ok(m, i))) {
+		bool ro = chance(r, 10);
+
+		scn_text_printf(out, "map %s auto 0x%x%s%s\n", ioases[i], chance(r, 50) ? 0x4000 : 0x10000,
+				ro ? " ro" : "", PICK(r, offs));
+		m->io[i].autos++;
+		return;
+	}
+	m->io[i].slot_len[s] = PICK(r, lens);
+	m->io[i].slot_ro[s] = chance(r, 12);
+	scn_text_printf(out, "map %s 0x%llx 0x%llx%s%s\n", ioases[i], (unsigned long long)slot_iova(s),
+			(unsigned long long)m->io[i].slot_len[s], m->io[i].slot_ro[s] ? " ro" : "",
+			PICK(r, offs));
+}
+
+static bool o_copy(struct rng *r, struct omodel *m, struct scn_text *out)
+{
+	int i = PICK_WHERE(r, ONIOAS, m->io[i_].live), j = PICK_WHERE(r, ONIOAS, m->io[i_].live);
+	int s, t;
+	bool ro;
+
+	if (i < 0)
+		return false;
+	s = PICK_WHERE(r, OSLOTS, m->io[i].slot_len[i_] != 0);
+	if (s < 0)
+		return false;
+	ro = m->io[i].slot_ro[s] || chance(r, 10);
+	t = PICK_WHERE(r, OSLOTS, !m->io[j].slot_len[i_]);
+	if (t < 0 || (chance(r, 25) && o_auto_ok(m, j))) {
+		scn_text_printf(out, "copy %s %s 0x%llx 0x%llx auto%s\n", ioases[j], ioases[i],
+				(unsigned long long)slot_iova(s), (unsigned long long)m->io[i].slot_len[s],
+				ro ? " ro" : "");
+		m->io[j].autos++;
+		return true;
+	}
+	scn_text_printf(out, "copy %s %s 0x%llx 0x%llx 0x%llx%s\n", ioases[j], ioases[i],
+			(unsigned long long)slot_iova(s), (unsigned long long)m->io[i].slot_len[s],
+			(unsigned long long)slot_iova(t), ro ? " ro" : "");
+	m->io[j].slot_len[t] = m->io[i].slot_len[s];
+	m->io[j].slot_ro[t] = ro;
+	return true;
+}
+
+static bool o_unmap(struct rng *r, struct omodel *m, struct scn_text *out, int i)
+{
+	int s = PICK_WHERE(r, OSLOTS, m->io[i].slot_len[i_] != 0), e, k;
 	unsigned w = pick(r, 100);
 
-	if (w < 22) {
-		uint64_t len = len_of(r, f);
+	if (w < 15 || (s < 0 && m->io[i].autos)) {
+		scn_text_printf(out, "unmap %s 0 0xffffffffffffffff\n", ioases[i]);
+		memset(&m->io[i], 0, sizeof(m->io[i]));
+		m->io[i].live = true;
+		return true;
+	}
+	if (s < 0)
+		return false;
+	if (w < 60) {
+		scn_text_printf(out, "unmap %s 0x%llx 0x%llx\n", ioases[i], (unsigned long long)slot_iova(s),
+				(unsigned long long)m->io[i].slot_len[s]);
+		m->io[i].slot_len[s] = 0;
+		return true;
+	}
+	/* whole mappings and the holes between them */
+	e = s + 1 + (int)pick(r, OSLOTS - s);
+	scn_text_printf(out, "unmap %s 0x%llx 0x%llx\n", ioases[i], (unsigned long long)slot_iova(s),
+			(unsigned long long)(e - s) * OSLOT_SIZE);
+	for (k = s; k < e; k++)
+		m->io[i].slot_len[k] = 0;
+	return true;
+}
 
-		scn_text_printf(out, "map %s ", PICK(r, ioases));
-		if (chance(r, 20))
-			scn_text_printf(out, "auto");
-		else
-			scn_text_printf(out, "0x%llx", (unsigned long long)iova_of(r, f));
-		scn_text_printf(out, " 0x%llx", (unsigned long long)len);
-		if (chance(r, 15) && ro_maps)
-			scn_text_printf(out, " ro");
-		if (chance(r, 10)) {
-			static const char *const offs[] = { "0x10", "0x201000", "0x800" };
+/* The allowed IOVAs: all of the aperture (VT-d: but the MSI window). */
+static void o_allow(struct scn_text *out, enum scn_flavour f, const char *ioas)
+{
+	if (f == SCN_VTD)
+		scn_text_printf(out, "allow %s 0x0-0xfedfffff 0xfef00000-0x7fffffffff\n", ioas);
+	else
+		scn_text_printf(out, "allow %s 0x1000000-0x7fffffff\n", ioas);
+}
 
-			scn_text_printf(out, " va=%s", PICK(r, offs));
-		}
-		scn_text_printf(out, "\n");
-	} else if (w < 36) {
-		if (chance(r, 10))
-			scn_text_printf(out, "unmap %s 0 0xffffffffffffffff\n", PICK(r, ioases));
-		else
-			scn_text_printf(out, "unmap %s 0x%llx 0x%llx\n", PICK(r, ioases),
-					(unsigned long long)iova_of(r, f),
-					(unsigned long long)len_of(r, f));
-	} else if (w < 41) {
-		scn_text_printf(out, "copy %s %s 0x%llx 0x%llx ", PICK(r, ioases), PICK(r, ioases),
-				(unsigned long long)iova_of(r, f), (unsigned long long)len_of(r, f));
+/* One step that should succeed (by the model); false when none fits now. */
+static bool o_valid(struct rng *r, struct omodel *m, struct scn_text *out)
+{
+	unsigned w = pick(r, 100);
+	int i = PICK_WHERE(r, ONIOAS, m->io[i_].live), d, h;
+
+	if (w < 4) {
+		i = PICK_WHERE(r, ONIOAS, !m->io[i_].live);
+		if (i < 0)
+			return false;
+		scn_text_printf(out, "ioas %s\n", ioases[i]);
+		memset(&m->io[i], 0, sizeof(m->io[i]));
+		m->io[i].live = true;
+	} else if (w < 22) {
+		if (i < 0)
+			return false;
+		o_map(r, m, out, i);
+	} else if (w < 28) {
+		return o_copy(r, m, out);
+	} else if (w < 37) {
+		return i >= 0 && o_unmap(r, m, out, i);
+	} else if (w < 40) {
+		if (i < 0)
+			return false;
+		scn_text_printf(out, "ranges %s\n", ioases[i]);
+	} else if (w < 42) {
+		if (i < 0)
+			return false;
 		if (chance(r, 30))
-			scn_text_printf(out, "auto\n");
+			scn_text_printf(out, "allow %s\n", ioases[i]); /* none: the default again */
 		else
-			scn_text_printf(out, "0x%llx\n", (unsigned long long)iova_of(r, f));
-	} else if (w < 47) {
-		scn_text_printf(out, "ranges %s\n", PICK(r, ioases));
-	} else if (w < 49) {
-		uint64_t a = iova_of(r, f), b = iova_of(r, f);
+			o_allow(out, m->f, ioases[i]);
+	} else if (w < 50) {
+		bool dirty, nest;
 
-		if (a > b) {
-			uint64_t t = a;
-
-			a = b;
-			b = t;
+		h = PICK_WHERE(r, ONHWPT, !m->hw[i_].live);
+		d = PICK_WHERE(r, ONDEV, m->d[i_].open);
+		if (h < 0 || d < 0 || i < 0)
+			return false;
+		dirty = m->d[d].dirty && chance(r, 85);
+		nest = m->f == SCN_MOCK && chance(r, 10);
+		scn_text_printf(out, "hwpt %s %s %s%s%s\n", hwpts[h], devs[d], ioases[i],
+				dirty ? " dirty" : "", nest ? " nest" : "");
+		m->hw[h].live = true;
+		m->hw[h].dirty = dirty;
+		m->hw[h].tracking = false;
+		m->hw[h].ioas = i;
+		if (chance(r, 60)) {
+			scn_text_printf(out, "attach %s %s\n", devs[d], hwpts[h]);
+			m->d[d].hwpt = h;
+			m->d[d].ioas = -1;
 		}
-		scn_text_printf(out, "allow %s 0x%llx-0x%llx\n", PICK(r, ioases),
-				(unsigned long long)a, (unsigned long long)(b + 0xfff));
-	} else if (w < 59) {
-		pt_name(r, pt, sizeof(pt));
-		scn_text_printf(out, "attach %s %s\n", PICK(r, devs), pt);
-	} else if (w < 63) {
-		scn_text_printf(out, "detach %s\n", PICK(r, devs));
-	} else if (w < 71) {
-		static const char *const flags[] = { "", " dirty", "", " nest", " dirty nest" };
-
-		scn_text_printf(out, "hwpt %s %s %s%s\n", PICK(r, hwpts), PICK(r, devs),
-				chance(r, 80) ? PICK(r, ioases) : "H0", PICK(r, flags));
-	} else if (w < 77) {
-		pt_name(r, pt, sizeof(pt));
-		scn_text_printf(out, "destroy %s\n", pt);
+	} else if (w < 60) {
+		/* attach or replace: to a HWPT the device can use, or to an IOAS */
+		d = PICK_WHERE(r, ONDEV, m->d[i_].open);
+		if (d < 0)
+			return false;
+		h = PICK_WHERE(r, ONHWPT, m->hw[i_].live && (!m->hw[i_].dirty || m->d[d].dirty) &&
+			       m->d[d].hwpt != i_);
+		if (h >= 0 && chance(r, 75)) {
+			scn_text_printf(out, "attach %s %s\n", devs[d], hwpts[h]);
+			m->d[d].hwpt = h;
+			m->d[d].ioas = -1;
+			return true;
+		}
+		if (i < 0)
+			return false;
+		scn_text_printf(out, "attach %s %s\n", devs[d], ioases[i]);
+		m->d[d].hwpt = -1;
+		m->d[d].ioas = i;
+	} else if (w < 64) {
+		d = PICK_WHERE(r, ONDEV, o_dev_ioas(m, i_) >= 0);
+		if (d < 0)
+			return false;
+		scn_text_printf(out, "detach %s\n", devs[d]);
+		o_detach_model(m, d);
+	} else if (w < 69) {
+		h = PICK_WHERE(r, ONHWPT, m->hw[i_].live && m->hw[i_].dirty);
+		if (h < 0 || m->f == SCN_VTD)
+			return false;
+		/* mostly on: an off ends what the later steps could read */
+		m->hw[h].tracking = !m->hw[h].tracking || chance(r, 80);
+		scn_text_printf(out, "track %s %s\n", hwpts[h], m->hw[h].tracking ? "on" : "off");
 	} else if (w < 79) {
-		scn_text_printf(out, "ioas %s\n", PICK(r, ioases));
-	} else if (w < 83) {
-		int d = pick(r, 3);
-
-		if (chance(r, 50))
-			scn_text_printf(out, "close %s\n", devs[d]);
-		else
-			open_line(r, f, out, d);
+		return o_dma(r, m, out);
 	} else if (w < 85) {
-		scn_text_printf(out, "hwinfo %s\n", PICK(r, devs));
-	} else if (w < 89) {
-		scn_text_printf(out, "track %s %s\n", PICK(r, hwpts), chance(r, 70) ? "on" : "off");
-	} else if (w < 94 && f == SCN_MOCK && !ro_maps) {
-		scn_text_printf(out, "dma %s 0x%llx 0x%llx\n", PICK(r, devs),
-				(unsigned long long)iova_of(r, f), (unsigned long long)len_of(r, f));
+		h = PICK_WHERE(r, ONHWPT, m->hw[i_].live && m->hw[i_].tracking);
+		if (h < 0)
+			return false;
+		/* often a write first, so that the read has something to find */
+		if (chance(r, 40) && o_dma(r, m, out))
+			return true;
+		o_bitmap(r, out, h);
+	} else if (w < 92) {
+		/* destroys the kernel allows: a HWPT no device uses, an IOAS without domains */
+		if (chance(r, 50)) {
+			h = PICK_WHERE(r, ONHWPT, m->hw[i_].live && !o_hwpt_used(m, i_));
+			if (h < 0)
+				return false;
+			scn_text_printf(out, "destroy %s\n", hwpts[h]);
+			m->hw[h].live = false;
+			return true;
+		}
+		i = PICK_WHERE(r, ONIOAS, m->io[i_].live && !o_has_domain(m, i_));
+		if (i < 0 || PICK_WHERE(r, ONIOAS, m->io[i_].live) == i)
+			return false; /* keep one IOAS most of the time */
+		scn_text_printf(out, "destroy %s\n", ioases[i]);
+		m->io[i].live = false;
+	} else if (w < 97) {
+		d = pick(r, ONDEV);
+		if (!m->d[d].open) {
+			o_open(r, m, out, d);
+			return true;
+		}
+		if (chance(r, 60))
+			return false;
+		scn_text_printf(out, "close %s\n", devs[d]);
+		m->d[d].open = false;
 	} else {
-		static const uint64_t pages[] = { 0x1000, 0x1000, 0x1000, 0x2000, 0x800, 0x3000 };
+		d = PICK_WHERE(r, ONDEV, m->d[i_].open);
+		if (d < 0)
+			return false;
+		scn_text_printf(out, "hwinfo %s\n", devs[d]);
+	}
+	return true;
+}
 
-		scn_text_printf(out, "bitmap %s 0x%llx 0x%llx 0x%llx%s%s\n", PICK(r, hwpts),
-				(unsigned long long)(f == SCN_VTD ? 0x100000 : 0x1000000),
-				(unsigned long long)(chance(r, 80) ? 0x40000 : 0x1000),
-				(unsigned long long)PICK(r, pages), chance(r, 30) ? " noclear" : "",
-				chance(r, 20) ? " pre=0x8000000000000000" : "");
+/* One step that must fail; the model does not change. */
+static void o_wrong(struct rng *r, struct omodel *m, struct scn_text *out)
+{
+	int i = PICK_WHERE(r, ONIOAS, m->io[i_].live), s, h, d;
+	const char *io = ioases[i < 0 ? 0 : i];
+
+	s = i < 0 ? -1 : PICK_WHERE(r, OSLOTS, m->io[i].slot_len[i_] != 0);
+	switch (pick(r, 14)) {
+	case 0: /* over a mapping */
+		scn_text_printf(out, "map %s 0x%llx 0x%x\n", io,
+				(unsigned long long)(slot_iova(s < 0 ? 0 : s) + (chance(r, 50) ? 0 : 0x1000)),
+				chance(r, 50) ? 0x1000 : 2 * OSLOT_SIZE);
+		break;
+	case 1: /* length 0 */
+		if (chance(r, 50))
+			scn_text_printf(out, "map %s 0x%llx 0\n", io, (unsigned long long)slot_iova(OSLOTS));
+		else
+			scn_text_printf(out, "unmap %s 0x%llx 0\n", io, (unsigned long long)OBASE);
+		break;
+	case 2: /* the end wraps */
+		scn_text_printf(out, "%s %s 0xfffffffffffff000 0x2000\n", chance(r, 50) ? "map" : "unmap", io);
+		break;
+	case 3: /* half a mapping, or only a hole */
+		if (s >= 0 && m->io[i].slot_len[s] > 0x1000)
+			scn_text_printf(out, "unmap %s 0x%llx 0x1000\n", io, (unsigned long long)slot_iova(s));
+		else
+			scn_text_printf(out, "unmap %s 0x%llx 0x%x\n", io, (unsigned long long)slot_iova(OSLOTS),
+					OSLOT_SIZE);
+		break;
+	case 4: { /* an id nobody has, or a name destroyed */
+		static const char *const bad[] = { "999", "1000999", "H0", "I2" };
+		const char *b = PICK(r, bad);
+
+		if ((b[0] == 'H' && m->hw[0].live) || (b[0] == 'I' && m->io[2].live))
+			b = "999";
+		switch (pick(r, 4)) {
+		case 0:
+			scn_text_printf(out, "destroy %s\n", b);
+			break;
+		case 1:
+			scn_text_printf(out, "map %s 0x%llx 0x1000\n", b, (unsigned long long)OBASE);
+			break;
+		case 2:
+			scn_text_printf(out, "attach %s %s\n", devs[pick(r, ONDEV)], b);
+			break;
+		default:
+			scn_text_printf(out, "hwpt H2 %s %s\n", devs[pick(r, ONDEV)], b);
+		}
+		break;
+	}
+	case 5: /* busy: a HWPT a device uses, an IOAS with a domain */
+		h = PICK_WHERE(r, ONHWPT, m->hw[i_].live && o_hwpt_used(m, i_));
+		if (h >= 0 && chance(r, 50)) {
+			scn_text_printf(out, "destroy %s\n", hwpts[h]);
+			break;
+		}
+		i = PICK_WHERE(r, ONIOAS, m->io[i_].live && o_has_domain(m, i_));
+		scn_text_printf(out, "destroy %s\n", i >= 0 ? ioases[i] : "999");
+		break;
+	case 6: /* a device that cannot use the HWPT, or a HWPT it cannot have */
+		d = PICK_WHERE(r, ONDEV, m->d[i_].open && !m->d[i_].dirty);
+		h = PICK_WHERE(r, ONHWPT, m->hw[i_].live && m->hw[i_].dirty);
+		if (d >= 0 && h >= 0)
+			scn_text_printf(out, "attach %s %s\n", devs[d], hwpts[h]);
+		else if (d >= 0)
+			scn_text_printf(out, "hwpt H2 %s %s dirty\n", devs[d], io);
+		else
+			scn_text_printf(out, "hwpt H2 %s H0\n", devs[pick(r, ONDEV)]);
+		break;
+	case 7: { /* bad bitmap arguments */
+		static const char *const bad[] = { "0x40000 0x3000", "0x40000 0", "0x3fff 0x1000",
+						   "0x40000 0x400" };
+
+		h = PICK_WHERE(r, ONHWPT, m->hw[i_].live);
+		scn_text_printf(out, "bitmap %s 0x%llx %s\n", h >= 0 ? hwpts[h] : "H0",
+				(unsigned long long)(OBASE + (chance(r, 30) ? 0x800 : 0)), PICK(r, bad));
+		break;
+	}
+	case 8: /* dirty tracking where there is none */
+		h = PICK_WHERE(r, ONHWPT, m->hw[i_].live && !m->hw[i_].dirty);
+		if (h >= 0)
+			scn_text_printf(out, "track %s on\n", hwpts[h]);
+		else
+			scn_text_printf(out, "track %s on\n", io);
+		break;
+	case 9: /* outside what a domain allows (only with one: else it would stay) */
+		if (i >= 0 && o_has_domain(m, i))
+			scn_text_printf(out, "map %s 0x%llx 0x1000\n", io,
+					(unsigned long long)(m->f == SCN_VTD ? (chance(r, 50) ? 0xfee00000ull :
+											0x8000000000ull) :
+									       (chance(r, 50) ? 0x80000000ull : 0x1000ull)));
+		else
+			scn_text_printf(out, "map %s 0x%llx 0x1800\n", io, (unsigned long long)slot_iova(OSLOTS));
+		break;
+	case 10: /* a copy of what is not mapped */
+		scn_text_printf(out, "copy %s %s 0x%llx 0x%x auto\n", io, io,
+				(unsigned long long)slot_iova(OSLOTS + 1), OSLOT_SIZE);
+		break;
+	case 11: /* allowed IOVAs over a reserved window (a domain's), or backwards */
+		if (i >= 0 && o_has_domain(m, i))
+			scn_text_printf(out, "allow %s 0x0-0x%s\n", io,
+					m->f == SCN_VTD ? "7fffffffff" : "ffffffffffffffff");
+		else
+			scn_text_printf(out, "allow %s 0x2000-0x1000\n", io);
+		break;
+	case 12: /* detach a device attached nowhere */
+		d = PICK_WHERE(r, ONDEV, m->d[i_].open && o_dev_ioas(m, i_) < 0);
+		if (d >= 0)
+			scn_text_printf(out, "detach %s\n", devs[d]);
+		else
+			scn_text_printf(out, "attach %s 1000999\n", devs[pick(r, ONDEV)]);
+		break;
+	default: /* a misaligned map (a domain sets the alignment), or one that wraps */
+		if (i >= 0 && o_has_domain(m, i))
+			scn_text_printf(out, "map %s 0x%llx 0x1000%s\n", io,
+					(unsigned long long)(slot_iova(OSLOTS) + 0x10),
+					chance(r, 50) ? " va=0x10" : "");
+		else
+			scn_text_printf(out, "copy %s %s 0x%llx 0x1000 0xfffffffffffff000\n", io, io,
+					(unsigned long long)slot_iova(s < 0 ? 0 : s));
 	}
 }
 
 void scn_generate(enum scn_flavour f, unsigned n, struct scn_text *out)
 {
 	struct rng r = { .s = 0x9e3779b97f4a7c15ull * (n + 1) + (f == SCN_VTD ? 1 : 7) };
+	struct omodel m = { .f = f };
 	unsigned steps, i;
-	bool ro_maps;
-	int d;
+	int d, h;
 
 	scn_text_printf(out, "# generated %s scenario %u\n", f == SCN_VTD ? "vtd" : "mock", n);
-	scn_text_printf(out, "ioas I0\nioas I1\n");
-	for (d = 0; d < 3; d++)
-		if (chance(&r, d ? 50 : 85))
-			open_line(&r, f, out, d);
-	ro_maps = f == SCN_VTD || chance(&r, 35);
-	/* often a set-up that makes the later steps meaningful */
-	if (chance(&r, 60)) {
-		scn_text_printf(out, "hwpt H0 D0 I0%s\n", f == SCN_MOCK ? " dirty" : "");
+	scn_text_printf(out, "ioas I0\n");
+	m.io[0].live = true;
+	if (chance(&r, 50)) {
+		scn_text_printf(out, "ioas I1\n");
+		m.io[1].live = true;
+	}
+	for (d = 0; d < ONDEV; d++) {
+		m.d[d].ioas = m.d[d].hwpt = -1;
+		if (chance(&r, d ? 50 : 95))
+			o_open(&r, &m, out, d);
+	}
+	/* mostly a domain with a device and a mapping first; machine B tracks */
+	if (chance(&r, 85) && m.d[0].open) {
+		m.hw[0].live = true;
+		m.hw[0].dirty = m.d[0].dirty;
+		m.hw[0].ioas = 0;
+		scn_text_printf(out, "hwpt H0 D0 I0%s\n", m.hw[0].dirty ? " dirty" : "");
 		scn_text_printf(out, "attach D0 H0\n");
-		scn_text_printf(out, "map I0 0x%llx 0x40000\n",
-				(unsigned long long)(f == SCN_VTD ? 0x100000 : 0x1000000));
-		if (f == SCN_MOCK && chance(&r, 80)) {
+		m.d[0].hwpt = 0;
+		scn_text_printf(out, "map I0 0x%llx 0x%x\n", (unsigned long long)OBASE, OSLOT_SIZE);
+		m.io[0].slot_len[0] = OSLOT_SIZE;
+		if (m.hw[0].dirty && chance(&r, 95)) {
 			scn_text_printf(out, "track H0 on\n");
-			/* a write the next bitmap finds */
-			if (!ro_maps)
-				scn_text_printf(out, "dma D0 0x1000000 0x1000\n"
-						     "bitmap H0 0x1000000 0x40000 0x1000\n");
+			m.hw[0].tracking = true;
+			o_dma(&r, &m, out);
 		}
 	}
-	steps = 10 + pick(&r, 25);
-	for (i = 0; i < steps; i++)
-		random_step(&r, f, ro_maps, out);
-	/* what is left: ranges, a last bitmap, and the unmap of everything */
-	scn_text_printf(out, "ranges I0\n");
-	scn_text_printf(out, "unmap I0 0 0xffffffffffffffff\n");
-	scn_text_printf(out, "unmap I1 0 0xffffffffffffffff\n");
+	steps = 15 + pick(&r, 25);
+	for (i = 0; i < steps; i++) {
+		if (chance(&r, 12))
+			o_wrong(&r, &m, out);
+		else
+			while (!o_valid(&r, &m, out))
+				;
+	}
+	/* the end: what is left, unmapped, then destroyed in the order the kernel wants */
+	for (i = 0; i < ONIOAS; i++)
+		if (m.io[i].live)
+			scn_text_printf(out, "ranges %s\nunmap %s 0 0xffffffffffffffff\n", ioases[i],
+					ioases[i]);
+	for (d = 0; d < ONDEV; d++)
+		if (o_dev_ioas(&m, d) >= 0)
+			scn_text_printf(out, "detach %s\n", devs[d]);
+	for (h = 0; h < ONHWPT; h++)
+		if (m.hw[h].live)
+			scn_text_printf(out, "destroy %s\n", hwpts[h]);
+	for (i = 0; i < ONIOAS; i++)
+		if (m.io[i].live)
+			scn_text_printf(out, "destroy %s\n", ioases[i]);
 }
 
 /*
@@ -285,18 +655,6 @@ static void c_open(struct rng *r, struct cmodel *m, struct scn_text *out, unsign
 	m->d[d].open = true;
 	m->d[d].cont = -1;
 }
-
-/* A random index in 0..n-1 for which ok(i) holds, or -1. */
-#define PICK_WHERE(r, n, cond)                                  \
-	({                                                      \
-		int found_ = -1, seen_ = 0, i_;                 \
-		for (i_ = 0; i_ < (int)(n); i_++)               \
-			if (cond) {                             \
-				if (!pick(r, ++seen_))          \
-					found_ = i_;            \
-			}                                       \
-		found_;                                         \
-	})
 
 static int live_cont(struct rng *r, struct cmodel *m)
 {
