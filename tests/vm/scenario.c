@@ -280,6 +280,7 @@ static int step(struct scn_state *st, char **tok, int ntok)
 	uint32_t id, id2;
 	struct scn_obj *o;
 	struct scn_dev *d;
+	bool replace;
 	int ret, i;
 
 	ret = scn_container_step(st, tok, ntok);
@@ -321,6 +322,8 @@ static int step(struct scn_state *st, char **tok, int ntok)
 			return -EINVAL;
 		ret = iommufd_ioas_map(ctx, id, st->buf + off, b, &a, flags);
 		scn_text_printf(st->out, " => %s", errname(ret));
+		if (!ret && !fixed && st->be->stats)
+			st->be->stats->kernel_iovas++;
 		if (!ret)
 			scn_text_printf(st->out, " iova=0x%llx", (unsigned long long)a);
 		scn_text_printf(st->out, "\n");
@@ -350,6 +353,8 @@ static int step(struct scn_state *st, char **tok, int ntok)
 		}
 		ret = iommufd_ioas_copy(ctx, id, id2, a, b, &c, flags);
 		scn_text_printf(st->out, " => %s", errname(ret));
+		if (!ret && !fixed && st->be->stats)
+			st->be->stats->kernel_iovas++;
 		if (!ret)
 			scn_text_printf(st->out, " iova=0x%llx", (unsigned long long)c);
 		scn_text_printf(st->out, "\n");
@@ -403,8 +408,11 @@ static int step(struct scn_state *st, char **tok, int ntok)
 			return -EINVAL;
 		if (!d)
 			return scn_no_device(st);
+		replace = iommufd_device_pt_id(d->dev) != 0;
 		ret = iommufd_device_attach_pt(d->dev, id);
 		scn_text_printf(st->out, " => %s\n", errname(ret));
+		if (!ret && replace && st->be->stats)
+			st->be->stats->replaces++;
 		scn_print_devices(st);
 	} else if (!strcmp(op, "detach") && ntok == 2) {
 		d = scn_find_dev(st, tok[1]);

@@ -75,6 +75,8 @@ struct scn_stats {
 	unsigned dirty_reads;     /* cread or bitmap that found dirty pages */
 	unsigned unplug_tracking; /* devices that left a tracking container (cdetach, close) */
 	unsigned domain_tracking; /* domains a container made while it was tracking */
+	unsigned replaces;        /* attach of a device already attached elsewhere (object verbs) */
+	unsigned kernel_iovas;    /* map or copy to an IOVA the kernel chose */
 };
 /* The verbs, NULL-terminated. */
 extern const char *const scn_verbs[];
