@@ -138,6 +138,17 @@ static int o_dev_ioas(const struct omodel *m, int d)
 	return m->d[d].ioas;
 }
 
+/* Is a device attached to the IOAS (its reserved regions are then the IOAS's)? */
+static bool o_has_device(const struct omodel *m, int i)
+{
+	int k;
+
+	for (k = 0; k < ONDEV; k++)
+		if (o_dev_ioas(m, k) == i)
+			return true;
+	return false;
+}
+
 /* Maps the kernel places itself: anywhere on VT-d, inside a domain's aperture on B. */
 static bool o_auto_ok(const struct omodel *m, int i)
 {
@@ -200,7 +211,7 @@ static bool o_dma(struct rng *r, struct omodel *m, struct scn_text *out)
 	return true;
 }
 
-static void o_map(struct rng *r, struct omodel *m, struct scn_text *out, int i)
+static bool o_map(struct rng *r, struct omodel *m, struct scn_text *out, int i)
 {
 	static const uint64_t lens[] = { 0x1000, 0x4000, 0x10000, 0x10000 };
 	static const char *const offs[] = { "", "", "", " va=0x201000", " va=0x400000" };
@@ -208,19 +219,22 @@ static void o_map(struct rng *r, struct omodel *m, struct scn_text *out, int i)
 
 	/* the dirty read's window (slots 0..3) first */
 	s = PICK_WHERE(r, chance(r, 70) ? 4 : OSLOTS, !m->io[i].slot_len[i_]);
+	if (s < 0 && !o_auto_ok(m, i))
+		return false;
 	if (s < 0 || (chance(r, 25) && o_auto_ok(m, i))) {
 		bool ro = chance(r, 10);
 
 		scn_text_printf(out, "map %s auto 0x%x%s%s\n", ioases[i], chance(r, 50) ? 0x4000 : 0x10000,
 				ro ? " ro" : "", PICK(r, offs));
 		m->io[i].autos++;
-		return;
+		return true;
 	}
 	m->io[i].slot_len[s] = PICK(r, lens);
 	m->io[i].slot_ro[s] = chance(r, 12);
 	scn_text_printf(out, "map %s 0x%llx 0x%llx%s%s\n", ioases[i], (unsigned long long)slot_iova(s),
 			(unsigned long long)m->io[i].slot_len[s], m->io[i].slot_ro[s] ? " ro" : "",
 			PICK(r, offs));
+	return true;
 }
 
 static bool o_copy(struct rng *r, struct omodel *m, struct scn_text *out)
@@ -236,6 +250,8 @@ static bool o_copy(struct rng *r, struct omodel *m, struct scn_text *out)
 		return false;
 	ro = m->io[i].slot_ro[s] || chance(r, 10);
 	t = PICK_WHERE(r, OSLOTS, !m->io[j].slot_len[i_]);
+	if (t < 0 && !o_auto_ok(m, j))
+		return false;
 	if (t < 0 || (chance(r, 25) && o_auto_ok(m, j))) {
 		scn_text_printf(out, "copy %s %s 0x%llx 0x%llx auto%s\n", ioases[j], ioases[i],
 				(unsigned long long)slot_iova(s), (unsigned long long)m->io[i].slot_len[s],
@@ -302,9 +318,7 @@ static bool o_valid(struct rng *r, struct omodel *m, struct scn_text *out)
 		memset(&m->io[i], 0, sizeof(m->io[i]));
 		m->io[i].live = true;
 	} else if (w < 22) {
-		if (i < 0)
-			return false;
-		o_map(r, m, out, i);
+		return i >= 0 && o_map(r, m, out, i);
 	} else if (w < 28) {
 		return o_copy(r, m, out);
 	} else if (w < 37) {
@@ -484,7 +498,7 @@ static void o_wrong(struct rng *r, struct omodel *m, struct scn_text *out)
 		else
 			scn_text_printf(out, "hwpt H2 %s H0\n", devs[pick(r, ONDEV)]);
 		break;
-	case 7: { /* bad bitmap arguments */
+	case 7: { /* bad bitmap arguments (0x3000 and 0x400 are taken where they divide the range) */
 		static const char *const bad[] = { "0x40000 0x3000", "0x40000 0", "0x3fff 0x1000",
 						   "0x40000 0x400" };
 
@@ -503,20 +517,19 @@ static void o_wrong(struct rng *r, struct omodel *m, struct scn_text *out)
 	case 9: /* outside what a domain allows (only with one: else it would stay) */
 		if (i >= 0 && o_has_domain(m, i))
 			scn_text_printf(out, "map %s 0x%llx 0x1000\n", io,
-					(unsigned long long)(m->f == SCN_VTD ? (chance(r, 50) ? 0xfee00000ull :
-											0x8000000000ull) :
+					(unsigned long long)(m->f == SCN_VTD ? (chance(r, 50) && o_has_device(m, i) ?
+										0xfee00000ull : 0x8000000000ull) :
 									       (chance(r, 50) ? 0x80000000ull : 0x1000ull)));
-		else
-			scn_text_printf(out, "map %s 0x%llx 0x1800\n", io, (unsigned long long)slot_iova(OSLOTS));
+		else /* without a domain nothing is outside: a misaligned unmap of nothing */
+			scn_text_printf(out, "unmap %s 0x%llx 0x1800\n", io, (unsigned long long)slot_iova(OSLOTS));
 		break;
 	case 10: /* a copy of what is not mapped */
 		scn_text_printf(out, "copy %s %s 0x%llx 0x%x auto\n", io, io,
 				(unsigned long long)slot_iova(OSLOTS + 1), OSLOT_SIZE);
 		break;
-	case 11: /* allowed IOVAs over a reserved window (a domain's), or backwards */
+	case 11: /* allowed IOVAs over what a domain's aperture leaves out, or backwards */
 		if (i >= 0 && o_has_domain(m, i))
-			scn_text_printf(out, "allow %s 0x0-0x%s\n", io,
-					m->f == SCN_VTD ? "7fffffffff" : "ffffffffffffffff");
+			scn_text_printf(out, "allow %s 0x0-0xffffffffffffffff\n", io);
 		else
 			scn_text_printf(out, "allow %s 0x2000-0x1000\n", io);
 		break;
@@ -533,7 +546,7 @@ static void o_wrong(struct rng *r, struct omodel *m, struct scn_text *out)
 					(unsigned long long)(slot_iova(OSLOTS) + 0x10),
 					chance(r, 50) ? " va=0x10" : "");
 		else
-			scn_text_printf(out, "copy %s %s 0x%llx 0x1000 0xfffffffffffff000\n", io, io,
+			scn_text_printf(out, "copy %s %s 0x%llx 0 auto\n", io, io,
 					(unsigned long long)slot_iova(s < 0 ? 0 : s));
 	}
 }
