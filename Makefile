@@ -1,13 +1,16 @@
 # Convenience wrapper around meson for the README's commands.
-#   make demo    build, then run iommufdctl end to end (simulator where /dev/iommu is absent)
-#   make check   build, then run every test, the real-kernel VM tier included
-#   make quick   build, then run the tests without the VM tier (for development)
+#   make demo    install the build packages, build the library and iommufdctl, run the tool
+#                end to end (on the simulator where /dev/iommu is absent)
+#   make check   install the test packages, build everything, run every test (VM tier included)
+#   make quick   the same without the VM tier (for development)
 BUILD ?= build
 MESON_OPTS ?=
+TOOL = tools/iommufdctl/iommufdctl
 
-.PHONY: all deps deps-test demo check quick install clean
+.PHONY: all deps deps-test configure-tests demo check quick install clean
 
-all: deps $(BUILD)/build.ninja
+all: deps
+	@[ -f $(BUILD)/build.ninja ] || meson setup -Dtests=false $(MESON_OPTS) $(BUILD)
 	ninja -C $(BUILD)
 
 deps:
@@ -16,21 +19,24 @@ deps:
 deps-test:
 	@scripts/install-deps.sh test
 
-$(BUILD)/build.ninja:
-	meson setup $(MESON_OPTS) $(BUILD)
-
-demo: all
+# Only the library and the tool: a build dir set up by `make check` holds the tests too,
+# and building those would need the test packages.
+demo: deps
+	@[ -f $(BUILD)/build.ninja ] || meson setup -Dtests=false $(MESON_OPTS) $(BUILD)
+	ninja -C $(BUILD) $(TOOL)
 	scripts/demo.sh $(BUILD)
 
-# Reconfigure: a build dir set up before the test packages were installed
-# (make demo on a fresh machine) must find the kernel headers and source now.
-check: deps-test
-	@if [ -f $(BUILD)/build.ninja ]; then meson setup --reconfigure $(MESON_OPTS) $(BUILD); \
-	else meson setup $(MESON_OPTS) $(BUILD); fi
+# Reconfigure: a build dir set up by `make demo` has no tests, and one set up before the
+# test packages were installed must find the kernel headers and source now.
+configure-tests: deps-test
+	@if [ -f $(BUILD)/build.ninja ]; then meson setup --reconfigure -Dtests=true $(MESON_OPTS) $(BUILD); \
+	else meson setup -Dtests=true $(MESON_OPTS) $(BUILD); fi
 	ninja -C $(BUILD)
+
+check: configure-tests
 	meson test -C $(BUILD) --print-errorlogs
 
-quick: all
+quick: configure-tests
 	meson test -C $(BUILD) --print-errorlogs --no-suite vm
 
 install: all

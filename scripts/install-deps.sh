@@ -1,12 +1,16 @@
 #!/bin/sh
 # Install the Debian packages the build and the tests need, when missing.
-# Usage: scripts/install-deps.sh [build|test]   (test: also the real-kernel VM tier)
+# Usage: scripts/install-deps.sh [build|test]
+#   build: the library and iommufdctl (make demo)
+#   test:  also the tests and the real-kernel VM tier (make check)
+# Recommended packages are left out, so everything needed is named here (libc6-dev, which
+# gcc only recommends, among them); a fresh minbase root proves the list (.ci/run).
 set -eu
 
-want="gcc make pkg-config meson ninja-build libjson-c-dev libcmocka-dev python3"
+want="gcc libc6-dev make pkg-config meson ninja-build python3 libjson-c-dev"
 if [ "${1:-build}" = test ]; then
-	want="$want qemu-system-x86 busybox-static linux-source-6.12 bc flex bison libelf-dev \
-libssl-dev cpio xz-utils kmod"
+	want="$want libcmocka-dev qemu-system-x86 busybox-static linux-source-6.12 bc flex bison \
+libelf-dev libssl-dev cpio xz-utils kmod"
 fi
 
 missing=""
@@ -31,7 +35,7 @@ apt_update() {
 if [ -n "$missing" ]; then
 	echo "install-deps: installing$missing" >&2
 	apt_update
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >&2
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >&2
 fi
 if [ "${1:-build}" = test ] && ! headers_installed; then
 	apt_update
@@ -39,6 +43,6 @@ if [ "${1:-build}" = test ] && ! headers_installed; then
 		awk '{print $1}' | sort -V | tail -n 1)
 	[ -n "$pkg" ] || { echo "install-deps: no linux-headers-6.12*-common package found" >&2; exit 1; }
 	echo "install-deps: installing $pkg" >&2
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$pkg" >&2
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$pkg" >&2
 fi
 exit 0
