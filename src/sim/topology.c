@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The simulated host: IOMMU instances and devices, from JSON (see API.md)
- * or the built-in default. Every mistake in a topology is reported with the
- * line (syntax) or the key and entry (meaning) it is in.
+ * The simulated host: IOMMU instances and devices, from JSON (the format is
+ * in docs/simulator.md and iommufd_sim_new(3)) or the built-in default.
+ * Every mistake in a topology is reported with the line (syntax) or the key
+ * and entry (meaning) it is in.
  */
 #include <ctype.h>
 #include <errno.h>

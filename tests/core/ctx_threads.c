@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Calls on one context from several threads at once (API.md: allowed): each
+ * Calls on one context from several threads at once (allowed: docs/api.md): each
  * thread maps and unmaps in its own and in a shared IOAS, fails a call on
  * purpose and reads its own message; in the end every object is gone.
  */

@@ -2,8 +2,8 @@
 /*
  * IOAS rules: command struct sizes and flags, ids, DESTROY, MAP/UNMAP/COPY,
  * IOVA_RANGES and ALLOW_IOVAS, with and without devices narrowing them.
- * The expected answers are the kernel's (DESIGN.md's measured table and
- * the 6.12 source).
+ * The expected answers are the kernel's (measured on 6.12, listed in
+ * docs/api.md under "What the kernel answers", and the 6.12 source).
  */
 #include "sim_test.h"
 
