@@ -54,8 +54,15 @@ enum {
 };
 /* The callback may run with library locks held: it must not call back into libiommufd. */
 typedef void (*iommufd_log_fn)(void *arg, int level, const char *msg);
-/* fn NULL: logging off (the default, unless IOMMUFD_TRACE=1 sends traces to stderr) */
+/*
+ * Where messages go: fn, or stderr when fn is NULL. Which: those at or below the level of
+ * iommufd_set_log_level(); with no level set, a callback gets everything and stderr nothing.
+ * IOMMUFD_TRACE=1 in the environment turns trace lines on (to fn or stderr) in any case.
+ */
 IOMMUFD_API void iommufd_set_log(struct iommufd_ctx *ctx, iommufd_log_fn fn, void *arg);
+/* Messages at or below level (IOMMUFD_LOG_*) are made; others are never formatted.
+ * 0, or -EINVAL for a level out of range. */
+IOMMUFD_API int iommufd_set_log_level(struct iommufd_ctx *ctx, int level);
 
 /* ---- Simulated kernel ------------------------------------------------ */
 
