@@ -18,7 +18,7 @@ static uint64_t next_random(struct migration *m)
 	return m->rng * 0x2545f4914f6cdd1dull;
 }
 
-/* Who writes, on this kernel: every physical device on the simulator, mock devices on a real one. */
+/* Who writes: every physical device on the simulator, the mock devices on a real kernel. */
 void dma_choose_source(struct migration *m)
 {
 	struct setup *s = m->s;
