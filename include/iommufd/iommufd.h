@@ -54,8 +54,15 @@ enum {
 };
 /* The callback may run with library locks held: it must not call back into libiommufd. */
 typedef void (*iommufd_log_fn)(void *arg, int level, const char *msg);
-/* fn NULL: logging off (the default, unless IOMMUFD_TRACE=1 sends traces to stderr) */
+/*
+ * Where messages go: fn, or stderr when fn is NULL. Which: those at or below the level of
+ * iommufd_set_log_level(); with no level set, a callback gets everything and stderr nothing.
+ * IOMMUFD_TRACE=1 in the environment turns trace lines on (to fn or stderr) in any case.
+ */
 IOMMUFD_API void iommufd_set_log(struct iommufd_ctx *ctx, iommufd_log_fn fn, void *arg);
+/* Messages at or below level (IOMMUFD_LOG_*) are made; others are never formatted.
+ * 0, or -EINVAL for a level out of range. */
+IOMMUFD_API int iommufd_set_log_level(struct iommufd_ctx *ctx, int level);
 
 /* ---- Simulated kernel ------------------------------------------------ */
 
@@ -99,6 +106,14 @@ struct iommufd_device_desc {
 /* Fills up to max descriptions; returns how many devices there are (may exceed max). */
 IOMMUFD_API int iommufd_list_devices(struct iommufd_ctx *ctx, struct iommufd_device_desc *out,
 				     unsigned max);
+/*
+ * Every device, in one malloc'd array (release it with free()); returns how many (0: *out
+ * may be NULL) or -errno with *out NULL. desc_size: sizeof(struct iommufd_device_desc) as
+ * the caller was built; each element is desc_size bytes (fields the library does not know
+ * are zero). -EINVAL for a desc_size smaller than the struct's first version.
+ */
+IOMMUFD_API int iommufd_list_devices_all(struct iommufd_ctx *ctx,
+					 struct iommufd_device_desc **out, size_t desc_size);
 
 /* ---- Objects: one call per kernel command (no policy) ---------------- */
 
@@ -118,6 +133,11 @@ IOMMUFD_API int iommufd_destroy(struct iommufd_ctx *ctx, uint32_t id);
 IOMMUFD_API int iommufd_ioas_iova_ranges(struct iommufd_ctx *ctx, uint32_t ioas_id,
 					 struct iommufd_iova_range *out, unsigned max,
 					 uint64_t *alignment);
+/* All of them, in one malloc'd array (release it with free()); returns how many (0: *out
+ * may be NULL) or -errno with *out NULL. alignment may be NULL. */
+IOMMUFD_API int iommufd_ioas_iova_ranges_all(struct iommufd_ctx *ctx, uint32_t ioas_id,
+					     struct iommufd_iova_range **out,
+					     uint64_t *alignment);
 IOMMUFD_API int iommufd_ioas_allow_iovas(struct iommufd_ctx *ctx, uint32_t ioas_id,
 					 const struct iommufd_iova_range *ranges, unsigned n);
 IOMMUFD_API int iommufd_ioas_map(struct iommufd_ctx *ctx, uint32_t ioas_id, void *va,
@@ -183,8 +203,17 @@ struct iommufd_domain_info {
 	uint32_t flags; /* IOMMUFD_DOMAIN_* */
 	unsigned ndevices;
 };
+/* The domain's features in words: "plain", "dirty-tracking", "nest-parent" or
+ * "nest-parent+dirty-tracking" (unknown flags are left out); a static string. */
+IOMMUFD_API const char *iommufd_domain_flags_str(uint32_t flags);
+/* Fills up to max; returns how many domains there are (may exceed max). */
 IOMMUFD_API int iommufd_container_domains(struct iommufd_container *c,
 					  struct iommufd_domain_info *out, unsigned max);
+/* Every domain, in one malloc'd array (release it with free()); returns how many (0: *out
+ * may be NULL) or -errno with *out NULL. info_size: sizeof(struct iommufd_domain_info) as the
+ * caller was built, as for iommufd_list_devices_all(). */
+IOMMUFD_API int iommufd_container_domains_all(struct iommufd_container *c,
+					      struct iommufd_domain_info **out, size_t info_size);
 
 /* ---- Kernel selftest devices (CONFIG_IOMMUFD_TEST kernels) ----------- */
 
@@ -198,6 +227,11 @@ IOMMUFD_API int iommufd_container_domains(struct iommufd_container *c,
  * len is 0, -EOVERFLOW when the range wraps.
  */
 IOMMUFD_API int iommufd_selftest_dirty(struct iommufd_device *dev, uint64_t iova, uint64_t len);
+/* true for the names above, exactly: each open of one makes a new device, so a program
+ * may give one several times (any other device binds once). false for NULL. */
+IOMMUFD_API bool iommufd_is_selftest_name(const char *name);
+/* true if dev is a kernel selftest mock device (opened by one of those names) */
+IOMMUFD_API bool iommufd_device_is_selftest(const struct iommufd_device *dev);
 
 #ifdef __cplusplus
 }

@@ -31,7 +31,9 @@ int iofd_ctx_new(struct iofd_transport tp, int fd, bool owns_fd, struct iommufd_
 	ctx->fd = fd;
 	ctx->owns_fd = owns_fd;
 	pthread_mutex_init(&ctx->lock, NULL);
-	ctx->tracing = env_tracing();
+	ctx->log_level = -1;
+	ctx->env_trace = env_tracing();
+	ctx->log_max = ctx->env_trace ? IOMMUFD_LOG_TRACE : -1;
 	*out = ctx;
 	return 0;
 }
@@ -134,20 +136,38 @@ const char *iommufd_last_error(struct iommufd_ctx *ctx)
 	return msg;
 }
 
+/* Which messages are made at all, from the settings (lock held). */
+static void update_log_max(struct iommufd_ctx *ctx)
+{
+	int max;
+
+	if (ctx->log_level >= 0)
+		max = ctx->log_level;
+	else
+		max = ctx->log_fn ? IOMMUFD_LOG_TRACE : -1; /* a callback alone gets everything */
+	/* The user's IOMMUFD_TRACE wins over what the program chose. */
+	if (ctx->env_trace)
+		max = IOMMUFD_LOG_TRACE;
+	__atomic_store_n(&ctx->log_max, max, __ATOMIC_RELAXED);
+}
+
+static bool log_wanted(struct iommufd_ctx *ctx, int level)
+{
+	return level <= __atomic_load_n(&ctx->log_max, __ATOMIC_RELAXED);
+}
+
 static void emit(struct iommufd_ctx *ctx, int level, const char *msg)
 {
 	iommufd_log_fn fn;
 	void *arg;
-	bool tracing;
 
 	pthread_mutex_lock(&ctx->lock);
 	fn = ctx->log_fn;
 	arg = ctx->log_arg;
-	tracing = ctx->tracing;
 	pthread_mutex_unlock(&ctx->lock);
 	if (fn)
 		fn(arg, level, msg);
-	else if (tracing)
+	else
 		fprintf(stderr, "iommufd: %s\n", msg);
 }
 
@@ -158,19 +178,22 @@ void iommufd_set_log(struct iommufd_ctx *ctx, iommufd_log_fn fn, void *arg)
 	pthread_mutex_lock(&ctx->lock);
 	ctx->log_fn = fn;
 	ctx->log_arg = arg;
-	/* A callback wants everything; without one only IOMMUFD_TRACE prints. */
-	ctx->tracing = fn ? true : env_tracing();
+	update_log_max(ctx);
 	pthread_mutex_unlock(&ctx->lock);
 }
 
-static bool want_trace(struct iommufd_ctx *ctx)
+int iommufd_set_log_level(struct iommufd_ctx *ctx, int level)
 {
-	bool t;
-
+	if (!ctx)
+		return -EINVAL;
+	if (level < IOMMUFD_LOG_ERROR || level > IOMMUFD_LOG_TRACE)
+		return iofd_set_error(ctx, -EINVAL, "set log level %d: not a level (%d..%d)", level,
+				      IOMMUFD_LOG_ERROR, IOMMUFD_LOG_TRACE);
 	pthread_mutex_lock(&ctx->lock);
-	t = ctx->tracing;
+	ctx->log_level = level;
+	update_log_max(ctx);
 	pthread_mutex_unlock(&ctx->lock);
-	return t;
+	return 0;
 }
 
 void iofd_log(struct iommufd_ctx *ctx, int level, const char *fmt, ...)
@@ -178,8 +201,8 @@ void iofd_log(struct iommufd_ctx *ctx, int level, const char *fmt, ...)
 	char msg[IOFD_ERRMSG_MAX];
 	va_list ap;
 
-	/* Off unless a callback is set or IOMMUFD_TRACE asks for stderr. */
-	if (!want_trace(ctx))
+	/* Nothing is formatted for a level nobody receives. */
+	if (!log_wanted(ctx, level))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -226,18 +249,21 @@ void iofd_clear_error(struct iommufd_ctx *ctx)
 
 int iofd_kcall_done(struct iommufd_ctx *ctx, int ret, const char *fmt, ...)
 {
+	bool trace = log_wanted(ctx, IOMMUFD_LOG_TRACE);
 	char what[IOFD_ERRMSG_MAX];
 	va_list ap;
 
-	if (ret == 0 && !want_trace(ctx))
+	/* A call that worked and that nobody traces costs no formatting. */
+	if (ret == 0 && !trace)
 		return 0;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	if (ret)
 		iofd_set_error(ctx, ret, "%s", what);
-	iofd_log(ctx, IOMMUFD_LOG_TRACE, "%s %s = %d%s%s", ctx->tp.ops->name, what, ret,
-		 ret ? " " : "", ret ? strerror(-ret) : "");
+	if (trace)
+		iofd_log(ctx, IOMMUFD_LOG_TRACE, "%s %s = %d%s%s", ctx->tp.ops->name, what, ret,
+			 ret ? " " : "", ret ? strerror(-ret) : "");
 	return ret;
 }
 

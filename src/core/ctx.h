@@ -28,7 +28,14 @@ struct iommufd_ctx {
 	struct iofd_err_slot *err_slots;
 	iommufd_log_fn log_fn;
 	void *log_arg;
-	bool tracing;   /* a trace line for every kernel call */
+	int log_level;  /* iommufd_set_log_level(); -1: not set */
+	bool env_trace; /* IOMMUFD_TRACE asked for trace lines when the context was made */
+	/*
+	 * Messages at or below this level are formatted and sent (-1: none). Derived from the
+	 * settings above; read without the lock, so that a kernel call nobody traces costs
+	 * one load.
+	 */
+	int log_max;
 };
 
 /* Wrap a transport into a new context whose iommufd is fd (owned when owns_fd). */

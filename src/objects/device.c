@@ -4,12 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/list_all.h"
 #include "objects/device.h"
 #include "uapi/iommufd_abi.h"
 
-bool iofd_is_selftest_name(const char *name)
+bool iommufd_is_selftest_name(const char *name)
 {
-	return !strcmp(name, "selftest") || !strcmp(name, "selftest:no-dirty");
+	return name && (!strcmp(name, "selftest") || !strcmp(name, "selftest:no-dirty"));
+}
+
+bool iommufd_device_is_selftest(const struct iommufd_device *dev)
+{
+	return dev && !strcmp(dev->ops->kind, "selftest");
 }
 
 int iommufd_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out)
@@ -23,7 +29,7 @@ int iommufd_device_open(struct iommufd_ctx *ctx, const char *name, struct iommuf
 				      name ? name : "(null)", out ? "name" : "out");
 	if (!*name)
 		return iofd_set_error(ctx, -EINVAL, "device open: empty name");
-	if (iofd_is_selftest_name(name))
+	if (iommufd_is_selftest_name(name))
 		return iofd_selftest_device_open(ctx, name, out);
 	return iofd_vfio_device_open(ctx, name, out);
 }
@@ -122,5 +128,33 @@ int iommufd_list_devices(struct iommufd_ctx *ctx, struct iommufd_device_desc *ou
 	ret = ctx->tp.ops->list_devices(ctx->tp.priv, out, max);
 	if (ret < 0)
 		iofd_set_error(ctx, ret, "list devices");
+	return ret;
+}
+
+static int fill_devices(void *arg, void *buf, unsigned max)
+{
+	return iommufd_list_devices(arg, buf, max);
+}
+
+int iommufd_list_devices_all(struct iommufd_ctx *ctx, struct iommufd_device_desc **out,
+			     size_t desc_size)
+{
+	static const struct iofd_list_spec spec = {
+		.what = "list devices",
+		.size = sizeof(struct iommufd_device_desc),
+		.min_size = IOFD_SIZE_THROUGH(struct iommufd_device_desc, emulated),
+		.fill = fill_devices,
+	};
+	void *list;
+	int ret;
+
+	if (out)
+		*out = NULL;
+	if (!ctx)
+		return -EINVAL;
+	if (!out)
+		return iofd_set_error(ctx, -EINVAL, "list devices: out is NULL");
+	ret = iofd_list_all(ctx, &spec, ctx, desc_size, &list);
+	*out = list; /* NULL on failure and for an empty list */
 	return ret;
 }

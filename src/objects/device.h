@@ -45,12 +45,11 @@ struct iommufd_device {
 
 /*
  * Opening by kind, called by iommufd_device_open() with its arguments checked (and a
- * selftest name for the selftest kind): 0 and a bound device, or -errno with nothing made.
+ * selftest name, iommufd_is_selftest_name(), for the selftest kind): 0 and a bound
+ * device, or -errno with nothing made.
  */
 int iofd_vfio_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out);
 int iofd_selftest_device_open(struct iommufd_ctx *ctx, const char *name,
 			      struct iommufd_device **out);
-/* true if name is one iofd_selftest_device_open() takes ("selftest", "selftest:no-dirty") */
-bool iofd_is_selftest_name(const char *name);
 
 #endif

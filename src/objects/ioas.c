@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/ctx.h"
-#include "objects/objects.h"
+#include "core/list_all.h"
 #include "uapi/iommufd_abi.h"
 
 int iommufd_ioas_alloc(struct iommufd_ctx *ctx, uint32_t *ioas_id)
@@ -85,33 +85,44 @@ int iommufd_ioas_iova_ranges(struct iommufd_ctx *ctx, uint32_t ioas_id,
 	return ret;
 }
 
-int iofd_ioas_iova_ranges_alloc(struct iommufd_ctx *ctx, uint32_t ioas_id,
-				struct iommufd_iova_range **ranges, unsigned *n, uint64_t *alignment)
+struct ranges_arg {
+	struct iommufd_ctx *ctx;
+	uint32_t ioas_id;
+	uint64_t alignment;
+};
+
+static int fill_ranges(void *arg, void *buf, unsigned max)
 {
-	unsigned max = 4;
+	struct ranges_arg *a = arg;
+
+	return iommufd_ioas_iova_ranges(a->ctx, a->ioas_id, buf, max, &a->alignment);
+}
+
+int iommufd_ioas_iova_ranges_all(struct iommufd_ctx *ctx, uint32_t ioas_id,
+				 struct iommufd_iova_range **out, uint64_t *alignment)
+{
+	static const struct iofd_list_spec spec = {
+		.what = "ioas iova ranges",
+		.size = sizeof(struct iommufd_iova_range),
+		.min_size = sizeof(struct iommufd_iova_range),
+		.fill = fill_ranges,
+	};
+	struct ranges_arg a = { .ctx = ctx, .ioas_id = ioas_id };
+	void *list;
 	int ret;
 
-	*ranges = NULL;
-	*n = 0;
-	/* The set can change between calls (a device attaches): retry until it fits. */
-	for (;;) {
-		struct iommufd_iova_range *buf = calloc(max, sizeof(*buf));
-
-		if (!buf)
-			return -ENOMEM;
-		ret = iommufd_ioas_iova_ranges(ctx, ioas_id, buf, max, alignment);
-		if (ret < 0) {
-			free(buf);
-			return ret;
-		}
-		if ((unsigned)ret <= max) {
-			*ranges = buf;
-			*n = ret;
-			return 0;
-		}
-		free(buf);
-		max = ret;
-	}
+	if (out)
+		*out = NULL;
+	if (!ctx)
+		return -EINVAL;
+	if (!out)
+		return iofd_set_error(ctx, -EINVAL, "ioas %u iova ranges: out is NULL", ioas_id);
+	ret = iofd_list_all(ctx, &spec, &a, spec.size, &list);
+	/* The alignment of the read that fitted; untouched on failure. */
+	if (ret >= 0 && alignment)
+		*alignment = a.alignment;
+	*out = list; /* NULL on failure and for an empty list */
+	return ret;
 }
 
 int iommufd_ioas_allow_iovas(struct iommufd_ctx *ctx, uint32_t ioas_id,

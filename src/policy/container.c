@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/list_all.h"
 #include "policy/container.h"
 
-const char *iofd_domain_flags_str(uint32_t flags)
+/* One wording for the library's messages and for programs that show domains. */
+const char *iommufd_domain_flags_str(uint32_t flags)
 {
 	switch (flags & (IOMMUFD_DOMAIN_DIRTY_TRACKING | IOMMUFD_DOMAIN_NEST_PARENT)) {
 	case IOMMUFD_DOMAIN_DIRTY_TRACKING:
@@ -317,6 +319,35 @@ int iommufd_container_domains(struct iommufd_container *c, struct iommufd_domain
 	}
 	pthread_mutex_unlock(&c->lock);
 	return (int)n;
+}
+
+static int fill_domains(void *arg, void *buf, unsigned max)
+{
+	return iommufd_container_domains(arg, buf, max);
+}
+
+int iommufd_container_domains_all(struct iommufd_container *c, struct iommufd_domain_info **out,
+				  size_t info_size)
+{
+	static const struct iofd_list_spec spec = {
+		.what = "container domains",
+		.size = sizeof(struct iommufd_domain_info),
+		.min_size = IOFD_SIZE_THROUGH(struct iommufd_domain_info, ndevices),
+		.fill = fill_domains,
+	};
+	void *list;
+	int ret;
+
+	if (out)
+		*out = NULL;
+	if (!c)
+		return -EINVAL;
+	if (!out)
+		return iofd_set_error(c->ctx, -EINVAL, "container ioas %u: domains: out is NULL",
+				      c->ioas_id);
+	ret = iofd_list_all(c->ctx, &spec, c, info_size, &list);
+	*out = list; /* NULL on failure and for an empty list */
+	return ret;
 }
 
 static const char *uncovered_why(const struct iofd_member *m, char *buf, size_t size)

@@ -148,6 +148,4 @@ size_t iofd_container_first_map(const struct iommufd_container *c, uint64_t iova
 int iofd_container_add_mapped(const struct iommufd_container *c, struct iofd_ranges *into);
 void iofd_container_free_maps(struct iommufd_container *c);
 
-const char *iofd_domain_flags_str(uint32_t flags);
-
 #endif

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "objects/objects.h"
 #include "policy/container.h"
 
 size_t iofd_container_first_map(const struct iommufd_container *c, uint64_t iova)
@@ -85,12 +84,11 @@ static int check_iova(struct iommufd_container *c, uint64_t iova, uint64_t last)
 	struct iommufd_iova_range *ranges;
 	uint64_t align = 1;
 	char allowed[160];
-	unsigned n, i;
-	int ret;
+	int n, i, ret = 0;
 
-	ret = iofd_ioas_iova_ranges_alloc(c->ctx, c->ioas_id, &ranges, &n, &align);
-	if (ret)
-		return iofd_set_error(c->ctx, ret, "map [0x%llx, 0x%llx]: read the allowed IOVA ranges of ioas %u",
+	n = iommufd_ioas_iova_ranges_all(c->ctx, c->ioas_id, &ranges, &align);
+	if (n < 0)
+		return iofd_set_error(c->ctx, n, "map [0x%llx, 0x%llx]: read the allowed IOVA ranges of ioas %u",
 				      (unsigned long long)iova, (unsigned long long)last,
 				      c->ioas_id);
 	/*
@@ -110,7 +108,7 @@ static int check_iova(struct iommufd_container *c, uint64_t iova, uint64_t last)
 	for (i = 0; i < n; i++)
 		if (iova >= ranges[i].start && last <= ranges[i].last)
 			goto out;
-	ranges_str(allowed, sizeof(allowed), ranges, n);
+	ranges_str(allowed, sizeof(allowed), ranges, (unsigned)n);
 	ret = iofd_set_error(c->ctx, -EINVAL,
 			     "map [0x%llx, 0x%llx]: outside the allowed IOVA ranges of ioas %u (%s)",
 			     (unsigned long long)iova, (unsigned long long)last, c->ioas_id,

@@ -199,7 +199,7 @@ static int new_domain(struct iommufd_container *c, struct iommufd_device *dev, u
 	if (ret) {
 		*alloc_err = true;
 		iofd_set_error(c->ctx, ret, "attach %s: allocate a %s hwpt on ioas %u",
-			       dev->info.name, iofd_domain_flags_str(wanted), c->ioas_id);
+			       dev->info.name, iommufd_domain_flags_str(wanted), c->ioas_id);
 		goto out_free;
 	}
 	if (track) {
@@ -222,7 +222,7 @@ static int new_domain(struct iommufd_container *c, struct iommufd_device *dev, u
 		iofd_ranges_swap(&c->carried, &carried);
 	iofd_list_add_tail(&d->link, &c->domains);
 	iofd_log(c->ctx, IOMMUFD_LOG_INFO, "container ioas %u: %s gets a new %s hwpt %u%s",
-		 c->ioas_id, dev->info.name, iofd_domain_flags_str(wanted), d->hwpt_id,
+		 c->ioas_id, dev->info.name, iommufd_domain_flags_str(wanted), d->hwpt_id,
 		 track ? ", tracking at once (mapped pages count as dirty)" : "");
 	iofd_ranges_fini(&carried);
 	*out = d;
@@ -294,7 +294,7 @@ int iofd_container_place(struct iommufd_container *c, struct iommufd_device *dev
 		if (ret > 0) {
 			iofd_log(c->ctx, IOMMUFD_LOG_INFO,
 				 "container ioas %u: %s joins %s hwpt %u (%u devices before)",
-				 c->ioas_id, dev->info.name, iofd_domain_flags_str(wanted),
+				 c->ioas_id, dev->info.name, iommufd_domain_flags_str(wanted),
 				 d->hwpt_id, d->ndevices);
 			ret = 0;
 			break;

@@ -126,6 +126,37 @@ static int sysfs_of_cdev(const char *cdev, char *out)
 	return 0;
 }
 
+/*
+ * The device whose sysfs directory is called name, among those with a VFIO cdev: the name
+ * kernel_list_devices() gives any device, whatever its bus. real: PATH_MAX bytes.
+ */
+static bool find_in_vfio_class(const char *name, char *real)
+{
+	char link[PATH_MAX], dev[PATH_MAX];
+	const char *base;
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	d = opendir(VFIO_CLASS_DIR);
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(link, sizeof(link), VFIO_CLASS_DIR "%s/device", de->d_name);
+		if (!realpath(link, dev))
+			continue;
+		base = strrchr(dev, '/');
+		if (base && !strcmp(base + 1, name)) {
+			memcpy(real, dev, PATH_MAX);
+			found = true;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
 static int kernel_resolve_device(void *priv, const char *name, struct iofd_dev_sysinfo *out)
 {
 	char path[PATH_MAX], real[PATH_MAX];
@@ -141,11 +172,11 @@ static int kernel_resolve_device(void *priv, const char *name, struct iofd_dev_s
 	} else {
 		if (strchr(name, '/') || !*name)
 			return -EINVAL;
-		/* A PCI address, or an mdev's uuid. */
+		/* A PCI address, an mdev's uuid, or any listed device's name (other buses). */
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", name);
 		if (!realpath(path, real)) {
 			snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s", name);
-			if (!realpath(path, real))
+			if (!realpath(path, real) && !find_in_vfio_class(name, real))
 				return -ENOENT;
 		}
 	}

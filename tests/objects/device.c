@@ -294,11 +294,16 @@ static void test_list_devices(void **state)
 			assert_string_equal(d[i].driver, "");
 			seen[3] = true;
 		}
-		/* Every listed cdev opens. */
+		/* Every listed cdev opens, and every listed name: the same device. */
 		{
 			struct iommufd_device *dev = fx_dev(f, d[i].cdev);
 
 			assert_string_equal(iommufd_device_name(dev), d[i].name);
+			iommufd_device_close(dev);
+			dev = fx_dev(f, d[i].name);
+			assert_string_equal(iommufd_device_cdev(dev), d[i].cdev);
+			assert_string_equal(iommufd_device_iommu(dev), d[i].iommu);
+			assert_int_equal(iommufd_device_is_emulated(dev), d[i].emulated);
 			iommufd_device_close(dev);
 		}
 	}
@@ -307,6 +312,32 @@ static void test_list_devices(void **state)
 	/* The two short-buffer entries were real entries. */
 	assert_string_equal(two[0].name, d[0].name);
 	assert_string_equal(two[1].name, d[1].name);
+}
+
+/* Exactly the two selftest names; anything else is a VFIO device name. */
+static void test_selftest_names(void **state)
+{
+	struct fx *f = *state;
+	const char *not[] = { "selftestX", "selftest:", "selftest:no-dirtyX", "Selftest",
+			      "selftest ", "", NULL };
+	struct iommufd_device *dev;
+	unsigned i;
+
+	assert_true(iommufd_is_selftest_name("selftest"));
+	assert_true(iommufd_is_selftest_name("selftest:no-dirty"));
+	for (i = 0; i < sizeof(not) / sizeof(not[0]); i++)
+		assert_false(iommufd_is_selftest_name(not[i]));
+	/* So "selftestX" is looked up as a device, and the simulator has none of that name. */
+	assert_err(f->ctx, iommufd_device_open(f->ctx, "selftestX", &dev), ENOENT, "selftestX",
+		   "no such device");
+	/* The simulator's devices are VFIO devices. */
+	dev = fx_dev(f, DEV_DIRTY);
+	assert_false(iommufd_device_is_selftest(dev));
+	iommufd_device_close(dev);
+	dev = fx_dev(f, DEV_MDEV);
+	assert_false(iommufd_device_is_selftest(dev));
+	iommufd_device_close(dev);
+	assert_false(iommufd_device_is_selftest(NULL));
 }
 
 /* The built-in host has what makes automatic domains interesting. */
@@ -366,6 +397,7 @@ int main(void)
 		FX_TEST(test_dirty_capable),
 		FX_TEST(test_close_detaches),
 		FX_TEST(test_list_devices),
+		FX_TEST(test_selftest_names),
 		cmocka_unit_test(test_default_topology),
 	};
 

@@ -82,6 +82,9 @@ r = run(SIM, "attach", *devs)
 check(r.rc == 3, "text: exit 3", r)
 check("2 of 3 devices NOT covered" in r.out and "not migratable" in r.out, "text: verdict", r)
 check("on the IOAS itself" in r.out, "text: IOAS devices", r)
+# The domains' features in the library's words (iommufd_domain_flags_str()).
+check(re.search(r"domain \(hwpt \d+\): dirty-tracking, 1 device\n", r.out) and
+      re.search(r"domain \(hwpt \d+\): plain, 1 device\n", r.out), "text: domain words", r)
 coverage = r.out[r.out.find("NOT covered"):]
 check(re.search(re.escape(DMAR1) + r" +IOMMU dmar1 has no dirty tracking", coverage),
       "text: reason for %s" % DMAR1, r)
@@ -103,6 +106,9 @@ check(layout(doc) == [((DMAR0_A, DMAR1), False, False)],
       "--no-dirty: both VT-d devices in one plain domain", r)
 r = run(SIM, "attach", "--no-dirty", DMAR0_A)
 check(r.rc == 0 and "not requested" in r.out, "--no-dirty text", r)
+r = run(SIM, "attach", "--no-dirty", "--nest-parent", DMAR0_A, DMAR1)
+check(r.rc == 0 and re.search(r"domain \(hwpt \d+\): nest-parent, 2 devices\n", r.out),
+      "--no-dirty --nest-parent text: one nest-parent domain", r)
 
 # --nest-parent: every domain is a nesting parent.
 r = run(SIM, "attach", "--nest-parent", DMAR0_A, SMMU, "--json")
@@ -129,5 +135,11 @@ check("teardown" not in r.out, "unknown device: no layout", r)
 r, doc = run_json(SIM, "attach", DMAR0_A, "nosuch0", rc=1)
 check("nosuch0" in doc.get("error", "") and isinstance(doc.get("errno"), int) and
       doc["errno"] > 0 and doc.get("command") == "attach", "unknown device: JSON error", r)
+
+# The selftest names may repeat (each open is a new mock device): not a usage error. The
+# simulator has no mock devices, so the open fails, naming the kernel's missing test support.
+r = run(SIM, "attach", "selftest", "selftest")
+check(r.rc == 1 and "given twice" not in r.err and "selftest" in r.err,
+      "selftest given twice: opened, not refused", r)
 
 done()

@@ -65,6 +65,16 @@ if tdoc:
     check("\\u0001" in r.out and "\\t" in r.out and '\\"quoted\\"' in r.out,
           "control characters and quotes escaped", r)
 
+# A name that is not UTF-8 (sysfs names are bytes): still valid JSON, the bad bytes U+FFFD.
+not_utf8 = os.fsdecode(b'{"iommus": [], "devices": [{"name": "bad\xffname\xc3", "emulated": true},'
+                      b' {"name": "caf\xc3\xa9", "emulated": true}]}')
+try:
+    r = run("--sim=" + not_utf8, "devices", "--json")
+    names = sorted(d["name"] for d in json.loads(r.out)["devices"])
+    check(r.rc == 0 and names == ["bad\ufffdname\ufffd", "caf\u00e9"], "not UTF-8: replaced", r)
+except (UnicodeDecodeError, ValueError) as e:
+    check(False, "not UTF-8: stdout is not UTF-8 JSON (%s)" % e)
+
 # A host without devices.
 empty = '{"iommus": [], "devices": []}'
 r = run("--sim=" + empty, "devices")
@@ -79,6 +89,13 @@ r = run(SIM, "devices", env={"IOMMUFD_TRACE": "1"})
 check(r.rc == 0 and "BIND_IOMMUFD" in r.err, "IOMMUFD_TRACE=1 lines", r)
 r = run(SIM, "devices", "--json", "--trace")
 check(parse_json(r) is not None and "BIND_IOMMUFD" in r.err, "--trace keeps stdout JSON", r)
+for env in (None, {"IOMMUFD_TRACE": "0"}):
+    r = run(SIM, "devices", env=env)
+    check(r.rc == 0 and r.err == "", "no trace without --trace (%s)" % env, r)
+# The trace shows the library's decisions too.
+r = run(SIM, "attach", "0000:3b:00.0", env={"IOMMUFD_TRACE": "1"})
+check(r.rc == 0 and "iommufd: container ioas" in r.err and "gets a new dirty-tracking hwpt" in r.err,
+      "IOMMUFD_TRACE=1: decisions", r)
 
 # Without --sim where /dev/iommu is absent: the built-in host, with a note on stderr.
 if not os.path.exists("/dev/iommu"):

@@ -37,6 +37,9 @@ bad = [
     (("attach",), "no DEVICE"),
     (("migrate",), "no DEVICE"),
     (("attach", "0000:3b:00.0", "0000:3b:00.0"), "given twice"),
+    # Only the exact selftest names make a new device each time; "selftestX" is a name.
+    (("attach", "selftestX", "selftestX"), "device 'selftestX' given twice"),
+    (("migrate", "selftest:no-dirtyX", "selftest:no-dirtyX"), "given twice"),
     (("attach", "--no-dirty=1", "x"), "takes no value"),
     (("migrate", "--memory"), "needs a value"),
     (("migrate", "--memory", "12Q", "x"), "--memory '12Q'"),

@@ -24,6 +24,7 @@ static void device_open_takes_selftest_names(void)
 	vm_expect(ctx, iommufd_device_open(ctx, "selftest:no-dirty", &b), 0);
 	vt_assert(iommufd_device_id(a) && iommufd_device_id(b) &&
 		  iommufd_device_id(a) != iommufd_device_id(b));
+	vt_assert(iommufd_device_is_selftest(a) && iommufd_device_is_selftest(b));
 	iommufd_device_close(a);
 	iommufd_device_close(b);
 	vm_expect_err(ctx, iommufd_device_open(ctx, "selftest:bogus", &a), ENOENT);

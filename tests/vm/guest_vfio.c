@@ -18,7 +18,8 @@ static void need_a(void)
 
 static void list_devices_shows_the_bound_devices(void)
 {
-	struct iommufd_device_desc d[8];
+	struct iommufd_device_desc d[8], *all;
+	struct iommufd_device *dev;
 	struct iommufd_ctx *ctx;
 	int n, i;
 
@@ -36,6 +37,16 @@ static void list_devices_shows_the_bound_devices(void)
 	}
 	/* max 0: only the count */
 	vm_expect(ctx, iommufd_list_devices(ctx, NULL, 0), 3);
+	/* The whole list at once; each listed name opens its device. */
+	all = NULL;
+	vm_expect(ctx, iommufd_list_devices_all(ctx, &all, sizeof(*all)), 3);
+	for (i = 0; i < n; i++) {
+		vt_assert(!strcmp(all[i].name, d[i].name) && !strcmp(all[i].cdev, d[i].cdev));
+		dev = vm_open(ctx, all[i].name);
+		vt_assert(!strcmp(iommufd_device_cdev(dev), d[i].cdev));
+		iommufd_device_close(dev);
+	}
+	free(all);
 	iommufd_close(ctx);
 }
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "iommufdctl.h"
-#include "json_writer.h"
+#include "json_out.h"
 
 const struct opt_def global_opts[] = {
 	{ "sim", 0, OPT_ARG_OPTIONAL, OPT_SIM, "TOPOLOGY.json",
@@ -59,21 +59,19 @@ int cli_usage_err(const struct command *cmd, const char *fmt, ...)
 /* In --json mode a failure still leaves one JSON document on stdout. */
 static void json_error_doc(struct cli *cli, const char *msg, int err)
 {
-	struct jw w;
+	json_object *doc;
 
 	if (!cli || !cli->json)
 		return;
-	jw_init(&w, stdout);
-	jw_obj_begin(&w);
-	jw_kstr(&w, "command", cli->command ? cli->command : "");
-	jw_kstr(&w, "error", msg);
-	if (err)
-		jw_ki64(&w, "errno", -err);
-	else
-		jw_knull(&w, "errno");
-	jw_ki64(&w, "exit_code", EXIT_ERROR);
-	jw_obj_end(&w);
-	jw_finish(&w);
+	doc = json_object_new_object();
+	if (!doc)
+		return;
+	json_object_object_add(doc, "command", json_str(cli->command));
+	json_object_object_add(doc, "error", json_str(msg));
+	json_object_object_add(doc, "errno", err ? json_object_new_int64(-err) : NULL);
+	json_object_object_add(doc, "exit_code", json_object_new_int(EXIT_ERROR));
+	json_print(doc, stdout);
+	json_object_put(doc);
 }
 
 static int vfail(struct cli *cli, int err, bool library, const char *fmt, va_list ap)
@@ -219,7 +217,8 @@ void cli_print_help(const struct command *cmd, FILE *f)
 		fprintf(f, "\nWhere /dev/iommu is absent the simulator's built-in host is used "
 			   "(a note on stderr says so).\n"
 			   "DEVICE: a PCI address (0000:3b:00.0), /dev/vfio/devices/vfioN, a sysfs "
-			   "path,\nor on the simulator the topology's device name.\n\n%s\n"
+			   "path,\nor on the simulator the topology's device name: any name or cdev "
+			   "'devices' lists.\n\n%s\n"
 			   "'%s COMMAND --help' shows a command's options. See iommufdctl(1).\n",
 			exit_codes_help, PROG);
 		return;

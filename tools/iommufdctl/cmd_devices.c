@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "iommufdctl.h"
-#include "json_writer.h"
+#include "json_out.h"
 
 struct dev_row {
 	struct iommufd_device_desc desc;
@@ -22,28 +22,14 @@ static int by_name(const void *a, const void *b)
 
 static int list_all(struct cli *cli, struct dev_row **rows_out, unsigned *n_out)
 {
-	struct iommufd_device_desc *descs = NULL, *tmp;
+	struct iommufd_device_desc *descs;
 	struct dev_row *rows;
-	unsigned cap = 16, i;
+	unsigned i;
 	int n;
 
-	/* Devices may appear between two calls: grow until the list fits. */
-	for (;;) {
-		tmp = realloc(descs, cap * sizeof(*descs));
-		if (!tmp) {
-			free(descs);
-			return cli_fail_errno(cli, -ENOMEM, "list devices");
-		}
-		descs = tmp;
-		n = iommufd_list_devices(cli->ctx, descs, cap);
-		if (n < 0) {
-			free(descs);
-			return cli_fail(cli, n, "list devices");
-		}
-		if ((unsigned)n <= cap)
-			break;
-		cap = n;
-	}
+	n = iommufd_list_devices_all(cli->ctx, &descs, sizeof(*descs));
+	if (n < 0)
+		return cli_fail(cli, n, "list devices");
 	rows = calloc(n ? n : 1, sizeof(*rows));
 	if (!rows) {
 		free(descs);
@@ -62,12 +48,10 @@ static int list_all(struct cli *cli, struct dev_row **rows_out, unsigned *n_out)
 static void probe(struct cli *cli, struct dev_row *r)
 {
 	struct iommufd_device *dev;
-	const char *name;
 	int ret;
 
-	/* The kernel finds any device by its cdev; the simulator knows topology names. */
-	name = r->desc.cdev[0] && !cli->simulated ? r->desc.cdev : r->desc.name;
-	ret = iommufd_device_open(cli->ctx, name, &dev);
+	/* Either kernel opens a device by the name its list gives. */
+	ret = iommufd_device_open(cli->ctx, r->desc.name, &dev);
 	if (ret) {
 		r->dirty = ret;
 		/* The kernel binds a cdev once (EINVAL), a group-opened device not at all (EBUSY). */
@@ -112,38 +96,44 @@ static void print_plain(const struct dev_row *rows, unsigned n)
 		printf("(no VFIO device cdevs: bind devices to vfio-pci, see iommufdctl(1))\n");
 }
 
-static void print_json(struct cli *cli, const struct dev_row *rows, unsigned n)
+static json_object *json_row(const struct dev_row *r)
 {
-	const struct dev_row *r;
-	struct jw w;
+	json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "name", json_str(r->desc.name));
+	json_object_object_add(o, "cdev", json_str(r->desc.cdev));
+	json_object_object_add(o, "iommu", json_str(r->desc.iommu));
+	json_object_object_add(o, "driver", json_str(r->desc.driver));
+	json_object_object_add(o, "emulated", json_object_new_boolean(r->desc.emulated));
+	/* Unknown when the device could not be opened or asked. */
+	json_object_object_add(o, "dirty_tracking",
+			       r->error[0] ? NULL : json_object_new_boolean(r->dirty));
+	json_object_object_add(o, "error", r->error[0] ? json_str(r->error) : NULL);
+	return o;
+}
+
+static int print_json(struct cli *cli, const struct dev_row *rows, unsigned n)
+{
+	json_object *doc, *devices;
 	unsigned i;
 
-	jw_init(&w, stdout);
-	jw_obj_begin(&w);
-	jw_kstr(&w, "command", "devices");
-	jw_kbool(&w, "simulated", cli->simulated);
-	jw_key(&w, "devices");
-	jw_arr_begin(&w);
-	for (i = 0; i < n; i++) {
-		r = &rows[i];
-		jw_obj_begin(&w);
-		jw_kstr(&w, "name", r->desc.name);
-		jw_kstr(&w, "cdev", r->desc.cdev);
-		jw_kstr(&w, "iommu", r->desc.iommu);
-		jw_kstr(&w, "driver", r->desc.driver);
-		jw_kbool(&w, "emulated", r->desc.emulated);
-		if (r->error[0]) {
-			jw_knull(&w, "dirty_tracking");
-			jw_kstr(&w, "error", r->error);
-		} else {
-			jw_kbool(&w, "dirty_tracking", r->dirty);
-			jw_knull(&w, "error");
-		}
-		jw_obj_end(&w);
+	doc = json_object_new_object();
+	devices = json_object_new_array();
+	if (!doc || !devices) {
+		json_object_put(doc);
+		json_object_put(devices);
+		return cli_fail_errno(cli, -ENOMEM, "JSON output");
 	}
-	jw_arr_end(&w);
-	jw_obj_end(&w);
-	jw_finish(&w);
+	json_object_object_add(doc, "command", json_str("devices"));
+	json_object_object_add(doc, "simulated", json_object_new_boolean(cli->simulated));
+	for (i = 0; i < n; i++)
+		json_object_array_add(devices, json_row(&rows[i]));
+	json_object_object_add(doc, "devices", devices);
+	json_print(doc, stdout);
+	json_object_put(doc);
+	return EXIT_OK;
 }
 
 static int run(struct cli *cli, int argc, char **argv)
@@ -171,7 +161,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	for (i = 0; i < n; i++)
 		probe(cli, &rows[i]);
 	if (cli->json)
-		print_json(cli, rows, n);
+		rc = print_json(cli, rows, n);
 	else
 		print_plain(rows, n);
 	free(rows);

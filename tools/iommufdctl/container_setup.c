@@ -15,43 +15,9 @@ int setup_check_names(const struct command *cmd, char **names, int n)
 	for (i = 0; i < n; i++)
 		for (j = 0; j < i; j++)
 			/* "selftest" makes a new mock device each time: it may repeat. */
-			if (!strcmp(names[i], names[j]) && strncmp(names[i], "selftest", 8))
+			if (!strcmp(names[i], names[j]) && !iommufd_is_selftest_name(names[i]))
 				return cli_usage_err(cmd, "device '%s' given twice", names[i]);
 	return EXIT_OK;
-}
-
-const char *domain_flags_str(uint32_t flags)
-{
-	if ((flags & IOMMUFD_DOMAIN_DIRTY_TRACKING) && (flags & IOMMUFD_DOMAIN_NEST_PARENT))
-		return "dirty-tracking, nest-parent";
-	if (flags & IOMMUFD_DOMAIN_DIRTY_TRACKING)
-		return "dirty-tracking";
-	if (flags & IOMMUFD_DOMAIN_NEST_PARENT)
-		return "no dirty tracking, nest-parent";
-	return "no dirty tracking";
-}
-
-static int read_domains(struct setup *s)
-{
-	struct iommufd_domain_info *d;
-	unsigned cap = 8;
-	int n;
-
-	/* The count may grow between calls only if someone else attaches: retry until it fits. */
-	for (;;) {
-		d = realloc(s->domains, cap * sizeof(*d));
-		if (!d)
-			return -ENOMEM;
-		s->domains = d;
-		n = iommufd_container_domains(s->c, d, cap);
-		if (n < 0)
-			return n;
-		if ((unsigned)n <= cap)
-			break;
-		cap = n;
-	}
-	s->ndomains = n;
-	return 0;
 }
 
 static int read_layout(struct setup *s)
@@ -60,9 +26,10 @@ static int read_layout(struct setup *s)
 	unsigned i, j;
 	int ret;
 
-	ret = read_domains(s);
-	if (ret)
+	ret = iommufd_container_domains_all(s->c, &s->domains, sizeof(*s->domains));
+	if (ret < 0)
 		return ret;
+	s->ndomains = ret;
 	for (i = 0; i < s->ndevs; i++) {
 		sd = &s->devs[i];
 		sd->pt_id = iommufd_device_pt_id(sd->dev);
@@ -173,24 +140,21 @@ int setup_output_begin(struct setup *s, const char *command, struct setup_output
 		setup_print_coverage(s, stdout);
 		return EXIT_OK;
 	}
-	o->mem = open_memstream(&o->doc, &o->doclen);
-	if (!o->mem) {
-		int err = -errno;
-
+	o->doc = json_object_new_object();
+	if (!o->doc) {
 		setup_teardown(s);
-		return cli_fail_errno(cli, err, "JSON output");
+		return cli_fail_errno(cli, -ENOMEM, "JSON output");
 	}
-	jw_init(&o->w, o->mem);
-	jw_obj_begin(&o->w);
-	jw_kstr(&o->w, "command", command);
-	jw_kbool(&o->w, "simulated", cli->simulated);
-	setup_json_layout(s, &o->w);
+	json_object_object_add(o->doc, "command", json_str(command));
+	json_object_object_add(o->doc, "simulated", json_object_new_boolean(cli->simulated));
+	setup_json_layout(s, o->doc);
 	return EXIT_OK;
 }
 
 int setup_finish(struct setup *s, struct setup_output *o, int rc)
 {
 	struct cli *cli = s->cli;
+	json_object *teardown;
 	bool clean, printed;
 	long left;
 	int ret;
@@ -205,28 +169,23 @@ int setup_finish(struct setup *s, struct setup_output *o, int rc)
 				  left == 1 ? "" : "s");
 	/* On a failure the error document has been printed instead. */
 	printed = rc == EXIT_OK || rc == EXIT_NOT_MIGRATABLE;
-	if (!o->mem) {
+	if (!o->doc) {
 		if (printed)
 			printf("teardown: %s\n",
 			       cli->simulated ? "clean (no kernel object left)" : "done");
 		return rc;
 	}
-	jw_key(&o->w, "teardown");
-	jw_obj_begin(&o->w);
-	jw_kbool(&o->w, "clean", clean);
-	if (cli->simulated)
-		jw_ki64(&o->w, "objects_left", left);
-	else
-		jw_knull(&o->w, "objects_left");
-	jw_obj_end(&o->w);
-	jw_ki64(&o->w, "exit_code", rc);
-	jw_obj_end(&o->w);
-	jw_finish(&o->w);
-	fclose(o->mem);
+	teardown = json_object_new_object();
+	if (teardown) {
+		json_object_object_add(teardown, "clean", json_object_new_boolean(clean));
+		json_object_object_add(teardown, "objects_left",
+				       cli->simulated ? json_object_new_int64(left) : NULL);
+	}
+	json_object_object_add(o->doc, "teardown", teardown);
+	json_object_object_add(o->doc, "exit_code", json_object_new_int(rc));
 	if (printed)
-		fwrite(o->doc, 1, o->doclen, stdout);
-	free(o->doc);
-	o->mem = NULL;
+		json_print(o->doc, stdout);
+	json_object_put(o->doc);
 	o->doc = NULL;
 	return rc;
 }
@@ -256,7 +215,7 @@ void setup_print_layout(const struct setup *s, FILE *f)
 		(s->flags & IOMMUFD_CONTAINER_NEST_PARENT) ? "yes" : "no");
 	for (j = 0; j < s->ndomains; j++) {
 		fprintf(f, "  domain (hwpt %u): %s, %u device%s\n", s->domains[j].hwpt_id,
-			domain_flags_str(s->domains[j].flags), s->domains[j].ndevices,
+			iommufd_domain_flags_str(s->domains[j].flags), s->domains[j].ndevices,
 			s->domains[j].ndevices == 1 ? "" : "s");
 		for (i = 0; i < s->ndevs; i++) {
 			sd = &s->devs[i];
@@ -300,86 +259,97 @@ void setup_print_coverage(const struct setup *s, FILE *f)
 	}
 }
 
-static void json_device(const struct setup *s, const struct setup_dev *sd, struct jw *w)
+static json_object *json_device(const struct setup_dev *sd)
 {
-	jw_obj_begin(w);
-	jw_kstr(w, "name", iommufd_device_name(sd->dev));
-	jw_kstr(w, "arg", sd->arg);
-	jw_ku64(w, "dev_id", iommufd_device_id(sd->dev));
-	jw_kstr(w, "iommu", iommufd_device_iommu(sd->dev));
-	jw_kbool(w, "emulated", sd->emulated);
-	if (sd->dirty_capable < 0)
-		jw_knull(w, "dirty_capable");
-	else
-		jw_kbool(w, "dirty_capable", sd->dirty_capable);
-	jw_ku64(w, "pt_id", sd->pt_id);
-	if (sd->domain >= 0)
-		jw_ku64(w, "hwpt_id", sd->pt_id);
-	else
-		jw_knull(w, "hwpt_id");
-	jw_kbool(w, "covered", sd->covered);
-	if (sd->covered)
-		jw_knull(w, "reason");
-	else
-		jw_kstr(w, "reason", sd->why_not);
-	jw_obj_end(w);
+	json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "name", json_str(iommufd_device_name(sd->dev)));
+	json_object_object_add(o, "arg", json_str(sd->arg));
+	json_object_object_add(o, "dev_id", json_object_new_uint64(iommufd_device_id(sd->dev)));
+	json_object_object_add(o, "iommu", json_str(iommufd_device_iommu(sd->dev)));
+	json_object_object_add(o, "emulated", json_object_new_boolean(sd->emulated));
+	json_object_object_add(o, "dirty_capable", sd->dirty_capable < 0 ? NULL :
+			       json_object_new_boolean(sd->dirty_capable));
+	json_object_object_add(o, "pt_id", json_object_new_uint64(sd->pt_id));
+	json_object_object_add(o, "hwpt_id", sd->domain >= 0 ?
+			       json_object_new_uint64(sd->pt_id) : NULL);
+	json_object_object_add(o, "covered", json_object_new_boolean(sd->covered));
+	json_object_object_add(o, "reason", sd->covered ? NULL : json_str(sd->why_not));
+	return o;
 }
 
-void setup_json_layout(const struct setup *s, struct jw *w)
+/* The names of the devices for which in(s, dev, arg) holds, in command-line order. */
+static json_object *json_names(const struct setup *s,
+			       bool (*in)(const struct setup_dev *sd, int arg), int arg)
 {
+	json_object *a = json_object_new_array();
+	unsigned i;
+
+	for (i = 0; a && i < s->ndevs; i++)
+		if (in(&s->devs[i], arg))
+			json_object_array_add(a, json_str(iommufd_device_name(s->devs[i].dev)));
+	return a;
+}
+
+static bool in_domain(const struct setup_dev *sd, int domain)
+{
+	return sd->domain == domain;
+}
+
+static bool not_covered(const struct setup_dev *sd, int unused)
+{
+	return !sd->covered;
+}
+
+void setup_json_layout(const struct setup *s, json_object *obj)
+{
+	json_object *o, *a;
 	unsigned i, j;
 
-	jw_key(w, "container");
-	jw_obj_begin(w);
-	jw_ku64(w, "ioas_id", s->ioas_id);
-	jw_kbool(w, "dirty_tracking", s->flags & IOMMUFD_CONTAINER_DIRTY_TRACKING);
-	jw_kbool(w, "nest_parent", s->flags & IOMMUFD_CONTAINER_NEST_PARENT);
-	jw_obj_end(w);
-
-	jw_key(w, "domains");
-	jw_arr_begin(w);
-	for (j = 0; j < s->ndomains; j++) {
-		jw_obj_begin(w);
-		jw_ku64(w, "hwpt_id", s->domains[j].hwpt_id);
-		jw_kbool(w, "dirty_tracking", s->domains[j].flags & IOMMUFD_DOMAIN_DIRTY_TRACKING);
-		jw_kbool(w, "nest_parent", s->domains[j].flags & IOMMUFD_DOMAIN_NEST_PARENT);
-		jw_key(w, "devices");
-		jw_arr_begin(w);
-		for (i = 0; i < s->ndevs; i++)
-			if (s->devs[i].domain == (int)j)
-				jw_str(w, iommufd_device_name(s->devs[i].dev));
-		jw_arr_end(w);
-		jw_obj_end(w);
+	o = json_object_new_object();
+	if (o) {
+		json_object_object_add(o, "ioas_id", json_object_new_uint64(s->ioas_id));
+		json_object_object_add(o, "dirty_tracking", json_object_new_boolean(
+				       s->flags & IOMMUFD_CONTAINER_DIRTY_TRACKING));
+		json_object_object_add(o, "nest_parent", json_object_new_boolean(
+				       s->flags & IOMMUFD_CONTAINER_NEST_PARENT));
 	}
-	jw_arr_end(w);
+	json_object_object_add(obj, "container", o);
 
-	jw_key(w, "ioas_devices");
-	jw_arr_begin(w);
-	for (i = 0; i < s->ndevs; i++)
-		if (s->devs[i].domain < 0)
-			jw_str(w, iommufd_device_name(s->devs[i].dev));
-	jw_arr_end(w);
+	a = json_object_new_array();
+	for (j = 0; a && j < s->ndomains; j++) {
+		o = json_object_new_object();
+		if (o) {
+			json_object_object_add(o, "hwpt_id",
+					       json_object_new_uint64(s->domains[j].hwpt_id));
+			json_object_object_add(o, "dirty_tracking", json_object_new_boolean(
+					       s->domains[j].flags & IOMMUFD_DOMAIN_DIRTY_TRACKING));
+			json_object_object_add(o, "nest_parent", json_object_new_boolean(
+					       s->domains[j].flags & IOMMUFD_DOMAIN_NEST_PARENT));
+			json_object_object_add(o, "devices", json_names(s, in_domain, (int)j));
+		}
+		json_object_array_add(a, o);
+	}
+	json_object_object_add(obj, "domains", a);
+	json_object_object_add(obj, "ioas_devices", json_names(s, in_domain, -1));
 
-	jw_key(w, "devices");
-	jw_arr_begin(w);
-	for (i = 0; i < s->ndevs; i++)
-		json_device(s, &s->devs[i], w);
-	jw_arr_end(w);
+	a = json_object_new_array();
+	for (i = 0; a && i < s->ndevs; i++)
+		json_object_array_add(a, json_device(&s->devs[i]));
+	json_object_object_add(obj, "devices", a);
 
-	jw_key(w, "dirty_tracking");
-	jw_obj_begin(w);
-	jw_kbool(w, "requested", s->flags & IOMMUFD_CONTAINER_DIRTY_TRACKING);
-	jw_kbool(w, "all_covered", s->dirty_status == 1);
-	jw_key(w, "not_covered");
-	jw_arr_begin(w);
-	for (i = 0; i < s->ndevs; i++)
-		if (!s->devs[i].covered)
-			jw_str(w, iommufd_device_name(s->devs[i].dev));
-	jw_arr_end(w);
-	if (s->dirty_status == 1)
-		jw_knull(w, "message");
-	else
-		jw_kstr(w, "message", s->status_msg);
-	jw_obj_end(w);
-	jw_kbool(w, "migratable", setup_migratable(s));
+	o = json_object_new_object();
+	if (o) {
+		json_object_object_add(o, "requested", json_object_new_boolean(
+				       s->flags & IOMMUFD_CONTAINER_DIRTY_TRACKING));
+		json_object_object_add(o, "all_covered",
+				       json_object_new_boolean(s->dirty_status == 1));
+		json_object_object_add(o, "not_covered", json_names(s, not_covered, 0));
+		json_object_object_add(o, "message",
+				       s->dirty_status == 1 ? NULL : json_str(s->status_msg));
+	}
+	json_object_object_add(obj, "dirty_tracking", o);
+	json_object_object_add(obj, "migratable", json_object_new_boolean(setup_migratable(s)));
 }

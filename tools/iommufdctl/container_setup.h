@@ -4,7 +4,7 @@
 #define IOMMUFDCTL_CONTAINER_SETUP_H
 
 #include "iommufdctl.h"
-#include "json_writer.h"
+#include "json_out.h"
 
 struct setup_dev {
 	const char *arg;		/* as given on the command line */
@@ -32,15 +32,13 @@ struct setup {
 
 /* What a command with a setup prints: one JSON document (kept until the exit code is known). */
 struct setup_output {
-	FILE *mem;			/* the document being written; NULL: text output */
-	char *doc;
-	size_t doclen;
-	struct jw w;
+	json_object *doc;		/* the document being built; NULL: text output */
 };
 
 /*
  * Refuses (EXIT_USAGE) no device, or a device named twice (the kernel binds a cdev once);
- * the selftest names make a new mock device each time and may repeat.
+ * the selftest names (iommufd_is_selftest_name()) make a new mock device each time and may
+ * repeat.
  */
 int setup_check_names(const struct command *cmd, char **names, int n);
 /*
@@ -68,9 +66,8 @@ bool setup_migratable(const struct setup *s);
 
 void setup_print_layout(const struct setup *s, FILE *f);
 void setup_print_coverage(const struct setup *s, FILE *f);
-/* "container", "domains", "ioas_devices", "devices", "dirty_tracking" members of an object. */
-void setup_json_layout(const struct setup *s, struct jw *w);
-
-const char *domain_flags_str(uint32_t flags);
+/* Adds the "container", "domains", "ioas_devices", "devices", "dirty_tracking" and
+ * "migratable" members to obj. */
+void setup_json_layout(const struct setup *s, json_object *obj);
 
 #endif

@@ -9,24 +9,15 @@
 
 #define IOMMU_DEV "/dev/iommu"
 
-static bool env_trace(void)
-{
-	const char *v = getenv("IOMMUFD_TRACE");
-
-	return v && *v && strcmp(v, "0");
-}
-
 /*
- * Warnings always reach stderr; trace lines (and the library's own error lines, which
- * repeat what the command reports) only with --trace or IOMMUFD_TRACE.
+ * The library sends what the level asks for: its errors and warnings, and with --trace
+ * (or IOMMUFD_TRACE, which it reads itself) a line per kernel call and its decisions.
  */
 static void log_to_stderr(void *arg, int level, const char *msg)
 {
-	struct cli *cli = arg;
-
 	if (level == IOMMUFD_LOG_WARN)
 		fprintf(stderr, "%s: warning: %s\n", PROG, msg);
-	else if (cli->trace)
+	else
 		fprintf(stderr, "iommufd: %s\n", msg);
 }
 
@@ -58,7 +49,6 @@ int session_open(struct cli *cli)
 {
 	int ret;
 
-	cli->trace = cli->trace || env_trace();
 	if (cli->want_sim) {
 		ret = open_sim(cli);
 	} else if (access(IOMMU_DEV, F_OK) && errno == ENOENT) {
@@ -76,7 +66,8 @@ int session_open(struct cli *cli)
 	}
 	if (ret)
 		return ret;
-	iommufd_set_log(cli->ctx, log_to_stderr, cli);
+	iommufd_set_log(cli->ctx, log_to_stderr, NULL);
+	iommufd_set_log_level(cli->ctx, cli->trace ? IOMMUFD_LOG_TRACE : IOMMUFD_LOG_WARN);
 	if (cli->sim)
 		cli->objects_at_start = iommufd_sim_live_objects(cli->sim);
 	return EXIT_OK;

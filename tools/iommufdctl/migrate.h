@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * iommufdctl migrate, inside: what its parts share. The command (cmd_migrate.c) parses the
+ * options and runs the migration: the harvest loop (migrate_loop.c) maps, tracks, reads in
+ * rounds and undoes it all; the DMA workload (migrate_dma.c) writes pages where the devices
+ * do not; the terminal (migrate_text.c) and the JSON report (migrate_json.c) show it.
+ */
+#ifndef IOMMUFDCTL_MIGRATE_H
+#define IOMMUFDCTL_MIGRATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "container_setup.h"
+
+struct migrate_opts {
+	uint64_t memory;
+	uint64_t iova;
+	bool iova_set;
+	uint64_t threshold;
+	uint64_t max_rounds;
+	uint64_t interval_ms;
+	bool interval_set;
+	uint64_t dma_rate;
+	uint64_t dma_decay;
+	uint64_t working_set;
+	bool dma_opts_set;
+	uint64_t seed;
+	uint32_t flags;
+};
+
+/* Where the dirty pages come from. */
+enum dma_source {
+	DMA_DEVICES,	/* real devices doing their own DMA: we only read */
+	DMA_SIM,	/* iommufd_sim_dma_write() */
+	DMA_SELFTEST,	/* the kernel's mock devices: iommufd_selftest_dirty() */
+};
+
+struct round {
+	uint64_t dma_writes;	/* page writes issued (generated DMA) */
+	uint64_t written;	/* distinct pages they hit */
+	uint64_t found;		/* dirty pages the read reported */
+	uint64_t lost;		/* written but not reported */
+	uint64_t extra;		/* reported but not written */
+	double round_ms;
+	double read_ms;
+};
+
+struct migration {
+	struct cli *cli;
+	struct migrate_opts *o;
+	struct setup *s;
+	enum dma_source source;
+	struct iommufd_device **writers;
+	unsigned nwriters;
+	void *mem;
+	uint64_t iova;
+	uint64_t npages;
+	uint64_t *bitmap;	/* what the read reported */
+	uint64_t *expected;	/* what the generated DMA wrote */
+	size_t words;
+	struct round *rounds;
+	unsigned nrounds;
+	bool converged;
+	bool interrupted;
+	double total_ms;
+	bool tty;
+	uint64_t bar_max;
+	uint64_t rng;
+};
+
+struct totals {
+	uint64_t found, written, lost, extra;
+	double read_ms;
+};
+
+static inline uint64_t popcount_words(const uint64_t *w, size_t n)
+{
+	uint64_t c = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		c += __builtin_popcountll(w[i]);
+	return c;
+}
+
+/* ---- The harvest loop (migrate_loop.c) ---- */
+
+/*
+ * Map, track, harvest in rounds, stop, unmap: every step undone in reverse on the way out;
+ * Ctrl-C ends the rounds early. EXIT_OK, or EXIT_ERROR with the message printed.
+ */
+int migrate_run(struct migration *m);
+void migration_free(struct migration *m);
+void migrate_sum_rounds(const struct migration *m, struct totals *t);
+
+/* ---- The DMA workload (migrate_dma.c) ---- */
+
+/* Who writes, on this kernel: sets m->source and m->writers (warns about what is ignored). */
+void dma_choose_source(struct migration *m);
+/* One round's DMA: writes page writes into m->expected. EXIT_OK or EXIT_ERROR (printed). */
+int dma_generate(struct migration *m, uint64_t writes, struct round *rd);
+
+/* ---- The terminal (migrate_text.c) ---- */
+
+void text_plan(const struct migration *m);
+/* Round idx (from 0); the first prints the header. A bar on a terminal. */
+void text_round(struct migration *m, unsigned idx, const struct round *rd);
+/* On a terminal: the status line while waiting for round's read, left_ms to go. */
+void text_waiting(const struct migration *m, unsigned round, double left_ms);
+void text_waiting_done(const struct migration *m);
+void text_summary(const struct migration *m);
+
+/* ---- The JSON report (migrate_json.c) ---- */
+
+/* "memory", "dma", the options, "rounds" and "summary" members of doc. */
+void json_migration(const struct migration *m, json_object *doc);
+/* The same members when the loop did not run: null, and rounds empty. */
+void json_no_migration(json_object *doc);
+
+#endif
