@@ -11,16 +11,13 @@ step() { printf '\n$ iommufdctl %s\n' "$*"; }
 step devices
 "$tool" devices || exit 1
 
-# Every device, then only those whose IOMMU tracks dirty pages.
-all=$("$tool" devices --json 2>/dev/null | python3 -c '
-import json, sys
-print(" ".join(d["name"] for d in json.load(sys.stdin)["devices"] if not d["error"]))')
-dirty=$("$tool" devices --json 2>/dev/null | python3 -c '
-import json, sys
-print(" ".join(d["name"] for d in json.load(sys.stdin)["devices"] if d["dirty_tracking"]))')
+# Every usable device, then only those whose IOMMU tracks dirty pages.
+all=$("$tool" devices --names 2>/dev/null)
+dirty=$("$tool" devices --names --dirty-tracking 2>/dev/null)
 [ -n "$all" ] || { echo "demo: no VFIO device to attach"; exit 0; }
 
 step attach $all
+# shellcheck disable=SC2086 # one word per device
 "$tool" attach $all
 rc=$?
 # 3 is the tool's answer "not migratable": a result, not a failure of the demo.
@@ -28,4 +25,5 @@ rc=$?
 
 [ -n "$dirty" ] || { echo "demo: no device with IOMMU dirty tracking: nothing to migrate"; exit 0; }
 step migrate $dirty
+# shellcheck disable=SC2086
 "$tool" migrate $dirty

@@ -7,9 +7,9 @@
 # gcc only recommends, among them); a fresh minbase root proves the list (.ci/run).
 set -eu
 
-want="gcc libc6-dev make pkg-config meson ninja-build python3 libjson-c-dev"
+want="gcc libc6-dev make pkg-config meson ninja-build libjson-c-dev"
 if [ "${1:-build}" = test ]; then
-	want="$want libcmocka-dev qemu-system-x86 busybox-static linux-source-6.12 bc flex bison \
+	want="$want python3 libcmocka-dev qemu-system-x86 busybox-static linux-source-6.12 bc flex bison \
 libelf-dev libssl-dev cpio xz-utils kmod"
 fi
 

@@ -97,6 +97,25 @@ r = run(SIM, "attach", "0000:3b:00.0", env={"IOMMUFD_TRACE": "1"})
 check(r.rc == 0 and "iommufd: container ioas" in r.err and "gets a new dirty-tracking hwpt" in r.err,
       "IOMMUFD_TRACE=1: decisions", r)
 
+# --names: the usable devices' names, one per line, sorted; --dirty-tracking keeps those whose
+# IOMMU tracks dirty pages, in the table and the JSON too.
+r, full = run_json(SIM, "devices")
+all_names = [d["name"] for d in full["devices"]]
+dirty_names = [d["name"] for d in full["devices"] if d["dirty_tracking"]]
+check(0 < len(dirty_names) < len(all_names), "the topology mixes dirty and non-dirty devices", r)
+r = run(SIM, "devices", "--names")
+check(r.rc == 0 and r.out.splitlines() == all_names, "--names: every usable device, one a line", r)
+r = run(SIM, "devices", "--names", "--dirty-tracking")
+check(r.rc == 0 and r.out.splitlines() == dirty_names, "--names --dirty-tracking", r)
+r, ddoc = run_json(SIM, "devices", "--dirty-tracking")
+check([d.get("name") for d in ddoc.get("devices", [])] == dirty_names,
+      "--dirty-tracking filters the JSON", r)
+r = run(SIM, "devices", "--dirty-tracking")
+check([l.split()[0] for l in r.out.splitlines()[1:]] == dirty_names,
+      "--dirty-tracking filters the table", r)
+r = run(SIM, "devices", "--names", "--json")
+check(r.rc == 2 and r.out == "" and "exclude" in r.err, "--names with --json: usage error", r)
+
 # Without --sim where /dev/iommu is absent: the built-in host, with a note on stderr.
 if not os.path.exists("/dev/iommu"):
     r = run("devices", "--json")

@@ -7,6 +7,16 @@
 #include "iommufdctl.h"
 #include "json_out.h"
 
+enum {
+	OPT_NAMES = OPT_CMD_BASE,
+	OPT_DIRTY,
+};
+
+struct devices_opts {
+	bool names;		/* names only, one per line */
+	bool dirty;		/* only devices whose IOMMU tracks dirty pages */
+};
+
 struct dev_row {
 	struct iommufd_device_desc desc;
 	int dirty;		/* 1, 0, or -errno */
@@ -136,14 +146,51 @@ static int print_json(struct cli *cli, const struct dev_row *rows, unsigned n)
 	return EXIT_OK;
 }
 
+/* The names of the usable devices, one per line: for `iommufdctl attach $(...)`. */
+static void print_names(const struct dev_row *rows, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (!rows[i].error[0])
+			printf("%s\n", rows[i].desc.name);
+}
+
+/* Keep the rows whose device's IOMMU is known to track dirty pages. */
+static unsigned keep_dirty(struct dev_row *rows, unsigned n)
+{
+	unsigned i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (!rows[i].error[0] && rows[i].dirty == 1)
+			rows[k++] = rows[i];
+	return k;
+}
+
+static int on_opt(void *arg, int id, const char *val)
+{
+	struct devices_opts *o = arg;
+
+	switch (id) {
+	case OPT_NAMES:
+		o->names = true;
+		return EXIT_OK;
+	case OPT_DIRTY:
+		o->dirty = true;
+		return EXIT_OK;
+	}
+	return EXIT_USAGE;
+}
+
 static int run(struct cli *cli, int argc, char **argv)
 {
+	struct devices_opts o = { 0 };
 	struct dev_row *rows = NULL;
 	char **pos;
 	unsigned n = 0, i;
 	int npos, rc;
 
-	if (cli_parse(cli, &cmd_devices, argc, argv, NULL, NULL, &pos, &npos, &rc))
+	if (cli_parse(cli, &cmd_devices, argc, argv, on_opt, &o, &pos, &npos, &rc))
 		return rc;
 	if (npos) {
 		rc = cli_usage_err(&cmd_devices, "devices: unexpected argument '%s'", pos[0]);
@@ -151,6 +198,8 @@ static int run(struct cli *cli, int argc, char **argv)
 		return rc;
 	}
 	free(pos);
+	if (o.names && cli->json)
+		return cli_usage_err(&cmd_devices, "devices: --names and --json exclude each other");
 
 	rc = session_open(cli);
 	if (rc)
@@ -160,8 +209,12 @@ static int run(struct cli *cli, int argc, char **argv)
 		goto out_close;
 	for (i = 0; i < n; i++)
 		probe(cli, &rows[i]);
+	if (o.dirty)
+		n = keep_dirty(rows, n);
 	if (cli->json)
 		rc = print_json(cli, rows, n);
+	else if (o.names)
+		print_names(rows, n);
 	else
 		print_plain(rows, n);
 	free(rows);
@@ -171,6 +224,10 @@ out_close:
 }
 
 static const struct opt_def devices_opts[] = {
+	{ "names", 0, OPT_ARG_NONE, OPT_NAMES, NULL,
+	  "print only the names of the devices that can be opened, one per line" },
+	{ "dirty-tracking", 0, OPT_ARG_NONE, OPT_DIRTY, NULL,
+	  "list only the devices whose IOMMU tracks dirty pages" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -184,6 +241,8 @@ const struct command cmd_devices = {
 		"dirty tracking. Each device is opened (bound to a fresh iommufd) to ask GET_HW_INFO;\n"
 		"a device that cannot be opened (for instance in use by a VMM) is listed with the\n"
 		"reason.\n\n"
+		"--names prints only the names of the devices that could be opened, one per line,\n"
+		"for scripts: iommufdctl migrate $(iommufdctl devices --names --dirty-tracking).\n\n"
 		"JSON: {\"command\", \"simulated\", \"devices\": [{\"name\", \"cdev\", \"iommu\", \"driver\",\n"
 		"\"emulated\", \"dirty_tracking\" (true/false, null if unknown), \"error\" (null or why)}]}",
 	.opts = devices_opts,
