@@ -236,17 +236,6 @@ int iofd_set_error(struct iommufd_ctx *ctx, int err, const char *fmt, ...)
 	return err;
 }
 
-void iofd_clear_error(struct iommufd_ctx *ctx)
-{
-	struct iofd_err_slot *s;
-
-	pthread_mutex_lock(&ctx->lock);
-	s = err_slot(ctx, false);
-	if (s)
-		s->msg[0] = '\0';
-	pthread_mutex_unlock(&ctx->lock);
-}
-
 int iofd_kcall_done(struct iommufd_ctx *ctx, int ret, const char *fmt, ...)
 {
 	bool trace = log_wanted(ctx, IOMMUFD_LOG_TRACE);

@@ -60,7 +60,6 @@ int iofd_kcall_done(struct iommufd_ctx *ctx, int ret, const char *fmt, ...)
 /* Set the calling thread's last error; returns err (a negative errno) for chaining. */
 int iofd_set_error(struct iommufd_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void iofd_clear_error(struct iommufd_ctx *ctx);
 void iofd_log(struct iommufd_ctx *ctx, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

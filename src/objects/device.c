@@ -13,11 +13,6 @@ bool iommufd_is_selftest_name(const char *name)
 	return name && (!strcmp(name, "selftest") || !strcmp(name, "selftest:no-dirty"));
 }
 
-bool iommufd_device_is_selftest(const struct iommufd_device *dev)
-{
-	return dev && !strcmp(dev->ops->kind, "selftest");
-}
-
 int iommufd_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out)
 {
 	if (out)

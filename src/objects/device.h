@@ -17,7 +17,6 @@
 struct iommufd_device;
 
 struct iofd_device_ops {
-	const char *kind; /* "vfio" or "selftest" */
 	/* attach to (or replace with) an IOAS or HWPT: 0 or -errno, device unchanged on error */
 	int (*attach)(struct iommufd_device *dev, uint32_t pt_id);
 	/* detach from whatever it is attached to */

@@ -94,11 +94,15 @@ static void selftest_close(struct iommufd_device *dev)
 }
 
 static const struct iofd_device_ops selftest_device_ops = {
-	.kind = "selftest",
 	.attach = selftest_attach,
 	.detach = selftest_detach,
 	.close = selftest_close,
 };
+
+bool iommufd_device_is_selftest(const struct iommufd_device *dev)
+{
+	return dev && dev->ops == &selftest_device_ops;
+}
 
 static const char *mock_hint(int err)
 {

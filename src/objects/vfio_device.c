@@ -42,7 +42,6 @@ static void vfio_close(struct iommufd_device *dev)
 }
 
 static const struct iofd_device_ops vfio_device_ops = {
-	.kind = "vfio",
 	.attach = vfio_attach,
 	.detach = vfio_detach,
 	.close = vfio_close,

@@ -21,7 +21,6 @@
 struct iofd_list {
 	struct iofd_list *next, *prev;
 };
-#define IOFD_LIST_INIT(l) { &(l), &(l) }
 static inline void iofd_list_init(struct iofd_list *l)
 {
 	l->next = l->prev = l;
@@ -99,8 +98,6 @@ struct iofd_combo_refusal {
 struct iofd_mapping {
 	uint64_t iova;
 	uint64_t last;  /* inclusive */
-	void *va;
-	bool readonly;
 };
 
 struct iommufd_container {

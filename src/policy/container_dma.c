@@ -170,8 +170,6 @@ int iommufd_container_map(struct iommufd_container *c, void *va, uint64_t iova, 
 	m = &c->maps[i];
 	m->iova = iova;
 	m->last = last;
-	m->va = va;
-	m->readonly = readonly;
 	c->nmaps++;
 out_unlock:
 	pthread_mutex_unlock(&c->lock);

@@ -143,13 +143,6 @@ void iofd_ranges_swap(struct iofd_ranges *a, struct iofd_ranges *b)
 	*b = t;
 }
 
-bool iofd_ranges_intersects(const struct iofd_ranges *r, uint64_t start, uint64_t last)
-{
-	size_t i = first_ending_at_or_after(r, start);
-
-	return i < r->n && r->v[i].start <= last;
-}
-
 int iofd_ranges_add_bitmap(struct iofd_ranges *r, uint64_t iova, uint64_t page_size,
 			   const uint64_t *bitmap, uint64_t nbits)
 {

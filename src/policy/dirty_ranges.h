@@ -38,8 +38,6 @@ int iofd_ranges_remove(struct iofd_ranges *r, uint64_t start, uint64_t last);
 /* dst becomes a copy of src (dst's old content is dropped). 0 or -ENOMEM (dst unchanged). */
 int iofd_ranges_copy(struct iofd_ranges *dst, const struct iofd_ranges *src);
 void iofd_ranges_swap(struct iofd_ranges *a, struct iofd_ranges *b);
-/* true if any page of [start, last] is in the set */
-bool iofd_ranges_intersects(const struct iofd_ranges *r, uint64_t start, uint64_t last);
 
 /*
  * Add the pages whose bits are set in bitmap (bit i: page iova + i * page_size,

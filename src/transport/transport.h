@@ -17,7 +17,6 @@
 struct iofd_dev_sysinfo {
 	char name[64];      /* canonical name: PCI address, mdev uuid, topology name */
 	char cdev[64];      /* /dev/vfio/devices/vfioN */
-	char sysfs[PATH_MAX]; /* the device's sysfs directory ("" on the simulator) */
 	char iommu[64];     /* IOMMU instance, e.g. "dmar0"; "" for emulated devices */
 	char driver[64];    /* IOMMU driver, e.g. "intel-vtd"; "" for emulated devices */
 	bool emulated;      /* mdev: no IOMMU of its own */

@@ -89,7 +89,6 @@ static int describe_sysfs(const char *sysfs, struct iofd_dev_sysinfo *out)
 	DIR *d;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(out->sysfs, sizeof(out->sysfs), "%s", sysfs);
 	base = strrchr(sysfs, '/');
 	snprintf(out->name, sizeof(out->name), "%s", base ? base + 1 : sysfs);
 
