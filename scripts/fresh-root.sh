@@ -80,12 +80,17 @@ git clone -q --no-hardlinks "$repo" "$root/src"
 git -C "$root/src" checkout -q "$commit"
 echo "fresh-root: running '$*' in a fresh Debian 12 root at commit ${commit%"${commit#????????????}"}" >&2
 
-# A private mount and PID namespace: /proc is mounted inside and goes away with it.
+# A private mount and PID namespace: /proc, a devpts for ptys and a tmpfs /dev/shm are
+# mounted inside it and go away with it.
 set +e
-unshare --mount --pid --fork --mount-proc="$root/proc" \
-	chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
-	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	/bin/sh -c 'cd /src && exec "$@"' sh "$@"
+unshare --mount --pid --fork --mount-proc="$root/proc" /bin/sh -c '
+	root=$1
+	shift
+	mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$root/dev/pts" &&
+		mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm" || exit 125
+	exec chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		/bin/sh -c "cd /src && exec \"\$@\"" sh "$@"' sh "$root" "$@"
 rc=$?
 set -e
 exit $rc

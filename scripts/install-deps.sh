@@ -9,8 +9,8 @@ set -eu
 
 want="gcc libc6-dev make pkg-config meson ninja-build libjson-c-dev"
 if [ "${1:-build}" = test ]; then
-	want="$want python3 libcmocka-dev qemu-system-x86 busybox-static linux-source-6.12 bc flex bison \
-libelf-dev libssl-dev cpio xz-utils kmod"
+	want="$want python3 groff-base libcmocka-dev qemu-system-x86 busybox-static \
+linux-source-6.12 bc flex bison libelf-dev libssl-dev cpio xz-utils kmod"
 fi
 
 missing=""
