@@ -65,6 +65,8 @@ IOMMUFD_API void iommufd_sim_free(struct iommufd_sim *sim);
 IOMMUFD_API int iommufd_sim_dma_write(struct iommufd_sim *sim, const char *device, uint64_t iova,
 				      uint64_t len);
 IOMMUFD_API long iommufd_sim_live_objects(const struct iommufd_sim *sim);
+/* The n-th kernel call from now (1: the next) fails with -err, an errno 1..4095; n 0 disarms.
+ * -EINVAL for any other err. */
 IOMMUFD_API int iommufd_sim_fail_nth(struct iommufd_sim *sim, unsigned n, int err);
 /* Why iommufd_sim_new() last failed in this thread (bad topology: names the key or line). */
 IOMMUFD_API const char *iommufd_sim_last_error(void);

@@ -223,13 +223,19 @@ long iommufd_sim_live_objects(const struct iommufd_sim *csim)
 	return n;
 }
 
+/* The largest errno: the kernel's returns are -1..-MAX_ERRNO. */
+#define SIM_MAX_ERRNO 4095
+
 int iommufd_sim_fail_nth(struct iommufd_sim *sim, unsigned n, int err)
 {
 	if (!sim)
 		return -EINVAL;
-	if (err < 0)
+	/* An errno, positive or (as callers have long passed it) negative; n 0 ignores it. */
+	if (!n)
+		err = 0;
+	else if (err >= -SIM_MAX_ERRNO && err < 0)
 		err = -err;
-	if (n && !err)
+	else if (err <= 0 || err > SIM_MAX_ERRNO)
 		return -EINVAL;
 	pthread_mutex_lock(&sim->lock);
 	sim->fail_countdown = n;
