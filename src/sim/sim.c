@@ -47,16 +47,22 @@ static bool looks_like_json(const char *s)
 	return *s == '{' || *s == '[';
 }
 
+/* The whole file, read only up to SIM_TOPOLOGY_MAX + 1 bytes: -EFBIG when larger. */
 static int read_file(const char *path, char **out, size_t *outlen)
 {
 	size_t len = 0, cap = 4096;
 	char *buf, *nbuf;
+	struct stat st;
 	ssize_t n;
 	int fd, err;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > (off_t)SIM_TOPOLOGY_MAX) {
+		close(fd);
+		return -EFBIG;
+	}
 	buf = malloc(cap + 1);
 	if (!buf) {
 		close(fd);
@@ -64,7 +70,12 @@ static int read_file(const char *path, char **out, size_t *outlen)
 	}
 	for (;;) {
 		if (len == cap) {
-			cap *= 2;
+			if (cap > SIM_TOPOLOGY_MAX) {
+				err = -EFBIG;
+				goto out_free;
+			}
+			/* Grows to the limit and one byte more, which tells a larger file apart. */
+			cap = cap * 2 > SIM_TOPOLOGY_MAX ? SIM_TOPOLOGY_MAX + 1 : cap * 2;
 			nbuf = realloc(buf, cap + 1);
 			if (!nbuf) {
 				err = -ENOMEM;
@@ -118,6 +129,11 @@ int iommufd_sim_new(const char *topology_json, struct iommufd_sim **out)
 					 sizeof(err));
 	} else {
 		ret = read_file(topology_json, &text, &len);
+		if (ret == -EFBIG) {
+			sim_fail(ret, "topology %s: larger than the limit of %s", topology_json,
+				 SIM_TOPOLOGY_MAX_STR);
+			goto out_free;
+		}
 		if (ret) {
 			sim_fail(ret, "topology %s: %s", topology_json, strerror(-ret));
 			goto out_free;

@@ -85,7 +85,14 @@ struct sim_topology {
 	unsigned int ndevices;
 };
 
-/* Parse a topology (JSON text, or NULL for the built-in host). 0 or -errno and err set. */
+/* The largest topology taken (file or text): far above any real host's. */
+#define SIM_TOPOLOGY_MAX (16u << 20)
+#define SIM_TOPOLOGY_MAX_STR "16 MiB"
+
+/*
+ * Parse a topology (JSON text of len bytes, at most SIM_TOPOLOGY_MAX, no NUL
+ * byte). 0 or -errno and err set.
+ */
 int sim_topology_parse(const char *json, size_t len, struct sim_topology *out, char *err,
 		       size_t errlen);
 int sim_topology_default(struct sim_topology *out, char *err, size_t errlen);
