@@ -349,3 +349,46 @@ int sim_user_range_present(uint64_t uva, uint64_t len)
 	}
 	return 0;
 }
+
+/* Does madvise(MADV_POPULATE_WRITE) (Linux 5.14) work here? 1 yes, 0 no, -1 not asked yet. */
+static int populate_write_known = -1;
+
+static bool populate_write_works(void)
+{
+	static char probe[1] __attribute__((aligned(64)));
+	long pg = sysconf(_SC_PAGESIZE);
+	int known = __atomic_load_n(&populate_write_known, __ATOMIC_RELAXED);
+
+	if (known < 0) {
+		/*
+		 * A page of our own data is writeable: failing here means the advice
+		 * is unknown (EINVAL) or madvise() itself is (ENOSYS without
+		 * CONFIG_ADVISE_SYSCALLS).
+		 */
+		known = !madvise((void *)((uintptr_t)probe & ~(uintptr_t)(pg - 1)), pg,
+				 MADV_POPULATE_WRITE);
+		__atomic_store_n(&populate_write_known, known, __ATOMIC_RELAXED);
+	}
+	return known;
+}
+
+/*
+ * Pinning user pages for writing (FOLL_WRITE) fails on addresses not mapped
+ * or not writeable. MADV_POPULATE_WRITE faults the pages in writeable as
+ * pinning does, and fails where pinning would; without it (kernels before
+ * 5.14, or without madvise()) only presence is checked.
+ */
+int sim_user_range_writable(uint64_t uva, uint64_t len)
+{
+	uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE), start = uva & ~(pg - 1), end;
+
+	if (!len)
+		return 0;
+	if (!start || __builtin_add_overflow(uva, len, &end) || end > UINT64_MAX - pg)
+		return -EFAULT;
+	if (!populate_write_works())
+		return sim_user_range_present(uva, len);
+	end = (end + pg - 1) & ~(pg - 1);
+	/* ENOMEM: a hole; EFAULT, or EINVAL before 6.9: not writeable (or not pinnable). */
+	return madvise((void *)(uintptr_t)start, end - start, MADV_POPULATE_WRITE) ? -EFAULT : 0;
+}

@@ -314,6 +314,8 @@ int sim_device_dma_write(struct iommufd_sim *sim, struct sim_device *dev, uint64
 
 /* Check that [uva, uva + len) is mapped in this process, as pinning would. 0 or -EFAULT. */
 int sim_user_range_present(uint64_t uva, uint64_t len);
+/* The same for pinning to write into it (mapped and writeable). 0 or -EFAULT. */
+int sim_user_range_writable(uint64_t uva, uint64_t len);
 
 static inline uint64_t sim_bits_last(unsigned int bits)
 {
