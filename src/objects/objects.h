@@ -15,4 +15,13 @@
 int iofd_ioas_iova_ranges_alloc(struct iommufd_ctx *ctx, uint32_t ioas_id,
 				struct iommufd_iova_range **ranges, unsigned *n, uint64_t *alignment);
 
+/*
+ * Destroy an object on a cleanup path (undoing a failed call, freeing): tried
+ * a second time when the first fails, ENOENT counted as gone, and the calling
+ * thread's last error kept as it was (it names what is being cleaned up
+ * after). 0, or the -errno of the second try: the object is left then, until
+ * the context closes.
+ */
+int iofd_destroy_cleanup(struct iommufd_ctx *ctx, uint32_t id);
+
 #endif
