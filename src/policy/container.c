@@ -447,7 +447,7 @@ void iommufd_container_free(struct iommufd_container *c)
 		struct iofd_member *m = iofd_list_entry(pos, struct iofd_member, link);
 		struct iommufd_device *dev = m->dev;
 
-		/* A device left attached keeps its domain: that destroy fails below, and says so. */
+		/* A device left attached keeps its domain: that destroy fails, and says so. */
 		ret = dev->ops->detach(dev);
 		if (ret)
 			iofd_log(c->ctx, IOMMUFD_LOG_WARN,

@@ -410,7 +410,8 @@ IOFD_OPTS_NO_PADDING(struct iommufd_read_dirty_opts, reserved);
 
 int iommufd_container_read_dirty_bitmap(struct iommufd_container *c, uint64_t iova,
 					uint64_t len, uint64_t page_size, uint64_t *bitmap,
-					size_t bitmap_size, const struct iommufd_read_dirty_opts *opts)
+					size_t bitmap_size,
+					const struct iommufd_read_dirty_opts *opts)
 {
 	struct iommufd_read_dirty_opts o;
 	int ret;

@@ -389,6 +389,6 @@ int sim_user_range_writable(uint64_t uva, uint64_t len)
 	if (!populate_write_works())
 		return sim_user_range_present(uva, len);
 	end = (end + pg - 1) & ~(pg - 1);
-	/* ENOMEM: a hole; EFAULT, or EINVAL before 6.9: not writeable (or not pinnable). */
+	/* ENOMEM: a hole; EFAULT (EINVAL on older kernels): not writeable, or not pinnable. */
 	return madvise((void *)(uintptr_t)start, end - start, MADV_POPULATE_WRITE) ? -EFAULT : 0;
 }

@@ -124,7 +124,8 @@ static void assert_says(const char *what, const char *msg, const char *const *wo
 		if (!strstr(msg, *words))
 			fail_msg("%s: \"%s\" lacks \"%s\"", what, msg, *words);
 }
-#define assert_msg(what, msg, ...) assert_says((what), (msg), (const char *const[]){ __VA_ARGS__, NULL })
+#define assert_msg(what, msg, ...) \
+	assert_says((what), (msg), (const char *const[]){ __VA_ARGS__, NULL })
 
 /* Close the context: the kernel (here the simulator) destroys whatever is left. */
 static void close_and_count(struct fx *f)

@@ -363,6 +363,7 @@ static void read_dirty_bitmap_options(void **state)
 		struct iommufd_read_dirty_opts v1;
 		uint64_t later;
 	} newer = { { .size = sizeof(struct newer) }, 0 };
+	const struct iommufd_read_dirty_opts *newer_opts = &newer.v1;
 	struct iommufd_read_dirty_opts small = { .size = sizeof(size_t) };
 	struct fx_state before, after;
 	struct fx f;
@@ -383,8 +384,7 @@ static void read_dirty_bitmap_options(void **state)
 	assert_non_null(strstr(iommufd_last_error(f.ctx), "opts size 8"));
 	newer.later = 1;
 	assert_int_equal(iommufd_container_read_dirty_bitmap(f.c, MEM_IOVA, MEM_LEN, PAGE, bm,
-							     sizeof(bm),
-							     (const struct iommufd_read_dirty_opts *)&newer),
+							     sizeof(bm), newer_opts),
 			 -E2BIG);
 	fx_snapshot(&f, &after);
 	fx_assert_same(&before, &after);
@@ -398,8 +398,7 @@ static void read_dirty_bitmap_options(void **state)
 	newer.later = 0;
 	newer.v1.flags = IOMMUFD_DIRTY_NO_CLEAR;
 	assert_int_equal(iommufd_container_read_dirty_bitmap(f.c, MEM_IOVA, MEM_LEN, PAGE, bm,
-							     sizeof(bm),
-							     (const struct iommufd_read_dirty_opts *)&newer),
+							     sizeof(bm), newer_opts),
 			 1);
 	assert_int_equal(iommufd_container_read_dirty_bitmap(f.c, MEM_IOVA, MEM_LEN, PAGE, bm,
 							     sizeof(bm), NULL),

@@ -280,9 +280,9 @@ static void test_page_size_not_power_of_two(void **state)
 	assert_non_null(bm);
 	assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_DIRTY, IOVA + 59 * PAGE, PAGE), 0);
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		assert_err(f->ctx, iommufd_hwpt_get_dirty_bitmap(f->ctx, d.hwpt, IOVA, len, sizes[i],
-								 bm, 0),
-			   EINVAL, "dirty bitmap hwpt", "is not a power of two");
+		int ret = iommufd_hwpt_get_dirty_bitmap(f->ctx, d.hwpt, IOVA, len, sizes[i], bm, 0);
+
+		assert_err(f->ctx, ret, EINVAL, "dirty bitmap hwpt", "is not a power of two");
 		for (w = 0; w < words; w++)
 			assert_int_equal(bm[w], 0);
 	}

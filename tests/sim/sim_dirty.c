@@ -181,7 +181,8 @@ static void test_unwritable_bitmap(void **state)
 	assert_int_equal(get_dirty(f->sim, f->ifd, f->hwpt, RW_IOVA, 16 * SZ_4K, SZ_4K, gone,
 				   IOFD_HWPT_GET_DIRTY_BITMAP_NO_CLEAR), 0);
 	assert_int_equal(read16(f, IOFD_HWPT_GET_DIRTY_BITMAP_NO_CLEAR), 2);
-	assert_int_equal(get_dirty(f->sim, f->ifd, f->hwpt, RW_IOVA, 16 * SZ_4K, SZ_4K, gone, 0), 0);
+	assert_int_equal(get_dirty(f->sim, f->ifd, f->hwpt, RW_IOVA, 16 * SZ_4K, SZ_4K, gone, 0),
+			 0);
 	assert_int_equal(read16(f, 0), 0);
 
 	assert_int_equal(dma(f, DEV_A, RW_IOVA + 2 * SZ_4K, 1), 0);
