@@ -7,7 +7,9 @@
  *  - a call that can fail returns int: 0 or a positive count on success,
  *    a negative errno on failure; kernel errnos pass through unchanged;
  *  - a failed call leaves no half-made state;
- *  - each failure leaves a one-line message, iommufd_last_error().
+ *  - each failure leaves a one-line message, iommufd_last_error();
+ *  - a call that can grow takes its options in a struct declared with
+ *    IOMMUFD_OPTS (below).
  */
 #ifndef IOMMUFD_IOMMUFD_H
 #define IOMMUFD_IOMMUFD_H
@@ -28,6 +30,21 @@ extern "C" {
 #define IOMMUFD_VERSION_MINOR 1
 #define IOMMUFD_VERSION_PATCH 0
 IOMMUFD_API const char *iommufd_version(void);
+
+/*
+ * Calls that can grow take a pointer to an options struct whose first member is
+ * size_t size: the sizeof of the struct the caller was built with, so that a
+ * later version of the library can add members at its end. Declare and fill one
+ * with IOMMUFD_OPTS; members not named are 0, their defaults, and NULL opts
+ * means all defaults:
+ *	IOMMUFD_OPTS(iommufd_read_dirty_opts, opts, .flags = IOMMUFD_DIRTY_NO_CLEAR);
+ *	ret = iommufd_container_read_dirty_bitmap(c, iova, len, 4096, bm, sizeof(bm), &opts);
+ * Refused as the kernel refuses its extensible structs: a size below the first
+ * version's, -EINVAL; a larger struct (from newer headers) with members this
+ * library does not know set to non-zero, -E2BIG.
+ */
+#define IOMMUFD_OPTS(TYPE, NAME, ...) \
+	struct TYPE NAME = { .size = sizeof(struct TYPE), __VA_ARGS__ }
 
 struct iommufd_ctx;
 struct iommufd_sim;
@@ -72,6 +89,8 @@ IOMMUFD_API void iommufd_sim_free(struct iommufd_sim *sim);
 IOMMUFD_API int iommufd_sim_dma_write(struct iommufd_sim *sim, const char *device, uint64_t iova,
 				      uint64_t len);
 IOMMUFD_API long iommufd_sim_live_objects(const struct iommufd_sim *sim);
+/* The n-th kernel call from now (1: the next) fails with -err, an errno 1..4095; n 0 disarms.
+ * -EINVAL for any other err. */
 IOMMUFD_API int iommufd_sim_fail_nth(struct iommufd_sim *sim, unsigned n, int err);
 /* Why iommufd_sim_new() last failed in this thread (bad topology: names the key or line). */
 IOMMUFD_API const char *iommufd_sim_last_error(void);
@@ -188,6 +207,19 @@ IOMMUFD_API int iommufd_container_set_dirty_tracking(struct iommufd_container *c
 IOMMUFD_API int iommufd_container_read_dirty(struct iommufd_container *c, uint64_t iova,
 					     uint64_t len, uint64_t page_size, uint64_t *bitmap,
 					     uint32_t flags);
+/* Options of iommufd_container_read_dirty_bitmap (see IOMMUFD_OPTS). */
+struct iommufd_read_dirty_opts {
+	size_t size;       /* sizeof(struct iommufd_read_dirty_opts) */
+	uint32_t flags;    /* IOMMUFD_DIRTY_NO_CLEAR */
+	uint32_t reserved; /* 0 */
+};
+/* iommufd_container_read_dirty with the bitmap's size in bytes: one too small for
+ * len / page_size bits (in whole u64 words) is refused with -ENOSPC, nothing read or
+ * cleared. Returns the number of dirty pages reported. */
+IOMMUFD_API int iommufd_container_read_dirty_bitmap(struct iommufd_container *c, uint64_t iova,
+						    uint64_t len, uint64_t page_size,
+						    uint64_t *bitmap, size_t bitmap_size,
+						    const struct iommufd_read_dirty_opts *opts);
 IOMMUFD_API int iommufd_container_dirty_status(struct iommufd_container *c);
 /* 1: dev is covered by IOMMU dirty tracking in c; 0: it is not, and why (if len) says why,
  * e.g. "IOMMU dmar1 has no dirty tracking"; -EINVAL: dev is not in c. */

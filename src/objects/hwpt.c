@@ -87,6 +87,22 @@ int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ctx *ctx, uint32_t hwpt_id, uin
 	if (flags & ~IOMMUFD_DIRTY_NO_CLEAR)
 		return iofd_set_error(ctx, -EINVAL, "dirty bitmap hwpt %u: unknown flags 0x%x",
 				      hwpt_id, flags);
+	/*
+	 * Linux 6.12 answers 0 to both of these and loses or misplaces bits: with
+	 * no bitmap it reports nothing yet clears what it read; with a page size
+	 * that is no power of two it counts pages of its lowest set bit (a bit per
+	 * byte for 3) and writes past a bitmap sized for the size given.
+	 */
+	if (!bitmap)
+		return iofd_set_error(ctx, -EFAULT,
+				      "dirty bitmap hwpt %u: bitmap is NULL (the kernel would clear the dirty bits and report none)",
+				      hwpt_id);
+	if (!page_size)
+		return iofd_set_error(ctx, -EINVAL, "dirty bitmap hwpt %u: page size 0", hwpt_id);
+	if (page_size & (page_size - 1))
+		return iofd_set_error(ctx, -EINVAL,
+				      "dirty bitmap hwpt %u: page size 0x%llx is not a power of two",
+				      hwpt_id, (unsigned long long)page_size);
 	if (flags & IOMMUFD_DIRTY_NO_CLEAR)
 		cmd.flags |= IOFD_HWPT_GET_DIRTY_BITMAP_NO_CLEAR;
 	return iofd_ioctl(ctx, ctx->fd, IOFD_HWPT_GET_DIRTY_BITMAP, &cmd,

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* IOAS: an I/O address space, and the generic object destroy. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/ctx.h"
 #include "core/list_all.h"
+#include "objects/objects.h"
 #include "uapi/iommufd_abi.h"
 
 int iommufd_ioas_alloc(struct iommufd_ctx *ctx, uint32_t *ioas_id)
@@ -31,6 +33,20 @@ int iommufd_destroy(struct iommufd_ctx *ctx, uint32_t id)
 	if (!ctx)
 		return -EINVAL;
 	return iofd_ioctl(ctx, ctx->fd, IOFD_DESTROY, &cmd, "DESTROY id=%u", id);
+}
+
+int iofd_destroy_cleanup(struct iommufd_ctx *ctx, uint32_t id)
+{
+	char cause[IOFD_ERRMSG_MAX];
+	int ret;
+
+	snprintf(cause, sizeof(cause), "%s", iommufd_last_error(ctx));
+	ret = iommufd_destroy(ctx, id);
+	/* A busy object may be free a moment later (a short-term user in the kernel). */
+	if (ret && ret != -ENOENT)
+		ret = iommufd_destroy(ctx, id);
+	iofd_set_error(ctx, 0, "%s", cause);
+	return ret == -ENOENT ? 0 : ret;
 }
 
 /* One IOVA_RANGES call: fills up to max, returns the count or -errno. */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "objects/device.h"
+#include "objects/objects.h"
 #include "uapi/iommufd_abi.h"
 #include "uapi/selftest_abi.h"
 
@@ -125,7 +126,7 @@ int iofd_selftest_device_open(struct iommufd_ctx *ctx, const char *name,
 	struct selftest_priv *priv;
 	struct iommufd_device *dev;
 	bool no_dirty;
-	int ret;
+	int ret, cret;
 
 	no_dirty = !strcmp(name, "selftest:no-dirty");
 
@@ -173,7 +174,17 @@ int iofd_selftest_device_open(struct iommufd_ctx *ctx, const char *name,
 	return 0;
 
 out_destroy_park:
-	iommufd_destroy(ctx, priv->park_ioas);
+	cret = iofd_destroy_cleanup(ctx, priv->park_ioas);
+	if (cret) {
+		char cause[IOFD_ERRMSG_MAX];
+
+		/* The cause first; what its undo left after it. */
+		snprintf(cause, sizeof(cause), "%s", iommufd_last_error(ctx));
+		iofd_set_error(ctx, 0,
+			       "%s; destroying its IOAS %u failed too (%s): it stays until iommufd_close()",
+			       cause, priv->park_ioas, strerror(-cret));
+		iofd_log(ctx, IOMMUFD_LOG_ERROR, "%s", iommufd_last_error(ctx));
+	}
 out_free_priv:
 	free(priv);
 out_free_dev:

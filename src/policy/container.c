@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/list_all.h"
+#include "objects/objects.h"
 #include "policy/container.h"
 
 /* One wording for the library's messages and for programs that show domains. */
@@ -70,7 +71,10 @@ int iommufd_container_new(struct iommufd_ctx *ctx, uint32_t flags, struct iommuf
 	return 0;
 
 out_destroy:
-	iommufd_destroy(ctx, c->ioas_id);
+	if (iofd_destroy_cleanup(ctx, c->ioas_id))
+		iofd_log(ctx, IOMMUFD_LOG_ERROR,
+			 "container new: its IOAS %u could not be destroyed: it stays until iommufd_close()",
+			 c->ioas_id);
 out_free:
 	free(c);
 	return ret;
@@ -446,8 +450,24 @@ out_unlock:
 	return ret;
 }
 
+/* "hwpt 7 (Input/output error)" added to a list of what free() could not destroy. */
+static void note_left(char *buf, size_t size, const char *kind, uint32_t id, int err)
+{
+	size_t len = strlen(buf);
+
+	if (len < size)
+		snprintf(buf + len, size - len, "%s%s %u (%s)", len ? ", " : "", kind, id,
+			 strerror(-err));
+}
+
+/*
+ * free() cannot fail, but the kernel can refuse a destroy. What it still
+ * refuses after a second try is left, and said: on the calling thread's last
+ * error and as an ERROR log line. Closing the context destroys it.
+ */
 void iommufd_container_free(struct iommufd_container *c)
 {
+	char left[IOFD_ERRMSG_MAX] = "";
 	struct iofd_list *pos, *tmp;
 	int ret;
 
@@ -458,6 +478,7 @@ void iommufd_container_free(struct iommufd_container *c)
 		struct iofd_member *m = iofd_list_entry(pos, struct iofd_member, link);
 		struct iommufd_device *dev = m->dev;
 
+		/* A device left attached keeps its domain: that destroy fails, and says so. */
 		ret = dev->ops->detach(dev);
 		if (ret)
 			iofd_log(c->ctx, IOMMUFD_LOG_WARN,
@@ -468,20 +489,25 @@ void iommufd_container_free(struct iommufd_container *c)
 	iofd_list_for_each_safe(pos, tmp, &c->domains) {
 		struct iofd_domain *d = iofd_list_entry(pos, struct iofd_domain, link);
 
-		ret = iommufd_destroy(c->ctx, d->hwpt_id);
+		ret = iofd_destroy_cleanup(c->ctx, d->hwpt_id);
 		if (ret)
-			iofd_log(c->ctx, IOMMUFD_LOG_WARN, "container ioas %u free: destroy hwpt %u: %s",
-				 c->ioas_id, d->hwpt_id, strerror(-ret));
+			note_left(left, sizeof(left), "hwpt", d->hwpt_id, ret);
 		iofd_container_forget_domain(c, d);
 	}
+	/* Destroying the IOAS unmaps it too; unmapping first only frees the pages sooner. */
 	ret = iommufd_ioas_unmap(c->ctx, c->ioas_id, 0, UINT64_MAX, NULL);
 	if (ret)
 		iofd_log(c->ctx, IOMMUFD_LOG_WARN, "container ioas %u free: unmap all: %s",
 			 c->ioas_id, strerror(-ret));
-	ret = iommufd_destroy(c->ctx, c->ioas_id);
+	ret = iofd_destroy_cleanup(c->ctx, c->ioas_id);
 	if (ret)
-		iofd_log(c->ctx, IOMMUFD_LOG_WARN, "container ioas %u free: destroy the IOAS: %s",
-			 c->ioas_id, strerror(-ret));
+		note_left(left, sizeof(left), "ioas", c->ioas_id, ret);
+	if (left[0]) {
+		iofd_set_error(c->ctx, 0,
+			       "container ioas %u free: could not destroy %s: left in the kernel until iommufd_close()",
+			       c->ioas_id, left);
+		iofd_log(c->ctx, IOMMUFD_LOG_ERROR, "%s", iommufd_last_error(c->ctx));
+	}
 	iofd_container_drop_refusals(c);
 	iofd_container_free_maps(c);
 	iofd_ranges_fini(&c->carried);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/opts.h"
 #include "policy/container.h"
 
 /* At most this many 4 KiB pages per kernel read: bounds the chunk bitmap (32 KiB). */
@@ -288,10 +289,13 @@ static int fold_chunk(void *arg, uint64_t start, const uint64_t *bm, uint64_t np
 	return 0;
 }
 
+/* bitmap_size: its size in bytes (SIZE_MAX from the call that takes none). */
 static int check_read_args(struct iommufd_container *c, uint64_t iova, uint64_t len,
-			   uint64_t page_size, const uint64_t *bitmap, uint32_t flags,
-			   uint64_t *last)
+			   uint64_t page_size, const uint64_t *bitmap, size_t bitmap_size,
+			   uint32_t flags, uint64_t *last)
 {
+	uint64_t need;
+
 	if (flags & ~IOMMUFD_DIRTY_NO_CLEAR)
 		return iofd_set_error(c->ctx, -EINVAL, "read dirty: unknown flags 0x%x", flags);
 	if (!bitmap)
@@ -316,20 +320,25 @@ static int check_read_args(struct iommufd_container *c, uint64_t iova, uint64_t 
 		return iofd_set_error(c->ctx, -EINVAL,
 				      "read dirty: 0x%llx pages in one read; at most 0x%x",
 				      (unsigned long long)(len / page_size), INT32_MAX);
+	/* Whole u64 words: the bits are ORed in a word at a time. */
+	need = (len / page_size + 63) / 64 * 8;
+	if (bitmap_size < need)
+		return iofd_set_error(c->ctx, -ENOSPC,
+				      "read dirty: a bitmap of %zu bytes; 0x%llx pages of 0x%llx need %llu",
+				      bitmap_size, (unsigned long long)(len / page_size),
+				      (unsigned long long)page_size, (unsigned long long)need);
 	return 0;
 }
 
-int iommufd_container_read_dirty(struct iommufd_container *c, uint64_t iova, uint64_t len,
-				 uint64_t page_size, uint64_t *bitmap, uint32_t flags)
+static int read_dirty(struct iommufd_container *c, uint64_t iova, uint64_t len,
+		      uint64_t page_size, uint64_t *bitmap, size_t bitmap_size, uint32_t flags)
 {
 	uint64_t nbits, words, w, last = 0;
 	uint64_t *scratch = NULL;
 	struct fold fold;
 	int ret, count = 0;
 
-	if (!c)
-		return -EINVAL;
-	ret = check_read_args(c, iova, len, page_size, bitmap, flags, &last);
+	ret = check_read_args(c, iova, len, page_size, bitmap, bitmap_size, flags, &last);
 	if (ret)
 		return ret;
 
@@ -386,4 +395,35 @@ out_free:
 out_unlock:
 	pthread_mutex_unlock(&c->lock);
 	return ret;
+}
+
+int iommufd_container_read_dirty(struct iommufd_container *c, uint64_t iova, uint64_t len,
+				 uint64_t page_size, uint64_t *bitmap, uint32_t flags)
+{
+	if (!c)
+		return -EINVAL;
+	/* No size given: the caller vouches for the len / page_size bits the range needs. */
+	return read_dirty(c, iova, len, page_size, bitmap, SIZE_MAX, flags);
+}
+
+IOFD_OPTS_NO_PADDING(struct iommufd_read_dirty_opts, reserved);
+
+int iommufd_container_read_dirty_bitmap(struct iommufd_container *c, uint64_t iova,
+					uint64_t len, uint64_t page_size, uint64_t *bitmap,
+					size_t bitmap_size,
+					const struct iommufd_read_dirty_opts *opts)
+{
+	struct iommufd_read_dirty_opts o;
+	int ret;
+
+	if (!c)
+		return -EINVAL;
+	ret = iofd_opts_copy(c->ctx, "read dirty", opts, sizeof(o),
+			     iofd_offsetofend(struct iommufd_read_dirty_opts, reserved), &o);
+	if (ret)
+		return ret;
+	if (o.reserved)
+		return iofd_set_error(c->ctx, -EINVAL, "read dirty: opts reserved is 0x%x, not 0",
+				      o.reserved);
+	return read_dirty(c, iova, len, page_size, bitmap, bitmap_size, o.flags);
 }

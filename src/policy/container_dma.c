@@ -248,8 +248,11 @@ int iommufd_container_unmap(struct iommufd_container *c, uint64_t iova, uint64_t
 	}
 	if (harvest)
 		iofd_ranges_swap(&c->carried, &carried);
-	memmove(&c->maps[i], &c->maps[j], (c->nmaps - j) * sizeof(c->maps[0]));
-	c->nmaps -= j - i;
+	/* Nothing to move when nothing was mapped (maps may still be NULL then). */
+	if (j > i) {
+		memmove(&c->maps[i], &c->maps[j], (c->nmaps - j) * sizeof(c->maps[0]));
+		c->nmaps -= j - i;
+	}
 out_unlock:
 	pthread_mutex_unlock(&c->lock);
 	iofd_ranges_fini(&carried);

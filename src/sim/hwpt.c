@@ -433,27 +433,61 @@ int sim_cmd_hwpt_set_dirty_tracking(struct sim_ucmd *ucmd)
 	return 0;
 }
 
-/* Set bits b0..b1 of a u64-word bitmap in user memory. */
-static void bitmap_set_range(uint64_t *map, uint64_t b0, uint64_t b1)
-{
-	while (b0 <= b1) {
-		uint64_t off = b0 % 64;
-		uint64_t n = 64 - off;
+/*
+ * The caller's bitmap as the kernel writes it: u64 words at any byte address
+ * (it sets bits byte by byte), and only where it can pin the memory for
+ * writing. Where it cannot (NULL, unmapped, read-only) the bits are dropped
+ * and the read still answers 0, clearing what it read unless NO_CLEAR:
+ * measured on Linux 6.12. The library refuses a NULL bitmap before asking.
+ */
+struct user_bitmap {
+	unsigned char *base; /* NULL: nothing is written */
+	uintptr_t page;      /* the page last checked, and whether it can be written */
+	bool page_ok;
+};
 
-		if (n > b1 - b0 + 1)
-			n = b1 - b0 + 1;
-		map[b0 / 64] |= (n == 64 ? ~0ull : ((1ull << n) - 1)) << off;
-		b0 += n;
-		if (!b0)
+static unsigned char *user_bitmap_byte(struct user_bitmap *ub, uint64_t group)
+{
+	/* Byte `group` in bit order: within a word, little or big endian. */
+	uint64_t in_word = group % 8;
+	unsigned char *p;
+	uintptr_t page;
+
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	in_word = 7 - in_word;
+#endif
+	p = (unsigned char *)((uintptr_t)ub->base + (uintptr_t)(group - group % 8 + in_word));
+	page = (uintptr_t)p & ~(uintptr_t)(SIM_PAGE_SIZE - 1);
+	if (page != ub->page) {
+		ub->page = page;
+		ub->page_ok = !sim_user_range_writable(page, SIM_PAGE_SIZE);
+	}
+	return ub->page_ok ? p : NULL;
+}
+
+/* Set bits b0..b1 of the caller's bitmap (where it can be written). */
+static void user_bitmap_set(struct user_bitmap *ub, uint64_t b0, uint64_t b1)
+{
+	uint64_t g;
+
+	if (!ub->base)
+		return;
+	for (g = b0 / 8; g <= b1 / 8; g++) {
+		unsigned int lo = g == b0 / 8 ? b0 % 8 : 0;
+		unsigned int hi = g == b1 / 8 ? b1 % 8 : 7;
+		unsigned char *p = user_bitmap_byte(ub, g);
+
+		if (p)
+			*p |= (unsigned char)(((1u << (hi - lo + 1)) - 1) << lo);
+		if (g == UINT64_MAX / 8)
 			break;
 	}
 }
 
 /* Report (and unless NO_CLEAR clear) the dirty pages of [start, last], one area's part. */
 static int read_and_clear(struct sim_hwpt *hwpt, const struct iofd_hwpt_get_dirty_bitmap *cmd,
-			  unsigned int shift, uint64_t start, uint64_t last)
+			  struct user_bitmap *ub, unsigned int shift, uint64_t start, uint64_t last)
 {
-	uint64_t *map = (uint64_t *)(uintptr_t)cmd->data;
 	const unsigned int io = hwpt->io_page_shift;
 	uint64_t pa = start >> io, pb = last >> io;
 	size_t i;
@@ -467,9 +501,8 @@ static int read_and_clear(struct sim_hwpt *hwpt, const struct iofd_hwpt_get_dirt
 		uint64_t y = hwpt->dirty.r[i].last > pb ? pb : hwpt->dirty.r[i].last;
 
 		/* Each dirty IOMMU page sets the bits of the page_size pages it covers. */
-		if (map)
-			bitmap_set_range(map, ((x << io) - cmd->iova) >> shift,
-					 ((y << io) + (1ull << io) - 1 - cmd->iova) >> shift);
+		user_bitmap_set(ub, ((x << io) - cmd->iova) >> shift,
+				((y << io) + (1ull << io) - 1 - cmd->iova) >> shift);
 	}
 	if (!(cmd->flags & IOFD_HWPT_GET_DIRTY_BITMAP_NO_CLEAR))
 		sim_rangeset_remove(&hwpt->dirty, pa, pb);
@@ -479,6 +512,7 @@ static int read_and_clear(struct sim_hwpt *hwpt, const struct iofd_hwpt_get_dirt
 int sim_cmd_hwpt_get_dirty_bitmap(struct sim_ucmd *ucmd)
 {
 	struct iofd_hwpt_get_dirty_bitmap *cmd = ucmd->cmd;
+	struct user_bitmap ub = { (unsigned char *)(uintptr_t)cmd->data, 0, false };
 	const struct sim_ioas *ioas;
 	struct sim_hwpt *hwpt;
 	uint64_t last, pgsize, cur;
@@ -511,6 +545,7 @@ int sim_cmd_hwpt_get_dirty_bitmap(struct sim_ucmd *ucmd)
 	/* VT-d refuses to read a domain that is not tracking; 6.12 returns 0 anyway. */
 	if (!sim_hwpt_records_dirty(hwpt))
 		return 0;
+	/* A page size that is no power of two counts pages of its lowest set bit. */
 	shift = __builtin_ctzll(cmd->page_size);
 	/*
 	 * The kernel reads the run of contiguous areas that starts at iova and
@@ -524,7 +559,7 @@ int sim_cmd_hwpt_get_dirty_bitmap(struct sim_ucmd *ucmd)
 		const struct sim_area *a = &ioas->areas[i];
 		uint64_t piece_last = a->last < last ? a->last : last;
 
-		ret = read_and_clear(hwpt, cmd, shift, cur, piece_last);
+		ret = read_and_clear(hwpt, cmd, &ub, shift, cur, piece_last);
 		if (ret)
 			return ret;
 		if (a->last >= last)

@@ -47,16 +47,22 @@ static bool looks_like_json(const char *s)
 	return *s == '{' || *s == '[';
 }
 
+/* The whole file, read only up to SIM_TOPOLOGY_MAX + 1 bytes: -EFBIG when larger. */
 static int read_file(const char *path, char **out, size_t *outlen)
 {
 	size_t len = 0, cap = 4096;
 	char *buf, *nbuf;
+	struct stat st;
 	ssize_t n;
 	int fd, err;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > (off_t)SIM_TOPOLOGY_MAX) {
+		close(fd);
+		return -EFBIG;
+	}
 	buf = malloc(cap + 1);
 	if (!buf) {
 		close(fd);
@@ -64,7 +70,12 @@ static int read_file(const char *path, char **out, size_t *outlen)
 	}
 	for (;;) {
 		if (len == cap) {
-			cap *= 2;
+			if (cap > SIM_TOPOLOGY_MAX) {
+				err = -EFBIG;
+				goto out_free;
+			}
+			/* Grows to the limit and one byte more, which tells a larger file apart. */
+			cap = cap * 2 > SIM_TOPOLOGY_MAX ? SIM_TOPOLOGY_MAX + 1 : cap * 2;
 			nbuf = realloc(buf, cap + 1);
 			if (!nbuf) {
 				err = -ENOMEM;
@@ -118,6 +129,11 @@ int iommufd_sim_new(const char *topology_json, struct iommufd_sim **out)
 					 sizeof(err));
 	} else {
 		ret = read_file(topology_json, &text, &len);
+		if (ret == -EFBIG) {
+			sim_fail(ret, "topology %s: larger than the limit of %s", topology_json,
+				 SIM_TOPOLOGY_MAX_STR);
+			goto out_free;
+		}
 		if (ret) {
 			sim_fail(ret, "topology %s: %s", topology_json, strerror(-ret));
 			goto out_free;
@@ -223,13 +239,19 @@ long iommufd_sim_live_objects(const struct iommufd_sim *csim)
 	return n;
 }
 
+/* The largest errno: the kernel's returns are -1..-MAX_ERRNO. */
+#define SIM_MAX_ERRNO 4095
+
 int iommufd_sim_fail_nth(struct iommufd_sim *sim, unsigned n, int err)
 {
 	if (!sim)
 		return -EINVAL;
-	if (err < 0)
+	/* An errno, positive or (as callers have long passed it) negative; n 0 ignores it. */
+	if (!n)
+		err = 0;
+	else if (err >= -SIM_MAX_ERRNO && err < 0)
 		err = -err;
-	if (n && !err)
+	else if (err <= 0 || err > SIM_MAX_ERRNO)
 		return -EINVAL;
 	pthread_mutex_lock(&sim->lock);
 	sim->fail_countdown = n;
@@ -326,4 +348,47 @@ int sim_user_range_present(uint64_t uva, uint64_t len)
 		start += chunk;
 	}
 	return 0;
+}
+
+/* Does madvise(MADV_POPULATE_WRITE) (Linux 5.14) work here? 1 yes, 0 no, -1 not asked yet. */
+static int populate_write_known = -1;
+
+static bool populate_write_works(void)
+{
+	static char probe[1] __attribute__((aligned(64)));
+	long pg = sysconf(_SC_PAGESIZE);
+	int known = __atomic_load_n(&populate_write_known, __ATOMIC_RELAXED);
+
+	if (known < 0) {
+		/*
+		 * A page of our own data is writeable: failing here means the advice
+		 * is unknown (EINVAL) or madvise() itself is (ENOSYS without
+		 * CONFIG_ADVISE_SYSCALLS).
+		 */
+		known = !madvise((void *)((uintptr_t)probe & ~(uintptr_t)(pg - 1)), pg,
+				 MADV_POPULATE_WRITE);
+		__atomic_store_n(&populate_write_known, known, __ATOMIC_RELAXED);
+	}
+	return known;
+}
+
+/*
+ * Pinning user pages for writing (FOLL_WRITE) fails on addresses not mapped
+ * or not writeable. MADV_POPULATE_WRITE faults the pages in writeable as
+ * pinning does, and fails where pinning would; without it (kernels before
+ * 5.14, or without madvise()) only presence is checked.
+ */
+int sim_user_range_writable(uint64_t uva, uint64_t len)
+{
+	uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE), start = uva & ~(pg - 1), end;
+
+	if (!len)
+		return 0;
+	if (!start || __builtin_add_overflow(uva, len, &end) || end > UINT64_MAX - pg)
+		return -EFAULT;
+	if (!populate_write_works())
+		return sim_user_range_present(uva, len);
+	end = (end + pg - 1) & ~(pg - 1);
+	/* ENOMEM: a hole; EFAULT (EINVAL on older kernels): not writeable, or not pinnable. */
+	return madvise((void *)(uintptr_t)start, end - start, MADV_POPULATE_WRITE) ? -EFAULT : 0;
 }

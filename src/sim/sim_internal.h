@@ -85,7 +85,14 @@ struct sim_topology {
 	unsigned int ndevices;
 };
 
-/* Parse a topology (JSON text, or NULL for the built-in host). 0 or -errno and err set. */
+/* The largest topology taken (file or text): far above any real host's. */
+#define SIM_TOPOLOGY_MAX (16u << 20)
+#define SIM_TOPOLOGY_MAX_STR "16 MiB"
+
+/*
+ * Parse a topology (JSON text of len bytes, at most SIM_TOPOLOGY_MAX, no NUL
+ * byte). 0 or -errno and err set.
+ */
 int sim_topology_parse(const char *json, size_t len, struct sim_topology *out, char *err,
 		       size_t errlen);
 int sim_topology_default(struct sim_topology *out, char *err, size_t errlen);
@@ -307,6 +314,8 @@ int sim_device_dma_write(struct iommufd_sim *sim, struct sim_device *dev, uint64
 
 /* Check that [uva, uva + len) is mapped in this process, as pinning would. 0 or -EFAULT. */
 int sim_user_range_present(uint64_t uva, uint64_t len);
+/* The same for pinning to write into it (mapped and writeable). 0 or -EFAULT. */
+int sim_user_range_writable(uint64_t uva, uint64_t len);
 
 static inline uint64_t sim_bits_last(unsigned int bits)
 {

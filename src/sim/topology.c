@@ -500,8 +500,20 @@ int sim_topology_parse(const char *json, size_t len, struct sim_topology *out, c
 	enum json_tokener_error jerr;
 	json_tokener *tok;
 	json_object *root;
+	const char *nul;
 	size_t end;
 	int ret;
+
+	if (len > SIM_TOPOLOGY_MAX) {
+		snprintf(err, errlen, "topology: %zu bytes, larger than the limit of %s", len,
+			 SIM_TOPOLOGY_MAX_STR);
+		return -EFBIG;
+	}
+	/* The parser would stop there and take the rest for the end of the text. */
+	nul = memchr(json, '\0', len);
+	if (nul)
+		return perr(&ps, "topology byte %zu (line %u): a NUL byte; a topology is JSON text",
+			    (size_t)(nul - json), line_of(json, nul - json));
 
 	tok = json_tokener_new();
 	if (!tok)
@@ -524,7 +536,7 @@ int sim_topology_parse(const char *json, size_t len, struct sim_topology *out, c
 	json_tokener_free(tok);
 	while (end < len && isspace((unsigned char)json[end]))
 		end++;
-	if (end < len && json[end]) {
+	if (end < len) {
 		json_object_put(root);
 		return perr(&ps, "topology line %u: unexpected text after the top-level object",
 			    line_of(json, end));

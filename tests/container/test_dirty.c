@@ -6,6 +6,7 @@
  * device, hot-plug of another, unmap of the range, tracking turned off.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -292,6 +293,148 @@ static void bad_reads_change_nothing(void **state)
 	fx_fini(&f);
 }
 
+/*
+ * The read that takes the bitmap's size: one word short of what the range
+ * needs is refused (-ENOSPC, both sizes named), nothing read or cleared and
+ * nothing written, where the call without a size would write past it.
+ */
+static void a_bitmap_too_small_is_refused(void **state)
+{
+	struct fx_state before, after;
+	uint64_t small[NBITS / 64 + 1];
+	const size_t need = NBITS / 8;
+	char sizes[64];
+	struct fx f;
+
+	tracking_fx(&f);
+	write_page(&f, DEV_A0, NBITS - 1);
+	fx_snapshot(&f, &before);
+	memset(small, 0, sizeof(small));
+	small[NBITS / 64 - 1] = 0x1234; /* the word the short bitmap lacks */
+	assert_int_equal(iommufd_container_read_dirty_bitmap(f.c, MEM_IOVA, MEM_LEN, PAGE, small,
+							     need - 8, NULL),
+			 -ENOSPC);
+	snprintf(sizes, sizeof(sizes), "%zu bytes", need - 8);
+	assert_non_null(strstr(iommufd_last_error(f.ctx), sizes));
+	snprintf(sizes, sizeof(sizes), "need %zu", need);
+	assert_non_null(strstr(iommufd_last_error(f.ctx), sizes));
+	assert_int_equal(small[NBITS / 64 - 1], 0x1234);
+	/* a byte short too: the bits go in whole words */
+	assert_int_equal(iommufd_container_read_dirty_bitmap(f.c, MEM_IOVA, MEM_LEN, PAGE, small,
+							     need - 1, NULL),
+			 -ENOSPC);
+	assert_int_equal(iommufd_container_read_dirty_bitmap(f.c, MEM_IOVA, MEM_LEN, PAGE, small, 0,
+							     NULL),
+			 -ENOSPC);
+	fx_snapshot(&f, &after);
+	fx_assert_same(&before, &after);
+	/* exactly the size needed, or more: read (and cleared) */
+	memset(small, 0, sizeof(small));
+	assert_int_equal(iommufd_container_read_dirty_bitmap(f.c, MEM_IOVA, MEM_LEN, PAGE, small,
+							     need, NULL),
+			 1);
+	assert_true(bit(small, NBITS - 1));
+	assert_int_equal(small[NBITS / 64], 0);
+	write_page(&f, DEV_A0, 0);
+	assert_int_equal(iommufd_container_read_dirty_bitmap(f.c, MEM_IOVA, MEM_LEN, PAGE, small,
+							     sizeof(small), NULL),
+			 1);
+	/* a range of 65 pages needs two words: 16 bytes */
+	write_page(&f, DEV_A0, 64);
+	assert_int_equal(iommufd_container_read_dirty_bitmap(f.c, MEM_IOVA, 65 * PAGE, PAGE, small,
+							     15, NULL),
+			 -ENOSPC);
+	memset(small, 0, sizeof(small));
+	assert_int_equal(iommufd_container_read_dirty_bitmap(f.c, MEM_IOVA, 65 * PAGE, PAGE, small,
+							     16, NULL),
+			 1);
+	assert_int_equal(small[1], 1);
+	fx_fini(&f);
+}
+
+/* Options: NULL is a clearing read; NO_CLEAR; what is refused, changing nothing. */
+static void read_dirty_bitmap_options(void **state)
+{
+	IOMMUFD_OPTS(iommufd_read_dirty_opts, keep, .flags = IOMMUFD_DIRTY_NO_CLEAR);
+	IOMMUFD_OPTS(iommufd_read_dirty_opts, bad_flags, .flags = 1u << 7);
+	IOMMUFD_OPTS(iommufd_read_dirty_opts, bad_reserved, .reserved = 1);
+	/* options from newer headers, with a member this library does not know */
+	struct newer {
+		struct iommufd_read_dirty_opts v1;
+		uint64_t later;
+	} newer = { { .size = sizeof(struct newer) }, 0 };
+	const struct iommufd_read_dirty_opts *newer_opts = &newer.v1;
+	struct iommufd_read_dirty_opts small = { .size = sizeof(size_t) };
+	struct fx_state before, after;
+	struct fx f;
+
+	tracking_fx(&f);
+	write_page(&f, DEV_A0, 5);
+	fx_snapshot(&f, &before);
+	assert_int_equal(iommufd_container_read_dirty_bitmap(f.c, MEM_IOVA, MEM_LEN, PAGE, bm,
+							     sizeof(bm), &bad_flags),
+			 -EINVAL);
+	assert_non_null(strstr(iommufd_last_error(f.ctx), "unknown flags 0x80"));
+	assert_int_equal(iommufd_container_read_dirty_bitmap(f.c, MEM_IOVA, MEM_LEN, PAGE, bm,
+							     sizeof(bm), &bad_reserved),
+			 -EINVAL);
+	assert_int_equal(iommufd_container_read_dirty_bitmap(f.c, MEM_IOVA, MEM_LEN, PAGE, bm,
+							     sizeof(bm), &small),
+			 -EINVAL);
+	assert_non_null(strstr(iommufd_last_error(f.ctx), "opts size 8"));
+	newer.later = 1;
+	assert_int_equal(iommufd_container_read_dirty_bitmap(f.c, MEM_IOVA, MEM_LEN, PAGE, bm,
+							     sizeof(bm), newer_opts),
+			 -E2BIG);
+	fx_snapshot(&f, &after);
+	fx_assert_same(&before, &after);
+
+	/* NO_CLEAR keeps the page; newer options with the unknown member 0 are fine; NULL clears */
+	memset(bm, 0, sizeof(bm));
+	assert_int_equal(iommufd_container_read_dirty_bitmap(f.c, MEM_IOVA, MEM_LEN, PAGE, bm,
+							     sizeof(bm), &keep),
+			 1);
+	assert_true(bit(bm, 5));
+	newer.later = 0;
+	newer.v1.flags = IOMMUFD_DIRTY_NO_CLEAR;
+	assert_int_equal(iommufd_container_read_dirty_bitmap(f.c, MEM_IOVA, MEM_LEN, PAGE, bm,
+							     sizeof(bm), newer_opts),
+			 1);
+	assert_int_equal(iommufd_container_read_dirty_bitmap(f.c, MEM_IOVA, MEM_LEN, PAGE, bm,
+							     sizeof(bm), NULL),
+			 1);
+	assert_int_equal(fx_read(&f, bm, 0), 0);
+	fx_fini(&f);
+}
+
+/* The call without a size answers as the one with a size large enough. */
+static void read_dirty_is_read_dirty_bitmap_with_room(void **state)
+{
+	static uint64_t bm2[NBITS / 64];
+	struct fx f;
+	int i;
+
+	tracking_fx(&f);
+	for (i = 0; i < 2; i++) {
+		write_page(&f, DEV_A0, 7);
+		write_page(&f, DEV_S0, 300);
+		memset(bm2, 0, sizeof(bm2));
+		if (i)
+			assert_int_equal(iommufd_container_read_dirty_bitmap(f.c, MEM_IOVA, MEM_LEN,
+									     2 * PAGE, bm2,
+									     sizeof(bm2), NULL),
+					 2);
+		else
+			assert_int_equal(iommufd_container_read_dirty(f.c, MEM_IOVA, MEM_LEN,
+								      2 * PAGE, bm2, 0),
+					 2);
+		assert_int_equal(bm2[0], 1ULL << 3);
+		assert_int_equal(bm2[2], 1ULL << (150 - 128));
+		assert_int_equal(fx_read(&f, bm, 0), 0);
+	}
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +449,9 @@ int main(void)
 		cmocka_unit_test(stopping_keeps_pending_bits),
 		cmocka_unit_test(not_tracking_containers),
 		cmocka_unit_test(bad_reads_change_nothing),
+		cmocka_unit_test(a_bitmap_too_small_is_refused),
+		cmocka_unit_test(read_dirty_bitmap_options),
+		cmocka_unit_test(read_dirty_is_read_dirty_bitmap_with_room),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

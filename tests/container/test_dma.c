@@ -132,6 +132,22 @@ static void unmap_rules(void **state)
 	fx_fini(&f);
 }
 
+/* A container that never mapped anything has no mapping list at all: unmap-all is still fine. */
+static void unmap_all_of_nothing(void **state)
+{
+	struct fx f;
+
+	fx_init(&f, IOMMUFD_CONTAINER_DIRTY_TRACKING);
+	assert_int_equal(iommufd_container_unmap(f.c, 0, UINT64_MAX), 0);
+	fx_attach(&f, DEV_A0);
+	assert_int_equal(iommufd_container_set_dirty_tracking(f.c, true), 0);
+	assert_int_equal(iommufd_container_unmap(f.c, 0, UINT64_MAX), 0);
+	/* a range of nothing is refused, as the kernel does */
+	assert_int_equal(iommufd_container_unmap(f.c, MEM_IOVA, PAGE), -ENOENT);
+	assert_int_equal(iommufd_container_map(f.c, f.mem, MEM_IOVA, 4 * PAGE, false), 0);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +156,7 @@ int main(void)
 		cmocka_unit_test(ranges_outside_the_iova_ranges_are_refused),
 		cmocka_unit_test(bad_maps),
 		cmocka_unit_test(unmap_rules),
+		cmocka_unit_test(unmap_all_of_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

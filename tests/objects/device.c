@@ -341,6 +341,30 @@ static void test_selftest_names(void **state)
 }
 
 /* The built-in host has what makes automatic domains interesting. */
+/*
+ * "selftest" on a kernel without CONFIG_IOMMUFD_TEST (the simulator): the
+ * mock device cannot be made, and its parking IOAS is destroyed again. When
+ * that destroy fails once, it is tried again: nothing is left, and the
+ * message still names the cause, not the cleanup.
+ */
+static void test_selftest_open_cleanup_fails_once(void **state)
+{
+	struct fx *f = *state;
+	struct iommufd_device *dev = (void *)1;
+	const char *msg;
+
+	/* 1: IOAS_ALLOC (the parking IOAS), 2: TEST_CMD (ENOTTY here), 3: its DESTROY */
+	assert_int_equal(iommufd_sim_fail_nth(f->sim, 3, EBUSY), 0);
+	assert_int_equal(iommufd_device_open(f->ctx, "selftest", &dev), -ENOTTY);
+	assert_int_equal(iommufd_sim_fail_nth(f->sim, 0, 0), 0);
+	assert_null(dev);
+	msg = iommufd_last_error(f->ctx);
+	if (strncmp(msg, "device selftest: making a mock device", 37) ||
+	    !strstr(msg, "CONFIG_IOMMUFD_TEST") || strstr(msg, "DESTROY") || strstr(msg, "busy"))
+		fail_msg("message \"%s\" does not name the cause alone", msg);
+	assert_int_equal(iommufd_sim_live_objects(f->sim), f->live_start);
+}
+
 static void test_default_topology(void **state)
 {
 	struct iommufd_device_desc d[32];
@@ -398,6 +422,7 @@ int main(void)
 		FX_TEST(test_close_detaches),
 		FX_TEST(test_list_devices),
 		FX_TEST(test_selftest_names),
+		FX_TEST(test_selftest_open_cleanup_fails_once),
 		cmocka_unit_test(test_default_topology),
 	};
 

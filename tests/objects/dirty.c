@@ -4,6 +4,8 @@
  * while tracking, cleared by a read unless NO_CLEAR, never cleared in the
  * caller's bitmap, and the argument checks.
  */
+#include <stdlib.h>
+
 #include "obj_fixture.h"
 
 #define IOVA 0x100000ull
@@ -195,8 +197,9 @@ static void test_dirty_argument_errors(void **state)
 							 0), EINVAL, "HWPT_GET_DIRTY_BITMAP");
 	assert_err(f->ctx, iommufd_hwpt_get_dirty_bitmap(f->ctx, d.hwpt, IOVA, PAGE + 512, PAGE,
 							 bm, 0), EINVAL, "HWPT_GET_DIRTY_BITMAP");
+	/* Page size 0: refused before the kernel (which says EINVAL too) is asked. */
 	assert_err(f->ctx, iommufd_hwpt_get_dirty_bitmap(f->ctx, d.hwpt, IOVA, PAGE, 0, bm, 0),
-		   EINVAL, "HWPT_GET_DIRTY_BITMAP");
+		   EINVAL, "dirty bitmap hwpt", id, "page size 0");
 	/* A page size the IOVA is not aligned to. */
 	assert_err(f->ctx, iommufd_hwpt_get_dirty_bitmap(f->ctx, d.hwpt, IOVA + PAGE, 2 * PAGE,
 							 2 * PAGE, bm, 0), EINVAL,
@@ -234,6 +237,63 @@ static void test_dirty_argument_errors(void **state)
 	dirty_teardown(f, &d);
 }
 
+/*
+ * A NULL bitmap: Linux 6.12 answers 0 and, unless NO_CLEAR, clears the bits it
+ * could not report. Refused before the kernel is asked; the page stays dirty.
+ */
+static void test_null_bitmap_refused(void **state)
+{
+	struct fx *f = *state;
+	struct dirty_setup d;
+	uint64_t bm[1] = { 0 };
+	char id[16];
+
+	dirty_setup(f, &d, true);
+	snprintf(id, sizeof(id), "%u", d.hwpt);
+	assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_DIRTY, IOVA + 2 * PAGE, PAGE), 0);
+	assert_err(f->ctx, read_bits(f, d.hwpt, NULL, 0), EFAULT, "dirty bitmap hwpt", id,
+		   "bitmap is NULL");
+	assert_err(f->ctx, read_bits(f, d.hwpt, NULL, IOMMUFD_DIRTY_NO_CLEAR), EFAULT,
+		   "bitmap is NULL");
+	assert_int_equal(read_bits(f, d.hwpt, bm, 0), 0);
+	assert_int_equal(bm[0], 1ull << 2);
+	dirty_teardown(f, &d);
+}
+
+/*
+ * A page size that is not a power of two: Linux 6.12 takes its lowest set bit
+ * for the page size (a bit per byte for 3) and writes past a bitmap sized for
+ * the size given. Refused before the kernel is asked; nothing written or cleared.
+ */
+static void test_page_size_not_power_of_two(void **state)
+{
+	static const uint64_t sizes[] = { 3, 6, 12, 3 * PAGE, 5 * PAGE };
+	const uint64_t len = 60 * PAGE; /* a multiple of every size above */
+	struct fx *f = *state;
+	struct dirty_setup d;
+	uint64_t *bm, words = len / 64 + 1; /* room for a bit per byte: see what is written */
+	unsigned i;
+	uint64_t w;
+
+	dirty_setup(f, &d, true);
+	bm = calloc(words, sizeof(*bm));
+	assert_non_null(bm);
+	assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_DIRTY, IOVA + 59 * PAGE, PAGE), 0);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		int ret = iommufd_hwpt_get_dirty_bitmap(f->ctx, d.hwpt, IOVA, len, sizes[i], bm, 0);
+
+		assert_err(f->ctx, ret, EINVAL, "dirty bitmap hwpt", "is not a power of two");
+		for (w = 0; w < words; w++)
+			assert_int_equal(bm[w], 0);
+	}
+	assert_err(f->ctx, iommufd_hwpt_get_dirty_bitmap(f->ctx, d.hwpt, IOVA, len, 0, bm, 0),
+		   EINVAL, "dirty bitmap hwpt", "page size 0");
+	assert_int_equal(read_bits(f, d.hwpt, bm, 0), 0);
+	assert_int_equal(bm[0], 1ull << 59);
+	free(bm);
+	dirty_teardown(f, &d);
+}
+
 /* The automatic domain of a device attached to an IOAS has no dirty tracking. */
 static void test_auto_domain_has_no_dirty_tracking(void **state)
 {
@@ -259,6 +319,8 @@ int main(void)
 		FX_TEST(test_emulated_writes_not_tracked),
 		FX_TEST(test_dirty_argument_errors),
 		FX_TEST(test_auto_domain_has_no_dirty_tracking),
+		FX_TEST(test_null_bitmap_refused),
+		FX_TEST(test_page_size_not_power_of_two),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -148,11 +148,99 @@ static void test_bits_and_clearing(void **state)
 	assert_int_equal(set_dirty(f->sim, f->ifd, f->hwpt, false), 0);
 	assert_int_equal(dma(f, DEV_A, RW_IOVA + SZ_4K, 1), 0);
 	assert_int_equal(read16(f, 0), 0);
-	/* NULL bitmap: nothing reported, but the bits are read (and cleared) */
+	/*
+	 * NULL bitmap, as measured on Linux 6.12: 0, nothing reported, and the
+	 * bits are read (and cleared, unless NO_CLEAR). The library refuses it.
+	 */
 	assert_int_equal(set_dirty(f->sim, f->ifd, f->hwpt, true), 0);
 	assert_int_equal(dma(f, DEV_A, RW_IOVA, 1), 0);
+	assert_int_equal(get_dirty(f->sim, f->ifd, f->hwpt, RW_IOVA, 16 * SZ_4K, SZ_4K, NULL,
+				   IOFD_HWPT_GET_DIRTY_BITMAP_NO_CLEAR), 0);
+	assert_int_equal(read16(f, IOFD_HWPT_GET_DIRTY_BITMAP_NO_CLEAR), 1);
 	assert_int_equal(get_dirty(f->sim, f->ifd, f->hwpt, RW_IOVA, 16 * SZ_4K, SZ_4K, NULL, 0), 0);
 	assert_int_equal(read16(f, 0), 0);
+}
+
+/*
+ * A bitmap the kernel cannot pin for writing (unmapped, read-only): Linux
+ * 6.12 answers 0 and writes nothing, like a NULL one. The simulator must not
+ * fault on it either.
+ */
+static void test_unwritable_bitmap(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t *ro, *gone;
+
+	ro = mmap(NULL, SZ_4K, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	gone = mmap(NULL, SZ_4K, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(ro != MAP_FAILED && gone != MAP_FAILED);
+	munmap(gone, SZ_4K);
+	assert_int_equal(set_dirty(f->sim, f->ifd, f->hwpt, true), 0);
+
+	assert_int_equal(dma(f, DEV_A, RW_IOVA + SZ_4K, 1), 0);
+	assert_int_equal(get_dirty(f->sim, f->ifd, f->hwpt, RW_IOVA, 16 * SZ_4K, SZ_4K, gone,
+				   IOFD_HWPT_GET_DIRTY_BITMAP_NO_CLEAR), 0);
+	assert_int_equal(read16(f, IOFD_HWPT_GET_DIRTY_BITMAP_NO_CLEAR), 2);
+	assert_int_equal(get_dirty(f->sim, f->ifd, f->hwpt, RW_IOVA, 16 * SZ_4K, SZ_4K, gone, 0),
+			 0);
+	assert_int_equal(read16(f, 0), 0);
+
+	assert_int_equal(dma(f, DEV_A, RW_IOVA + 2 * SZ_4K, 1), 0);
+	assert_int_equal(get_dirty(f->sim, f->ifd, f->hwpt, RW_IOVA, 16 * SZ_4K, SZ_4K, ro, 0), 0);
+	assert_int_equal(ro[0], 0);
+	assert_int_equal(read16(f, 0), 0);
+	munmap(ro, SZ_4K);
+}
+
+/* A bitmap at any byte address, as the kernel takes it (it writes bytes, not words). */
+static void test_unaligned_bitmap(void **state)
+{
+	struct fixture *f = *state;
+	unsigned char raw[24] = { 0 };
+	uint64_t w;
+
+	assert_int_equal(set_dirty(f->sim, f->ifd, f->hwpt, true), 0);
+	assert_int_equal(dma(f, DEV_A, RW_IOVA + 9 * SZ_4K, 1), 0);
+	assert_int_equal(get_dirty(f->sim, f->ifd, f->hwpt, RW_IOVA, 16 * SZ_4K, SZ_4K,
+				   (uint64_t *)(raw + 3), 0), 0);
+	memcpy(&w, raw + 3, sizeof(w));
+	assert_int_equal(w, 1ull << 9);
+	assert_int_equal(raw[0] | raw[1] | raw[2] | raw[11], 0);
+}
+
+/*
+ * A page size that is no power of two, as measured on Linux 6.12: where iova
+ * and length pass the alignment check against it, pages of its lowest set bit
+ * are counted (3: a bit per byte; 6: per 2 bytes; 0x3000: per 4 KiB), so a
+ * bitmap sized for the size given is overrun. The library refuses it.
+ */
+static void test_page_size_not_power_of_two(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t words = 16 * SZ_4K / 64;
+	uint64_t *bm = calloc(words, sizeof(*bm)), w, n;
+
+	assert_non_null(bm);
+	assert_int_equal(set_dirty(f->sim, f->ifd, f->hwpt, true), 0);
+	assert_int_equal(dma(f, DEV_A, RW_IOVA + 2 * SZ_4K, 1), 0);
+	assert_int_equal(get_dirty(f->sim, f->ifd, f->hwpt, RW_IOVA, 3 * SZ_4K, 3, bm,
+				   IOFD_HWPT_GET_DIRTY_BITMAP_NO_CLEAR), 0);
+	for (w = n = 0; w < words; w++)
+		n += __builtin_popcountll(bm[w]);
+	assert_int_equal(n, SZ_4K);
+	assert_int_equal(bm[2 * SZ_4K / 64], ~0ull);
+	memset(bm, 0, words * sizeof(*bm));
+	assert_int_equal(get_dirty(f->sim, f->ifd, f->hwpt, RW_IOVA, 3 * SZ_4K, 6, bm,
+				   IOFD_HWPT_GET_DIRTY_BITMAP_NO_CLEAR), 0);
+	assert_int_equal(bm[SZ_4K / 64], ~0ull);
+	memset(bm, 0, words * sizeof(*bm));
+	assert_int_equal(get_dirty(f->sim, f->ifd, f->hwpt, RW_IOVA, 4 * SZ_4K, 3 * SZ_4K, bm, 0),
+			 0);
+	assert_int_equal(bm[0], 1ull << 2);
+	/* misaligned for it: refused as the kernel does */
+	assert_int_equal(get_dirty(f->sim, f->ifd, f->hwpt, RW_IOVA, 2 * SZ_4K, 3 * SZ_4K, bm, 0),
+			 -EINVAL);
+	free(bm);
 }
 
 static void test_page_sizes(void **state)
@@ -320,6 +408,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dma_write_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bits_and_clearing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_page_sizes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unwritable_bitmap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unaligned_bitmap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_size_not_power_of_two, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmap_loses_bits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_stops_at_hole, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_domain_and_coverage, setup, teardown),

@@ -4,6 +4,7 @@
  * contexts, contexts opened through the public API outliving
  * iommufd_sim_free(), and concurrent use from several threads.
  */
+#include <limits.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -41,6 +42,20 @@ static void test_fail_nth(void **state)
 	/* arming needs an error */
 	assert_int_equal(iommufd_sim_fail_nth(sim, 1, 0), -EINVAL);
 	assert_int_equal(iommufd_sim_fail_nth(NULL, 1, EIO), -EINVAL);
+	/* only an errno: 1..4095 (or its negative); nothing is armed by a refused value */
+	assert_int_equal(iommufd_sim_fail_nth(sim, 1, INT_MIN), -EINVAL);
+	assert_int_equal(iommufd_sim_fail_nth(sim, 1, INT_MAX), -EINVAL);
+	assert_int_equal(iommufd_sim_fail_nth(sim, 1, 4096), -EINVAL);
+	assert_int_equal(iommufd_sim_fail_nth(sim, 1, -4096), -EINVAL);
+	assert_int_equal(ioas_alloc(sim, ifd), 6);
+	assert_int_equal(destroy(sim, ifd, 6), 0);
+	assert_int_equal(iommufd_sim_fail_nth(sim, 1, 4095), 0);
+	assert_int_equal(t_ioctl(sim, ifd, IOFD_IOAS_ALLOC, &alloc), -4095);
+	/* disarming takes any err */
+	assert_int_equal(iommufd_sim_fail_nth(sim, 1, EIO), 0);
+	assert_int_equal(iommufd_sim_fail_nth(sim, 0, INT_MIN), 0);
+	assert_int_equal(ioas_alloc(sim, ifd), 6);
+	assert_int_equal(destroy(sim, ifd, 6), 0);
 	/* a failed bind leaves no object behind */
 	{
 		struct iofd_vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = ifd };

@@ -296,6 +296,103 @@ static void test_semantic_errors_name_the_key(void **state)
 		   "devices[0].name", "empty");
 }
 
+#define TOPO_LIMIT (16u << 20) /* the documented largest topology */
+
+static const char small_topo[] = "{ \"devices\": [ { \"name\": \"m0\", \"emulated\": true } ] }";
+
+/* A temporary file of small_topo, then pad bytes of value fill, then tail (tail_len bytes). */
+static void write_topo_file(char *path, size_t pad, char fill, const char *tail, size_t tail_len)
+{
+	static char chunk[1 << 16];
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, small_topo, sizeof(small_topo) - 1),
+			 (ssize_t)sizeof(small_topo) - 1);
+	memset(chunk, fill, sizeof(chunk));
+	while (pad) {
+		size_t n = pad < sizeof(chunk) ? pad : sizeof(chunk);
+
+		assert_int_equal(write(fd, chunk, n), (ssize_t)n);
+		pad -= n;
+	}
+	if (tail_len)
+		assert_int_equal(write(fd, tail, tail_len), (ssize_t)tail_len);
+	close(fd);
+}
+
+static void expect_refused(const char *topo, int err, const char *want1, const char *want2)
+{
+	struct iommufd_sim *sim = (void *)1;
+	const char *msg;
+
+	assert_int_equal(iommufd_sim_new(topo, &sim), err);
+	assert_null(sim);
+	msg = iommufd_sim_last_error();
+	if (!strstr(msg, want1) || (want2 && !strstr(msg, want2)))
+		fail_msg("message \"%s\" lacks \"%s\"/\"%s\"", msg, want1, want2 ? want2 : "");
+}
+
+/* A topology is text: a NUL byte in a file is refused, not taken as its end. */
+static void test_nul_byte_refused(void **state)
+{
+	char path[] = "/tmp/sim-topo-XXXXXX";
+	char at[32];
+
+	write_topo_file(path, 3, '\n', "\0{ oops", 7);
+	snprintf(at, sizeof(at), "byte %zu", sizeof(small_topo) - 1 + 3);
+	expect_refused(path, -EINVAL, at, "NUL");
+	unlink(path);
+
+	/* also one inside the object */
+	strcpy(path, "/tmp/sim-topo-XXXXXX");
+	{
+		int fd = mkstemp(path);
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "{ \"devices\"\0: [] }", 18), 18);
+		close(fd);
+	}
+	expect_refused(path, -EINVAL, "byte 11", "NUL");
+	unlink(path);
+}
+
+/* Files up to the limit are read; one byte more is refused (-EFBIG), as is text that long. */
+static void test_size_limit(void **state)
+{
+	char path[] = "/tmp/sim-topo-XXXXXX";
+	struct iommufd_sim *sim;
+	char *text;
+
+	write_topo_file(path, TOPO_LIMIT - (sizeof(small_topo) - 1), ' ', NULL, 0);
+	sim = new_sim(path);
+	assert_int_equal(ops()->list_devices(sim, NULL, 0), 1);
+	iommufd_sim_free(sim);
+	unlink(path);
+
+	strcpy(path, "/tmp/sim-topo-XXXXXX");
+	write_topo_file(path, TOPO_LIMIT - (sizeof(small_topo) - 1), ' ', "\n", 1);
+	expect_refused(path, -EFBIG, path, "16 MiB");
+	unlink(path);
+
+	text = malloc(TOPO_LIMIT + 2);
+	assert_non_null(text);
+	memset(text, ' ', TOPO_LIMIT + 1);
+	memcpy(text, small_topo, sizeof(small_topo) - 1);
+	text[TOPO_LIMIT + 1] = '\0';
+	expect_refused(text, -EFBIG, "16 MiB", NULL);
+	text[TOPO_LIMIT] = '\0';
+	sim = new_sim(text);
+	iommufd_sim_free(sim);
+	free(text);
+}
+
+/* A file without end is read only up to the limit (and then refused). */
+static void test_endless_file(void **state)
+{
+	expect_refused("/dev/zero", -EFBIG, "/dev/zero", "16 MiB");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +403,9 @@ int main(void)
 		cmocka_unit_test(test_semantic_errors_name_the_key),
 		cmocka_unit_test(test_aperture_keys),
 		cmocka_unit_test(test_selftest_driver_defaults),
+		cmocka_unit_test(test_nul_byte_refused),
+		cmocka_unit_test(test_size_limit),
+		cmocka_unit_test(test_endless_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

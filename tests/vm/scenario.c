@@ -8,7 +8,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "core/ctx.h"
 #include "scenario_internal.h"
+#include "uapi/iommufd_abi.h"
 #include "vmtap.h"
 
 /*
@@ -218,10 +220,32 @@ static void print_ranges(struct scn_state *st, uint32_t ioas)
 	scn_text_printf(st->out, "\n");
 }
 
+/*
+ * HWPT_GET_DIRTY_BITMAP as the backend itself answers it, not through the
+ * library (which refuses a NULL bitmap and page sizes that are no power of
+ * two before the kernel is asked): what the kernel and the simulator do there.
+ */
+static int raw_get_dirty_bitmap(struct iommufd_ctx *ctx, uint32_t hwpt, uint64_t iova,
+				uint64_t len, uint64_t page, uint64_t *bm, uint32_t flags)
+{
+	struct iofd_hwpt_get_dirty_bitmap cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = hwpt,
+		.flags = flags & IOMMUFD_DIRTY_NO_CLEAR ? IOFD_HWPT_GET_DIRTY_BITMAP_NO_CLEAR : 0,
+		.iova = iova,
+		.length = len,
+		.page_size = page,
+		.data = (uintptr_t)bm,
+	};
+
+	return ctx->tp.ops->ioctl(ctx->tp.priv, ctx->fd, IOFD_HWPT_GET_DIRTY_BITMAP, &cmd);
+}
+
 static int do_bitmap(struct scn_state *st, char **tok, int ntok)
 {
-	uint64_t iova, len, page, pre = 0, pages, words, *bm;
+	uint64_t iova, len, page, unit, pre = 0, pages, words, *bm;
 	uint32_t hwpt, flags = 0;
+	bool raw = false, null = false;
 	int i, ret;
 
 	if (ntok < 5 || scn_obj_id(st, tok[1], &hwpt) || scn_parse_u64(tok[2], &iova) ||
@@ -230,23 +254,35 @@ static int do_bitmap(struct scn_state *st, char **tok, int ntok)
 	for (i = 5; i < ntok; i++) {
 		if (!strcmp(tok[i], "noclear"))
 			flags |= IOMMUFD_DIRTY_NO_CLEAR;
+		else if (!strcmp(tok[i], "raw"))
+			raw = true;
+		else if (!strcmp(tok[i], "null"))
+			raw = null = true;
 		else if (!strncmp(tok[i], "pre=", 4) && !scn_parse_u64(tok[i] + 4, &pre))
 			;
 		else
 			return -EINVAL;
 	}
-	/* The kernel writes len / page bits: never hand it less room. */
-	pages = page ? len / page + 2 : 1;
+	/*
+	 * The kernel writes len / page bits: never hand it less room. Where page
+	 * is no power of two it counts pages of page's lowest set bit.
+	 */
+	unit = raw ? page & -page : page;
+	pages = unit ? len / unit + 2 : 1;
 	words = (pages + 63) / 64 + 1;
-	if (!page || words > SCN_MAX_BITMAP_WORDS)
+	if (!unit || words > SCN_MAX_BITMAP_WORDS)
 		words = SCN_MAX_BITMAP_WORDS;
-	if (page && len / page / 64 + 2 > SCN_MAX_BITMAP_WORDS)
+	if (unit && len / unit / 64 + 2 > SCN_MAX_BITMAP_WORDS)
 		return -E2BIG;
 	bm = calloc(words, sizeof(*bm));
 	if (!bm)
 		return -ENOMEM;
 	bm[0] = pre;
-	ret = iommufd_hwpt_get_dirty_bitmap(st->be->ctx, hwpt, iova, len, page, bm, flags);
+	if (raw)
+		ret = raw_get_dirty_bitmap(st->be->ctx, hwpt, iova, len, page, null ? NULL : bm,
+					   flags);
+	else
+		ret = iommufd_hwpt_get_dirty_bitmap(st->be->ctx, hwpt, iova, len, page, bm, flags);
 	scn_text_printf(st->out, " => %s", errname(ret));
 	if (!ret && st->be->stats) {
 		bool dirty = (bm[0] & ~pre) != 0;
@@ -259,6 +295,13 @@ static int do_bitmap(struct scn_state *st, char **tok, int ntok)
 	if (!ret)
 		for (i = 0; i < 4 && (uint64_t)i < words; i++)
 			scn_text_printf(st->out, " %016llx", (unsigned long long)bm[i]);
+	if (!ret && raw) {
+		uint64_t k, n = 0;
+
+		for (k = 0; k < words; k++)
+			n += __builtin_popcountll(bm[k]);
+		scn_text_printf(st->out, " bits=%llu", (unsigned long long)n);
+	}
 	scn_text_printf(st->out, "\n");
 	free(bm);
 	return 0;

@@ -27,7 +27,12 @@
  *                                       of the range; no result shown. Machine B:
  *                                       not over read-only mappings (the
  *                                       selftest marks them, a device faults)
- *   bitmap H IOVA LEN PAGE [noclear] [pre=WORD]  HWPT_GET_DIRTY_BITMAP
+ *   bitmap H IOVA LEN PAGE [noclear] [pre=WORD] [raw|null]  HWPT_GET_DIRTY_BITMAP
+ *                                       raw: straight to the backend, past the
+ *                                       library's checks (then the bitmap has room
+ *                                       for PAGE's lowest set bit, and the count
+ *                                       of bits set is shown); null: raw with a
+ *                                       NULL bitmap
  *   # comment
  *
  * Container verbs (src/policy; scenario_container.c). A container C's IOAS is

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Object layer internals. The typed calls themselves are public
+ * (iommufd_ioas_*, iommufd_hwpt_*, ... in iommufd.h); this adds what only
+ * the layers above need.
+ */
+#ifndef IOFD_OBJECTS_OBJECTS_H
+#define IOFD_OBJECTS_OBJECTS_H
+
+#include <stdint.h>
+
+#include <iommufd/iommufd.h>
+
+/*
+ * Destroy an object on a cleanup path (undoing a failed call, freeing): tried
+ * a second time when the first fails, ENOENT counted as gone, and the calling
+ * thread's last error kept as it was (it names what is being cleaned up
+ * after). 0, or the -errno of the second try: the object is left then, until
+ * the context closes.
+ */
+int iofd_destroy_cleanup(struct iommufd_ctx *ctx, uint32_t id);
+
+#endif
