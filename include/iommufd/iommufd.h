@@ -94,12 +94,37 @@ IOMMUFD_API long iommufd_sim_live_objects(const struct iommufd_sim *sim);
 IOMMUFD_API int iommufd_sim_fail_nth(struct iommufd_sim *sim, unsigned n, int err);
 /* Why iommufd_sim_new() last failed in this thread (bad topology: names the key or line). */
 IOMMUFD_API const char *iommufd_sim_last_error(void);
+/*
+ * Open a simulated device's cdev as a program opens /dev/vfio/devices/vfioN on the kernel
+ * (device: its topology name or cdev path): an fd to give iommufd_device_from_fd(), or
+ * -ENOENT (no such device), -EINVAL (NULL). The fd is the simulator's: close it with
+ * iommufd_sim_close_cdev() (which unbinds its device, as closing a cdev does), not close();
+ * iommufd_sim_free() of the last reference closes any left open.
+ */
+IOMMUFD_API int iommufd_sim_open_cdev(struct iommufd_sim *sim, const char *device);
+/* 0, or -EBADF for an fd that is no device file of sim. */
+IOMMUFD_API int iommufd_sim_close_cdev(struct iommufd_sim *sim, int fd);
 
 /* ---- Devices --------------------------------------------------------- */
 
 IOMMUFD_API int iommufd_device_open(struct iommufd_ctx *ctx, const char *name,
 				    struct iommufd_device **out);
 IOMMUFD_API void iommufd_device_close(struct iommufd_device *dev);
+/*
+ * Bind a VFIO cdev fd the caller opened (or a manager passed) to the context; its name
+ * comes from the fd's sysfs device. The fd stays the caller's: nothing in the library
+ * closes it. iommufd_device_close() of such a device detaches it and forgets it, but the
+ * fd stays open and bound (the kernel unbinds a cdev only when its fd is closed): it
+ * cannot be given here again; close it and open the cdev anew to bind the device again.
+ * 0, or -EBADF (fd not open), -ENODEV (no VFIO device cdev), -EINVAL (the fd is bound
+ * already, or the device is bound through another cdev fd), -EBUSY (the device is in use
+ * through its VFIO group), or the kernel's errno; nothing is changed on failure.
+ */
+IOMMUFD_API int iommufd_device_from_fd(struct iommufd_ctx *ctx, int cdev_fd,
+				       struct iommufd_device **out);
+/* The device's VFIO cdev fd, for the caller's own VFIO calls (regions, BAR mmap, IRQs,
+ * reset); still the library's for a device it opened. -ENODEV for a selftest device. */
+IOMMUFD_API int iommufd_device_fd(const struct iommufd_device *dev);
 IOMMUFD_API uint32_t iommufd_device_id(const struct iommufd_device *dev);
 IOMMUFD_API const char *iommufd_device_name(const struct iommufd_device *dev);
 IOMMUFD_API bool iommufd_device_is_emulated(const struct iommufd_device *dev);

@@ -29,6 +29,20 @@ int iommufd_device_open(struct iommufd_ctx *ctx, const char *name, struct iommuf
 	return iofd_vfio_device_open(ctx, name, out);
 }
 
+int iommufd_device_from_fd(struct iommufd_ctx *ctx, int cdev_fd, struct iommufd_device **out)
+{
+	if (out)
+		*out = NULL;
+	if (!ctx)
+		return -EINVAL;
+	if (!out)
+		return iofd_set_error(ctx, -EINVAL, "device from fd %d: out is NULL", cdev_fd);
+	if (cdev_fd < 0)
+		return iofd_set_error(ctx, -EBADF, "device from fd %d: not a file descriptor",
+				      cdev_fd);
+	return iofd_vfio_device_from_fd(ctx, cdev_fd, out);
+}
+
 void iommufd_device_close(struct iommufd_device *dev)
 {
 	if (!dev)
@@ -65,6 +79,14 @@ const char *iommufd_device_iommu(const struct iommufd_device *dev)
 const char *iommufd_device_cdev(const struct iommufd_device *dev)
 {
 	return dev ? dev->info.cdev : "";
+}
+
+int iommufd_device_fd(const struct iommufd_device *dev)
+{
+	if (!dev)
+		return -EINVAL;
+	/* A selftest mock device lives inside the iommufd: it has no file of its own. */
+	return dev->fd >= 0 ? dev->fd : -ENODEV;
 }
 
 uint32_t iommufd_device_pt_id(const struct iommufd_device *dev)

@@ -33,6 +33,7 @@ struct iommufd_device {
 	const struct iofd_device_ops *ops;
 	struct iofd_dev_sysinfo info;
 	int fd;            /* the device cdev fd (vfio kind); -1 otherwise */
+	bool owns_fd;      /* false for iommufd_device_from_fd(): the caller's fd */
 	uint32_t dev_id;   /* the kernel's dev_id (idev id) */
 	uint32_t pt_id;    /* IOAS or HWPT attached to; 0: none */
 	/* the container holding the device, which must forget it on close */
@@ -48,6 +49,8 @@ struct iommufd_device {
  * device, or -errno with nothing made.
  */
 int iofd_vfio_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out);
+/* Bind the caller's VFIO cdev fd (checked: >= 0); the device never closes it. */
+int iofd_vfio_device_from_fd(struct iommufd_ctx *ctx, int fd, struct iommufd_device **out);
 int iofd_selftest_device_open(struct iommufd_ctx *ctx, const char *name,
 			      struct iommufd_device **out);
 

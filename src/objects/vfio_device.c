@@ -37,8 +37,9 @@ static int vfio_detach(struct iommufd_device *dev)
 
 static void vfio_close(struct iommufd_device *dev)
 {
-	/* Closing the cdev unbinds it from the iommufd. */
-	iofd_kclose(dev->ctx, dev->fd);
+	/* Closing the cdev unbinds it from the iommufd; a caller's fd stays open and bound. */
+	if (dev->owns_fd)
+		iofd_kclose(dev->ctx, dev->fd);
 }
 
 static const struct iofd_device_ops vfio_device_ops = {
@@ -59,19 +60,43 @@ static const char *resolve_hint(int err)
 	}
 }
 
-int iofd_vfio_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out)
+/* A new device of the VFIO kind on fd, not yet bound. */
+static struct iommufd_device *vfio_device_new(struct iommufd_ctx *ctx)
 {
-	struct iofd_vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = ctx->fd };
-	struct iommufd_device *dev;
-	int ret;
+	struct iommufd_device *dev = calloc(1, sizeof(*dev));
 
-	dev = calloc(1, sizeof(*dev));
 	if (!dev)
-		return iofd_set_error(ctx, -ENOMEM, "device %s", name);
+		return NULL;
 	dev->ctx = ctx;
 	dev->ops = &vfio_device_ops;
 	dev->fd = -1;
+	return dev;
+}
 
+static int vfio_bind(struct iommufd_device *dev)
+{
+	struct iofd_vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = dev->ctx->fd,
+	};
+	int ret;
+
+	ret = iofd_ioctl(dev->ctx, dev->fd, IOFD_VFIO_DEVICE_BIND_IOMMUFD, &bind,
+			 "VFIO_BIND_IOMMUFD dev=%s iommufd=%d dev_id=%u", dev->info.name,
+			 dev->ctx->fd, bind.out_devid);
+	if (!ret)
+		dev->dev_id = bind.out_devid;
+	return ret;
+}
+
+int iofd_vfio_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out)
+{
+	struct iommufd_device *dev;
+	int ret;
+
+	dev = vfio_device_new(ctx);
+	if (!dev)
+		return iofd_set_error(ctx, -ENOMEM, "device %s", name);
 	ret = ctx->tp.ops->resolve_device(ctx->tp.priv, name, &dev->info);
 	if (ret) {
 		iofd_set_error(ctx, ret, "device %s%s", name, resolve_hint(ret));
@@ -84,18 +109,73 @@ int iofd_vfio_device_open(struct iommufd_ctx *ctx, const char *name, struct iomm
 		goto out_free;
 	}
 	dev->fd = ret;
+	dev->owns_fd = true;
 
-	ret = iofd_ioctl(ctx, dev->fd, IOFD_VFIO_DEVICE_BIND_IOMMUFD, &bind,
-			 "VFIO_BIND_IOMMUFD dev=%s iommufd=%d dev_id=%u", dev->info.name, ctx->fd,
-			 bind.out_devid);
+	ret = vfio_bind(dev);
 	if (ret)
 		goto out_close;
-	dev->dev_id = bind.out_devid;
 	*out = dev;
 	return 0;
 
 out_close:
 	iofd_kclose(ctx, dev->fd);
+out_free:
+	free(dev);
+	return ret;
+}
+
+/*
+ * Why BIND_IOMMUFD said EINVAL to a cdev fd: the kernel binds a file once, and
+ * opens a device through one file at a time. Only a bound file answers
+ * VFIO_DEVICE_GET_INFO, which changes nothing.
+ */
+static const char *bind_einval_hint(struct iommufd_device *dev)
+{
+	struct iofd_vfio_device_info info = { .argsz = sizeof(info) };
+
+	if (!dev->ctx->tp.ops->ioctl(dev->ctx->tp.priv, dev->fd, IOFD_VFIO_DEVICE_GET_INFO, &info))
+		return "the fd is bound already (a cdev fd binds once, until it is closed)";
+	return "the device is bound through another cdev fd";
+}
+
+int iofd_vfio_device_from_fd(struct iommufd_ctx *ctx, int fd, struct iommufd_device **out)
+{
+	struct iommufd_device *dev;
+	int ret;
+
+	dev = vfio_device_new(ctx);
+	if (!dev)
+		return iofd_set_error(ctx, -ENOMEM, "device from fd %d", fd);
+	ret = ctx->tp.ops->describe_fd(ctx->tp.priv, fd, &dev->info);
+	if (ret == -EBADF) {
+		iofd_set_error(ctx, ret, "device from fd %d: no open file", fd);
+		goto out_free;
+	}
+	if (ret == -ENODEV) {
+		iofd_set_error(ctx, ret, "device from fd %d: not a VFIO device cdev but %s", fd,
+			       dev->info.name);
+		goto out_free;
+	}
+	if (ret) {
+		iofd_set_error(ctx, ret, "device from fd %d", fd);
+		goto out_free;
+	}
+	dev->fd = fd;
+	ret = vfio_bind(dev);
+	if (ret == -EINVAL)
+		iofd_set_error(ctx, ret, "device from fd %d (%s): %s", fd, dev->info.name,
+			       bind_einval_hint(dev));
+	else if (ret == -EBUSY)
+		iofd_set_error(ctx, ret,
+			       "device from fd %d (%s): in use through the legacy VFIO group interface",
+			       fd, dev->info.name);
+	else if (ret)
+		iofd_set_error(ctx, ret, "device from fd %d (%s): bind", fd, dev->info.name);
+	if (ret)
+		goto out_free;
+	*out = dev;
+	return 0;
+
 out_free:
 	free(dev);
 	return ret;

@@ -6,6 +6,7 @@
  * first version of the struct, unknown trailing bytes zero (else E2BIG).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -167,6 +168,18 @@ static void sim_tp_close(void *priv, int fd)
 	pthread_mutex_unlock(&sim->lock);
 }
 
+static void fill_sysinfo(const struct sim_device *dev, struct iofd_dev_sysinfo *out)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", dev->name);
+	snprintf(out->cdev, sizeof(out->cdev), "%s", dev->cdev);
+	out->emulated = dev->emulated;
+	if (dev->iommu) {
+		snprintf(out->iommu, sizeof(out->iommu), "%s", dev->iommu->name);
+		snprintf(out->driver, sizeof(out->driver), "%s", dev->iommu->driver);
+	}
+}
+
 static int sim_tp_resolve_device(void *priv, const char *name, struct iofd_dev_sysinfo *out)
 {
 	struct iommufd_sim *sim = priv;
@@ -181,15 +194,33 @@ static int sim_tp_resolve_device(void *priv, const char *name, struct iofd_dev_s
 		ret = -ENOENT;
 		goto out_unlock;
 	}
-	memset(out, 0, sizeof(*out));
-	snprintf(out->name, sizeof(out->name), "%s", dev->name);
-	snprintf(out->cdev, sizeof(out->cdev), "%s", dev->cdev);
-	out->emulated = dev->emulated;
-	if (dev->iommu) {
-		snprintf(out->iommu, sizeof(out->iommu), "%s", dev->iommu->name);
-		snprintf(out->driver, sizeof(out->driver), "%s", dev->iommu->driver);
-	}
+	fill_sysinfo(dev, out);
 out_unlock:
+	pthread_mutex_unlock(&sim->lock);
+	return ret;
+}
+
+/* A device file of this simulator, as the kernel finds it behind a cdev fd. */
+static int sim_tp_describe_fd(void *priv, int fd, struct iofd_dev_sysinfo *out)
+{
+	struct iommufd_sim *sim = priv;
+	struct sim_fd *f;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&sim->lock);
+	f = sim_fd_lookup(sim, fd);
+	if (!f) {
+		/* An open file of the process, but none of this simulator's. */
+		ret = fd < 0 || fcntl(fd, F_GETFD) < 0 ? -EBADF : -ENODEV;
+		if (ret == -ENODEV)
+			snprintf(out->name, sizeof(out->name), "a file the simulator does not know");
+	} else if (f->kind != SIM_FD_DEVICE) {
+		ret = -ENODEV;
+		snprintf(out->name, sizeof(out->name), "/dev/iommu");
+	} else {
+		fill_sysinfo(((struct sim_df *)f->ptr)->dev, out);
+	}
 	pthread_mutex_unlock(&sim->lock);
 	return ret;
 }
@@ -233,6 +264,7 @@ const struct iofd_transport_ops iofd_sim_transport_ops = {
 	.ioctl = sim_tp_ioctl,
 	.close = sim_tp_close,
 	.resolve_device = sim_tp_resolve_device,
+	.describe_fd = sim_tp_describe_fd,
 	.list_devices = sim_tp_list_devices,
 	.release = sim_tp_release,
 };
