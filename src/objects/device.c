@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/list_all.h"
+#include "core/opts.h"
 #include "objects/device.h"
 #include "uapi/iommufd_abi.h"
 
@@ -132,6 +133,77 @@ int iommufd_device_detach_pt(struct iommufd_device *dev)
 	if (!dev->pt_id)
 		return iofd_set_error(dev->ctx, -EINVAL, "detach %s: not attached", dev->info.name);
 	return dev->ops->detach(dev);
+}
+
+IOFD_OPTS_NO_PADDING(struct iommufd_attach_opts, pasid);
+IOFD_OPTS_NO_PADDING(struct iommufd_detach_opts, pasid);
+
+/* The PASID asked for in opts' flags and pasid: 1 (and *pasid), 0 for none, or -EINVAL. */
+static int opts_pasid(struct iommufd_device *dev, const char *what, uint32_t flags,
+		      uint32_t pasid, uint32_t *out)
+{
+	if (flags & ~IOMMUFD_ATTACH_PASID)
+		return iofd_set_error(dev->ctx, -EINVAL, "%s %s: unknown opts flags 0x%x", what,
+				      dev->info.name, flags);
+	if (!(flags & IOMMUFD_ATTACH_PASID)) {
+		if (pasid)
+			return iofd_set_error(dev->ctx, -EINVAL,
+					      "%s %s: pasid %u without IOMMUFD_ATTACH_PASID", what,
+					      dev->info.name, pasid);
+		return 0;
+	}
+	if (dev->owner)
+		return iofd_set_error(dev->ctx, -EBUSY,
+				      "%s %s pasid %u: the device belongs to a container", what,
+				      dev->info.name, pasid);
+	if (!dev->ops->attach_pasid)
+		return iofd_set_error(dev->ctx, -EOPNOTSUPP,
+				      "%s %s pasid %u: a selftest device has no PASIDs", what,
+				      dev->info.name, pasid);
+	*out = pasid;
+	return 1;
+}
+
+int iommufd_device_attach_pt_opts(struct iommufd_device *dev, uint32_t pt_id,
+				  const struct iommufd_attach_opts *opts)
+{
+	struct iommufd_attach_opts o;
+	uint32_t pasid;
+	int ret;
+
+	if (!dev)
+		return -EINVAL;
+	ret = iofd_opts_copy(dev->ctx, "attach", opts, sizeof(o),
+			     iofd_offsetofend(struct iommufd_attach_opts, pasid), &o);
+	if (ret)
+		return ret;
+	ret = opts_pasid(dev, "attach", o.flags, o.pasid, &pasid);
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		return iommufd_device_attach_pt(dev, pt_id);
+	return dev->ops->attach_pasid(dev, pasid, pt_id);
+}
+
+int iommufd_device_detach_pt_opts(struct iommufd_device *dev,
+				  const struct iommufd_detach_opts *opts)
+{
+	struct iommufd_detach_opts o;
+	uint32_t pasid;
+	int ret;
+
+	if (!dev)
+		return -EINVAL;
+	ret = iofd_opts_copy(dev->ctx, "detach", opts, sizeof(o),
+			     iofd_offsetofend(struct iommufd_detach_opts, pasid), &o);
+	if (ret)
+		return ret;
+	ret = opts_pasid(dev, "detach", o.flags, o.pasid, &pasid);
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		return iommufd_device_detach_pt(dev);
+	return dev->ops->detach_pasid(dev, pasid);
 }
 
 int iommufd_list_devices(struct iommufd_ctx *ctx, struct iommufd_device_desc *out, unsigned max)

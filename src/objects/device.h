@@ -23,6 +23,9 @@ struct iofd_device_ops {
 	int (*detach)(struct iommufd_device *dev);
 	/* release kernel resources (the device is detached already) */
 	void (*close)(struct iommufd_device *dev);
+	/* attach (or replace) and detach one PASID of the device; NULL: the kind has none */
+	int (*attach_pasid)(struct iommufd_device *dev, uint32_t pasid, uint32_t pt_id);
+	int (*detach_pasid)(struct iommufd_device *dev, uint32_t pasid);
 };
 
 /* Called by iommufd_device_close() on a device still in a container. */

@@ -35,6 +35,47 @@ static int vfio_detach(struct iommufd_device *dev)
 	return ret;
 }
 
+/* Kernels without VFIO_DEVICE_ATTACH_PASID refuse any flag with EINVAL: say so. */
+static int pasid_error(struct iommufd_device *dev, int ret, const char *what, uint32_t pasid)
+{
+	if (ret == -EINVAL)
+		return iofd_set_error(dev->ctx, ret,
+				      "%s %s pasid %u (kernels without VFIO_DEVICE_ATTACH_PASID, 6.12 among them, refuse every PASID)",
+				      what, dev->info.name, pasid);
+	return ret;
+}
+
+static int vfio_attach_pasid(struct iommufd_device *dev, uint32_t pasid, uint32_t pt_id)
+{
+	struct iofd_vfio_device_attach_iommufd_pt_pasid cmd = {
+		.argsz = sizeof(cmd),
+		.flags = IOFD_VFIO_DEVICE_ATTACH_PASID,
+		.pt_id = pt_id,
+		.pasid = pasid,
+	};
+	int ret;
+
+	ret = iofd_ioctl(dev->ctx, dev->fd, IOFD_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &cmd,
+			 "VFIO_ATTACH_IOMMUFD_PT dev=%s id=%u pasid=%u pt=%u out_pt=%u",
+			 dev->info.name, dev->dev_id, pasid, pt_id, cmd.pt_id);
+	return pasid_error(dev, ret, "attach", pasid);
+}
+
+static int vfio_detach_pasid(struct iommufd_device *dev, uint32_t pasid)
+{
+	struct iofd_vfio_device_detach_iommufd_pt_pasid cmd = {
+		.argsz = sizeof(cmd),
+		.flags = IOFD_VFIO_DEVICE_DETACH_PASID,
+		.pasid = pasid,
+	};
+	int ret;
+
+	ret = iofd_ioctl(dev->ctx, dev->fd, IOFD_VFIO_DEVICE_DETACH_IOMMUFD_PT, &cmd,
+			 "VFIO_DETACH_IOMMUFD_PT dev=%s id=%u pasid=%u", dev->info.name,
+			 dev->dev_id, pasid);
+	return pasid_error(dev, ret, "detach", pasid);
+}
+
 static void vfio_close(struct iommufd_device *dev)
 {
 	/* Closing the cdev unbinds it from the iommufd; a caller's fd stays open and bound. */
@@ -46,6 +87,8 @@ static const struct iofd_device_ops vfio_device_ops = {
 	.attach = vfio_attach,
 	.detach = vfio_detach,
 	.close = vfio_close,
+	.attach_pasid = vfio_attach_pasid,
+	.detach_pasid = vfio_detach_pasid,
 };
 
 static const char *resolve_hint(int err)

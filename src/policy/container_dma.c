@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/opts.h"
 #include "policy/container.h"
 
 size_t iofd_container_first_map(const struct iommufd_container *c, uint64_t iova)
@@ -118,19 +119,29 @@ out:
 	return ret;
 }
 
-int iommufd_container_map(struct iommufd_container *c, void *va, uint64_t iova, uint64_t len,
-			  bool readonly)
+/* What a mapping maps: user memory at va, or (va NULL) the file fd from offset. */
+struct map_source {
+	void *va;
+	int fd;
+	uint64_t offset;
+};
+
+static int ioas_map_source(struct iommufd_container *c, const struct map_source *src,
+			   uint64_t len, uint64_t *iova, uint32_t flags)
+{
+	if (src->va)
+		return iommufd_ioas_map(c->ctx, c->ioas_id, src->va, len, iova, flags);
+	return iommufd_ioas_map_file(c->ctx, c->ioas_id, src->fd, src->offset, len, iova, flags);
+}
+
+static int container_map(struct iommufd_container *c, const struct map_source *src,
+			 uint64_t iova, uint64_t len, bool readonly)
 {
 	struct iofd_mapping *m;
 	uint64_t last, at = iova;
 	size_t i;
 	int ret;
 
-	if (!c)
-		return -EINVAL;
-	if (!va)
-		return iofd_set_error(c->ctx, -EINVAL, "map iova 0x%llx: no memory (va NULL)",
-				      (unsigned long long)iova);
 	if (!len)
 		return iofd_set_error(c->ctx, -EINVAL, "map iova 0x%llx: length 0",
 				      (unsigned long long)iova);
@@ -159,8 +170,17 @@ int iommufd_container_map(struct iommufd_container *c, void *va, uint64_t iova, 
 			       (unsigned long long)last);
 		goto out_unlock;
 	}
-	ret = iommufd_ioas_map(c->ctx, c->ioas_id, va, len, &at,
-			       IOMMUFD_MAP_FIXED_IOVA | (readonly ? IOMMUFD_MAP_READONLY : 0));
+	ret = ioas_map_source(c, src, len, &at,
+			      IOMMUFD_MAP_FIXED_IOVA | (readonly ? IOMMUFD_MAP_READONLY : 0));
+	if (ret && !src->va) {
+		/* The object call's message says why (e.g. the kernel is too old for files). */
+		char why[IOFD_ERRMSG_MAX];
+
+		snprintf(why, sizeof(why), "%s", iommufd_last_error(c->ctx));
+		iofd_set_error(c->ctx, 0, "map [0x%llx, 0x%llx] in ioas %u: %s",
+			       (unsigned long long)iova, (unsigned long long)last, c->ioas_id, why);
+		goto out_unlock;
+	}
 	if (ret) {
 		iofd_set_error(c->ctx, ret, "map [0x%llx, 0x%llx] in ioas %u",
 			       (unsigned long long)iova, (unsigned long long)last, c->ioas_id);
@@ -174,6 +194,64 @@ int iommufd_container_map(struct iommufd_container *c, void *va, uint64_t iova, 
 out_unlock:
 	pthread_mutex_unlock(&c->lock);
 	return ret;
+}
+
+int iommufd_container_map(struct iommufd_container *c, void *va, uint64_t iova, uint64_t len,
+			  bool readonly)
+{
+	struct map_source src = { .va = va };
+
+	if (!c)
+		return -EINVAL;
+	if (!va)
+		return iofd_set_error(c->ctx, -EINVAL, "map iova 0x%llx: no memory (va NULL)",
+				      (unsigned long long)iova);
+	return container_map(c, &src, iova, len, readonly);
+}
+
+int iommufd_container_map_file(struct iommufd_container *c, int fd, uint64_t offset,
+			       uint64_t iova, uint64_t len, bool readonly)
+{
+	struct map_source src = { .fd = fd, .offset = offset };
+
+	if (!c)
+		return -EINVAL;
+	if (fd < 0)
+		return iofd_set_error(c->ctx, -EBADF, "map file iova 0x%llx: fd %d",
+				      (unsigned long long)iova, fd);
+	return container_map(c, &src, iova, len, readonly);
+}
+
+IOFD_OPTS_NO_PADDING(struct iommufd_map_opts, flags);
+
+int iommufd_container_map_opts(struct iommufd_container *c, const struct iommufd_map_opts *opts)
+{
+	struct iommufd_map_opts o;
+	int ret;
+
+	if (!c)
+		return -EINVAL;
+	/* A mapping has no default: what and where must be given. */
+	if (!opts)
+		return iofd_set_error(c->ctx, -EINVAL, "map: opts is NULL");
+	ret = iofd_opts_copy(c->ctx, "map", opts, sizeof(o),
+			     iofd_offsetofend(struct iommufd_map_opts, flags), &o);
+	if (ret)
+		return ret;
+	if (o.flags & ~IOMMUFD_MAP_READONLY)
+		return iofd_set_error(c->ctx, -EINVAL,
+				      "map iova 0x%llx: flags 0x%x (only IOMMUFD_MAP_READONLY; a container's IOVAs are fixed)",
+				      (unsigned long long)o.iova, o.flags);
+	if (o.va && (o.fd || o.offset))
+		return iofd_set_error(c->ctx, -EINVAL,
+				      "map iova 0x%llx: va and a file (fd %d, offset 0x%llx) both given",
+				      (unsigned long long)o.iova, o.fd,
+				      (unsigned long long)o.offset);
+	if (o.va)
+		return iommufd_container_map(c, o.va, o.iova, o.length,
+					     o.flags & IOMMUFD_MAP_READONLY);
+	return iommufd_container_map_file(c, o.fd, o.offset, o.iova, o.length,
+					  o.flags & IOMMUFD_MAP_READONLY);
 }
 
 static bool any_tracking(struct iommufd_container *c)

@@ -49,6 +49,7 @@ static const struct sim_ioctl_op sim_ioctl_ops[] = {
 	       iofd_hwpt_set_dirty_tracking, reserved),
 	SIM_OP(IOFD_HWPT_GET_DIRTY_BITMAP, sim_cmd_hwpt_get_dirty_bitmap,
 	       iofd_hwpt_get_dirty_bitmap, data),
+	SIM_OP(IOFD_IOAS_MAP_FILE, sim_cmd_ioas_map_file, iofd_ioas_map_file, iova),
 };
 
 void sim_ucmd_respond(struct sim_ucmd *ucmd, size_t cmd_len)
@@ -214,7 +215,8 @@ static int sim_tp_describe_fd(void *priv, int fd, struct iofd_dev_sysinfo *out)
 		/* An open file of the process, but none of this simulator's. */
 		ret = fd < 0 || fcntl(fd, F_GETFD) < 0 ? -EBADF : -ENODEV;
 		if (ret == -ENODEV)
-			snprintf(out->name, sizeof(out->name), "a file the simulator does not know");
+			snprintf(out->name, sizeof(out->name),
+				 "a file the simulator does not know");
 	} else if (f->kind != SIM_FD_DEVICE) {
 		ret = -ENODEV;
 		snprintf(out->name, sizeof(out->name), "/dev/iommu");
