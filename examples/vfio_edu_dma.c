@@ -46,6 +46,7 @@
 #define SRC_IOVA 0x100000ull
 #define DST_IOVA 0x200000ull
 #define PAGE 4096ull
+#define SRC_LEN (2 * PAGE)
 
 static int fail(struct iommufd_ctx *ctx, int ret, const char *what)
 {
@@ -111,6 +112,9 @@ static int edu_dma(volatile void *bar, uint64_t src, uint64_t dst, uint32_t cmd)
 
 int main(int argc, char **argv)
 {
+	IOMMUFD_OPTS(iommufd_map_opts, map_src, .iova = SRC_IOVA, .length = SRC_LEN,
+		     .flags = IOMMUFD_MAP_READONLY);
+	IOMMUFD_OPTS(iommufd_map_opts, map_dst, .iova = DST_IOVA, .length = PAGE);
 	struct iommufd_container *c = NULL;
 	struct iommufd_device *dev = NULL;
 	struct iommufd_ctx *ctx = NULL;
@@ -156,18 +160,20 @@ int main(int argc, char **argv)
 		goto out_dev;
 	}
 
-	/* Two page-sized buffers: src the device may only read, dst it may write. */
-	src = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* Two buffers: src the device may only read, dst it may write. */
+	src = mmap(NULL, SRC_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	dst = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (src == MAP_FAILED || dst == MAP_FAILED) {
 		fail(NULL, -errno, "mmap buffers");
 		goto out_dev;
 	}
-	for (i = 0; i < PAGE; i++)
+	for (i = 0; i < SRC_LEN; i++)
 		src[i] = (unsigned char)(i * 7 + 1);
-	ret = iommufd_container_map(c, src, SRC_IOVA, PAGE, true);
+	map_src.va = src;
+	map_dst.va = dst;
+	ret = iommufd_container_map_opts(c, &map_src);
 	if (!ret)
-		ret = iommufd_container_map(c, dst, DST_IOVA, PAGE, false);
+		ret = iommufd_container_map_opts(c, &map_dst);
 	if (ret) {
 		fail(ctx, ret, "map buffers");
 		goto out_dev;
@@ -208,20 +214,26 @@ int main(int argc, char **argv)
 	printf("copied %d bytes RAM -> device -> RAM (iova 0x%llx -> 0x%llx)\n", EDU_LEN,
 	       SRC_IOVA, DST_IOVA);
 
-	/* New bytes into the device, then at the read-only buffer: the IOMMU blocks them. */
+	/*
+	 * New bytes into the device, then at the read-only buffer: the IOMMU blocks them. At
+	 * its second page, which the device has not read: an emulated IOMMU may refuse a write
+	 * through a read-only translation it holds without recording a fault.
+	 */
 	memset(dst, 0xa5, EDU_LEN);
 	ret = edu_dma(bar, DST_IOVA, EDU_MEM, 0);
 	if (!ret)
-		ret = edu_dma(bar, EDU_MEM, SRC_IOVA, EDU_DMA_TO_RAM);
+		ret = edu_dma(bar, EDU_MEM, SRC_IOVA + PAGE, EDU_DMA_TO_RAM);
 	if (ret) {
 		fail(NULL, ret, "DMA");
 		goto out_dev;
 	}
-	if (src[0] != 1 || src[EDU_LEN - 1] != (unsigned char)((EDU_LEN - 1) * 7 + 1)) {
-		fprintf(stderr, "vfio_edu_dma: the device wrote into the read-only buffer\n");
-		goto out_dev;
+	for (i = PAGE; i < PAGE + EDU_LEN; i++) {
+		if (src[i] != (unsigned char)(i * 7 + 1)) {
+			fprintf(stderr, "vfio_edu_dma: the device wrote into the read-only buffer\n");
+			goto out_dev;
+		}
 	}
-	printf("write to the read-only buffer (iova 0x%llx): blocked\n", SRC_IOVA);
+	printf("write to the read-only buffer (iova 0x%llx): blocked\n", SRC_IOVA + PAGE);
 
 	/* Unmapped, dst is out of the device's reach. */
 	ret = iommufd_container_unmap(c, DST_IOVA, PAGE);
@@ -250,7 +262,7 @@ out_dev:
 out_ctx:
 	iommufd_close(ctx);
 	if (src != MAP_FAILED)
-		munmap(src, PAGE);
+		munmap(src, SRC_LEN);
 	if (dst != MAP_FAILED)
 		munmap(dst, PAGE);
 	/* The files are ours still: the device's is open and bound (closing it unbinds). */

@@ -324,6 +324,8 @@ static void vtd_regs(const struct sim_iommu *iommu, struct sim_hw_info_vtd *info
 	if (bits >= 57)
 		sagaw |= 1ull << 3;
 	memset(info, 0, sizeof(*info));
+	/* IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17: the driver says it of every unit (6.12, 7.3). */
+	info->flags = 1;
 	info->cap_reg = 6ull /* ND: 64K domains */ | sagaw << 8 | (uint64_t)(bits - 1) << 16;
 	if (iommu->pgsize_bitmap & (1ull << 21))
 		info->cap_reg |= 1ull << 34;
