@@ -97,6 +97,8 @@ int sim_topology_parse(const char *json, size_t len, struct sim_topology *out, c
 		       size_t errlen);
 int sim_topology_default(struct sim_topology *out, char *err, size_t errlen);
 void sim_topology_free(struct sim_topology *topo);
+/* src copied to dst (len bytes) with control characters as \n, \t, \r or \xNN: one line. */
+void sim_msg_escape(char *dst, size_t len, const char *src);
 struct sim_device *sim_topology_find(struct sim_topology *topo, const char *name);
 
 /* ---- kernel objects ---------------------------------------------------- */

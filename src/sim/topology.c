@@ -53,14 +53,56 @@ struct parse_state {
 static int perr(struct parse_state *ps, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+void sim_msg_escape(char *dst, size_t len, const char *src)
+{
+	size_t o = 0, k;
+	char esc[5];
+
+	if (!len)
+		return;
+	for (; *src; src++) {
+		unsigned char ch = *src;
+
+		if (ch >= 0x20 && ch != 0x7f)
+			snprintf(esc, sizeof(esc), "%c", ch);
+		else if (ch == '\n' || ch == '\t' || ch == '\r')
+			snprintf(esc, sizeof(esc), "\\%c", ch == '\n' ? 'n' : ch == '\t' ? 't' : 'r');
+		else
+			snprintf(esc, sizeof(esc), "\\x%02x", ch);
+		k = strlen(esc);
+		if (o + k >= len)
+			break;
+		memcpy(dst + o, esc, k);
+		o += k;
+	}
+	dst[o] = '\0';
+}
+
+/* Messages quote what the topology says: escaped, so that each is one line. */
 static int perr(struct parse_state *ps, const char *fmt, ...)
 {
+	char msg[SIM_ERR_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(ps->err, ps->errlen, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	sim_msg_escape(ps->err, ps->errlen, msg);
 	return -EINVAL;
+}
+
+/* NULL, or what makes a JSON string unfit for a name (shown in lists and messages). */
+static const char *bad_chars(json_object *v)
+{
+	const char *s = json_object_get_string(v);
+	size_t i, len = (size_t)json_object_get_string_len(v);
+
+	if (strlen(s) != len)
+		return "contains a NUL character";
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return "contains a control character";
+	return NULL;
 }
 
 /* "iommus[1]" or, once the name is known, iommus[1] ("dmar1") */
@@ -120,6 +162,8 @@ static int check_name(struct parse_state *ps, json_object *v, const char *where)
 			    SIM_NAME_MAX - 1);
 	if (strchr(s, '/'))
 		return perr(ps, "%s.name: \"%s\" contains '/'", where, s);
+	if (bad_chars(v))
+		return perr(ps, "%s.name: %s", where, bad_chars(v));
 	return 0;
 }
 
@@ -295,6 +339,8 @@ static int parse_iommu(struct parse_state *ps, json_object *o, unsigned int idx,
 	d = json_object_get_string(driver);
 	if (!*d || strlen(d) >= SIM_NAME_MAX)
 		return perr(ps, "%s.driver: \"%s\" is not a driver name", where, d);
+	if (bad_chars(driver))
+		return perr(ps, "%s.driver: %s", where, bad_chars(driver));
 	snprintf(iommu->driver, sizeof(iommu->driver), "%s", d);
 	driver_defaults(iommu);
 

@@ -296,6 +296,44 @@ static void test_semantic_errors_name_the_key(void **state)
 		   "devices[0].name", "empty");
 }
 
+/* iommufd_sim_new() fails with err and a one-line message containing want (found by fuzzing). */
+static void expect_one_line(const char *topo, int err, const char *want)
+{
+	struct iommufd_sim *sim = (void *)1;
+	const char *msg;
+
+	assert_int_equal(iommufd_sim_new(topo, &sim), err);
+	assert_null(sim);
+	msg = iommufd_sim_last_error();
+	if (strchr(msg, '\n') || strchr(msg, '\x1b') || !strstr(msg, want))
+		fail_msg("message \"%s\": not one line, or lacks \"%s\"", msg, want);
+}
+
+/*
+ * What a topology says is quoted in messages with its control characters
+ * escaped, and names and drivers may not hold any: a message is one line, and
+ * a name printed later cannot move the cursor or change colours.
+ */
+static void test_control_characters(void **state)
+{
+	expect_one_line("{ \"devices\": [], \"de\nvices\": [] }", -EINVAL,
+			"unknown key \"de\\nvices\"");
+	expect_one_line("{ \"devices\": [ { \"name\": \"a\\u001b[31m\", \"emulated\": true } ] }",
+			-EINVAL, "devices[0].name: contains a control character");
+	expect_one_line("{ \"devices\": [ { \"name\": \"a\\nb\", \"emulated\": true } ] }",
+			-EINVAL, "devices[0].name: contains a control character");
+	/* a NUL inside a JSON string would cut the name short */
+	expect_one_line("{ \"devices\": [ { \"name\": \"a\\u0000b\", \"emulated\": true } ] }",
+			-EINVAL, "devices[0].name: contains a NUL character");
+	expect_one_line("{ \"iommus\": [ { \"name\": \"i\", \"driver\": \"x\\ty\" } ],"
+			" \"devices\": [] }",
+			-EINVAL, "iommus[0] (\"i\").driver: contains a control character");
+	expect_one_line("{ \"devices\": [ { \"name\": \"a\", \"iommu\": \"\\u001b[2J\" } ] }",
+			-EINVAL, "unknown iommu \"\\x1b[2J\"");
+	/* a file name too */
+	expect_one_line("/nonexistent/top\nology.json", -ENOENT, "top\\nology.json");
+}
+
 #define TOPO_LIMIT (16u << 20) /* the documented largest topology */
 
 static const char small_topo[] = "{ \"devices\": [ { \"name\": \"m0\", \"emulated\": true } ] }";
@@ -406,6 +444,7 @@ int main(void)
 		cmocka_unit_test(test_nul_byte_refused),
 		cmocka_unit_test(test_size_limit),
 		cmocka_unit_test(test_endless_file),
+		cmocka_unit_test(test_control_characters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
