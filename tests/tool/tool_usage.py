@@ -27,9 +27,12 @@ for cmd, opts in (("devices", []), ("attach", ["--no-dirty", "--nest-parent"]),
     check(r.rc == 0, "%s --help with other options" % cmd, r)
 
 # Bad usage: exit 2, message on stderr naming the problem, nothing on stdout, also in --json.
+# The message is one line, then the hint to --help: nothing pushes it out of view.
 bad = [
     ((), "no command"),
     (("bogus",), "unknown command 'bogus'"),
+    (("--bogus",), "unknown option '--bogus'"),
+    (("-x", "devices"), "unknown option '-x'"),
     (("devices", "--bogus"), "unknown option '--bogus'"),
     (("--bogus", "devices"), "unknown option '--bogus'"),
     (("devices", "-x"), "unknown option '-x'"),
@@ -62,7 +65,19 @@ for args, msg in bad:
         check(r.rc == 2, "usage error exits 2: %s" % " ".join(a), r)
         check(msg in r.err, "usage error message %r" % msg, r)
         check(r.out == "", "usage error prints nothing on stdout", r)
-        check("--help" in r.err, "usage error points to --help", r)
+        lines = r.err.splitlines()
+        check(len(lines) == 2 and lines[0].startswith("iommufdctl: ") and msg in lines[0] and
+              lines[1].startswith("Try 'iommufdctl") and "--help" in lines[1],
+              "usage error: one line, then the hint", r)
+
+# Without the --sim option in front (the checks above give it): the same short messages.
+for args, msg in (((), "no command given"), (("--bogus",), "unknown option '--bogus'"),
+                  (("nosuchcommand",), "unknown command 'nosuchcommand'")):
+    r = run(*args)
+    lines = r.err.splitlines()
+    check(r.rc == 2 and r.out == "" and len(lines) == 2 and msg in lines[0] and
+          lines[1] == "Try 'iommufdctl --help'.", "iommufdctl %s: one line and the hint" %
+          " ".join(args), r)
 
 # Global options anywhere: before the command, after it, among the devices.
 for args in ((SIM, "--json", "devices"), ("devices", SIM, "--json"),

@@ -45,6 +45,12 @@ void cli_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+int cli_usage_hint(const struct command *cmd)
+{
+	fprintf(stderr, "Try '%s%s%s --help'.\n", PROG, cmd ? " " : "", cmd ? cmd->name : "");
+	return EXIT_USAGE;
+}
+
 int cli_usage_err(const struct command *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -52,8 +58,7 @@ int cli_usage_err(const struct command *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg("", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try '%s%s%s --help'.\n", PROG, cmd ? " " : "", cmd ? cmd->name : "");
-	return EXIT_USAGE;
+	return cli_usage_hint(cmd);
 }
 
 /* In --json mode a failure still leaves one JSON document on stdout. */
@@ -282,8 +287,7 @@ int cli_parse(struct cli *cli, const struct command *cmd, int argc, char **argv,
 	return 0;
 
 out_usage:
-	fprintf(stderr, "Try '%s %s --help'.\n", PROG, cmd->name);
-	*exit_code = EXIT_USAGE;
+	*exit_code = cli_usage_hint(cmd);
 out_stop:
 	free(list);
 	return -1;

@@ -68,9 +68,14 @@ extern const struct command cmd_migrate;
 /* Messages to stderr, prefixed with the program name. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A usage error: message plus a hint to --help; returns EXIT_USAGE. */
+/*
+ * A usage error: one line saying what is wrong, then the hint to --help (nothing else, so
+ * that the message stays in view); returns EXIT_USAGE.
+ */
 int cli_usage_err(const struct command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* The hint alone, after a message already printed (the option parser's); EXIT_USAGE. */
+int cli_usage_hint(const struct command *cmd);
 /*
  * A failure of the library: prints "what: iommufd_last_error()" (or the errno text when the
  * library left no message), and in --json mode an error document on stdout. Returns EXIT_ERROR.
