@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """iommufdctl: help, version, and bad usage (exit 2, a clear message, nothing changed)."""
+import json
+import os
+import tempfile
+
 from toolcheck import SIM, TOPOLOGY, check, done, parse_json, run
 
 # Help and version: exit 0, on stdout.
@@ -81,7 +85,7 @@ for args, msg in (((), "no command given"), (("--bogus",), "unknown option '--bo
 
 # Global options anywhere: before the command, after it, among the devices.
 for args in ((SIM, "--json", "devices"), ("devices", SIM, "--json"),
-             ("--json", "devices", SIM), ("--sim", TOPOLOGY, "devices", "--json")):
+             ("--json", "devices", SIM)):
     r = run(*args)
     check(r.rc == 0, "options in any position: %s" % " ".join(args), r)
     doc = parse_json(r)
@@ -90,6 +94,33 @@ r = run("attach", "--no-dirty", "0000:3b:00.0", SIM, "0000:3b:00.1")
 check(r.rc == 0 and "0000:3b:00.1" in r.out, "options among the devices", r)
 r = run("attach", SIM, "--", "0000:3b:00.0")
 check(r.rc == 0, "-- ends the options", r)
+
+# --sim takes its topology only as --sim=FILE: a following word is a command or a device, even
+# one whose name ends in .json (a topology may call a device so).
+r = run("--sim", TOPOLOGY, "devices")
+check(r.rc == 2 and r.out == "" and ("unknown command '%s'" % TOPOLOGY) in r.err and
+      "--sim=FILE" in r.err, "--sim FILE: FILE is the command word", r)
+r = run("devices", "--sim", TOPOLOGY)
+check(r.rc == 2 and r.out == "" and ("unexpected argument '%s'" % TOPOLOGY) in r.err,
+      "devices --sim FILE: FILE is an argument", r)
+with tempfile.TemporaryDirectory() as tmp:
+    topo = os.path.join(tmp, "topo.json")
+    with open(topo, "w") as f:
+        f.write('{"iommus": [{"name": "dmar0", "driver": "intel-vtd", "dirty_tracking": true}],'
+                ' "devices": [{"name": "nic.json", "iommu": "dmar0"},'
+                ' {"name": "disk.json", "iommu": "dmar0"}]}')
+    for args in (("--sim=" + topo, "attach", "nic.json", "disk.json"),
+                 ("attach", "nic.json", "--sim=" + topo, "disk.json", "--json")):
+        r = run(*args)
+        doc = json.loads(r.out) if "--json" in args and r.out.startswith("{") else {}
+        check(r.rc == 0 and ("nic.json" in r.out and "disk.json" in r.out), "devices named *.json", r)
+        if "--json" in args:
+            check([d["name"] for d in doc.get("devices", [])] == ["nic.json", "disk.json"],
+                  "devices named *.json: both attached", r)
+    # A bare --sim (the built-in host) before such a device leaves it a device.
+    r = run("attach", "--sim", "nic.json")
+    check(r.rc == 1 and "open device 'nic.json'" in r.err and "topology" not in r.err,
+          "attach --sim DEV.json: DEV.json is a device", r)
 
 # A topology that cannot be used: exit 1 with the simulator's reason.
 r = run("--sim=/nonexistent/topology.json", "devices")

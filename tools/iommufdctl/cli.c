@@ -10,8 +10,7 @@
 
 const struct opt_def global_opts[] = {
 	{ "sim", 0, OPT_ARG_OPTIONAL, OPT_SIM, "TOPOLOGY.json",
-	  "use the simulated kernel: its built-in host, or the topology in the file "
-	  "(--sim FILE.json works too)" },
+	  "use the simulated kernel: its built-in host, or the topology in the file" },
 	{ "json", 0, OPT_ARG_NONE, OPT_JSON, NULL, "print one JSON document for scripts" },
 	{ "trace", 0, OPT_ARG_NONE, OPT_TRACE, NULL,
 	  "print a line for every kernel call to stderr (like IOMMUFD_TRACE=1)" },
@@ -43,6 +42,15 @@ void cli_warn(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg("warning: ", fmt, ap);
 	va_end(ap);
+}
+
+const char *cli_topology_hint(const char *word)
+{
+	size_t n = strlen(word);
+
+	if ((n > 5 && !strcmp(word + n - 5, ".json")) || word[0] == '{')
+		return " (a topology is given as --sim=FILE)";
+	return "";
 }
 
 int cli_usage_hint(const struct command *cmd)

@@ -193,7 +193,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (cli_parse(cli, &cmd_devices, argc, argv, on_opt, &o, &pos, &npos, &rc))
 		return rc;
 	if (npos) {
-		rc = cli_usage_err(&cmd_devices, "devices: unexpected argument '%s'", pos[0]);
+		rc = cli_usage_err(&cmd_devices, "devices: unexpected argument '%s'%s", pos[0],
+				   cli_topology_hint(pos[0]));
 		free(pos);
 		return rc;
 	}

@@ -43,8 +43,8 @@ int iommufdctl_main(int argc, char **argv)
 		if (!strcmp(argv[first], commands[i]->name))
 			cmd = commands[i];
 	if (!cmd)
-		return cli_usage_err(NULL, "unknown command '%s' (devices, attach, migrate)",
-				     argv[first]);
+		return cli_usage_err(NULL, "unknown command '%s' (devices, attach, migrate)%s",
+				     argv[first], cli_topology_hint(argv[first]));
 	cli.command = cmd->name;
 	/* The command sees its own name as argv[0]. */
 	return cmd->run(&cli, argc - first, argv + first);

@@ -74,6 +74,9 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int cli_usage_err(const struct command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* For a stray word that looks like a topology (FILE.json, JSON text): a reminder of
+ * --sim=FILE to add to the message; "" for any other word. */
+const char *cli_topology_hint(const char *word);
 /* The hint alone, after a message already printed (the option parser's); EXIT_USAGE. */
 int cli_usage_hint(const struct command *cmd);
 /*
