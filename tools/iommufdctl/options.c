@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Command-line parsing. Our own rather than getopt_long: options may come after the
- * positional device names, and global options may come before the command word too, which
- * getopt's permutation gets wrong. An optional value is taken only with '=': a following
- * word is always a word of its own (a command or a device, whatever its name).
+ * Command-line parsing. Our own rather than getopt_long: global options are taken before the
+ * command word (which stops that scan) and among the command's own options and device
+ * names after it. An optional value is taken only with '=': a following word is always a
+ * word of its own (a command or a device, whatever its name).
  */
 #include <ctype.h>
 #include <errno.h>
