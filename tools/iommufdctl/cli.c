@@ -7,6 +7,7 @@
 
 #include "iommufdctl.h"
 #include "json_out.h"
+#include "text_safe.h"
 
 const struct opt_def global_opts[] = {
 	{ "sim", 0, OPT_ARG_OPTIONAL, OPT_SIM, "TOPOLOGY.json",
@@ -19,10 +20,14 @@ const struct opt_def global_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
+/* Messages name devices (and carry the library's messages, which do too): escaped. */
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
+	char msg[4096];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	fprintf(stderr, "%s: %s", PROG, prefix);
-	vfprintf(stderr, fmt, ap);
+	text_put(msg, stderr);
 	fputc('\n', stderr);
 }
 
