@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/list_all.h"
+#include "core/msg_name.h"
 #include "objects/device.h"
 #include "uapi/iommufd_abi.h"
 
@@ -15,13 +16,15 @@ bool iommufd_is_selftest_name(const char *name)
 
 int iommufd_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out)
 {
+	char shown[IOFD_MSG_NAME_MAX];
+
 	if (out)
 		*out = NULL;
 	if (!ctx)
 		return -EINVAL;
 	if (!out || !name)
 		return iofd_set_error(ctx, -EINVAL, "device open %s: %s is NULL",
-				      name ? name : "(null)", out ? "name" : "out");
+				      iofd_msg_name(name, shown), out ? "name" : "out");
 	if (!*name)
 		return iofd_set_error(ctx, -EINVAL, "device open: empty name");
 	if (iommufd_is_selftest_name(name))

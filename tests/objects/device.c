@@ -61,6 +61,68 @@ static void test_open_unknown(void **state)
 	assert_int_equal(iommufd_sim_live_objects(f->sim), f->live_start);
 }
 
+/*
+ * A long name in a message: its head and tail around "...", and the reason still at the end
+ * (a 600-character name cut the message before it). Multibyte characters are cut whole.
+ */
+static void check_long_name_msg(struct iommufd_ctx *ctx, const char *head, const char *tail,
+				const char *reason)
+{
+	const char *msg = iommufd_last_error(ctx);
+	size_t n = strlen(msg);
+	char *dots = strstr(msg, "...");
+
+	assert_true(n < 256);
+	assert_non_null(strstr(msg, head));
+	assert_non_null(strstr(msg, tail));
+	assert_non_null(dots);
+	assert_true(strstr(msg, head) < dots && strstr(msg, tail) > dots);
+	assert_true(n > strlen(reason) && !strcmp(msg + n - strlen(reason), reason));
+	/* Cut at whole UTF-8 characters: around the dots, no lone continuation byte. */
+	assert_true(((unsigned char)dots[-1] & 0xc0) != 0xc0);
+	assert_true(((unsigned char)dots[3] & 0xc0) != 0x80);
+}
+
+static void test_open_long_name(void **state)
+{
+	struct fx *f = *state;
+	char name[700], reason[128];
+	struct iommufd_device *dev = (struct iommufd_device *)0x1;
+	size_t i;
+
+	snprintf(reason, sizeof(reason), ": %s", strerror(ENOENT));
+	/* 600 characters: "head-", x..., "-tail". */
+	memset(name, 'x', 600);
+	memcpy(name, "head-", 5);
+	memcpy(name + 595, "-tail", 6);
+	assert_int_equal(iommufd_device_open(f->ctx, name, &dev), -ENOENT);
+	assert_null(dev);
+	check_long_name_msg(f->ctx, "device head-x", "x-tail (no such device)", reason);
+	/* The same in two-byte characters (e-acute) between "a" or "ab" and "" or "z": each end
+	 * cut inside a character or not. */
+	for (i = 0; i < 4; i++) {
+		const char *suffix = i & 2 ? "z" : "";
+		size_t j, at = 1 + (i & 1);
+		char tail[64];
+
+		memcpy(name, "ab", 2);
+		for (j = 0; j < 300; j++, at += 2)
+			memcpy(name + at, "\xc3\xa9", 2);
+		snprintf(name + at, sizeof(name) - at, "%s", suffix);
+		snprintf(tail, sizeof(tail), "\xc3\xa9%s (no such device)", suffix);
+		assert_int_equal(iommufd_device_open(f->ctx, name, &dev), -ENOENT);
+		check_long_name_msg(f->ctx, "device a", tail, reason);
+	}
+	/* out NULL: the message still names the (long) device and says what is wrong. */
+	memcpy(name, "head-", 5);
+	memset(name + 5, 'y', 600);
+	memcpy(name + 600, "-tail", 6);
+	assert_int_equal(iommufd_device_open(f->ctx, name, NULL), -EINVAL);
+	snprintf(reason, sizeof(reason), "out is NULL: %s", strerror(EINVAL));
+	check_long_name_msg(f->ctx, "head-y", "y-tail", reason);
+	assert_int_equal(iommufd_sim_live_objects(f->sim), f->live_start);
+}
+
 /* A device cdev binds once: the second bind is refused, the first is unharmed. */
 static void test_open_twice(void **state)
 {
@@ -412,6 +474,7 @@ int main(void)
 		FX_TEST(test_open_by_name),
 		FX_TEST(test_open_by_cdev_path),
 		FX_TEST(test_open_unknown),
+		FX_TEST(test_open_long_name),
 		FX_TEST(test_open_twice),
 		FX_TEST(test_attach_ioas_auto_domain),
 		FX_TEST(test_replace),

@@ -137,6 +137,24 @@ r, doc = run_json(SIM, "attach", DMAR0_A, "nosuch0", rc=1)
 check("nosuch0" in doc.get("error", "") and isinstance(doc.get("errno"), int) and
       doc["errno"] > 0 and doc.get("command") == "attach", "unknown device: JSON error", r)
 
+# A 600-character name: the message keeps the library's reason at its end, and shows the
+# name's head and tail (cut in the middle, by the tool and by the library).
+long_name = "head-" + "x" * 590 + "-tail"
+enoent = os.strerror(2)
+r = run(SIM, "attach", DMAR0_A, long_name)
+lines = r.err.splitlines()
+check(r.rc == 1 and len(lines) == 1 and lines[0].endswith("(no such device): " + enoent),
+      "long name: the reason survives", r)
+check(len(lines[0]) < 400 and lines[0].count("head-x") == 2 and
+      lines[0].count("x-tail") == 2 and "..." in lines[0], "long name: head...tail", r)
+r, doc = run_json(SIM, "attach", long_name, rc=1)
+check(doc.get("error", "").endswith(enoent) and "x-tail" in doc.get("error", ""),
+      "long name: JSON error with the reason", r)
+r = run(SIM, "attach", long_name, long_name)
+lines = r.err.splitlines()
+check(r.rc == 2 and len(lines) == 2 and "given twice" in lines[0] and len(lines[0]) < 300,
+      "long name given twice: short message", r)
+
 # The selftest names may repeat (each open is a new mock device): not a usage error. The
 # simulator has no mock devices, so the open fails, naming the kernel's missing test support.
 r = run(SIM, "attach", "selftest", "selftest")
