@@ -60,6 +60,19 @@ static const char *resolve_hint(int err)
 	}
 }
 
+int iofd_vfio_device_resolve(struct iommufd_ctx *ctx, const char *name,
+			     struct iofd_dev_sysinfo *info)
+{
+	char shown[IOFD_MSG_NAME_MAX];
+	int ret;
+
+	ret = ctx->tp.ops->resolve_device(ctx->tp.priv, name, info);
+	if (ret)
+		iofd_set_error(ctx, ret, "device %s%s", iofd_msg_name(name, shown),
+			       resolve_hint(ret));
+	return ret;
+}
+
 int iofd_vfio_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out)
 {
 	struct iofd_vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = ctx->fd };
@@ -74,12 +87,9 @@ int iofd_vfio_device_open(struct iommufd_ctx *ctx, const char *name, struct iomm
 	dev->ops = &vfio_device_ops;
 	dev->fd = -1;
 
-	ret = ctx->tp.ops->resolve_device(ctx->tp.priv, name, &dev->info);
-	if (ret) {
-		iofd_set_error(ctx, ret, "device %s%s", iofd_msg_name(name, shown),
-			       resolve_hint(ret));
+	ret = iofd_vfio_device_resolve(ctx, name, &dev->info);
+	if (ret)
 		goto out_free;
-	}
 	ret = iofd_kopen(ctx, dev->info.cdev, O_RDWR);
 	if (ret < 0) {
 		/* Name the device the caller asked for, not only its cdev. */
