@@ -128,6 +128,21 @@ cdev = next((d["cdev"] for d in devlist.get("devices", []) if d["name"] == SMMU)
 r, doc = run_json(SIM, "attach", cdev or "?", rc=0)
 check(doc.get("devices") and doc["devices"][0]["name"] == SMMU and
       doc["devices"][0]["arg"] == cdev, "device named by its cdev", r)
+cdev = next((d["cdev"] for d in devlist.get("devices", []) if d["name"] == DMAR0_A), "?")
+
+# The same device under two names (name, cdev, sysfs path): a usage error naming both, before
+# anything is opened (the kernel would refuse the second bind with a bare EINVAL).
+sysfs = "/sys/bus/pci/devices/" + DMAR0_A
+for cmd in ("attach", "migrate"):
+    for pair in ((DMAR0_A, cdev), (cdev, DMAR0_B, sysfs), (sysfs, DMAR0_A)):
+        for extra in ((), ("--json",)):
+            r = run(SIM, cmd, *(list(pair) + list(extra)))
+            lines = r.err.splitlines()
+            want = "device '%s' and '%s' are the same device" % (pair[0], pair[-1])
+            check(r.rc == 2 and r.out == "" and len(lines) == 2 and want in lines[0] and
+                  "--help" in lines[1], "%s %s: the same device" % (cmd, " ".join(pair)), r)
+r = run(SIM, "attach", cdev, "nosuch0", DMAR0_B)
+check(r.rc == 1 and "open device 'nosuch0'" in r.err, "an unknown name is left to the open", r)
 
 # An unknown device: exit 1, a message naming it, a JSON error document; nothing left.
 r = run(SIM, "attach", DMAR0_A, "nosuch0")

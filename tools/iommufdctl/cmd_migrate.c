@@ -141,6 +141,9 @@ static int run(struct cli *cli, int argc, char **argv)
 	rc = session_open(cli);
 	if (rc)
 		goto out_free;
+	rc = setup_check_same(cli, &cmd_migrate, names, n);
+	if (rc)
+		goto out_close;
 	rc = setup_build(cli, o.flags, names, n, &s);
 	if (rc)
 		goto out_close;

@@ -23,6 +23,41 @@ int setup_check_names(const struct command *cmd, char **names, int n)
 	return EXIT_OK;
 }
 
+/* Two descriptions of one device: its cdev is its identity (the name is only one of many). */
+static bool same_device(const struct iommufd_device_desc *a, const struct iommufd_device_desc *b)
+{
+	return a->cdev[0] || b->cdev[0] ? !strcmp(a->cdev, b->cdev) : !strcmp(a->name, b->name);
+}
+
+int setup_check_same(struct cli *cli, const struct command *cmd, char **names, int n)
+{
+	char first[TEXT_NAME_MAX], second[TEXT_NAME_MAX];
+	struct iommufd_device_desc *d;
+	bool *known;
+	int i, j, rc = EXIT_OK;
+
+	d = calloc(n, sizeof(*d));
+	known = calloc(n, sizeof(*known));
+	if (!d || !known) {
+		free(d);
+		free(known);
+		return cli_fail_errno(cli, -ENOMEM, "devices");
+	}
+	/* A name that describes nothing is left to the open, which says why. */
+	for (i = 0; i < n; i++)
+		known[i] = !iommufd_is_selftest_name(names[i]) &&
+			   !iommufd_device_describe(cli->ctx, names[i], &d[i], sizeof(d[i]));
+	for (i = 0; i < n && !rc; i++)
+		for (j = 0; j < i && !rc; j++)
+			if (known[i] && known[j] && same_device(&d[i], &d[j]))
+				rc = cli_usage_err(cmd, "device '%s' and '%s' are the same device",
+						   text_cut(names[j], first, sizeof(first)),
+						   text_cut(names[i], second, sizeof(second)));
+	free(d);
+	free(known);
+	return rc;
+}
+
 static int read_layout(struct setup *s)
 {
 	struct setup_dev *sd;
