@@ -12,7 +12,8 @@ r = run("--help")
 check(r.rc == 0 and "Usage: iommufdctl" in r.out, "--help", r)
 for word in ("devices", "attach", "migrate", "--sim", "--json", "--trace", "Exit status"):
     check(word in r.out, "--help mentions %s" % word, r)
-check("3  not migratable" in r.out and "2  bad usage" in r.out, "--help lists exit codes", r)
+check("3  not migratable" in r.out and "2  bad usage" in r.out and "130, 143  migrate stopped" in r.out,
+      "--help lists exit codes", r)
 r = run("-h")
 check(r.rc == 0 and "Usage: iommufdctl" in r.out, "-h", r)
 r = run("--version")

@@ -214,7 +214,8 @@ static const char exit_codes_help[] =
 	"     or a device could not be opened\n"
 	"  2  bad usage: unknown option, missing or malformed argument\n"
 	"  3  not migratable: some device is not covered by IOMMU dirty tracking\n"
-	"     (attach and migrate)\n";
+	"     (attach and migrate)\n"
+	"  130, 143  migrate stopped by SIGINT (Ctrl-C) or SIGTERM, after its teardown\n";
 
 void cli_print_help(const struct command *cmd, FILE *f)
 {

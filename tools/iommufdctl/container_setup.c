@@ -208,8 +208,9 @@ int setup_finish(struct setup *s, struct setup_output *o, int rc)
 	if (!clean && rc != EXIT_ERROR)
 		rc = cli_fail_msg(cli, "teardown left %ld kernel object%s behind", left,
 				  left == 1 ? "" : "s");
-	/* On a failure the error document has been printed instead. */
-	printed = rc == EXIT_OK || rc == EXIT_NOT_MIGRATABLE;
+	/* On a failure the error document has been printed instead; a run stopped by a
+	 * signal reports what it did. */
+	printed = rc == EXIT_OK || rc == EXIT_NOT_MIGRATABLE || rc >= EXIT_SIGNAL_BASE;
 	if (!o->doc) {
 		if (printed)
 			printf("teardown: %s\n",

@@ -17,6 +17,7 @@ enum {
 	EXIT_ERROR = 1,		/* the kernel or the library refused */
 	EXIT_USAGE = 2,		/* bad command line */
 	EXIT_NOT_MIGRATABLE = 3, /* some device is not covered by IOMMU dirty tracking */
+	EXIT_SIGNAL_BASE = 128,	/* + N: migrate stopped by signal N, after its teardown */
 };
 
 #define PROG "iommufdctl"
