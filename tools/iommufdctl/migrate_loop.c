@@ -162,7 +162,8 @@ static int run_rounds(struct migration *m)
 			break;
 		}
 	}
-	m->interrupted = stop_signal != 0;
+	/* A signal after the last round (converged, or the round limit) stopped nothing. */
+	m->interrupted = stop_signal && !m->converged && m->nrounds < o->max_rounds;
 	m->total_ms = now_ms() - t_start;
 	return EXIT_OK;
 }
