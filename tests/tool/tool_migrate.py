@@ -155,7 +155,8 @@ def signal_when(args, ready, sig, on_stderr=False, wait_s=20):
         p.kill()
     rc = p.wait()
     out, err = bufs[p.stdout.fileno()], bufs[p.stderr.fileno()]
-    return (None if open_fds else rc), out.decode(errors="replace"), err.decode(errors="replace"), seen
+    return ((None if open_fds else rc), out.decode(errors="replace"),
+            err.decode(errors="replace"), seen)
 
 
 names = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
@@ -193,16 +194,12 @@ for sig in (signal.SIGINT, signal.SIGTERM):
             tracking_on.append(True)
         return bool(tracking_on) and "GET_DIRTY_BITMAP" in line
 
-    for args, ready, on_err, min_rounds in ((steady, first_read, True, 1),
-                                            (huge, None, False, 0)):
-        if ready is None:
-            rc, out, err, seen = signal_when(args + ["--json", "--trace"],
-                                             lambda l: "dirty tracking on" in l, sig,
-                                             on_stderr=True)
-        else:
-            tracking_on.clear()
-            rc, out, err, seen = signal_when(args + ["--json", "--trace"], ready, sig,
-                                             on_stderr=True)
+    # Between rounds (once a read began), and within round 1's DMA (once tracking is on).
+    for args, ready, min_rounds in ((steady, first_read, 1),
+                                    (huge, lambda l: "dirty tracking on" in l, 0)):
+        tracking_on.clear()
+        rc, out, err, seen = signal_when(args + ["--json", "--trace"], ready, sig,
+                                         on_stderr=True)
         res = "exit %s\n%s%s" % (rc, out, err[-2000:])
         try:
             doc = json.loads(out)

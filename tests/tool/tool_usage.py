@@ -12,7 +12,8 @@ r = run("--help")
 check(r.rc == 0 and "Usage: iommufdctl" in r.out, "--help", r)
 for word in ("devices", "attach", "migrate", "--sim", "--json", "--trace", "Exit status"):
     check(word in r.out, "--help mentions %s" % word, r)
-check("3  not migratable" in r.out and "2  bad usage" in r.out and "130, 143  migrate stopped" in r.out,
+check("3  not migratable" in r.out and "2  bad usage" in r.out and
+      "130, 143  migrate stopped" in r.out,
       "--help lists exit codes", r)
 r = run("-h")
 check(r.rc == 0 and "Usage: iommufdctl" in r.out, "-h", r)
@@ -114,7 +115,8 @@ with tempfile.TemporaryDirectory() as tmp:
                  ("attach", "nic.json", "--sim=" + topo, "disk.json", "--json")):
         r = run(*args)
         doc = json.loads(r.out) if "--json" in args and r.out.startswith("{") else {}
-        check(r.rc == 0 and ("nic.json" in r.out and "disk.json" in r.out), "devices named *.json", r)
+        check(r.rc == 0 and "nic.json" in r.out and "disk.json" in r.out,
+              "devices named *.json", r)
         if "--json" in args:
             check([d["name"] for d in doc.get("devices", [])] == ["nic.json", "disk.json"],
                   "devices named *.json: both attached", r)
