@@ -10,7 +10,7 @@ set -eu
 want="gcc libc6-dev make pkg-config meson ninja-build python3 libjson-c-dev"
 if [ "${1:-build}" = test ]; then
 	want="$want libcmocka-dev qemu-system-x86 busybox-static bc flex bison \
-libelf-dev libssl-dev cpio xz-utils kmod"
+libelf-dev libssl-dev cpio xz-utils kmod libcap-dev"
 fi
 
 missing=""

@@ -496,7 +496,7 @@ int sim_cmd_hwpt_get_dirty_bitmap(struct sim_ucmd *ucmd)
 	/* iommufd_check_iova_range() */
 	pgsize = sim_ioas_alignment(ioas);
 	if (!cmd->length)
-		return -EINVAL;
+		return sim_kernel_bitmap_length0(hwpt);
 	if (__builtin_add_overflow(cmd->iova, cmd->length - 1, &last))
 		return -EOVERFLOW;
 	if ((cmd->iova & (pgsize - 1)) || ((last + 1) & (pgsize - 1)))
@@ -524,7 +524,9 @@ int sim_cmd_hwpt_get_dirty_bitmap(struct sim_ucmd *ucmd)
 		const struct sim_area *a = &ioas->areas[i];
 		uint64_t piece_last = a->last < last ? a->last : last;
 
-		ret = read_and_clear(hwpt, cmd, shift, cur, piece_last);
+		ret = sim_kernel_dirty_per_entry(hwpt) ?
+			      sim_kernel_read_and_clear(hwpt, cmd, a, cur, piece_last) :
+			      read_and_clear(hwpt, cmd, shift, cur, piece_last);
 		if (ret)
 			return ret;
 		if (a->last >= last)

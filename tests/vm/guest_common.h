@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 
 #include <iommufd/iommufd.h>
 
@@ -37,6 +38,17 @@ static inline bool vm_is_a(void)
 static inline bool vm_is_b(void)
 {
 	return !strcmp(vm_machine(), "B");
+}
+
+/* The running kernel as major * 100 + minor (6.12: 612, 7.3: 703). */
+static inline int vm_kernel(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return 0;
+	return major * 100 + minor;
 }
 
 static inline struct iommufd_ctx *vm_ctx(void)
