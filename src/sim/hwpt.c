@@ -496,7 +496,7 @@ int sim_cmd_hwpt_get_dirty_bitmap(struct sim_ucmd *ucmd)
 	/* iommufd_check_iova_range() */
 	pgsize = sim_ioas_alignment(ioas);
 	if (!cmd->length)
-		return sim_kernel_bitmap_length0(hwpt);
+		return -EINVAL;
 	if (__builtin_add_overflow(cmd->iova, cmd->length - 1, &last))
 		return -EOVERFLOW;
 	if ((cmd->iova & (pgsize - 1)) || ((last + 1) & (pgsize - 1)))

@@ -300,13 +300,11 @@ int sim_cmd_hwpt_get_dirty_bitmap(struct sim_ucmd *ucmd);
 /* ---- kernel.c: what differs between the kernels imitated -------------- */
 #define SIM_KERNEL_DEFAULT 703 /* the newest known */
 struct iofd_hwpt_get_dirty_bitmap;
-/* "6.12", "7.2", "7.3" to 612, 702, 703; else -EINVAL and err set */
+/* "6.12", "7.3" to 612, 703; else -EINVAL and err set */
 int sim_kernel_parse(const char *text, unsigned int *version, char *err, size_t errlen);
 const char *sim_kernel_name(unsigned int version);
 /* a host the kernel cannot have (6.12: mock devices beside VT-d): -EINVAL and err set */
 int sim_kernel_check(const struct sim_topology *topo, char *err, size_t errlen);
-/* GET_DIRTY_BITMAP's answer to length 0 */
-int sim_kernel_bitmap_length0(const struct sim_hwpt *hwpt);
 /* dirty bits kept per page table entry (7.x's selftest mock), not per IO page */
 bool sim_kernel_dirty_per_entry(const struct sim_hwpt *hwpt);
 /* such a domain: the device wrote [s, e] of area a; its read of [start, last] in a */
