@@ -49,11 +49,11 @@ static void print_from(const char *label, const char *text, size_t from, int max
 	}
 }
 
-/* "N: bitmap|cread NAME IOVA LEN PAGE ... => RESULT W0 W1 W2 W3": page size, result, words */
+/* "N: bitmap|cread NAME IOVA LEN PAGE ... => RESULT W0..W3": page size, result, words (0 past) */
 static bool parse_read(const char *line, size_t len, uint64_t *page, long *result, uint64_t *w)
 {
 	char buf[512], *arrow, *p, *end;
-	int i;
+	int i, used;
 
 	if (len >= sizeof(buf))
 		return false;
@@ -72,12 +72,12 @@ static bool parse_read(const char *line, size_t len, uint64_t *page, long *resul
 	*result = strtol(arrow + 4, &end, 10);
 	if (end == arrow + 4)
 		return false;
-	for (i = 0; i < 4; i++)
-		if (sscanf(end, " %16" SCNx64 "%n", &w[i], &(int){ 0 }) != 1)
-			return false;
-		else
-			end = strchr(end + 1, ' ') ? strchr(end + 1, ' ') : end + strlen(end);
-	return true;
+	for (i = 0; i < 4; i++) {
+		w[i] = 0;
+		if (sscanf(end, " %16" SCNx64 "%n", &w[i], &used) == 1)
+			end += used;
+	}
+	return !*end;
 }
 
 /*
