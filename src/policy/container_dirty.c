@@ -70,17 +70,25 @@ static int clip_chunk(uint64_t start, uint64_t *bm, uint64_t npages, uint64_t io
 		      uint64_t last, struct iofd_ranges *spill)
 {
 	const uint64_t g = IOFD_HARVEST_PAGE;
+	/* bits [lo, hi) are the window's; only those outside need a look */
+	uint64_t lo = iova > start ? (iova - start) / g : 0;
+	uint64_t hi = last < start ? 0 : last >= start + (npages - 1) * g ? npages :
+					 (last - start) / g + 1;
 	uint64_t b;
 	int ret = 0;
 
+	if (lo > npages)
+		lo = npages;
 	for (b = 0; b < npages; b++) {
-		uint64_t page = start + b * g;
-
-		if (!(bm[b / 64] >> (b % 64) & 1) || (page >= iova && page <= last))
+		if (b == lo && hi > lo)
+			b = hi;
+		if (b >= npages)
+			break;
+		if (!(bm[b / 64] >> (b % 64) & 1))
 			continue;
 		bm[b / 64] &= ~(1ULL << (b % 64));
 		if (spill && !ret)
-			ret = iofd_ranges_add(spill, page, page + g - 1);
+			ret = iofd_ranges_add(spill, start + b * g, start + b * g + g - 1);
 	}
 	return ret;
 }

@@ -137,27 +137,33 @@ int sim_kernel_read_and_clear(struct sim_hwpt *hwpt, const struct iofd_hwpt_get_
 	bool clear = !(cmd->flags & IOFD_HWPT_GET_DIRTY_BITMAP_NO_CLEAR);
 	uint64_t iova, first, elast;
 
-	if (clear && sim_rangeset_reserve(&hwpt->dirty, 1))
+	/* a forward scan splits at most the run the read starts in */
+	if (clear && sim_rangeset_reserve(&hwpt->dirty, 2))
 		return -ENOMEM;
 	for (iova = start & ~((1ull << io) - 1);; iova = elast + 1) {
-		entry_of(a, iova, &first, &elast);
-		if (dirty_at(&hwpt->dirty, iova >> io)) {
-			/*
-			 * 7.3 records a dirty entry from its start to its end: one
-			 * that starts before the read is not reported at all, one
-			 * that ends after it sets bits past the read's end (here
-			 * never past the bitmap's last word); cleared either way
-			 * (docs/kernels.md).
-			 */
-			if (map && first >= cmd->iova) {
-				uint64_t b0 = (first - cmd->iova) >> shift;
-				uint64_t b1 = (elast - cmd->iova) >> shift;
+		if (!dirty_at(&hwpt->dirty, iova >> io)) {
+			/* on to the next dirty IO page, if the read reaches it */
+			size_t i = sim_rangeset_lower(&hwpt->dirty, iova >> io);
 
-				set_bits(map, b0, b1 < bit_cap ? b1 : bit_cap);
-			}
-			if (clear)
-				sim_rangeset_remove(&hwpt->dirty, first >> io, elast >> io);
+			if (i == hwpt->dirty.n || hwpt->dirty.r[i].first > last >> io)
+				break;
+			iova = hwpt->dirty.r[i].first << io;
 		}
+		entry_of(a, iova, &first, &elast);
+		/*
+		 * 7.3 records a dirty entry from its start to its end: one that
+		 * starts before the read is not reported at all, one that ends
+		 * after it sets bits past the read's end (here never past the
+		 * bitmap's last word); cleared either way (docs/kernels.md).
+		 */
+		if (map && first >= cmd->iova) {
+			uint64_t b0 = (first - cmd->iova) >> shift;
+			uint64_t b1 = (elast - cmd->iova) >> shift;
+
+			set_bits(map, b0, b1 < bit_cap ? b1 : bit_cap);
+		}
+		if (clear)
+			sim_rangeset_remove(&hwpt->dirty, first >> io, elast >> io);
 		if (elast >= last)
 			break;
 	}
