@@ -486,6 +486,7 @@ static int parse_tree(struct parse_state *ps, json_object *root, struct sim_topo
 	if (!json_object_is_type(root, json_type_object))
 		return perr(ps, "topology: expected an object at the top, found %s",
 			    type_word(json_object_get_type(root)));
+	topo->kernel = SIM_KERNEL_DEFAULT;
 	json_object_object_foreach(root, key, val) {
 		if (!strcmp(key, "iommus")) {
 			if (want_type(ps, val, json_type_array, "topology", key))
@@ -495,8 +496,13 @@ static int parse_tree(struct parse_state *ps, json_object *root, struct sim_topo
 			if (want_type(ps, val, json_type_array, "topology", key))
 				return -EINVAL;
 			devices = val;
+		} else if (!strcmp(key, "kernel")) {
+			if (want_type(ps, val, json_type_string, "topology", key) ||
+			    sim_kernel_parse(json_object_get_string(val), &topo->kernel, ps->err,
+					     ps->errlen))
+				return -EINVAL;
 		} else {
-			return perr(ps, "topology: unknown key \"%s\" (expected \"iommus\", \"devices\")",
+			return perr(ps, "topology: unknown key \"%s\" (expected \"kernel\", \"iommus\", \"devices\")",
 				    key);
 		}
 	}
@@ -527,7 +533,7 @@ static int parse_tree(struct parse_state *ps, json_object *root, struct sim_topo
 			return ret;
 		topo->ndevices++;
 	}
-	return 0;
+	return sim_kernel_check(topo, ps->err, ps->errlen);
 }
 
 int sim_topology_parse(const char *json, size_t len, struct sim_topology *out, char *err,
