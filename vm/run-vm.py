@@ -140,11 +140,15 @@ def get_kernel(args, tap):
 def qemu_command(args, spec, kernel, console, results):
     qemu = os.environ.get("LIBIOMMUFD_QEMU", "qemu-system-x86_64")
     accel = os.environ.get("LIBIOMMUFD_VM_ACCEL", "tcg")
+    # VMTEST_* variables of the host reach the guest programs: the kernel hands
+    # NAME=value words it does not know to /init as its environment.
+    passed = ["%s=%s" % (k, v) for k, v in sorted(os.environ.items())
+              if re.fullmatch(r"VMTEST_[A-Z0-9_]+", k) and re.fullmatch(r"[\w.,:/-]+", v)]
     append = " ".join(x for x in [
         "console=ttyS0", "panic=-1", "oops=panic", "loglevel=4",
         # under TCG on a loaded host the IO-APIC timer check can fail and panic
         "no_timer_check",
-        spec["cmdline"], "vmtest.machine=" + args.machine] if x)
+        spec["cmdline"], "vmtest.machine=" + args.machine] + passed if x)
     return [qemu, "-machine", spec["machine"], "-accel", accel,
             "-m", spec.get("memory", "512M"), "-smp", "1", "-nodefaults", "-display", "none",
             "-no-reboot", "-monitor", "none",
