@@ -596,11 +596,13 @@ static uint64_t read_range(uint64_t iova, uint64_t len)
 			  (int)(len / PAGE));
 }
 
+/* read_dirty; read_dirty_bitmap with opts; read_dirty_bitmap with NULL opts (clearing) */
+enum read_form { READ_PLAIN, READ_SIZED, READ_SIZED_NULL_OPTS };
+
 /*
  * A dirty read of container ci (page size 4 KiB << pshift) checked against the model:
  * every page written and not yet reported is reported, nothing else but the extras.
  */
-enum read_form { READ_PLAIN, READ_SIZED, READ_SIZED_NULL_OPTS };
 
 static void do_read(struct state *s, int ci, uint64_t iova, uint64_t npages, unsigned pshift,
 		    bool noclear, enum read_form form)

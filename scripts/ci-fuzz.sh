@@ -24,8 +24,12 @@ out=${FUZZ_ARTIFACTS:-$build/fuzz-out}
 fuzzer_links() {
 	local dir
 	dir=$(mktemp -d) || return 1
-	printf '#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }\n' \
-		>"$dir/t.c"
+	cat >"$dir/t.c" <<-'EOF'
+	#include <stddef.h>
+	#include <stdint.h>
+	int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
+	int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }
+	EOF
 	clang -fsanitize=fuzzer,address,undefined "$dir/t.c" -o "$dir/t" >/dev/null 2>&1
 	local rc=$?
 	rm -rf "$dir"
