@@ -44,3 +44,10 @@ install: all
 
 clean:
 	rm -rf $(BUILD)
+
+# Fuzz the library for longer than CI's minute per target (fuzz/README.md):
+#   make fuzz [FUZZ_SECONDS=600]   seconds per target, in build-fuzz (clang, ASan, UBSan)
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/ci-fuzz.sh

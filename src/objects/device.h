@@ -54,6 +54,9 @@ struct iommufd_device {
 int iofd_vfio_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out);
 /* Bind the caller's VFIO cdev fd (checked: >= 0); the device never closes it. */
 int iofd_vfio_device_from_fd(struct iommufd_ctx *ctx, int fd, struct iommufd_device **out);
+/* What a VFIO device name means, without opening it: 0, or -errno with the message set. */
+int iofd_vfio_device_resolve(struct iommufd_ctx *ctx, const char *name,
+			     struct iofd_dev_sysinfo *info);
 int iofd_selftest_device_open(struct iommufd_ctx *ctx, const char *name,
 			      struct iommufd_device **out);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/msg_name.h"
 #include "objects/device.h"
 #include "uapi/vfio_abi.h"
 
@@ -103,7 +104,20 @@ static const char *resolve_hint(int err)
 	}
 }
 
-/* A new device of the VFIO kind on fd, not yet bound. */
+int iofd_vfio_device_resolve(struct iommufd_ctx *ctx, const char *name,
+			     struct iofd_dev_sysinfo *info)
+{
+	char shown[IOFD_MSG_NAME_MAX];
+	int ret;
+
+	ret = ctx->tp.ops->resolve_device(ctx->tp.priv, name, info);
+	if (ret)
+		iofd_set_error(ctx, ret, "device %s%s", iofd_msg_name(name, shown),
+			       resolve_hint(ret));
+	return ret;
+}
+
+/* A new device of the VFIO kind, without a file yet. */
 static struct iommufd_device *vfio_device_new(struct iommufd_ctx *ctx)
 {
 	struct iommufd_device *dev = calloc(1, sizeof(*dev));
@@ -134,21 +148,21 @@ static int vfio_bind(struct iommufd_device *dev)
 
 int iofd_vfio_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out)
 {
+	char shown[IOFD_MSG_NAME_MAX];
 	struct iommufd_device *dev;
 	int ret;
 
 	dev = vfio_device_new(ctx);
 	if (!dev)
-		return iofd_set_error(ctx, -ENOMEM, "device %s", name);
-	ret = ctx->tp.ops->resolve_device(ctx->tp.priv, name, &dev->info);
-	if (ret) {
-		iofd_set_error(ctx, ret, "device %s%s", name, resolve_hint(ret));
+		return iofd_set_error(ctx, -ENOMEM, "device %s", iofd_msg_name(name, shown));
+	ret = iofd_vfio_device_resolve(ctx, name, &dev->info);
+	if (ret)
 		goto out_free;
-	}
 	ret = iofd_kopen(ctx, dev->info.cdev, O_RDWR);
 	if (ret < 0) {
 		/* Name the device the caller asked for, not only its cdev. */
-		iofd_set_error(ctx, ret, "device %s: open %s", name, dev->info.cdev);
+		iofd_set_error(ctx, ret, "device %s: open %s", iofd_msg_name(name, shown),
+			       dev->info.cdev);
 		goto out_free;
 	}
 	dev->fd = ret;
