@@ -124,7 +124,7 @@ int iommufd_get_hw_info_opts(struct iommufd_ctx *ctx, uint32_t dev_id,
 			 (unsigned long long)cmd.out_capabilities, cmd.out_max_pasid_log2);
 	if (ret == -EOPNOTSUPP && o.data_type)
 		return iofd_set_error(ctx, ret,
-				      "hw info dev %u: data type %u asked for, which needs IOMMU_HW_INFO_FLAG_INPUT_TYPE (newer than Linux 6.12)",
+				      "hw info dev %u: data type %u asked for: the IOMMU has none of that type, or the kernel takes no type (IOMMU_HW_INFO_FLAG_INPUT_TYPE, newer than Linux 6.12)",
 				      dev_id, o.data_type);
 	if (ret)
 		return ret;

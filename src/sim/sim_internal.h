@@ -332,6 +332,13 @@ void sim_user_bitmap_set(struct sim_user_bitmap *ub, uint64_t b0, uint64_t b1);
 #define SIM_KERNEL_DEFAULT 703 /* the newest known */
 struct iofd_hwpt_get_dirty_bitmap;
 /* "6.12", "7.3" to 612, 703; else -EINVAL and err set */
+/*
+ * What a kernel has that 6.12 has not (topo.kernel at least this); for those only 7.3 is
+ * known to have, 7.3.
+ */
+#define SIM_KERNEL_MAP_FILE 613        /* IOAS_MAP_FILE */
+#define SIM_KERNEL_HW_INFO_IN_TYPE 703 /* GET_HW_INFO for a type asked for */
+#define SIM_KERNEL_PAGING_FAULT 703    /* a fault queue for a paging HWPT */
 int sim_kernel_parse(const char *text, unsigned int *version, char *err, size_t errlen);
 const char *sim_kernel_name(unsigned int version);
 /* a host the kernel cannot have (6.12: mock devices beside VT-d): -EINVAL and err set */

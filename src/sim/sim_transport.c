@@ -21,6 +21,7 @@ struct sim_ioctl_op {
 	size_t size;     /* the struct this kernel knows */
 	size_t min_size; /* its first version: up to and including the last field */
 	int (*execute)(struct sim_ucmd *ucmd);
+	unsigned int since; /* the first kernel that has it (ENOTTY before); 0: all */
 };
 
 #define SIM_OP(_req, _fn, _struct, _last)                                           \
@@ -30,6 +31,16 @@ struct sim_ioctl_op {
 		.min_size = offsetof(struct _struct, _last) +                       \
 			    sizeof(((struct _struct *)0)->_last),                   \
 		.execute = (_fn),                                                   \
+	}
+
+#define SIM_OP_SINCE(_req, _fn, _struct, _last, _since)                             \
+	[_IOC_NR(_req) - SIM_CMD_BASE] = {                                          \
+		.request = (_req),                                                  \
+		.size = sizeof(struct _struct),                                     \
+		.min_size = offsetof(struct _struct, _last) +                       \
+			    sizeof(((struct _struct *)0)->_last),                   \
+		.execute = (_fn),                                                   \
+		.since = (_since),                                                  \
 	}
 
 static const struct sim_ioctl_op sim_ioctl_ops[] = {
@@ -49,7 +60,8 @@ static const struct sim_ioctl_op sim_ioctl_ops[] = {
 	       iofd_hwpt_set_dirty_tracking, reserved),
 	SIM_OP(IOFD_HWPT_GET_DIRTY_BITMAP, sim_cmd_hwpt_get_dirty_bitmap,
 	       iofd_hwpt_get_dirty_bitmap, data),
-	SIM_OP(IOFD_IOAS_MAP_FILE, sim_cmd_ioas_map_file, iofd_ioas_map_file, iova),
+	SIM_OP_SINCE(IOFD_IOAS_MAP_FILE, sim_cmd_ioas_map_file, iofd_ioas_map_file, iova,
+		     SIM_KERNEL_MAP_FILE),
 };
 
 void sim_ucmd_respond(struct sim_ucmd *ucmd, size_t cmd_len)
@@ -71,7 +83,7 @@ static int sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned long request, void 
 	if (nr < SIM_CMD_BASE || nr - SIM_CMD_BASE >= sizeof(sim_ioctl_ops) / sizeof(*sim_ioctl_ops))
 		return -ENOTTY;
 	op = &sim_ioctl_ops[nr - SIM_CMD_BASE];
-	if (!op->execute || op->request != request)
+	if (!op->execute || op->request != request || op->since > ictx->sim->topo.kernel)
 		return -ENOTTY;
 	if (!arg)
 		return -EFAULT;

@@ -62,7 +62,7 @@ static void test_hwpt_alloc_opts_defaults(void **state)
 	assert_int_equal(iommufd_destroy(f->ctx, a), 0);
 }
 
-/* Driver data and fault queues reach the kernel, which answers as 6.12 does. */
+/* Driver data and fault queues reach the kernel, which answers as 7.3 does. */
 static void test_hwpt_alloc_opts_data(void **state)
 {
 	struct fx *f = *state;
@@ -83,12 +83,15 @@ static void test_hwpt_alloc_opts_data(void **state)
 	o.data_type = 0;
 	o.data_len = sizeof(s1);
 	assert_err(f->ctx, iommufd_hwpt_alloc_opts(f->ctx, id, a, &o, &h), EINVAL, "HWPT_ALLOC");
-	/* A fault queue is for nested domains only (6.12): a paging one refuses it. */
+	/* A fault queue that is none (7.3, the default kernel, looks for one): ENOENT. */
 	o.data = NULL;
 	o.data_len = 0;
 	o.fault_id = 7;
-	assert_err(f->ctx, iommufd_hwpt_alloc_opts(f->ctx, id, a, &o, &h), EOPNOTSUPP, "fault=7",
+	assert_err(f->ctx, iommufd_hwpt_alloc_opts(f->ctx, id, a, &o, &h), ENOENT, "fault=7",
 		   "flags=0x4");
+	/* Never with a nest parent. */
+	o.flags = IOMMUFD_HWPT_NEST_PARENT;
+	assert_err(f->ctx, iommufd_hwpt_alloc_opts(f->ctx, id, a, &o, &h), EOPNOTSUPP, "fault=7");
 	assert_int_equal(h, 0);
 	assert_int_equal(iommufd_sim_live_objects(f->sim), live);
 	iommufd_device_close(dev);
@@ -224,11 +227,14 @@ static void test_hw_info_errors(void **state)
 
 	/* A length without a buffer: the kernel cannot write it. */
 	assert_err(f->ctx, iommufd_get_hw_info_opts(f->ctx, id, &o), EFAULT, "GET_HW_INFO");
-	/* Asking for a type: Linux 6.12 has no IOMMU_HW_INFO_FLAG_INPUT_TYPE. */
+	/* Asking for a type (7.3): the IOMMU's own is given, another it has not. */
 	o.data = &vtd;
 	o.data_type = HW_INFO_TYPE_INTEL_VTD;
-	assert_err(f->ctx, iommufd_get_hw_info_opts(f->ctx, id, &o), EOPNOTSUPP,
-		   "IOMMU_HW_INFO_FLAG_INPUT_TYPE", "data type 1");
+	assert_int_equal(iommufd_get_hw_info_opts(f->ctx, id, &o), 0);
+	assert_int_equal(o.out_data_type, HW_INFO_TYPE_INTEL_VTD);
+	o.data_type = HW_INFO_TYPE_ARM_SMMUV3;
+	assert_err(f->ctx, iommufd_get_hw_info_opts(f->ctx, id, &o), EOPNOTSUPP, "data type 2",
+		   "IOMMU_HW_INFO_FLAG_INPUT_TYPE");
 	o.data_type = 0;
 	o.reserved[1] = 1;
 	assert_err(f->ctx, iommufd_get_hw_info_opts(f->ctx, id, &o), EINVAL, "reserved");
@@ -253,6 +259,44 @@ static void test_hw_info_errors(void **state)
 	iommufd_device_close(dev);
 }
 
+/* Linux 6.12: no type asked for, no fault queue for a paging domain, no IOAS_MAP_FILE. */
+static void test_what_6_12_has_not(void **state)
+{
+	static const char topology[] =
+		"{ \"kernel\": \"6.12\", \"iommus\": [ { \"name\": \"dmar0\", "
+		"\"driver\": \"intel-vtd\" } ], \"devices\": [ { \"name\": \"" DEV_DIRTY
+		"\", \"iommu\": \"dmar0\" } ] }";
+	struct iommufd_device *dev = NULL;
+	struct iommufd_sim *sim = NULL;
+	struct iommufd_ctx *ctx = NULL;
+	struct hw_info_vtd vtd;
+	IOMMUFD_OPTS(iommufd_hw_info_opts, o, .data = &vtd, .data_len = sizeof(vtd),
+		     .data_type = HW_INFO_TYPE_INTEL_VTD);
+	IOMMUFD_OPTS(iommufd_hwpt_alloc_opts, h, .fault_id = 3);
+	uint64_t iova = 0x100000;
+	uint32_t ioas, hwpt = 0;
+
+	assert_int_equal(iommufd_sim_new(topology, &sim), 0);
+	assert_int_equal(iommufd_sim_open(sim, &ctx), 0);
+	assert_int_equal(iommufd_device_open(ctx, DEV_DIRTY, &dev), 0);
+	assert_err(ctx, iommufd_get_hw_info_opts(ctx, iommufd_device_id(dev), &o), EOPNOTSUPP,
+		   "data type 1", "IOMMU_HW_INFO_FLAG_INPUT_TYPE");
+	o.data_type = 0;
+	assert_int_equal(iommufd_get_hw_info_opts(ctx, iommufd_device_id(dev), &o), 0);
+	assert_int_equal(o.out_data_type, HW_INFO_TYPE_INTEL_VTD);
+	assert_int_equal(iommufd_ioas_alloc(ctx, &ioas), 0);
+	assert_err(ctx, iommufd_hwpt_alloc_opts(ctx, iommufd_device_id(dev), ioas, &h, &hwpt),
+		   EOPNOTSUPP, "fault=3");
+	assert_err(ctx, iommufd_ioas_map_file(ctx, ioas, 0, 0, PAGE, &iova,
+					      IOMMUFD_MAP_FIXED_IOVA), ENOTTY,
+		   "needs Linux 6.13 or later");
+	assert_int_equal(iommufd_sim_live_objects(sim), 2);
+	iommufd_device_close(dev);
+	iommufd_close(ctx);
+	iommufd_sim_free(sim);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +306,7 @@ int main(void)
 		FX_TEST(test_hw_info_vtd_data),
 		FX_TEST(test_hw_info_smmuv3_data),
 		FX_TEST(test_hw_info_errors),
+		cmocka_unit_test(test_what_6_12_has_not),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

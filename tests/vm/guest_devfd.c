@@ -57,6 +57,15 @@ static bool kernel_is_6_12(void)
 	return kernel_at_least(6, 12) && !kernel_at_least(6, 13);
 }
 
+/* IOMMU_HW_CAP_PCI_ATS_NOT_SUPPORTED: 7.x says it of a device that cannot use ATS. */
+#define HW_CAP_PCI_ATS_NOT_SUPPORTED (1ull << 3)
+
+/* What 7.x adds to the capabilities of a device without ATS (QEMU's, the mock's). */
+static uint64_t ats_none(void)
+{
+	return kernel_is_6_12() ? 0 : HW_CAP_PCI_ATS_NOT_SUPPORTED;
+}
+
 /* The cdev of a PCI device bound to vfio-pci, from the library's list. */
 static void cdev_of(const char *name, char *out, size_t len)
 {
@@ -394,8 +403,8 @@ static void hw_info_vtd_driver_data(void)
 	/* The registers the driver read from the unit, as sysfs shows them. */
 	vt_assert_u64_eq(vtd.cap_reg, sysfs_hex("/sys/class/iommu/dmar0/intel-iommu/cap"));
 	vt_assert_u64_eq(vtd.ecap_reg, sysfs_hex("/sys/class/iommu/dmar0/intel-iommu/ecap"));
-	/* QEMU's VT-d: no dirty tracking; edu has no PASID capability. */
-	vt_assert_u64_eq(o.out_capabilities, 0);
+	/* QEMU's VT-d: no dirty tracking; edu has no PASID capability (nor ATS: 7.x says so). */
+	vt_assert_u64_eq(o.out_capabilities, ats_none());
 	vt_assert_int_eq(o.out_max_pasid_log2, 0);
 	/* A larger buffer: the rest zeroed; a smaller: filled as far as it goes. */
 	memset(big, 0xee, sizeof(big));
@@ -422,8 +431,12 @@ static void hw_info_vtd_driver_data(void)
 			      EOPNOTSUPP);
 		expect_msg(ctx, "IOMMU_HW_INFO_FLAG_INPUT_TYPE");
 	} else {
-		vt_note("data type asked: %d",
-			iommufd_get_hw_info_opts(ctx, iommufd_device_id(dev), &o));
+		/* 7.x: the IOMMU's own type is given, another one it has not. */
+		vm_expect(ctx, iommufd_get_hw_info_opts(ctx, iommufd_device_id(dev), &o), 0);
+		vt_assert_int_eq(o.out_data_type, IOFD_HW_INFO_TYPE_INTEL_VTD);
+		o.data_type = IOFD_HW_INFO_TYPE_ARM_SMMUV3;
+		vm_expect_err(ctx, iommufd_get_hw_info_opts(ctx, iommufd_device_id(dev), &o),
+			      EOPNOTSUPP);
 	}
 	iommufd_device_close(dev);
 	iommufd_close(ctx);
@@ -530,12 +543,12 @@ static void hwpt_alloc_opts_on_vtd(void)
 	/* A type without data: EINVAL. */
 	o.data_len = 0;
 	vm_expect_err(ctx, iommufd_hwpt_alloc_opts(ctx, id, ioas, &o, &h), EINVAL);
-	/* A fault queue on a paging domain: not in 6.12. */
+	/* A fault queue on a paging domain: not in 6.12; 7.x looks the id up (none: ENOENT). */
 	o.data_type = 0;
 	o.data = NULL;
 	o.fault_id = 77;
-	if (kernel_is_6_12())
-		vm_expect_err(ctx, iommufd_hwpt_alloc_opts(ctx, id, ioas, &o, &h), EOPNOTSUPP);
+	vm_expect_err(ctx, iommufd_hwpt_alloc_opts(ctx, id, ioas, &o, &h),
+		      kernel_is_6_12() ? EOPNOTSUPP : ENOENT);
 	iommufd_device_close(dev);
 	vm_expect(ctx, iommufd_destroy(ctx, ioas), 0);
 	iommufd_close(ctx);
@@ -567,9 +580,9 @@ static void selftest_device_has_no_fd(void)
 	vt_assert_u64_eq(h.out_data_type, IOFD_HW_INFO_TYPE_SELFTEST);
 	vt_assert_int_eq(h.data_len, sizeof(st));
 	vt_assert_u64_eq(st.test_reg, 0xdeadbeef);
-	vt_assert_u64_eq(h.out_capabilities, IOMMUFD_HW_CAP_DIRTY_TRACKING);
+	vt_assert_u64_eq(h.out_capabilities, IOMMUFD_HW_CAP_DIRTY_TRACKING | ats_none());
 	vm_expect(ctx, iommufd_get_hw_info_opts(ctx, iommufd_device_id(nodirty), &h), 0);
-	vt_assert_u64_eq(h.out_capabilities, 0);
+	vt_assert_u64_eq(h.out_capabilities, ats_none());
 	vt_ok(iommufd_ioas_alloc(ctx, &ioas));
 	vm_expect_err(ctx, iommufd_device_attach_pt_opts(dev, ioas, &o), EOPNOTSUPP);
 	vm_expect(ctx, iommufd_device_attach_pt_opts(dev, ioas, NULL), 0);
