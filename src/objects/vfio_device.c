@@ -36,12 +36,12 @@ static int vfio_detach(struct iommufd_device *dev)
 	return ret;
 }
 
-/* Kernels without VFIO_DEVICE_ATTACH_PASID refuse any flag with EINVAL: say so. */
+/* EINVAL to a PASID: most likely a kernel without PASID attach (any flag is EINVAL there). */
 static int pasid_error(struct iommufd_device *dev, int ret, const char *what, uint32_t pasid)
 {
 	if (ret == -EINVAL)
 		return iofd_set_error(dev->ctx, ret,
-				      "%s %s pasid %u (kernels without VFIO_DEVICE_ATTACH_PASID, 6.12 among them, refuse every PASID)",
+				      "%s %s pasid %u (a kernel without VFIO_DEVICE_ATTACH_PASID, such as 6.12, refuses every PASID; a newer one a device or domain without PASID support)",
 				      what, dev->info.name, pasid);
 	return ret;
 }

@@ -189,8 +189,10 @@ static void example_drives_dma_through_the_iommu(void)
 	}
 	close(kmsg);
 	vt_note("kernel log meanwhile:\n%s", log);
-	vt_assert(strstr(log, "[DMA Write NO_PASID] Request device [00:03.0] fault addr 0x101000"));
-	vt_assert(strstr(log, "[DMA Write NO_PASID] Request device [00:03.0] fault addr 0x200000"));
+	/* "[DMA Write NO_PASID] Request device [00:03.0] fault addr 0x101000" (7.x: 0000:00:03.0) */
+	vt_assert(strstr(log, "[DMA Write NO_PASID] Request device ["));
+	vt_assert(strstr(log, "00:03.0] fault addr 0x101000"));
+	vt_assert(strstr(log, "00:03.0] fault addr 0x200000"));
 	vt_assert(strstr(log, "PTE Write access is not set"));
 	/* Nothing else faulted: the copy itself went through. */
 	vt_assert(!strstr(log, "DMA Read"));
