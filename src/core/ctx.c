@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Context: one iommufd, its transport, per-thread last errors, logging. */
+/* Context: one iommufd, its transport, logging (per-thread last errors: last_error.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/ctx.h"
+#include "core/last_error.h"
 
 const char *iommufd_version(void)
 {
@@ -75,18 +76,13 @@ int iommufd_from_fd(int fd, struct iommufd_ctx **out)
 
 void iommufd_close(struct iommufd_ctx *ctx)
 {
-	struct iofd_err_slot *s, *next;
-
 	if (!ctx)
 		return;
 	if (ctx->owns_fd)
 		iofd_kclose(ctx, ctx->fd);
 	if (ctx->tp.ops->release)
 		ctx->tp.ops->release(ctx->tp.priv);
-	for (s = ctx->err_slots; s; s = next) {
-		next = s->next;
-		free(s);
-	}
+	iofd_err_forget_ctx(ctx);
 	pthread_mutex_destroy(&ctx->lock);
 	free(ctx);
 }
@@ -99,41 +95,6 @@ int iommufd_fd(const struct iommufd_ctx *ctx)
 bool iommufd_is_simulated(const struct iommufd_ctx *ctx)
 {
 	return ctx && ctx->tp.ops != &iofd_kernel_transport_ops;
-}
-
-/* The calling thread's slot; created on first use when create is set. Lock held. */
-static struct iofd_err_slot *err_slot(struct iommufd_ctx *ctx, bool create)
-{
-	pthread_t self = pthread_self();
-	struct iofd_err_slot *s;
-
-	for (s = ctx->err_slots; s; s = s->next)
-		if (pthread_equal(s->thread, self))
-			return s;
-	if (!create)
-		return NULL;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return NULL;
-	s->thread = self;
-	s->next = ctx->err_slots;
-	ctx->err_slots = s;
-	return s;
-}
-
-const char *iommufd_last_error(struct iommufd_ctx *ctx)
-{
-	struct iofd_err_slot *s;
-	const char *msg;
-
-	if (!ctx)
-		return "no context";
-	pthread_mutex_lock(&ctx->lock);
-	s = err_slot(ctx, false);
-	/* The slot lives until the context closes, and only this thread writes it. */
-	msg = s ? s->msg : "";
-	pthread_mutex_unlock(&ctx->lock);
-	return msg;
 }
 
 /* Which messages are made at all, from the settings (lock held). */
@@ -212,18 +173,14 @@ void iofd_log(struct iommufd_ctx *ctx, int level, const char *fmt, ...)
 
 static void set_error_v(struct iommufd_ctx *ctx, int err, const char *fmt, va_list ap)
 {
-	struct iofd_err_slot *s;
 	char buf[IOFD_ERRMSG_MAX];
 	int n;
 
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	if (n >= 0 && (size_t)n < sizeof(buf) && err)
 		snprintf(buf + n, sizeof(buf) - n, ": %s", strerror(-err));
-	pthread_mutex_lock(&ctx->lock);
-	s = err_slot(ctx, true);
-	if (s)
-		memcpy(s->msg, buf, sizeof(buf));
-	pthread_mutex_unlock(&ctx->lock);
+	/* No context lock: threads failing at once on one context do not queue. */
+	iofd_err_store(ctx, buf);
 }
 
 int iofd_set_error(struct iommufd_ctx *ctx, int err, const char *fmt, ...)

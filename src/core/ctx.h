@@ -13,19 +13,15 @@
 
 #define IOFD_ERRMSG_MAX 256
 
-/* One thread's last error on one context. */
-struct iofd_err_slot {
-	pthread_t thread;
-	char msg[IOFD_ERRMSG_MAX];
-	struct iofd_err_slot *next;
-};
+/* One thread's last error on one context (core/last_error.c). */
+struct iofd_err_slot;
 
 struct iommufd_ctx {
 	struct iofd_transport tp;
 	int fd;         /* the iommufd (a transport fd) */
 	bool owns_fd;   /* false for iommufd_from_fd() */
-	pthread_mutex_t lock; /* guards err_slots and the log settings */
-	struct iofd_err_slot *err_slots;
+	pthread_mutex_t lock; /* guards the log settings */
+	struct iofd_err_slot *err_slots; /* every thread's message on it (last_error.c's lock) */
 	iommufd_log_fn log_fn;
 	void *log_arg;
 	int log_level;  /* iommufd_set_log_level(); -1: not set */
