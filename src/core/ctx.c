@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Context: one iommufd, its transport, logging (per-thread last errors: last_error.c). */
+/* Context: one iommufd, its transport, its references, logging (last errors: last_error.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -31,6 +31,7 @@ int iofd_ctx_new(struct iofd_transport tp, int fd, bool owns_fd, struct iommufd_
 	ctx->tp = tp;
 	ctx->fd = fd;
 	ctx->owns_fd = owns_fd;
+	ctx->refs = 1; /* the program's, dropped by iommufd_close() */
 	pthread_mutex_init(&ctx->lock, NULL);
 	ctx->log_level = -1;
 	ctx->env_trace = env_tracing();
@@ -74,9 +75,15 @@ int iommufd_from_fd(int fd, struct iommufd_ctx **out)
 	return iofd_ctx_new(tp, fd, false, out);
 }
 
-void iommufd_close(struct iommufd_ctx *ctx)
+void iofd_ctx_get(struct iommufd_ctx *ctx)
 {
-	if (!ctx)
+	__atomic_add_fetch(&ctx->refs, 1, __ATOMIC_RELAXED);
+}
+
+void iofd_ctx_put(struct iommufd_ctx *ctx)
+{
+	/* Whatever the other holders did to the context happened before it goes. */
+	if (__atomic_sub_fetch(&ctx->refs, 1, __ATOMIC_ACQ_REL))
 		return;
 	if (ctx->owns_fd)
 		iofd_kclose(ctx, ctx->fd);
@@ -85,6 +92,28 @@ void iommufd_close(struct iommufd_ctx *ctx)
 	iofd_err_forget_ctx(ctx);
 	pthread_mutex_destroy(&ctx->lock);
 	free(ctx);
+}
+
+static void update_log_max(struct iommufd_ctx *ctx);
+
+void iommufd_close(struct iommufd_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	/*
+	 * Devices or containers still hold it: the program's log settings go with
+	 * its reference, so that their later teardown never calls a callback the
+	 * program has freed meanwhile.
+	 */
+	pthread_mutex_lock(&ctx->lock);
+	if (__atomic_load_n(&ctx->refs, __ATOMIC_RELAXED) > 1) {
+		ctx->log_fn = NULL;
+		ctx->log_arg = NULL;
+		ctx->log_level = -1;
+		update_log_max(ctx);
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	iofd_ctx_put(ctx);
 }
 
 int iommufd_fd(const struct iommufd_ctx *ctx)
