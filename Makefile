@@ -44,3 +44,8 @@ install: all
 
 clean:
 	rm -rf $(BUILD)
+
+# ThreadSanitizer over the suites that use threads, in build-tsan (needs the test packages).
+.PHONY: tsan
+tsan: deps-test
+	scripts/ci-tsan.sh build-tsan
