@@ -134,6 +134,15 @@ IOMMUFD_API int iommufd_list_devices(struct iommufd_ctx *ctx, struct iommufd_dev
  */
 IOMMUFD_API int iommufd_list_devices_all(struct iommufd_ctx *ctx,
 					 struct iommufd_device_desc **out, size_t desc_size);
+/*
+ * What name means, without opening or binding it: the description iommufd_list_devices()
+ * gives of that device. Two names of one device (a PCI address and its cdev path, say) give
+ * the same cdev. desc_size as for iommufd_list_devices_all(). 0, or -ENOENT (no such
+ * device), -ENODEV (no VFIO cdev), -EINVAL (NULL, "", a selftest name: its mock device is
+ * made by the open; desc_size too small).
+ */
+IOMMUFD_API int iommufd_device_describe(struct iommufd_ctx *ctx, const char *name,
+					struct iommufd_device_desc *out, size_t desc_size);
 
 /* ---- Objects: one call per kernel command (no policy) ---------------- */
 
