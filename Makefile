@@ -45,6 +45,13 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
+# Fuzz the library for longer than CI's minute per target (fuzz/README.md):
+#   make fuzz [FUZZ_SECONDS=600]   seconds per target, in build-fuzz (clang, ASan, UBSan)
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/ci-fuzz.sh
+
 # ThreadSanitizer over the suites that use threads, in build-tsan (needs the test packages).
 .PHONY: tsan
 tsan: deps-test

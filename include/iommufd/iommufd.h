@@ -263,8 +263,9 @@ IOMMUFD_API int iommufd_container_domains_all(struct iommufd_container *c,
  * iommufd_device_open() takes "selftest" (a mock device whose IOMMU tracks dirty
  * pages) and "selftest:no-dirty"; each call makes a new mock device.
  * iommufd_selftest_dirty() marks [iova, iova+len) dirty in the domain the device
- * is attached to, as its DMA would (IOMMU_TEST_OP_DIRTY). Returns the number of
- * mapped 2 KiB mock IO pages it marked (0 where nothing is mapped); -ENODEV for
+ * is attached to, as its DMA would (IOMMU_TEST_OP_DIRTY). Returns the kernel's
+ * count of 2 KiB mock IO pages: the mapped ones it marked on 6.12 (0 where nothing
+ * is mapped), every page of the range on 7.x (docs/kernels.md); -ENODEV for
  * a device that is not a selftest device, -EINVAL when it is not attached or
  * len is 0, -EOVERFLOW when the range wraps.
  */
