@@ -51,3 +51,8 @@ FUZZ_SECONDS ?= 600
 .PHONY: fuzz
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/ci-fuzz.sh
+
+# ThreadSanitizer over the suites that use threads, in build-tsan (needs the test packages).
+.PHONY: tsan
+tsan: deps-test
+	scripts/ci-tsan.sh build-tsan

@@ -55,6 +55,7 @@ struct iommufd_container;
 
 IOMMUFD_API int iommufd_open(const char *path, struct iommufd_ctx **out); /* NULL: "/dev/iommu" */
 IOMMUFD_API int iommufd_from_fd(int fd, struct iommufd_ctx **out); /* not closed by us */
+/* Drops the program's reference: the context and its fd live until its devices and containers go */
 IOMMUFD_API void iommufd_close(struct iommufd_ctx *ctx);
 IOMMUFD_API int iommufd_fd(const struct iommufd_ctx *ctx);
 /* true when the context's kernel is the simulator */

@@ -19,6 +19,7 @@ bool iommufd_is_selftest_name(const char *name)
 int iommufd_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out)
 {
 	char shown[IOFD_MSG_NAME_MAX];
+	int ret;
 
 	if (out)
 		*out = NULL;
@@ -30,12 +31,24 @@ int iommufd_device_open(struct iommufd_ctx *ctx, const char *name, struct iommuf
 	if (!*name)
 		return iofd_set_error(ctx, -EINVAL, "device open: empty name");
 	if (iommufd_is_selftest_name(name))
-		return iofd_selftest_device_open(ctx, name, out);
-	return iofd_vfio_device_open(ctx, name, out);
+		ret = iofd_selftest_device_open(ctx, name, out);
+	else
+		ret = iofd_vfio_device_open(ctx, name, out);
+	if (!ret)
+		iofd_device_ready(*out);
+	return ret;
+}
+
+void iofd_device_ready(struct iommufd_device *dev)
+{
+	pthread_mutex_init(&dev->lock, NULL);
+	iofd_ctx_get(dev->ctx);
 }
 
 int iommufd_device_from_fd(struct iommufd_ctx *ctx, int cdev_fd, struct iommufd_device **out)
 {
+	int ret;
+
 	if (out)
 		*out = NULL;
 	if (!ctx)
@@ -45,7 +58,10 @@ int iommufd_device_from_fd(struct iommufd_ctx *ctx, int cdev_fd, struct iommufd_
 	if (cdev_fd < 0)
 		return iofd_set_error(ctx, -EBADF, "device from fd %d: not a file descriptor",
 				      cdev_fd);
-	return iofd_vfio_device_from_fd(ctx, cdev_fd, out);
+	ret = iofd_vfio_device_from_fd(ctx, cdev_fd, out);
+	if (!ret)
+		iofd_device_ready(*out);
+	return ret;
 }
 
 int iommufd_device_describe(struct iommufd_ctx *ctx, const char *name,
@@ -88,15 +104,30 @@ int iommufd_device_describe(struct iommufd_ctx *ctx, const char *name,
 
 void iommufd_device_close(struct iommufd_device *dev)
 {
+	const struct iofd_device_owner_ops *owner_ops;
+	struct iommufd_ctx *ctx;
+	void *owner;
+
 	if (!dev)
 		return;
+	/* Its container may be being freed on another thread: hold it first (device.h). */
+	pthread_mutex_lock(&dev->lock);
+	owner = dev->owner;
+	owner_ops = dev->owner_ops;
+	if (owner)
+		owner_ops->hold(owner);
+	pthread_mutex_unlock(&dev->lock);
 	/* A container forgets the device (and drops its domain if it was the last). */
-	if (dev->owner_detach)
-		dev->owner_detach(dev->owner, dev);
+	if (owner)
+		owner_ops->close_device(owner, dev);
 	else if (dev->pt_id)
 		dev->ops->detach(dev);
+	ctx = dev->ctx;
 	dev->ops->close(dev);
+	pthread_mutex_destroy(&dev->lock);
 	free(dev);
+	/* Last: the context may go with it, when the program has closed it already. */
+	iofd_ctx_put(ctx);
 }
 
 uint32_t iommufd_device_id(const struct iommufd_device *dev)
@@ -134,7 +165,7 @@ int iommufd_device_fd(const struct iommufd_device *dev)
 
 uint32_t iommufd_device_pt_id(const struct iommufd_device *dev)
 {
-	return dev ? dev->pt_id : 0;
+	return dev ? __atomic_load_n(&dev->pt_id, __ATOMIC_RELAXED) : 0;
 }
 
 int iommufd_device_dirty_capable(struct iommufd_device *dev)
@@ -153,28 +184,45 @@ int iommufd_device_dirty_capable(struct iommufd_device *dev)
 	return !!(hw.capabilities & IOFD_HW_CAP_DIRTY_TRACKING);
 }
 
+/*
+ * The direct calls hold the device's lock across the kernel call: a container
+ * claims a device under that lock too, so one of the two finds the other's
+ * work done (the owner set, or the device attached) and answers -EBUSY.
+ */
 int iommufd_device_attach_pt(struct iommufd_device *dev, uint32_t pt_id)
 {
+	int ret;
+
 	if (!dev)
 		return -EINVAL;
+	pthread_mutex_lock(&dev->lock);
 	if (dev->owner)
-		return iofd_set_error(dev->ctx, -EBUSY,
-				      "attach %s to %u: the device belongs to a container",
-				      dev->info.name, pt_id);
-	return dev->ops->attach(dev, pt_id);
+		ret = iofd_set_error(dev->ctx, -EBUSY,
+				     "attach %s to %u: the device belongs to a container",
+				     dev->info.name, pt_id);
+	else
+		ret = dev->ops->attach(dev, pt_id);
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
 }
 
 int iommufd_device_detach_pt(struct iommufd_device *dev)
 {
+	int ret;
+
 	if (!dev)
 		return -EINVAL;
+	pthread_mutex_lock(&dev->lock);
 	if (dev->owner)
-		return iofd_set_error(dev->ctx, -EBUSY,
-				      "detach %s: the device belongs to a container; detach it there",
-				      dev->info.name);
-	if (!dev->pt_id)
-		return iofd_set_error(dev->ctx, -EINVAL, "detach %s: not attached", dev->info.name);
-	return dev->ops->detach(dev);
+		ret = iofd_set_error(dev->ctx, -EBUSY,
+				     "detach %s: the device belongs to a container; detach it there",
+				     dev->info.name);
+	else if (!dev->pt_id)
+		ret = iofd_set_error(dev->ctx, -EINVAL, "detach %s: not attached", dev->info.name);
+	else
+		ret = dev->ops->detach(dev);
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
 }
 
 IOFD_OPTS_NO_PADDING(struct iommufd_attach_opts, pasid);
@@ -194,10 +242,6 @@ static int opts_pasid(struct iommufd_device *dev, const char *what, uint32_t fla
 					      dev->info.name, pasid);
 		return 0;
 	}
-	if (dev->owner)
-		return iofd_set_error(dev->ctx, -EBUSY,
-				      "%s %s pasid %u: the device belongs to a container", what,
-				      dev->info.name, pasid);
 	if (!dev->ops->attach_pasid)
 		return iofd_set_error(dev->ctx, -EOPNOTSUPP,
 				      "%s %s pasid %u: a selftest device has no PASIDs", what,
@@ -224,7 +268,16 @@ int iommufd_device_attach_pt_opts(struct iommufd_device *dev, uint32_t pt_id,
 		return ret;
 	if (!ret)
 		return iommufd_device_attach_pt(dev, pt_id);
-	return dev->ops->attach_pasid(dev, pasid, pt_id);
+	/* As a direct attach: under the lock a container claims the device under. */
+	pthread_mutex_lock(&dev->lock);
+	if (dev->owner)
+		ret = iofd_set_error(dev->ctx, -EBUSY,
+				     "attach %s pasid %u: the device belongs to a container",
+				     dev->info.name, pasid);
+	else
+		ret = dev->ops->attach_pasid(dev, pasid, pt_id);
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
 }
 
 int iommufd_device_detach_pt_opts(struct iommufd_device *dev,
@@ -245,7 +298,15 @@ int iommufd_device_detach_pt_opts(struct iommufd_device *dev,
 		return ret;
 	if (!ret)
 		return iommufd_device_detach_pt(dev);
-	return dev->ops->detach_pasid(dev, pasid);
+	pthread_mutex_lock(&dev->lock);
+	if (dev->owner)
+		ret = iofd_set_error(dev->ctx, -EBUSY,
+				     "detach %s pasid %u: the device belongs to a container",
+				     dev->info.name, pasid);
+	else
+		ret = dev->ops->detach_pasid(dev, pasid);
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
 }
 
 int iommufd_list_devices(struct iommufd_ctx *ctx, struct iommufd_device_desc *out, unsigned max)

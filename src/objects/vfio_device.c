@@ -19,7 +19,7 @@ static int vfio_attach(struct iommufd_device *dev, uint32_t pt_id)
 			 "VFIO_ATTACH_IOMMUFD_PT dev=%s id=%u pt=%u out_pt=%u", dev->info.name,
 			 dev->dev_id, pt_id, cmd.pt_id);
 	if (!ret)
-		dev->pt_id = cmd.pt_id;
+		__atomic_store_n(&dev->pt_id, cmd.pt_id, __ATOMIC_RELAXED);
 	return ret;
 }
 
@@ -32,7 +32,7 @@ static int vfio_detach(struct iommufd_device *dev)
 			 "VFIO_DETACH_IOMMUFD_PT dev=%s id=%u pt=%u", dev->info.name, dev->dev_id,
 			 dev->pt_id);
 	if (!ret)
-		dev->pt_id = 0;
+		__atomic_store_n(&dev->pt_id, 0, __ATOMIC_RELAXED);
 	return ret;
 }
 

@@ -121,6 +121,26 @@ static void test_context_close_leaves_fd(void **state)
 	assert_int_equal(iommufd_sim_close_cdev(f->sim, fd), -EBADF);
 }
 
+/* A device from an fd holds its context as any device does: the context may close first. */
+static void test_context_closed_first(void **state)
+{
+	struct fx *f = *state;
+	struct iommufd_ctx *ctx2 = NULL;
+	struct iommufd_device *dev = NULL;
+	int fd = open_cdev(f, DEV_DIRTY);
+	uint32_t ioas;
+
+	assert_int_equal(iommufd_sim_open(f->sim, &ctx2), 0);
+	assert_int_equal(iommufd_device_from_fd(ctx2, fd, &dev), 0);
+	assert_int_equal(iommufd_ioas_alloc(ctx2, &ioas), 0);
+	iommufd_close(ctx2);
+	/* The device works on: its context lives until it is closed. */
+	assert_int_equal(iommufd_device_attach_pt(dev, ioas), 0);
+	assert_int_not_equal(iommufd_device_pt_id(dev), 0);
+	iommufd_device_close(dev);
+	assert_int_equal(iommufd_sim_close_cdev(f->sim, fd), 0);
+}
+
 /* Files that are no VFIO device cdev: each refused with why, nothing made or changed. */
 static void test_wrong_files(void **state)
 {
@@ -255,6 +275,7 @@ int main(void)
 		FX_TEST(test_from_fd_binds),
 		FX_TEST(test_close_leaves_fd_bound),
 		FX_TEST(test_context_close_leaves_fd),
+		FX_TEST(test_context_closed_first),
 		FX_TEST(test_wrong_files),
 		FX_TEST(test_device_bound_elsewhere),
 		FX_TEST(test_failed_bind_changes_nothing),
