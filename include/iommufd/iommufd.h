@@ -26,9 +26,8 @@ extern "C" {
 #define IOMMUFD_API __attribute__((visibility("default")))
 #endif
 
-#define IOMMUFD_VERSION_MAJOR 0
-#define IOMMUFD_VERSION_MINOR 1
-#define IOMMUFD_VERSION_PATCH 0
+/* IOMMUFD_VERSION_MAJOR, _MINOR, _PATCH and _STRING: the version of these headers */
+#include <iommufd/version.h>
 IOMMUFD_API const char *iommufd_version(void);
 
 /*

@@ -13,6 +13,7 @@ from toolcheck import check, done
 
 meson, build, prefix, bindir, libdir, incdir, mandir, example, sanitize = sys.argv[1:10]
 cc = os.environ.get("CC", "cc")
+version = os.environ["LIBIOMMUFD_VERSION"]  # meson.build's project version
 
 
 def under(dest, d):
@@ -42,13 +43,21 @@ try:
           else False, "installed: the shared library")
     check(not any(f.startswith(dest) for f in open(pc).read().split()) if os.path.exists(pc)
           else False, "the .pc file does not mention DESTDIR")
+    # One version number: the installed header and pages carry meson.build's.
+    vh = os.path.join(os.path.dirname(hdr), "version.h")
+    check(os.path.exists(vh) and '#define IOMMUFD_VERSION_STRING "%s"' % version in open(vh).read(),
+          "installed: iommufd/version.h with version %s" % version)
+    for page in (os.path.join(man, "man1", "iommufdctl.1"), os.path.join(man, "man3", "iommufd.3")):
+        check(os.path.exists(page) and '"libiommufd %s"' % version in open(page).read(),
+              "installed %s says libiommufd %s" % (page, version))
 
     env = dict(os.environ, LD_LIBRARY_PATH=lib)
     env.pop("IOMMUFD_TRACE", None)
 
     # The installed tool runs against the installed library.
     p = sh([tool, "--version"], env=env)
-    check(p.returncode == 0 and p.stdout.startswith("iommufdctl 0.1.0"), "installed tool runs")
+    check(p.returncode == 0 and p.stdout.startswith("iommufdctl %s " % version),
+          "installed tool runs: " + p.stdout + p.stderr)
     p = sh(["ldd", tool], env=env)
     check(lib in p.stdout, "installed tool uses the installed library:\n" + p.stdout)
     p = sh([tool, "--sim", "devices", "--json"], env=env)

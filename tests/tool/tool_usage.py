@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """iommufdctl: help, version, and bad usage (exit 2, a clear message, nothing changed)."""
+import os
+
 from toolcheck import SIM, TOPOLOGY, check, done, parse_json, run
+
+VERSION = os.environ["LIBIOMMUFD_VERSION"]  # meson.build's project version
 
 # Help and version: exit 0, on stdout.
 r = run("--help")
@@ -12,7 +16,8 @@ check("3  not migratable" in r.out and "2  bad usage" in r.out, "--help lists ex
 r = run("-h")
 check(r.rc == 0 and "Usage: iommufdctl" in r.out, "-h", r)
 r = run("--version")
-check(r.rc == 0 and r.out.startswith("iommufdctl 0.1.0 (libiommufd 0.1.0)"), "--version", r)
+check(r.rc == 0 and r.out.startswith("iommufdctl %s (libiommufd %s)" % (VERSION, VERSION)),
+      "--version", r)
 
 for cmd, opts in (("devices", []), ("attach", ["--no-dirty", "--nest-parent"]),
                   ("migrate", ["--memory", "--threshold", "--max-rounds", "--dma-rate",
