@@ -80,7 +80,7 @@ IOMMUFD_API void iommufd_set_log(struct iommufd_ctx *ctx, iommufd_log_fn fn, voi
  * 0, or -EINVAL for a level out of range. */
 IOMMUFD_API int iommufd_set_log_level(struct iommufd_ctx *ctx, int level);
 
-/* ---- Simulated kernel ------------------------------------------------ */
+/* ---- Simulated kernel: libiommufd-sim (pkg-config libiommufd-sim) ---- */
 
 IOMMUFD_API int iommufd_sim_new(const char *topology_json, struct iommufd_sim **out);
 IOMMUFD_API int iommufd_sim_open(struct iommufd_sim *sim, struct iommufd_ctx **out);
