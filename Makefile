@@ -44,3 +44,12 @@ install: all
 
 clean:
 	rm -rf $(BUILD)
+
+# The libraries' ABI against the baselines in abi/ (scripts/ci-abi.sh; abi/README.md).
+# abi-baseline rewrites the baselines from this tree, on purpose: review and commit abi/.
+.PHONY: abi abi-baseline
+abi:
+	scripts/ci-abi.sh
+
+abi-baseline:
+	scripts/ci-abi.sh --update
