@@ -45,6 +45,13 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
+# Fuzz the library for longer than CI's minute per target (fuzz/README.md):
+#   make fuzz [FUZZ_SECONDS=600]   seconds per target, in build-fuzz (clang, ASan, UBSan)
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/ci-fuzz.sh
+
 # The libraries' ABI against the baselines in abi/ (scripts/ci-abi.sh; abi/README.md).
 # abi-baseline rewrites the baselines from this tree, on purpose: review and commit abi/.
 .PHONY: abi abi-baseline

@@ -132,6 +132,15 @@ IOMMUFD_API int iommufd_list_devices(struct iommufd_ctx *ctx, struct iommufd_dev
  */
 IOMMUFD_API int iommufd_list_devices_all(struct iommufd_ctx *ctx,
 					 struct iommufd_device_desc **out, size_t desc_size);
+/*
+ * What name means, without opening or binding it: the description iommufd_list_devices()
+ * gives of that device. Two names of one device (a PCI address and its cdev path, say) give
+ * the same cdev. desc_size as for iommufd_list_devices_all(). 0, or -ENOENT (no such
+ * device), -ENODEV (no VFIO cdev), -EINVAL (NULL, "", a selftest name: its mock device is
+ * made by the open; desc_size too small).
+ */
+IOMMUFD_API int iommufd_device_describe(struct iommufd_ctx *ctx, const char *name,
+					struct iommufd_device_desc *out, size_t desc_size);
 
 /* ---- Objects: one call per kernel command (no policy) ---------------- */
 
@@ -252,8 +261,9 @@ IOMMUFD_API int iommufd_container_domains_all(struct iommufd_container *c,
  * iommufd_device_open() takes "selftest" (a mock device whose IOMMU tracks dirty
  * pages) and "selftest:no-dirty"; each call makes a new mock device.
  * iommufd_selftest_dirty() marks [iova, iova+len) dirty in the domain the device
- * is attached to, as its DMA would (IOMMU_TEST_OP_DIRTY). Returns the number of
- * mapped 2 KiB mock IO pages it marked (0 where nothing is mapped); -ENODEV for
+ * is attached to, as its DMA would (IOMMU_TEST_OP_DIRTY). Returns the kernel's
+ * count of 2 KiB mock IO pages: the mapped ones it marked on 6.12 (0 where nothing
+ * is mapped), every page of the range on 7.x (docs/kernels.md); -ENODEV for
  * a device that is not a selftest device, -EINVAL when it is not attached or
  * len is 0, -EOVERFLOW when the range wraps.
  */

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Devices: what every kind shares (open by name, attach state, close). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/list_all.h"
+#include "core/msg_name.h"
 #include "objects/device.h"
 #include "uapi/iommufd_abi.h"
 
@@ -15,18 +17,58 @@ bool iommufd_is_selftest_name(const char *name)
 
 int iommufd_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out)
 {
+	char shown[IOFD_MSG_NAME_MAX];
+
 	if (out)
 		*out = NULL;
 	if (!ctx)
 		return -EINVAL;
 	if (!out || !name)
 		return iofd_set_error(ctx, -EINVAL, "device open %s: %s is NULL",
-				      name ? name : "(null)", out ? "name" : "out");
+				      iofd_msg_name(name, shown), out ? "name" : "out");
 	if (!*name)
 		return iofd_set_error(ctx, -EINVAL, "device open: empty name");
 	if (iommufd_is_selftest_name(name))
 		return iofd_selftest_device_open(ctx, name, out);
 	return iofd_vfio_device_open(ctx, name, out);
+}
+
+int iommufd_device_describe(struct iommufd_ctx *ctx, const char *name,
+			    struct iommufd_device_desc *out, size_t desc_size)
+{
+	const size_t min_size = IOFD_SIZE_THROUGH(struct iommufd_device_desc, emulated);
+	struct iommufd_device_desc desc = { 0 };
+	char shown[IOFD_MSG_NAME_MAX];
+	struct iofd_dev_sysinfo info;
+	int ret;
+
+	if (!ctx)
+		return -EINVAL;
+	if (!out || !name)
+		return iofd_set_error(ctx, -EINVAL, "describe device %s: %s is NULL",
+				      iofd_msg_name(name, shown), out ? "name" : "out");
+	if (desc_size < min_size)
+		return iofd_set_error(ctx, -EINVAL, "describe device %s: size %zu, smaller than the "
+				      "%zu bytes of the first version of the struct",
+				      iofd_msg_name(name, shown), desc_size, min_size);
+	if (!*name)
+		return iofd_set_error(ctx, -EINVAL, "describe device: empty name");
+	/* The mock device of a selftest name exists only once it is opened, a new one each time. */
+	if (iommufd_is_selftest_name(name))
+		return iofd_set_error(ctx, -EINVAL, "describe device %s: a selftest name makes a new "
+				      "mock device at each open, none before", name);
+	ret = iofd_vfio_device_resolve(ctx, name, &info);
+	if (ret)
+		return ret;
+	/* As iommufd_list_devices() describes it. */
+	snprintf(desc.name, sizeof(desc.name), "%s", info.name);
+	snprintf(desc.cdev, sizeof(desc.cdev), "%s", info.cdev);
+	snprintf(desc.driver, sizeof(desc.driver), "%s", info.driver);
+	snprintf(desc.iommu, sizeof(desc.iommu), "%s", info.iommu);
+	desc.emulated = info.emulated;
+	memset(out, 0, desc_size);
+	memcpy(out, &desc, desc_size < sizeof(desc) ? desc_size : sizeof(desc));
+	return 0;
 }
 
 void iommufd_device_close(struct iommufd_device *dev)

@@ -48,6 +48,9 @@ struct iommufd_device {
  * device, or -errno with nothing made.
  */
 int iofd_vfio_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out);
+/* What a VFIO device name means, without opening it: 0, or -errno with the message set. */
+int iofd_vfio_device_resolve(struct iommufd_ctx *ctx, const char *name,
+			     struct iofd_dev_sysinfo *info);
 int iofd_selftest_device_open(struct iommufd_ctx *ctx, const char *name,
 			      struct iommufd_device **out);
 

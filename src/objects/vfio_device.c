@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/msg_name.h"
 #include "objects/device.h"
 #include "uapi/vfio_abi.h"
 
@@ -59,28 +60,41 @@ static const char *resolve_hint(int err)
 	}
 }
 
+int iofd_vfio_device_resolve(struct iommufd_ctx *ctx, const char *name,
+			     struct iofd_dev_sysinfo *info)
+{
+	char shown[IOFD_MSG_NAME_MAX];
+	int ret;
+
+	ret = ctx->tp.ops->resolve_device(ctx->tp.priv, name, info);
+	if (ret)
+		iofd_set_error(ctx, ret, "device %s%s", iofd_msg_name(name, shown),
+			       resolve_hint(ret));
+	return ret;
+}
+
 int iofd_vfio_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out)
 {
 	struct iofd_vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = ctx->fd };
+	char shown[IOFD_MSG_NAME_MAX];
 	struct iommufd_device *dev;
 	int ret;
 
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
-		return iofd_set_error(ctx, -ENOMEM, "device %s", name);
+		return iofd_set_error(ctx, -ENOMEM, "device %s", iofd_msg_name(name, shown));
 	dev->ctx = ctx;
 	dev->ops = &vfio_device_ops;
 	dev->fd = -1;
 
-	ret = ctx->tp.ops->resolve_device(ctx->tp.priv, name, &dev->info);
-	if (ret) {
-		iofd_set_error(ctx, ret, "device %s%s", name, resolve_hint(ret));
+	ret = iofd_vfio_device_resolve(ctx, name, &dev->info);
+	if (ret)
 		goto out_free;
-	}
 	ret = iofd_kopen(ctx, dev->info.cdev, O_RDWR);
 	if (ret < 0) {
 		/* Name the device the caller asked for, not only its cdev. */
-		iofd_set_error(ctx, ret, "device %s: open %s", name, dev->info.cdev);
+		iofd_set_error(ctx, ret, "device %s: open %s", iofd_msg_name(name, shown),
+			       dev->info.cdev);
 		goto out_free;
 	}
 	dev->fd = ret;

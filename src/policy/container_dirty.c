@@ -19,10 +19,14 @@
 #define CHUNK_PAGES (1ULL << 18)
 
 /*
- * The mapped parts of [iova, last], contiguous mappings merged. The kernel
- * reads from the area at the read's start and stops at the first hole (6.12
- * does so silently, reporting nothing after it), so every read must start on
- * a mapped IOVA and stay within contiguous mappings.
+ * The mappings that [iova, last] touches, whole, contiguous ones merged. The
+ * kernel reads from the area at the read's start and stops at the first hole
+ * (6.12 does so silently, reporting nothing after it), so every read must start
+ * on a mapped IOVA and stay within contiguous mappings. Whole mappings, as a
+ * page table entry never spans two and 7.3 mishandles one that a read cuts: a
+ * dirty entry that starts before the read is cleared and not reported (the
+ * page written is lost), one that ends after it is reported past the read's
+ * end (docs/kernels.md).
  */
 static int mapped_runs(const struct iommufd_container *c, uint64_t iova, uint64_t last,
 		       struct iofd_range **out, size_t *n)
@@ -39,8 +43,8 @@ static int mapped_runs(const struct iommufd_container *c, uint64_t iova, uint64_
 	if (!runs)
 		return -ENOMEM;
 	for (; i < c->nmaps && c->maps[i].iova <= last; i++) {
-		uint64_t a = c->maps[i].iova > iova ? c->maps[i].iova : iova;
-		uint64_t b = c->maps[i].last < last ? c->maps[i].last : last;
+		uint64_t a = c->maps[i].iova;
+		uint64_t b = c->maps[i].last;
 
 		if (k && runs[k - 1].last + 1 == a) {
 			runs[k - 1].last = b;
@@ -59,16 +63,51 @@ static int mapped_runs(const struct iommufd_container *c, uint64_t iova, uint64_
 typedef int (*chunk_fn)(void *arg, uint64_t start, const uint64_t *bm, uint64_t npages);
 
 /*
- * Read the mapped parts of [iova, last] from one domain (only) or every
- * tracking domain, a chunk at a time: one zeroed buffer per chunk serves all
- * domains, since the kernel only sets bits. Each chunk goes to fn, also the
- * one whose read failed (a clearing read may have cleared part of it: those
- * bits must not be dropped).
+ * Keep a chunk's bits of [iova, last] only: the others (read because reads
+ * cover whole mappings) go to spill, when the read cleared them, else stay
+ * where they are. 0 or -ENOMEM.
+ */
+static int clip_chunk(uint64_t start, uint64_t *bm, uint64_t npages, uint64_t iova,
+		      uint64_t last, struct iofd_ranges *spill)
+{
+	const uint64_t g = IOFD_HARVEST_PAGE;
+	/* bits [lo, hi) are the window's; only those outside need a look */
+	uint64_t lo = iova > start ? (iova - start) / g : 0;
+	uint64_t hi = last < start ? 0 : last >= start + (npages - 1) * g ? npages :
+					 (last - start) / g + 1;
+	uint64_t b;
+	int ret = 0;
+
+	if (lo > npages)
+		lo = npages;
+	for (b = 0; b < npages; b++) {
+		if (b == lo && hi > lo)
+			b = hi;
+		if (b >= npages)
+			break;
+		if (!(bm[b / 64] >> (b % 64) & 1))
+			continue;
+		bm[b / 64] &= ~(1ULL << (b % 64));
+		if (spill && !ret)
+			ret = iofd_ranges_add(spill, start + b * g, start + b * g + g - 1);
+	}
+	return ret;
+}
+
+/*
+ * Read the mappings [iova, last] touches from one domain (only) or every
+ * tracking domain, a chunk at a time, and hand fn the bits of [iova, last];
+ * a clearing read puts the others into the carried-over set. Chunks end on
+ * multiples of their size, so that no entry (naturally aligned) spans two.
+ * One zeroed buffer per chunk serves all domains, since the kernel only sets
+ * bits. Each chunk goes to fn, also the one whose read failed (a clearing
+ * read may have cleared part of it: those bits must not be dropped).
  */
 static int read_chunks(struct iommufd_container *c, struct iofd_domain *only, uint64_t iova,
 		       uint64_t last, uint32_t flags, chunk_fn fn, void *arg)
 {
 	const uint64_t g = IOFD_HARVEST_PAGE;
+	struct iofd_ranges *spill = flags & IOMMUFD_DIRTY_NO_CLEAR ? NULL : &c->carried;
 	struct iofd_range *runs;
 	struct iofd_list *pos;
 	uint64_t *bm = NULL;
@@ -92,10 +131,11 @@ static int read_chunks(struct iommufd_container *c, struct iofd_domain *only, ui
 		uint64_t at = runs[r].start;
 
 		for (;;) {
-			uint64_t pages = (runs[r].last - at) / g + 1;
+			uint64_t end = (at | (CHUNK_PAGES * g - 1)), pages;
 
-			if (pages > CHUNK_PAGES)
-				pages = CHUNK_PAGES;
+			if (end > runs[r].last)
+				end = runs[r].last;
+			pages = (end - at) / g + 1;
 			memset(bm, 0, (pages + 63) / 64 * 8);
 			iofd_list_for_each(pos, &c->domains) {
 				struct iofd_domain *d = iofd_list_entry(pos, struct iofd_domain, link);
@@ -113,14 +153,18 @@ static int read_chunks(struct iommufd_container *c, struct iofd_domain *only, ui
 					break;
 				}
 			}
-			fret = fn(arg, at, bm, pages);
+			fret = clip_chunk(at, bm, pages, iova, last, spill);
+			if (fret)
+				iofd_set_error(c->ctx, fret, "read dirty bits: keep those outside the read");
+			if (!fret)
+				fret = fn(arg, at, bm, pages);
 			if (ret || fret) {
 				ret = ret ? ret : fret;
 				goto out;
 			}
-			if (at + pages * g - 1 >= runs[r].last)
+			if (end >= runs[r].last)
 				break;
-			at += pages * g;
+			at = end + 1;
 		}
 	}
 out:

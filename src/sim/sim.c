@@ -30,11 +30,14 @@ static int sim_fail(int err, const char *fmt, ...) __attribute__((format(printf,
 
 static int sim_fail(int err, const char *fmt, ...)
 {
+	char msg[SIM_ERR_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(sim_last_error, sizeof(sim_last_error), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* A file name may hold any byte: the message stays one line. */
+	sim_msg_escape(sim_last_error, sizeof(sim_last_error), msg);
 	return err;
 }
 
