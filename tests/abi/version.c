@@ -16,8 +16,8 @@ int main(void)
 	snprintf(parts, sizeof(parts), "%d.%d.%d", IOMMUFD_VERSION_MAJOR, IOMMUFD_VERSION_MINOR,
 		 IOMMUFD_VERSION_PATCH);
 	if (strcmp(IOMMUFD_VERSION_STRING, MESON_PROJECT_VERSION)) {
-		printf("IOMMUFD_VERSION_STRING is %s, meson.build says %s\n", IOMMUFD_VERSION_STRING,
-		       MESON_PROJECT_VERSION);
+		printf("IOMMUFD_VERSION_STRING is %s, meson.build says %s\n",
+		       IOMMUFD_VERSION_STRING, MESON_PROJECT_VERSION);
 		fails++;
 	}
 	if (strcmp(parts, MESON_PROJECT_VERSION)) {
