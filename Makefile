@@ -56,3 +56,12 @@ fuzz:
 .PHONY: tsan
 tsan: deps-test
 	scripts/ci-tsan.sh build-tsan
+
+# The libraries' ABI against the baselines in abi/ (scripts/ci-abi.sh; abi/README.md).
+# abi-baseline rewrites the baselines from this tree, on purpose: review and commit abi/.
+.PHONY: abi abi-baseline
+abi:
+	scripts/ci-abi.sh
+
+abi-baseline:
+	scripts/ci-abi.sh --update

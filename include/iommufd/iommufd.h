@@ -26,9 +26,8 @@ extern "C" {
 #define IOMMUFD_API __attribute__((visibility("default")))
 #endif
 
-#define IOMMUFD_VERSION_MAJOR 0
-#define IOMMUFD_VERSION_MINOR 1
-#define IOMMUFD_VERSION_PATCH 0
+/* IOMMUFD_VERSION_MAJOR, _MINOR, _PATCH and _STRING: the version of these headers */
+#include <iommufd/version.h>
 IOMMUFD_API const char *iommufd_version(void);
 
 /*
@@ -82,7 +81,7 @@ IOMMUFD_API void iommufd_set_log(struct iommufd_ctx *ctx, iommufd_log_fn fn, voi
  * 0, or -EINVAL for a level out of range. */
 IOMMUFD_API int iommufd_set_log_level(struct iommufd_ctx *ctx, int level);
 
-/* ---- Simulated kernel ------------------------------------------------ */
+/* ---- Simulated kernel: libiommufd-sim (pkg-config libiommufd-sim) ---- */
 
 IOMMUFD_API int iommufd_sim_new(const char *topology_json, struct iommufd_sim **out);
 IOMMUFD_API int iommufd_sim_open(struct iommufd_sim *sim, struct iommufd_ctx **out);

@@ -12,7 +12,7 @@
 
 const char *iommufd_version(void)
 {
-	return "0.1.0";
+	return IOMMUFD_VERSION_STRING;
 }
 
 static bool env_tracing(void)

@@ -7,6 +7,8 @@ import tempfile
 
 from toolcheck import SIM, TOPOLOGY, check, done, parse_json, run
 
+VERSION = os.environ["LIBIOMMUFD_VERSION"]  # meson.build's project version
+
 # Help and version: exit 0, on stdout.
 r = run("--help")
 check(r.rc == 0 and "Usage: iommufdctl" in r.out, "--help", r)
@@ -18,7 +20,8 @@ check("3  not migratable" in r.out and "2  bad usage" in r.out and
 r = run("-h")
 check(r.rc == 0 and "Usage: iommufdctl" in r.out, "-h", r)
 r = run("--version")
-check(r.rc == 0 and r.out.startswith("iommufdctl 0.1.0 (libiommufd 0.1.0)"), "--version", r)
+check(r.rc == 0 and r.out.startswith("iommufdctl %s (libiommufd %s)" % (VERSION, VERSION)),
+      "--version", r)
 
 for cmd, opts in (("devices", []), ("attach", ["--no-dirty", "--nest-parent"]),
                   ("migrate", ["--memory", "--threshold", "--max-rounds", "--dma-rate",
