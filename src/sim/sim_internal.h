@@ -24,7 +24,8 @@
  * fails for other files and beyond the end of the file. dma-bufs are not.
  *
  * Not modelled: IOMMU_OPTION, IOMMU_VFIO_IOAS, HWPT_INVALIDATE, fault
- * queues and nested (stage-1) domains (all ENOTTY or EOPNOTSUPP here); the
+ * queues (none can be made: a HWPT given one finds none) and nested
+ * (stage-1) domains (all ENOTTY or EOPNOTSUPP here); the
  * mock's huge IO pages (MOCK_FLAGS_DEVICE_HUGE_IOVA);
  * IOMMU groups with more than one device; RLIMIT_MEMLOCK accounting;
  * pinning read-only memory writeable (the kernel says EFAULT, this model
@@ -331,7 +332,6 @@ void sim_user_bitmap_set(struct sim_user_bitmap *ub, uint64_t b0, uint64_t b1);
 /* ---- kernel.c: what differs between the kernels imitated -------------- */
 #define SIM_KERNEL_DEFAULT 703 /* the newest known */
 struct iofd_hwpt_get_dirty_bitmap;
-/* "6.12", "7.3" to 612, 703; else -EINVAL and err set */
 /*
  * What a kernel has that 6.12 has not (topo.kernel at least this); for those only 7.3 is
  * known to have, 7.3.
@@ -339,6 +339,7 @@ struct iofd_hwpt_get_dirty_bitmap;
 #define SIM_KERNEL_MAP_FILE 613        /* IOAS_MAP_FILE */
 #define SIM_KERNEL_HW_INFO_IN_TYPE 703 /* GET_HW_INFO for a type asked for */
 #define SIM_KERNEL_PAGING_FAULT 703    /* a fault queue for a paging HWPT */
+/* "6.12", "7.3" to 612, 703; else -EINVAL and err set */
 int sim_kernel_parse(const char *text, unsigned int *version, char *err, size_t errlen);
 const char *sim_kernel_name(unsigned int version);
 /* a host the kernel cannot have (6.12: mock devices beside VT-d): -EINVAL and err set */
