@@ -229,7 +229,8 @@ int main(int argc, char **argv)
 	}
 	for (i = PAGE; i < PAGE + EDU_LEN; i++) {
 		if (src[i] != (unsigned char)(i * 7 + 1)) {
-			fprintf(stderr, "vfio_edu_dma: the device wrote into the read-only buffer\n");
+			fprintf(stderr, "vfio_edu_dma: the device wrote into the read-only "
+				"buffer\n");
 			goto out_dev;
 		}
 	}
@@ -277,6 +278,7 @@ out_close:
 		ok = false;
 	}
 	if (ok)
-		printf("the library closed neither file: both open until the program closed them\n");
+		printf("the library closed neither file: both open until the program "
+		       "closed them\n");
 	return ok ? 0 : 1;
 }

@@ -35,7 +35,8 @@ static int hwpt_alloc(struct iommufd_ctx *ctx, uint32_t dev_id, uint32_t pt_id,
 	if (o->fault_id)
 		cmd.flags |= IOFD_HWPT_FAULT_ID_VALID;
 	ret = iofd_ioctl(ctx, ctx->fd, IOFD_HWPT_ALLOC, &cmd,
-			 "HWPT_ALLOC dev=%u pt=%u flags=0x%x data_type=%u data_len=%u fault=%u hwpt=%u",
+			 "HWPT_ALLOC dev=%u pt=%u flags=0x%x data_type=%u data_len=%u fault=%u "
+			 "hwpt=%u",
 			 dev_id, pt_id, cmd.flags, cmd.data_type, cmd.data_len, cmd.fault_id,
 			 cmd.out_hwpt_id);
 	if (!ret)
@@ -103,14 +104,16 @@ int iommufd_get_hw_info_opts(struct iommufd_ctx *ctx, uint32_t dev_id,
 	if (!ctx)
 		return -EINVAL;
 	if (!opts)
-		return iofd_set_error(ctx, -EINVAL, "hw info dev %u: opts is NULL (the answer goes there)",
+		return iofd_set_error(ctx, -EINVAL,
+				      "hw info dev %u: opts is NULL (the answer goes there)",
 				      dev_id);
 	ret = iofd_opts_copy(ctx, "hw info", opts, sizeof(o),
 			     iofd_offsetofend(struct iommufd_hw_info_opts, out_capabilities), &o);
 	if (ret)
 		return ret;
 	if (o.reserved[0] || o.reserved[1] || o.reserved[2])
-		return iofd_set_error(ctx, -EINVAL, "hw info dev %u: opts reserved is not 0", dev_id);
+		return iofd_set_error(ctx, -EINVAL, "hw info dev %u: opts reserved is not 0",
+				      dev_id);
 	cmd.data_len = o.data_len;
 	cmd.data_uptr = (uintptr_t)o.data;
 	/* 0 is IOMMU_HW_INFO_TYPE_DEFAULT: the IOMMU's own type, what any kernel gives. */
@@ -119,12 +122,15 @@ int iommufd_get_hw_info_opts(struct iommufd_ctx *ctx, uint32_t dev_id,
 		cmd.out_data_type = o.data_type;
 	}
 	ret = iofd_ioctl(ctx, ctx->fd, IOFD_GET_HW_INFO, &cmd,
-			 "GET_HW_INFO dev=%u flags=0x%x in_type=%u data_len=%u type=%u caps=0x%llx pasid_log2=%u",
+			 "GET_HW_INFO dev=%u flags=0x%x in_type=%u data_len=%u type=%u caps=0x%llx "
+			 "pasid_log2=%u",
 			 dev_id, cmd.flags, o.data_type, cmd.data_len, cmd.out_data_type,
 			 (unsigned long long)cmd.out_capabilities, cmd.out_max_pasid_log2);
 	if (ret == -EOPNOTSUPP && o.data_type)
 		return iofd_set_error(ctx, ret,
-				      "hw info dev %u: data type %u asked for: the IOMMU has none of that type, or the kernel takes no type (IOMMU_HW_INFO_FLAG_INPUT_TYPE, newer than Linux 6.12)",
+				      "hw info dev %u: data type %u asked for: the IOMMU has none "
+				      "of that type, or the kernel takes no type "
+				      "(IOMMU_HW_INFO_FLAG_INPUT_TYPE, newer than Linux 6.12)",
 				      dev_id, o.data_type);
 	if (ret)
 		return ret;

@@ -233,12 +233,14 @@ int iommufd_ioas_map_file(struct iommufd_ctx *ctx, uint32_t ioas_id, int fd, uin
 	if (flags & IOMMUFD_MAP_FIXED_IOVA)
 		cmd.iova = *iova;
 	ret = iofd_ioctl(ctx, ctx->fd, IOFD_IOAS_MAP_FILE, &cmd,
-			 "IOAS_MAP_FILE ioas=%u fd=%d offset=0x%llx len=0x%llx iova=0x%llx flags=0x%x",
+			 "IOAS_MAP_FILE ioas=%u fd=%d offset=0x%llx len=0x%llx iova=0x%llx "
+			 "flags=0x%x",
 			 ioas_id, fd, (unsigned long long)offset, (unsigned long long)len,
 			 (unsigned long long)cmd.iova, cmd.flags);
 	if (ret == -ENOTTY)
 		return iofd_set_error(ctx, ret,
-				      "map file ioas %u fd %d: IOAS_MAP_FILE needs Linux 6.13 or later",
+				      "map file ioas %u fd %d: IOAS_MAP_FILE needs Linux 6.13 or "
+				      "later",
 				      ioas_id, fd);
 	if (!ret)
 		*iova = cmd.iova;

@@ -41,7 +41,9 @@ static int pasid_error(struct iommufd_device *dev, int ret, const char *what, ui
 {
 	if (ret == -EINVAL)
 		return iofd_set_error(dev->ctx, ret,
-				      "%s %s pasid %u (a kernel without VFIO_DEVICE_ATTACH_PASID, such as 6.12, refuses every PASID; a newer one a device or domain without PASID support)",
+				      "%s %s pasid %u (a kernel without VFIO_DEVICE_ATTACH_PASID, "
+				      "such as 6.12, refuses every PASID; a newer one a device or "
+				      "domain without PASID support)",
 				      what, dev->info.name, pasid);
 	return ret;
 }
@@ -224,8 +226,8 @@ int iofd_vfio_device_from_fd(struct iommufd_ctx *ctx, int fd, struct iommufd_dev
 			       bind_einval_hint(dev));
 	else if (ret == -EBUSY)
 		iofd_set_error(ctx, ret,
-			       "device from fd %d (%s): in use through the legacy VFIO group interface",
-			       fd, dev->info.name);
+			       "device from fd %d (%s): in use through the legacy VFIO group "
+			       "interface", fd, dev->info.name);
 	else if (ret)
 		iofd_set_error(ctx, ret, "device from fd %d (%s): bind", fd, dev->info.name);
 	if (ret)

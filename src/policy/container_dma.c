@@ -240,11 +240,13 @@ int iommufd_container_map_opts(struct iommufd_container *c, const struct iommufd
 		return ret;
 	if (o.flags & ~IOMMUFD_MAP_READONLY)
 		return iofd_set_error(c->ctx, -EINVAL,
-				      "map iova 0x%llx: flags 0x%x (only IOMMUFD_MAP_READONLY; a container's IOVAs are fixed)",
+				      "map iova 0x%llx: flags 0x%x (only IOMMUFD_MAP_READONLY; a "
+				      "container's IOVAs are fixed)",
 				      (unsigned long long)o.iova, o.flags);
 	if (o.va && (o.fd || o.offset))
 		return iofd_set_error(c->ctx, -EINVAL,
-				      "map iova 0x%llx: va and a file (fd %d, offset 0x%llx) both given",
+				      "map iova 0x%llx: va and a file (fd %d, offset 0x%llx) both "
+				      "given",
 				      (unsigned long long)o.iova, o.fd,
 				      (unsigned long long)o.offset);
 	if (o.va)

@@ -18,10 +18,11 @@
  * NONE, no nesting). A topology may say per IOMMU whether it nests and where
  * its aperture lies; the driver gives the defaults.
  *
- * IOAS_MAP_FILE (Linux 6.13) is modelled as 7.x has it, for memfds (and any
- * tmpfs or hugetlbfs file): the area holds the file; its pages are pinned,
- * as the kernel's memfd_pin_folios() does, once a domain needs them, which
- * fails for other files and beyond the end of the file. dma-bufs are not.
+ * IOAS_MAP_FILE (6.13; ENOTTY on a 6.12 topology) is modelled as 7.x has
+ * it, for memfds (and any tmpfs or hugetlbfs file): the area holds the
+ * file; its pages are pinned, as the kernel's memfd_pin_folios() does, once
+ * a domain needs them, which fails for other files and beyond the end of
+ * the file. dma-bufs are not.
  *
  * Not modelled: IOMMU_OPTION, IOMMU_VFIO_IOAS, HWPT_INVALIDATE, fault
  * queues (none can be made: a HWPT given one finds none) and nested

@@ -176,7 +176,8 @@ static void example_drives_dma_through_the_iommu(void)
 	vt_assert(waitpid(pid, &status, 0) == pid);
 	vt_note("vfio_edu_dma %s:\n%s", cdev, out);
 	vt_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	vt_assert(strstr(out, "copied 2048 bytes RAM -> device -> RAM (iova 0x100000 -> 0x200000)"));
+	vt_assert(strstr(out, "copied 2048 bytes RAM -> device -> RAM "
+			      "(iova 0x100000 -> 0x200000)"));
 	vt_assert(strstr(out, "write to the read-only buffer (iova 0x101000): blocked"));
 	vt_assert(strstr(out, "write after unmap (iova 0x200000): blocked"));
 	vt_assert(strstr(out, "the library closed neither file"));
@@ -189,7 +190,7 @@ static void example_drives_dma_through_the_iommu(void)
 	}
 	close(kmsg);
 	vt_note("kernel log meanwhile:\n%s", log);
-	/* "[DMA Write NO_PASID] Request device [00:03.0] fault addr 0x101000" (7.x: 0000:00:03.0) */
+	/* "[DMA Write NO_PASID] Request device [00:03.0] fault addr 0x101000" (7.x: 0000:...) */
 	vt_assert(strstr(log, "[DMA Write NO_PASID] Request device ["));
 	vt_assert(strstr(log, "00:03.0] fault addr 0x101000"));
 	vt_assert(strstr(log, "00:03.0] fault addr 0x200000"));
