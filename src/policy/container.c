@@ -53,6 +53,7 @@ int iommufd_container_new(struct iommufd_ctx *ctx, uint32_t flags, struct iommuf
 	iofd_list_init(&c->refusals);
 	iofd_list_init(&c->combo_refusals);
 	iofd_ranges_init(&c->carried);
+	iofd_ivlist_init(&c->maps);
 
 	ret = iommufd_ioas_alloc(ctx, &c->ioas_id);
 	if (ret) {
@@ -144,23 +145,23 @@ static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 	struct iommufd_device *dev = m->dev;
 	struct iofd_domain *d = m->domain;
 	uint32_t pt_id = d ? d->hwpt_id : c->ioas_id;
-	struct iofd_ranges carried;
+	struct iofd_ranges got;
 	bool last = d && d->ndevices == 1;
 	bool harvest = last && d->tracking;
 	int ret, rb;
 
-	iofd_ranges_init(&carried);
+	iofd_ranges_init(&got);
 	if (harvest) {
-		ret = iofd_ranges_copy(&carried, &c->carried);
-		if (ret) {
-			iofd_set_error(c->ctx, ret, "detach %s: keep the dirty bits of hwpt %u",
-				       dev->info.name, pt_id);
-			goto out;
-		}
-		ret = iofd_container_harvest(c, d, 0, UINT64_MAX, &carried);
+		ret = iofd_container_harvest(c, d, 0, UINT64_MAX, &got);
 		if (ret) {
 			iofd_set_error(c->ctx, ret,
 				       "detach %s: read the dirty bits of hwpt %u before destroying it",
+				       dev->info.name, pt_id);
+			goto out;
+		}
+		ret = iofd_ranges_reserve(&c->carried, 1);
+		if (ret) {
+			iofd_set_error(c->ctx, ret, "detach %s: keep the dirty bits of hwpt %u",
 				       dev->info.name, pt_id);
 			goto out;
 		}
@@ -190,7 +191,7 @@ static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 			goto out;
 		}
 		if (harvest)
-			iofd_ranges_swap(&c->carried, &carried);
+			iofd_container_keep_harvest(c, &got, "detach");
 		iofd_log(c->ctx, IOMMUFD_LOG_INFO,
 			 "container ioas %u: %s leaves hwpt %u, its last device: hwpt destroyed%s",
 			 c->ioas_id, dev->info.name, pt_id,
@@ -204,7 +205,7 @@ static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 		 dev->info.name, pt_kind(m), pt_id);
 	release_device(m);
 out:
-	iofd_ranges_fini(&carried);
+	iofd_ranges_fini(&got);
 	return ret;
 }
 
@@ -509,7 +510,7 @@ void iommufd_container_free(struct iommufd_container *c)
 		iofd_log(c->ctx, IOMMUFD_LOG_ERROR, "%s", iommufd_last_error(c->ctx));
 	}
 	iofd_container_drop_refusals(c);
-	iofd_container_free_maps(c);
+	iofd_ivlist_fini(&c->maps);
 	iofd_ranges_fini(&c->carried);
 	pthread_mutex_unlock(&c->lock);
 	pthread_mutex_destroy(&c->lock);
