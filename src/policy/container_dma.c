@@ -179,11 +179,14 @@ int iommufd_container_unmap(struct iommufd_container *c, uint64_t iova, uint64_t
 					      (unsigned long long)iova, (unsigned long long)len);
 	}
 
-	iofd_ranges_init(&got);
 	pthread_mutex_lock(&c->lock);
 	l = &c->maps;
 	i = all ? iofd_ivlist_begin(l) : iofd_ivlist_lower(l, iova);
-	j = all ? iofd_ivlist_end(l) : iofd_ivlist_upper(l, last);
+	/* The mappings from i on that start in the range (few: they all go). */
+	for (j = i; !all && !iofd_ivlist_is_end(l, j) && iofd_ivlist_at(l, j)->start <= last;)
+		j = iofd_ivlist_next(l, j);
+	if (all)
+		j = iofd_ivlist_end(l);
 	if (!all && iofd_ivpos_eq(i, j)) {
 		ret = iofd_set_error(c->ctx, -ENOENT, "unmap [0x%llx, 0x%llx]: nothing mapped there",
 				     (unsigned long long)iova, (unsigned long long)last);
@@ -209,6 +212,7 @@ int iommufd_container_unmap(struct iommufd_container *c, uint64_t iova, uint64_t
 	 */
 	harvest = !iofd_ivpos_eq(i, j) && any_tracking(c);
 	if (harvest) {
+		iofd_ranges_init(&got);
 		ret = iofd_container_harvest_all(c, iova, last, &got);
 		if (!ret)
 			ret = iofd_ranges_reserve(&c->carried, 1);
@@ -216,20 +220,22 @@ int iommufd_container_unmap(struct iommufd_container *c, uint64_t iova, uint64_t
 			iofd_set_error(c->ctx, ret,
 				       "unmap [0x%llx, 0x%llx]: read its dirty bits first",
 				       (unsigned long long)iova, (unsigned long long)last);
-			goto out_unlock;
+			goto out_harvest;
 		}
 	}
 	ret = iommufd_ioas_unmap(c->ctx, c->ioas_id, iova, len, NULL);
 	if (ret) {
 		iofd_set_error(c->ctx, ret, "unmap [0x%llx, 0x%llx] from ioas %u",
 			       (unsigned long long)iova, (unsigned long long)last, c->ioas_id);
-		goto out_unlock;
+		goto out_harvest;
 	}
 	if (harvest)
 		iofd_container_keep_harvest(c, &got, "unmap");
 	iofd_ivlist_delete(&c->maps, i, j);
+out_harvest:
+	if (harvest)
+		iofd_ranges_fini(&got);
 out_unlock:
 	pthread_mutex_unlock(&c->lock);
-	iofd_ranges_fini(&got);
 	return ret;
 }

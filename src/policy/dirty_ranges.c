@@ -39,6 +39,20 @@ int iofd_ranges_add(struct iofd_ranges *r, uint64_t start, uint64_t last)
 	struct iofd_ivpos i, j;
 	struct iofd_range *m;
 
+	/* Reads and harvests add in IOVA order: at or past the end, no search. */
+	if (l->n) {
+		i = iofd_ivlist_prev(l, iofd_ivlist_end(l));
+		m = iofd_ivlist_at(l, i);
+		if (start > m->last && start - m->last > 1)
+			return iofd_ivlist_insert(&r->l, iofd_ivlist_end(l),
+						  (struct iofd_range){ start, last });
+		if (start >= m->start) {
+			if (last > m->last)
+				m->last = last;
+			return 0;
+		}
+	}
+
 	/* Intervals overlapping or touching [start, last] merge into one. */
 	i = start ? iofd_ivlist_lower(l, start - 1) : iofd_ivlist_begin(l);
 	j = last == UINT64_MAX ? iofd_ivlist_end(l) : iofd_ivlist_upper(l, last + 1);

@@ -156,7 +156,7 @@ static void put_block(struct iofd_ivlist *l, struct iofd_ivblock *blk)
 	l->nspare = 1;
 }
 
-int iofd_ivlist_reserve(struct iofd_ivlist *l, size_t k)
+int iofd_ivlist_reserve_more(struct iofd_ivlist *l, size_t k)
 {
 	if (grow_blk_array(l, k))
 		return -ENOMEM;
@@ -176,7 +176,8 @@ int iofd_ivlist_reserve(struct iofd_ivlist *l, size_t k)
 /* Put blk into the block array at index at (room was made). */
 static void link_block(struct iofd_ivlist *l, size_t at, struct iofd_ivblock *blk)
 {
-	memmove(&l->blk[at + 1], &l->blk[at], (l->nblk - at) * sizeof(l->blk[0]));
+	if (at < l->nblk)
+		memmove(&l->blk[at + 1], &l->blk[at], (l->nblk - at) * sizeof(l->blk[0]));
 	l->blk[at] = blk;
 	l->nblk++;
 }
@@ -184,13 +185,15 @@ static void link_block(struct iofd_ivlist *l, size_t at, struct iofd_ivblock *bl
 /* Drop blocks [from, to) from the block array (they were freed or kept). */
 static void unlink_blocks(struct iofd_ivlist *l, size_t from, size_t to)
 {
-	memmove(&l->blk[from], &l->blk[to], (l->nblk - to) * sizeof(l->blk[0]));
+	if (to < l->nblk)
+		memmove(&l->blk[from], &l->blk[to], (l->nblk - to) * sizeof(l->blk[0]));
 	l->nblk -= to - from;
 }
 
 static void block_insert(struct iofd_ivblock *blk, unsigned i, struct iofd_range r)
 {
-	memmove(&blk->v[i + 1], &blk->v[i], (blk->n - i) * sizeof(blk->v[0]));
+	if (i < blk->n)
+		memmove(&blk->v[i + 1], &blk->v[i], (blk->n - i) * sizeof(blk->v[0]));
 	blk->v[i] = r;
 	blk->n++;
 }
@@ -283,7 +286,9 @@ void iofd_ivlist_delete(struct iofd_ivlist *l, struct iofd_ivpos from, struct io
 	if (from.b == to.b) {
 		unsigned cnt = to.i - from.i;
 
-		memmove(&first->v[from.i], &first->v[to.i], (first->n - to.i) * sizeof(first->v[0]));
+		if (to.i < first->n)
+			memmove(&first->v[from.i], &first->v[to.i],
+				(first->n - to.i) * sizeof(first->v[0]));
 		first->n -= cnt;
 		l->n -= cnt;
 		if (!first->n) {

@@ -94,8 +94,14 @@ struct iofd_ivpos iofd_ivlist_lower(const struct iofd_ivlist *l, uint64_t x);
 /* The first interval whose start > x (the end if none). */
 struct iofd_ivpos iofd_ivlist_upper(const struct iofd_ivlist *l, uint64_t x);
 
+int iofd_ivlist_reserve_more(struct iofd_ivlist *l, size_t k);
 /* Room for k inserts, which then cannot fail. 0 or -ENOMEM. */
-int iofd_ivlist_reserve(struct iofd_ivlist *l, size_t k);
+static inline int iofd_ivlist_reserve(struct iofd_ivlist *l, size_t k)
+{
+	if (l->nspare >= k && l->nblk + k <= l->blk_cap)
+		return 0;
+	return iofd_ivlist_reserve_more(l, k);
+}
 /*
  * Insert r before p; the caller keeps the order and disjointness. 0 or
  * -ENOMEM (nothing changed). Places taken before are invalid afterwards.

@@ -18,6 +18,12 @@
 #include "policy/container.h"
 #include "uapi/iommufd_abi.h"
 
+_Static_assert(sizeof(((struct iofd_iommu_key *)0)->iommu) ==
+		       sizeof(((struct iofd_dev_sysinfo *)0)->iommu) &&
+	       sizeof(((struct iofd_iommu_key *)0)->driver) ==
+		       sizeof(((struct iofd_dev_sysinfo *)0)->driver),
+	       "an IOMMU key holds the device's names whole");
+
 static bool same_iommu(const struct iofd_iommu_key *a, const struct iofd_iommu_key *b)
 {
 	return a->hw_type == b->hw_type && !strcmp(a->iommu, b->iommu);
@@ -288,7 +294,7 @@ int iofd_container_place(struct iommufd_container *c, struct iommufd_device *dev
 	const uint32_t both = IOMMUFD_DOMAIN_DIRTY_TRACKING | IOMMUFD_DOMAIN_NEST_PARENT;
 	enum iofd_uncovered uncovered = IOFD_COVERED;
 	struct iofd_domain *d = NULL;
-	struct iofd_iommu_key key = { 0 };
+	struct iofd_iommu_key key;
 	struct iommufd_hw_info hw;
 	struct iofd_member *m;
 	uint32_t wanted = 0;
@@ -315,9 +321,10 @@ int iofd_container_place(struct iommufd_container *c, struct iommufd_device *dev
 			       dev->info.name);
 		goto out;
 	}
+	/* Both end in a NUL within their 64 bytes (struct iofd_dev_sysinfo). */
 	key.hw_type = hw.type;
-	snprintf(key.iommu, sizeof(key.iommu), "%s", dev->info.iommu);
-	snprintf(key.driver, sizeof(key.driver), "%s", dev->info.driver);
+	memcpy(key.iommu, dev->info.iommu, sizeof(key.iommu));
+	memcpy(key.driver, dev->info.driver, sizeof(key.driver));
 
 	if (c->flags & IOMMUFD_CONTAINER_NEST_PARENT)
 		wanted |= IOMMUFD_DOMAIN_NEST_PARENT;
