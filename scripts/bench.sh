@@ -23,9 +23,11 @@ die() {
 	exit 1
 }
 
-# Count a TAP stream's points; print the table lines and the points.
+# Count a TAP stream's points; print the table lines and the points. From the VM tier, the
+# program's other lines come as "# bench_cost_static| <line>" notes; from the program itself
+# (raw), as they are.
 tally() {
-	local line
+	local raw=${1:-} line
 	while IFS= read -r line; do
 		case $line in
 		"ok "*)
@@ -40,10 +42,12 @@ tally() {
 			failed=$((failed + 1))
 			echo "$line"
 			;;
-		"# bench_cost"*"| 1.."[0-9]*) ;;
+		"1.."[0-9]* | "# bench_cost"*"| 1.."[0-9]*) ;;
 		"# bench_cost"*"| "*)
-			# a line the guest program printed: the tables
 			echo "${line#*| }"
+			;;
+		*)
+			[ -n "$raw" ] && echo "$line"
 			;;
 		esac
 	done
@@ -67,7 +71,9 @@ if [ -z "${BENCH_SKIP_VM:-}" ]; then
 			args=(--machine "$m" --initramfs "$initramfs" --log-dir "$out")
 			[ "$version" = - ] || args+=(--kernel-version "$version")
 			echo
-			echo "== linux ${version/#-/(the VM tier's kernel)}, machine $m"
+			label="linux $version"
+			[ "$version" = - ] && label="the VM tier's kernel"
+			echo "== $label, machine $m"
 			tally < <(python3 "$here/vm/run-vm.py" "${args[@]}")
 		done
 	done <<<"$kernels"
@@ -75,7 +81,7 @@ fi
 
 echo
 echo "== the simulator"
-tally < <("$out/bench_cost" --sim | sed 's/^/# bench_cost| /; s/^# bench_cost| \(ok \|not ok \)/\1/')
+tally raw < <("$out/bench_cost" --sim)
 echo
 echo "bench: $passed passed, $failed failed"
 [ "$failed" = 0 ]
