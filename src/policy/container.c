@@ -137,7 +137,7 @@ static const char *pt_kind(const struct iofd_member *m)
 /*
  * Detach one device. When it is the last of its domain the domain goes too,
  * and it is unlinked only once it is really gone: its dirty bits are read
- * first (NO_CLEAR, so nothing changes if a later step fails), and a failed
+ * first (NO_CLEAR, so nothing is lost if a later step fails), and a failed
  * destroy puts the device back.
  */
 static int detach_member(struct iommufd_container *c, struct iofd_member *m)
@@ -145,25 +145,18 @@ static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 	struct iommufd_device *dev = m->dev;
 	struct iofd_domain *d = m->domain;
 	uint32_t pt_id = d ? d->hwpt_id : c->ioas_id;
-	struct iofd_ranges got;
 	bool last = d && d->ndevices == 1;
 	bool harvest = last && d->tracking;
 	int ret, rb;
 
-	iofd_ranges_init(&got);
+	/* Into the carried-over set: if a step below fails, the domain holds them still too. */
 	if (harvest) {
-		ret = iofd_container_harvest(c, d, 0, UINT64_MAX, &got);
+		ret = iofd_container_harvest(c, d, 0, UINT64_MAX, &c->carried);
 		if (ret) {
 			iofd_set_error(c->ctx, ret,
 				       "detach %s: read the dirty bits of hwpt %u before destroying it",
 				       dev->info.name, pt_id);
-			goto out;
-		}
-		ret = iofd_ranges_reserve(&c->carried, 1);
-		if (ret) {
-			iofd_set_error(c->ctx, ret, "detach %s: keep the dirty bits of hwpt %u",
-				       dev->info.name, pt_id);
-			goto out;
+			return ret;
 		}
 	}
 
@@ -190,8 +183,6 @@ static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 			release_device(m);
 			goto out;
 		}
-		if (harvest)
-			iofd_container_keep_harvest(c, &got, "detach");
 		iofd_log(c->ctx, IOMMUFD_LOG_INFO,
 			 "container ioas %u: %s leaves hwpt %u, its last device: hwpt destroyed%s",
 			 c->ioas_id, dev->info.name, pt_id,
@@ -205,7 +196,6 @@ static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 		 dev->info.name, pt_kind(m), pt_id);
 	release_device(m);
 out:
-	iofd_ranges_fini(&got);
 	return ret;
 }
 

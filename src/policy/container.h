@@ -127,10 +127,9 @@ void iofd_container_drop_refusals(struct iommufd_container *c);
 /*
  * Dirty (container_dirty.c). Read (NO_CLEAR) the bits of one domain over the
  * mapped parts of [iova, last] at IOFD_HARVEST_PAGE granularity, adding the
- * dirty pages to into. The domain and the kernel are unchanged. 0 or -errno.
- * The caller merges into into c->carried once the step the bits were read for
- * is done (iofd_ranges_merge, room reserved first): the work is in proportion
- * to what was read, never to the size of the carried-over set.
+ * dirty pages to into (c->carried itself, before a step that makes the domain
+ * forget them: pages in both are reported once). The domain and the kernel
+ * are unchanged. 0 or -errno; on failure into may hold part of the pages.
  */
 int iofd_container_harvest(struct iommufd_container *c, struct iofd_domain *d, uint64_t iova,
 			   uint64_t last, struct iofd_ranges *into);

@@ -4,8 +4,9 @@
  *
  * No dirty bit is lost: bits of a domain about to be destroyed, of a range
  * about to be unmapped, and of every domain when tracking stops are read
- * first (NO_CLEAR) and go into the carried-over set, which the next read
- * reports, once the step they were read for is done. Reads fill one zeroed
+ * first (NO_CLEAR) into the carried-over set, which the next read reports.
+ * Should the step then fail, the domains hold those bits too: a read reports
+ * each page once all the same, so there is nothing to undo. Reads fill one zeroed
  * scratch bitmap from every tracking domain (the kernel only sets bits) in
  * one clearing pass; what a failed pass cleared goes into the carried-over set.
  */
@@ -204,18 +205,14 @@ static int enable_tracking(struct iommufd_container *c)
  */
 static int disable_tracking(struct iommufd_container *c)
 {
-	struct iofd_ranges got;
 	struct iofd_list *pos;
-	bool switched = false;
 	int ret;
 
-	iofd_ranges_init(&got);
-	ret = iofd_container_harvest_all(c, 0, UINT64_MAX, &got);
-	if (!ret)
-		ret = iofd_ranges_reserve(&c->carried, 1);
+	/* Into the carried-over set; a domain that cannot be stopped keeps them too. */
+	ret = iofd_container_harvest_all(c, 0, UINT64_MAX, &c->carried);
 	if (ret) {
 		iofd_set_error(c->ctx, ret, "stop dirty tracking: read the bits not yet reported");
-		goto out;
+		return ret;
 	}
 	iofd_list_for_each(pos, &c->domains) {
 		struct iofd_domain *d = iofd_list_entry(pos, struct iofd_domain, link);
@@ -225,22 +222,16 @@ static int disable_tracking(struct iommufd_container *c)
 		ret = set_tracking(c, d, false);
 		if (ret) {
 			iofd_set_error(c->ctx, ret, "stop dirty tracking: hwpt %u", d->hwpt_id);
-			/* Restarting clears those domains' bits: keep what was read. */
+			/* Restarting clears those domains' bits: what was read keeps them. */
 			roll_back(c, d, true);
-			if (switched)
-				iofd_container_keep_harvest(c, &got, "stop dirty tracking");
-			goto out;
+			return ret;
 		}
-		switched = true;
 	}
-	iofd_container_keep_harvest(c, &got, "stop dirty tracking");
 	c->tracking = false;
 	iofd_log(c->ctx, IOMMUFD_LOG_INFO,
 		 "container ioas %u: dirty tracking off (pages dirtied before stay readable)",
 		 c->ioas_id);
-out:
-	iofd_ranges_fini(&got);
-	return ret;
+	return 0;
 }
 
 int iommufd_container_set_dirty_tracking(struct iommufd_container *c, bool enable)

@@ -161,9 +161,7 @@ int iommufd_container_unmap(struct iommufd_container *c, uint64_t iova, uint64_t
 {
 	bool all = iova == 0 && len == UINT64_MAX;
 	const struct iofd_ivlist *l;
-	struct iofd_ranges got;
 	struct iofd_ivpos i, j;
-	bool harvest;
 	uint64_t last = UINT64_MAX;
 	int ret;
 
@@ -207,34 +205,26 @@ int iommufd_container_unmap(struct iommufd_container *c, uint64_t iova, uint64_t
 
 	/*
 	 * The domains forget the range's dirty bits with it: read them first
-	 * (NO_CLEAR, so that a failed unmap changes nothing), and carry them
-	 * over once the unmap is done.
+	 * (NO_CLEAR) into the carried-over set. Should the unmap fail, the domains
+	 * still hold those bits too, and the next read reports each page once all
+	 * the same: nothing to undo.
 	 */
-	harvest = !iofd_ivpos_eq(i, j) && any_tracking(c);
-	if (harvest) {
-		iofd_ranges_init(&got);
-		ret = iofd_container_harvest_all(c, iova, last, &got);
-		if (!ret)
-			ret = iofd_ranges_reserve(&c->carried, 1);
+	if (!iofd_ivpos_eq(i, j) && any_tracking(c)) {
+		ret = iofd_container_harvest_all(c, iova, last, &c->carried);
 		if (ret) {
 			iofd_set_error(c->ctx, ret,
 				       "unmap [0x%llx, 0x%llx]: read its dirty bits first",
 				       (unsigned long long)iova, (unsigned long long)last);
-			goto out_harvest;
+			goto out_unlock;
 		}
 	}
 	ret = iommufd_ioas_unmap(c->ctx, c->ioas_id, iova, len, NULL);
 	if (ret) {
 		iofd_set_error(c->ctx, ret, "unmap [0x%llx, 0x%llx] from ioas %u",
 			       (unsigned long long)iova, (unsigned long long)last, c->ioas_id);
-		goto out_harvest;
+		goto out_unlock;
 	}
-	if (harvest)
-		iofd_container_keep_harvest(c, &got, "unmap");
 	iofd_ivlist_delete(&c->maps, i, j);
-out_harvest:
-	if (harvest)
-		iofd_ranges_fini(&got);
 out_unlock:
 	pthread_mutex_unlock(&c->lock);
 	return ret;

@@ -33,7 +33,12 @@ int iofd_ranges_reserve(struct iofd_ranges *r, size_t extra)
 	return iofd_ivlist_reserve(&r->l, extra);
 }
 
-int iofd_ranges_add(struct iofd_ranges *r, uint64_t start, uint64_t last)
+/*
+ * Add [start, last], searching from *hint (any place: it is checked); *hint
+ * becomes the place of this add, from which a later add further up searches.
+ */
+static int add_from(struct iofd_ranges *r, struct iofd_ivpos *hint, uint64_t start,
+		    uint64_t last)
 {
 	const struct iofd_ivlist *l = &r->l;
 	struct iofd_ivpos i, j;
@@ -52,10 +57,12 @@ int iofd_ranges_add(struct iofd_ranges *r, uint64_t start, uint64_t last)
 			return 0;
 		}
 	}
-
-	/* Intervals overlapping or touching [start, last] merge into one. */
-	i = start ? iofd_ivlist_lower(l, start - 1) : iofd_ivlist_begin(l);
-	j = last == UINT64_MAX ? iofd_ivlist_end(l) : iofd_ivlist_upper(l, last + 1);
+	/* Intervals overlapping or touching [start, last] merge into one: i and those after it. */
+	i = start ? iofd_ivlist_lower_hint(l, *hint, start - 1) : iofd_ivlist_begin(l);
+	*hint = i;
+	for (j = i; !iofd_ivlist_is_end(l, j); j = iofd_ivlist_next(l, j))
+		if (last != UINT64_MAX && iofd_ivlist_at(l, j)->start > last + 1)
+			break;
 	if (iofd_ivpos_eq(i, j))
 		return iofd_ivlist_insert(&r->l, i, (struct iofd_range){ start, last });
 	m = iofd_ivlist_at(l, i);
@@ -66,6 +73,13 @@ int iofd_ranges_add(struct iofd_ranges *r, uint64_t start, uint64_t last)
 	m->last = last;
 	iofd_ivlist_delete(&r->l, iofd_ivlist_next(l, i), j);
 	return 0;
+}
+
+int iofd_ranges_add(struct iofd_ranges *r, uint64_t start, uint64_t last)
+{
+	struct iofd_ivpos nowhere = iofd_ivlist_end(&r->l);
+
+	return add_from(r, &nowhere, start, last);
 }
 
 int iofd_ranges_remove(struct iofd_ranges *r, uint64_t start, uint64_t last)
@@ -141,6 +155,7 @@ coarse:
 int iofd_ranges_add_bitmap(struct iofd_ranges *r, uint64_t iova, uint64_t page_size,
 			   const uint64_t *bitmap, uint64_t nbits)
 {
+	struct iofd_ivpos hint = iofd_ivlist_end(&r->l);
 	uint64_t bit = 0;
 	int ret;
 
@@ -169,8 +184,7 @@ int iofd_ranges_add_bitmap(struct iofd_ranges *r, uint64_t iova, uint64_t page_s
 		}
 		if (run_end > nbits)
 			run_end = nbits;
-		ret = iofd_ranges_add(r, iova + run_start * page_size,
-				      iova + run_end * page_size - 1);
+		ret = add_from(r, &hint, iova + run_start * page_size, iova + run_end * page_size - 1);
 		if (ret)
 			return ret;
 		bit = run_end;

@@ -52,10 +52,94 @@ static uint64_t block_last_start(const struct iofd_ivblock *blk)
 	return blk->v[blk->n - 1].start;
 }
 
+/* The first interval whose last >= x within block b, whose last interval qualifies. */
+static struct iofd_ivpos lower_in_block(const struct iofd_ivlist *l, size_t b, uint64_t x)
+{
+	unsigned a = 0, z = l->blk[b]->n - 1;
+
+	while (a < z) {
+		unsigned mid = a + (z - a) / 2;
+
+		if (l->blk[b]->v[mid].last >= x)
+			z = mid;
+		else
+			a = mid + 1;
+	}
+	return (struct iofd_ivpos){ b, a };
+}
+
+/* The first interval whose last >= x, every interval in the blocks before b ending before x. */
+static struct iofd_ivpos lower_from(const struct iofd_ivlist *l, size_t b, uint64_t x)
+{
+	size_t lo = b, hi = l->nblk, step = 1;
+
+	if (lo >= hi)
+		return iofd_ivlist_end(l);
+	if (block_last(l->blk[lo]) < x) {
+		/* Gallop: 1, 2, 4... blocks on, until one reaches x; then search between. */
+		for (;;) {
+			size_t probe = lo + step;
+
+			if (probe >= hi)
+				break;
+			if (block_last(l->blk[probe]) >= x) {
+				hi = probe + 1;
+				break;
+			}
+			lo = probe;
+			step *= 2;
+		}
+		lo++;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (block_last(l->blk[mid]) >= x)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		if (lo == l->nblk)
+			return iofd_ivlist_end(l);
+	}
+	return lower_in_block(l, lo, x);
+}
+
+struct iofd_ivpos iofd_ivlist_lower_hint(const struct iofd_ivlist *l, struct iofd_ivpos hint,
+					 uint64_t x)
+{
+	const struct iofd_ivblock *blk;
+	unsigned lo, hi, step = 1;
+
+	/* Sorted: an interval ending before x means all before it do too. */
+	if (hint.b >= l->nblk || hint.i >= l->blk[hint.b]->n || l->blk[hint.b]->v[hint.i].last >= x)
+		return iofd_ivlist_lower(l, x);
+	blk = l->blk[hint.b];
+	if (blk->v[blk->n - 1].last < x)
+		return lower_from(l, hint.b + 1, x);
+	/* Gallop from the hint, then search between: the answer is in (lo, hi]. */
+	lo = hint.i;
+	hi = blk->n - 1;
+	while (lo + step < hi && blk->v[lo + step].last < x) {
+		lo += step;
+		step *= 2;
+	}
+	if (lo + step < hi)
+		hi = lo + step;
+	lo++;
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (blk->v[mid].last >= x)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return (struct iofd_ivpos){ hint.b, lo };
+}
+
 struct iofd_ivpos iofd_ivlist_lower(const struct iofd_ivlist *l, uint64_t x)
 {
 	size_t lo = 0, hi = l->nblk;
-	unsigned a, z;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -68,17 +152,7 @@ struct iofd_ivpos iofd_ivlist_lower(const struct iofd_ivlist *l, uint64_t x)
 	if (lo == l->nblk)
 		return iofd_ivlist_end(l);
 	/* The block's last interval qualifies: the answer is in it. */
-	a = 0;
-	z = l->blk[lo]->n - 1;
-	while (a < z) {
-		unsigned mid = a + (z - a) / 2;
-
-		if (l->blk[lo]->v[mid].last >= x)
-			z = mid;
-		else
-			a = mid + 1;
-	}
-	return (struct iofd_ivpos){ lo, a };
+	return lower_in_block(l, lo, x);
 }
 
 struct iofd_ivpos iofd_ivlist_upper(const struct iofd_ivlist *l, uint64_t x)

@@ -91,6 +91,13 @@ static inline struct iofd_ivpos iofd_ivlist_prev(const struct iofd_ivlist *l, st
 
 /* The first interval whose last >= x (the end if none). */
 struct iofd_ivpos iofd_ivlist_lower(const struct iofd_ivlist *l, uint64_t x);
+/*
+ * The same, searched from a place seen before, hint: any place will do (it is
+ * checked), and one whose interval ends before x makes it a step or two when
+ * x is near (additions in IOVA order).
+ */
+struct iofd_ivpos iofd_ivlist_lower_hint(const struct iofd_ivlist *l, struct iofd_ivpos hint,
+					 uint64_t x);
 /* The first interval whose start > x (the end if none). */
 struct iofd_ivpos iofd_ivlist_upper(const struct iofd_ivlist *l, uint64_t x);
 
