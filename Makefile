@@ -45,6 +45,27 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
+# Fuzz the library for longer than CI's minute per target (fuzz/README.md):
+#   make fuzz [FUZZ_SECONDS=600]   seconds per target, in build-fuzz (clang, ASan, UBSan)
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/ci-fuzz.sh
+
+# ThreadSanitizer over the suites that use threads, in build-tsan (needs the test packages).
+.PHONY: tsan
+tsan: deps-test
+	scripts/ci-tsan.sh build-tsan
+
+# The libraries' ABI against the baselines in abi/ (scripts/ci-abi.sh; abi/README.md).
+# abi-baseline rewrites the baselines from this tree, on purpose: review and commit abi/.
+.PHONY: abi abi-baseline
+abi:
+	scripts/ci-abi.sh
+
+abi-baseline:
+	scripts/ci-abi.sh --update
+
 # What the library costs over the raw kernel calls, on every kernel of the VM tier and on the
 # simulator (scripts/bench.sh; minutes). Not part of check.
 .PHONY: bench

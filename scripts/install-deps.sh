@@ -9,19 +9,14 @@ set -eu
 
 want="gcc libc6-dev make pkg-config meson ninja-build libjson-c-dev"
 if [ "${1:-build}" = test ]; then
-	want="$want python3 groff-base libcmocka-dev qemu-system-x86 busybox-static \
-linux-source-6.12 bc flex bison libelf-dev libssl-dev cpio xz-utils kmod"
+	want="$want python3 groff-base libcmocka-dev qemu-system-x86 busybox-static bc flex bison \
+libelf-dev libssl-dev cpio xz-utils kmod libcap-dev"
 fi
 
 missing=""
 for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 done
-
-# The kernel's own UAPI headers, for the ABI comparison test: any 6.12 headers package.
-headers_installed() {
-	ls -d /usr/src/linux-headers-6.12*-common/include/uapi/linux 2>/dev/null | grep -q .
-}
 
 sudo=""
 [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -37,12 +32,31 @@ if [ -n "$missing" ]; then
 	apt_update
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >&2
 fi
-if [ "${1:-build}" = test ] && ! headers_installed; then
-	apt_update
-	pkg=$(apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12-common$' |
-		awk '{print $1}' | sort -V | tail -n 1)
-	[ -n "$pkg" ] || { echo "install-deps: no linux-headers-6.12*-common package found" >&2; exit 1; }
-	echo "install-deps: installing $pkg" >&2
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$pkg" >&2
+
+# The VM tier's kernels (vm/kernels): each one's source, and its own UAPI headers for the ABI
+# comparison test (any VERSION.* headers package; the newest). A suite other than the
+# machine's own is added first, pinned so that it upgrades nothing (scripts/apt-backports.sh).
+if [ "${1:-build}" = test ]; then
+	here=$(dirname "$0")
+	grep -v '^[[:space:]]*\(#\|$\)' "$here/../vm/kernels" | while read -r v suite hdr _; do
+		codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+		[ "$suite" = "$codename" ] || "$here/apt-backports.sh" "$suite" || exit 1
+		if ! dpkg-query -W -f='${Status}' "linux-source-$v" 2>/dev/null | grep -q "ok installed"; then
+			apt_update
+			echo "install-deps: installing linux-source-$v" >&2
+			DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+				"linux-source-$v" >&2 || exit 1
+		fi
+		ls -d /usr/src/linux-headers-"$v".*+"$hdr"-common/include/uapi/linux 2>/dev/null |
+			grep -q . && continue
+		apt_update
+		re=$(echo "$v" | sed 's/\./\\./g')
+		pkg=$(apt-cache search --names-only "^linux-headers-$re\\.[0-9]+\\+$hdr-common\$" |
+			awk '{print $1}' | sort -V | tail -n 1)
+		[ -n "$pkg" ] || { echo "install-deps: no linux-headers-$v.*+$hdr-common package found" >&2; exit 1; }
+		echo "install-deps: installing $pkg" >&2
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$pkg" >&2 ||
+			exit 1
+	done || exit 1
 fi
 exit 0

@@ -1,16 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
-# Build (once) the guest kernel for the VM test tier and print the path of its
-# bzImage. The image is cached outside the source tree, keyed by a hash of the
-# config fragment and the linux-source package version, so later runs reuse it:
-#   ${LIBIOMMUFD_CACHE:-/var/cache/libiommufd}/kernel-<hash>/bzImage
+# Build (once) a guest kernel for the VM test tier, and the kernel's own iommufd selftests
+# from the same source, and print the path of its bzImage. The versions are those of
+# vm/kernels (linux-source-VERSION); each is cached outside the source tree, keyed by a hash
+# of the config fragment, the package version and this recipe, so later runs reuse it:
+#   ${LIBIOMMUFD_CACHE:-/var/cache/libiommufd}/kernel-VERSION-<hash>/
+#       bzImage, config, build-info
+#       kselftest/iommufd, kselftest/iommufd_fail_nth   (static, for the initramfs)
+#
+# Usage: build-kernel.sh [--print-key | --check] [VERSION]   (default: the newest listed)
 #
 # Environment:
 #   LIBIOMMUFD_CACHE          cache directory (default /var/cache/libiommufd,
 #                             or ~/.cache/libiommufd when that is not writable)
 #   LIBIOMMUFD_KERNEL_TARBALL kernel source tarball
-#                             (default /usr/src/linux-source-6.12.tar.xz)
+#                             (default /usr/src/linux-source-VERSION.tar.xz)
 #   LIBIOMMUFD_KERNEL_SRC     an already unpacked, clean source tree to build
 #                             from (out of tree); default: unpack the tarball
 #                             into the cache
@@ -23,8 +28,18 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 fragment=$here/kernel.fragment
-tarball=${LIBIOMMUFD_KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 jobs=${LIBIOMMUFD_KERNEL_JOBS:-3}
+# Bump when what a cache entry holds or how it is made changes.
+recipe=2
+
+mode=build
+case "${1:-}" in
+--print-key) mode=key; shift ;;
+--check) mode=check; shift ;;
+esac
+kver=${1:-$(grep -v '^[[:space:]]*\(#\|$\)' "$here/kernels" | awk '{print $1}' | sort -V | tail -n 1)}
+[ -n "$kver" ] || { echo "build-kernel: error: no kernel version in $here/kernels" >&2; exit 1; }
+tarball=${LIBIOMMUFD_KERNEL_TARBALL:-/usr/src/linux-source-$kver.tar.xz}
 
 die() {
 	echo "build-kernel: error: $*" >&2
@@ -52,23 +67,23 @@ if [ -n "${LIBIOMMUFD_SKIP_VM:-}" ]; then
 fi
 
 [ -r "$fragment" ] || die "missing $fragment"
-[ -r "$tarball" ] || die "missing kernel source $tarball (apt-get install linux-source-6.12)"
+[ -r "$tarball" ] || die "missing kernel source $tarball (scripts/install-deps.sh test)"
 
 # The package version names the source; fall back to the tarball's size and
 # mtime when it did not come from a package.
 srcpkg=$(basename "$tarball" .tar.xz)
 version=$(dpkg-query -W -f '${Version}' "$srcpkg" 2>/dev/null || true)
 [ -n "$version" ] || version=$(stat -c '%s-%Y' "$tarball")
-key=$( (echo "$srcpkg $version"; cat "$fragment") | sha256sum | cut -c1-16)
+key=$kver-$( (echo "$srcpkg $version recipe $recipe"; cat "$fragment") | sha256sum | cut -c1-16)
 
-if [ "${1:-}" = "--print-key" ]; then
+if [ $mode = key ]; then
 	echo "$key"
 	exit 0
 fi
 
 cache=$(pick_cache)
 final=$cache/kernel-$key
-if [ "${1:-}" = "--check" ]; then
+if [ $mode = check ]; then
 	[ -s "$final/bzImage" ]
 	exit
 fi
@@ -114,25 +129,50 @@ make -s -C "$src" O="$build" tinyconfig >&2
 (cd "$src" && scripts/kconfig/merge_config.sh -m -O "$build" "$build/.config" "$fragment") >&2
 make -s -C "$src" O="$build" olddefconfig >&2
 
-# merge_config warns but continues when a symbol does not stick: fail here.
+# merge_config warns but continues when a symbol does not stick: fail here. Every =y of the
+# fragment must be =y, but for symbols this kernel does not have (IOMMU_PT_AMDV1 before 7.x).
 missing=0
-for sym in IOMMUFD IOMMUFD_TEST VFIO_DEVICE_CDEV INTEL_IOMMU VFIO_PCI IRQ_REMAP \
-	   SERIAL_8250_CONSOLE BLK_DEV_INITRD DEVTMPFS PCI_MSI ACPI TRANSPARENT_HUGEPAGE; do
-	if ! grep -qx "CONFIG_$sym=y" "$build/.config"; then
+for sym in $(sed -n 's/^CONFIG_\([A-Z0-9_]*\)=y$/\1/p' "$fragment"); do
+	grep -qx "CONFIG_$sym=y" "$build/.config" && continue
+	if grep -rqsx --include='Kconfig*' "\(menu\)\?config $sym" "$src"; then
 		echo "build-kernel: error: CONFIG_$sym is not =y in the final .config" >&2
 		missing=1
+	else
+		note "CONFIG_$sym: not in linux $kver"
 	fi
 done
 [ $missing = 0 ] || die "the config fragment did not apply; see $build/.config"
 
 note "building bzImage with -j$jobs (several minutes)"
 make -s -C "$src" O="$build" -j"$jobs" bzImage >&2
+
+# The kernel's own iommufd selftests, unmodified, with this kernel's exported headers, by
+# the selftests' own makefile, statically linked for the initramfs. A source whose
+# selftests do not build against its own headers (Debian's 6.12.117 has selftests from
+# later kernels) keeps the compiler's words instead: vm/run-vm.py --kselftest shows them.
+note "building the kernel's iommufd selftests"
+make -s -C "$src" O="$build" headers >&2
+ks=$build/kselftest
+mkdir -p "$ks"
+[ -r /usr/lib/x86_64-linux-gnu/libcap.a ] || [ -n "$(find /usr/lib -name libcap.a 2>/dev/null)" ] ||
+	die "no static libcap for the iommufd selftests (apt-get install libcap-dev)"
+if ! make -s -C "$src/tools/testing/selftests/iommu" OUTPUT="$ks" \
+	KHDR_INCLUDES="-isystem $build/usr/include" USERLDFLAGS=-static >"$ks/build.log" 2>&1; then
+	note "linux $kver's own iommufd selftests do not build against its own headers:"
+	grep -m 5 'error:' "$ks/build.log" >&2 || tail -n 5 "$ks/build.log" >&2
+	mv "$ks/build.log" "$ks/build-failed.log"
+fi
 end=$(date +%s)
 
 rm -rf "$final.tmp"
-mkdir -p "$final.tmp"
+mkdir -p "$final.tmp/kselftest"
 cp "$build/arch/x86/boot/bzImage" "$final.tmp/bzImage"
 cp "$build/.config" "$final.tmp/config"
+if [ -e "$ks/build-failed.log" ]; then
+	cp "$ks/build-failed.log" "$final.tmp/kselftest/"
+else
+	cp "$ks/iommufd" "$ks/iommufd_fail_nth" "$final.tmp/kselftest/"
+fi
 echo "$srcpkg $version, built in $((end - start)) s on $(nproc) cpus" > "$final.tmp/build-info"
 mv "$final.tmp" "$final"
 rm -rf "$build"

@@ -12,6 +12,8 @@
 #   @@VMTEST END <test> <exit status> <seconds>
 #   @@VMTEST DONE <uptime>
 # Then it powers the machine off (qemu runs with -no-reboot).
+# With vmtest.views=A,B (machine AB: mock devices beside VT-d) every program
+# runs once per view, VMTEST_MACHINE set to it, and <test> is "name[view]".
 
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /tmp
 /bin/busybox --install -s
@@ -21,6 +23,8 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs tmpfs /tmp
+# fault injection for the kernel's own selftests (iommufd_fail_nth)
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 
 out=/dev/ttyS1
 [ -c $out ] || out=/dev/console
@@ -39,10 +43,12 @@ finish() {
 
 machine=unknown
 vfio=
+views=
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	vmtest.machine=*) machine=${arg#vmtest.machine=} ;;
 	vmtest.vfio=*) vfio=${arg#vmtest.vfio=} ;;
+	vmtest.views=*) views=$(echo "${arg#vmtest.views=}" | tr ',' ' ') ;;
 	esac
 done
 say "BOOT $machine $(uname -r) $(cut -d' ' -f1 /proc/uptime)"
@@ -76,17 +82,30 @@ bind_vfio() {
 
 tests=$(cat /tests/list 2>/dev/null)
 [ -n "$tests" ] || say "SETUP tests: /tests/list is empty"
-for t in $tests; do
-	say "BEGIN $t"
+# run_test NAME VIEW: one program, its output framed by BEGIN/OUT/END
+run_test() {
+	local t=$1 view=$2 name=$1
+	[ -n "$view" ] && name="$t[$view]"
+	say "BEGIN $name"
 	start=$(cut -d' ' -f1 /proc/uptime)
 	# The exit status crosses the pipe in a file.
 	{
-		VMTEST_MACHINE=$machine timeout 600 /tests/$t 2>&1
+		VMTEST_MACHINE=${view:-$machine} timeout 600 /tests/$t 2>&1
 		echo $? > /tmp/rc
 	} | while IFS= read -r line; do
-		say "OUT $t $line"
+		say "OUT $name $line"
 	done
 	end=$(cut -d' ' -f1 /proc/uptime)
-	say "END $t $(cat /tmp/rc) $(awk "BEGIN { print $end - $start }")"
+	say "END $name $(cat /tmp/rc) $(awk "BEGIN { print $end - $start }")"
+}
+
+for t in $tests; do
+	if [ -z "$views" ]; then
+		run_test $t ""
+		continue
+	fi
+	for v in $views; do
+		run_test $t $v
+	done
 done
 finish

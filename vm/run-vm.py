@@ -3,9 +3,20 @@
 """Boot the test VM, run the guest test programs, report TAP on stdout.
 
 Machines:
-  A  q35 with an emulated Intel IOMMU (VT-d) and emulated PCI network devices
-     that the guest binds to vfio-pci: the real VFIO cdev path.
+  A  q35 with an emulated Intel IOMMU (VT-d) and emulated PCI devices that the
+     guest binds to vfio-pci: the real VFIO cdev path.
   B  q35 without an IOMMU: the kernel's iommufd selftest mock devices.
+  AB machine A where the kernel makes mock devices beside VT-d (7.x): every
+     guest program runs twice in one boot, as A (VFIO devices) and as B (mocks).
+
+The kernel is one of vm/kernels (--kernel-version, default the first listed),
+built and cached by vm/build-kernel.sh. Every TAP line names it and the
+machine: "linux-7.3 AB/B: guest_objects: ...".
+
+--kselftest runs the kernel's own iommufd selftests (built with the kernel from
+its source) instead of the given initramfs, as a reference: their cases are
+shown as notes, and one result per program passes when it passed at least as
+many cases as vm/kernels expects of that kernel.
 
 The guest writes its results on a serial port of their own (see vm/init.sh);
 the kernel console goes to a log file whose tail is shown when something goes
@@ -19,6 +30,7 @@ Environment:
   LIBIOMMUFD_VM_BOOT_TIMEOUT  seconds until the guest's /init reports (default 180)
   LIBIOMMUFD_VM_ACCEL       qemu -accel value (default tcg)
   LIBIOMMUFD_QEMU           qemu binary (default qemu-system-x86_64)
+  LIBIOMMUFD_VM_KERNELS     another kernels file than vm/kernels (the runner's own tests)
 """
 
 import argparse
@@ -26,7 +38,10 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 # seconds from qemu start to the guest's BOOT line (TCG)
 BOOT_TIMEOUT = float(os.environ.get("LIBIOMMUFD_VM_BOOT_TIMEOUT", 180))
@@ -52,15 +67,35 @@ MACHINES = {
         "cmdline": "",
     },
 }
+# The same hardware as A; the guest runs each program once per view (vm/init.sh).
+MACHINES["AB"] = dict(MACHINES["A"], cmdline=MACHINES["A"]["cmdline"] + " vmtest.views=A,B")
+
+
+def kernels():
+    """vm/kernels: [(version, {"machines": [...], "min": {program: passes}})], in order."""
+    out = []
+    with open(os.environ.get("LIBIOMMUFD_VM_KERNELS") or os.path.join(HERE, "kernels")) as f:
+        for line in f:
+            words = line.split("#", 1)[0].split()
+            if not words:
+                continue
+            mins = {}
+            for w in words[4:]:
+                k, _, v = w.partition("=")
+                mins[k] = int(v)
+            out.append((words[0], {"machines": words[3].split(","), "min": mins}))
+    return out
 
 
 class Tap:
-    def __init__(self):
+    def __init__(self, prefix=""):
         self.n = 0
         self.failed = 0
+        self.prefix = prefix
 
     def point(self, ok, desc, directive=None):
         self.n += 1
+        desc = self.prefix + desc
         # a TODO is a known gap: TAP does not count it as a failure
         if not ok and not (directive or "").upper().startswith("TODO"):
             self.failed += 1
@@ -92,7 +127,8 @@ def get_kernel(args, tap):
         return args.kernel
     t0 = time.monotonic()
     # build-kernel.sh prints the image path; its progress goes to stderr.
-    res = subprocess.run([args.build_kernel], stdout=subprocess.PIPE, text=True)
+    res = subprocess.run([args.build_kernel, args.kernel_version], stdout=subprocess.PIPE,
+                         text=True)
     if res.returncode != 0 or not res.stdout.strip():
         tap.bail("kernel build failed (%s exited %d)" % (args.build_kernel, res.returncode))
     took = time.monotonic() - t0
@@ -104,11 +140,17 @@ def get_kernel(args, tap):
 def qemu_command(args, spec, kernel, console, results):
     qemu = os.environ.get("LIBIOMMUFD_QEMU", "qemu-system-x86_64")
     accel = os.environ.get("LIBIOMMUFD_VM_ACCEL", "tcg")
+    # VMTEST_* variables of the host reach the guest programs: the kernel hands
+    # NAME=value words it does not know to /init as its environment.
+    passed = ["%s=%s" % (k, v) for k, v in sorted(os.environ.items())
+              if re.fullmatch(r"VMTEST_[A-Z0-9_]+", k) and re.fullmatch(r"[\w.,:/-]+", v)]
     append = " ".join(x for x in [
         "console=ttyS0", "panic=-1", "oops=panic", "loglevel=4",
-        spec["cmdline"], "vmtest.machine=" + args.machine] if x)
+        # under TCG on a loaded host the IO-APIC timer check can fail and panic
+        "no_timer_check",
+        spec["cmdline"], "vmtest.machine=" + args.machine] + passed if x)
     return [qemu, "-machine", spec["machine"], "-accel", accel,
-            "-m", "512M", "-smp", "1", "-nodefaults", "-display", "none",
+            "-m", spec.get("memory", "512M"), "-smp", "1", "-nodefaults", "-display", "none",
             "-no-reboot", "-monitor", "none",
             "-kernel", kernel, "-initrd", args.initramfs, "-append", append,
             "-serial", "file:" + console, "-serial", "file:" + results,
@@ -118,9 +160,11 @@ def qemu_command(args, spec, kernel, console, results):
 class Guest:
     """Turns the guest's protocol lines into TAP."""
 
-    def __init__(self, tap, machine):
+    def __init__(self, tap, machine, kselftest=None):
         self.tap = tap
         self.machine = machine
+        # --kselftest: {program: [passed, failed, skipped]}; cases become notes
+        self.kselftest = kselftest
         self.booted = None
         self.done = None
         self.current = None
@@ -152,6 +196,13 @@ class Guest:
             name, rc = parts[0], int(parts[1]) if len(parts) > 1 else -1
             secs = parts[2] if len(parts) > 2 else "?"
             self.tests_run += 1
+            if self.kselftest is not None:
+                counts = self.kselftest.setdefault(name, [0, 0, 0])
+                self.tap.note("%s: exit status %d, %s s: %d passed, %d failed, %d skipped"
+                              % (name, rc, secs, counts[0], counts[1], counts[2]))
+                self.kselftest[name].append(rc)
+                self.current = None
+                return
             ok = rc == 0
             what = "exit status %d" % rc
             if rc == 124 or rc == 143:
@@ -165,7 +216,17 @@ class Guest:
 
     def inner(self, name, text):
         m = re.match(r"^(ok|not ok)\s+\d+\s*(?:-\s*)?(.*)$", text)
-        if m:
+        if m and self.kselftest is not None:
+            desc, _, directive = m.group(2).partition(" # ")
+            counts = self.kselftest.setdefault(name, [0, 0, 0])
+            if directive.strip().upper().startswith("SKIP"):
+                counts[2] += 1
+            elif m.group(1) == "ok":
+                counts[0] += 1
+            else:
+                counts[1] += 1
+                self.tap.note("%s: FAILED %s" % (name, desc.strip()))
+        elif m:
             desc, _, directive = m.group(2).partition(" # ")
             ok = m.group(1) == "ok"
             self.tap.point(ok, "%s: %s" % (name, desc.strip()), directive.strip() or None)
@@ -177,19 +238,60 @@ class Guest:
             self.tap.note("%s| %s" % (name, text))
 
 
+def kselftest_initramfs(args, kernel, tap, tmp, mins):
+    """An initramfs of the kernel's own iommufd selftests, built with that kernel."""
+    failed = os.path.join(os.path.dirname(kernel), "kselftest", "build-failed.log")
+    if os.path.exists(failed):
+        with open(failed, errors="replace") as f:
+            errors = [l.strip() for l in f if "error:" in l]
+        why = "linux %s's own iommufd selftests do not build against its own headers: %s" % (
+            args.kernel_version, errors[0] if errors else "see " + failed)
+        if any(mins.values()):
+            tap.bail(why + " (vm/kernels expects passes)")
+        print("1..0 # SKIP " + why, flush=True)
+        sys.exit(0)
+    progs = [os.path.join(os.path.dirname(kernel), "kselftest", p)
+             for p in ("iommufd", "iommufd_fail_nth")]
+    for p in progs:
+        if not os.access(p, os.X_OK):
+            tap.bail("%s is missing: the kernel cache entry predates the selftests" % p)
+    out = os.path.join(tmp, "initramfs-kselftest.cpio")
+    res = subprocess.run([os.path.join(HERE, "build-initramfs.sh"), out] + progs)
+    if res.returncode != 0:
+        tap.bail("build-initramfs.sh failed for the kernel selftests")
+    return out
+
+
 def run(args):
-    tap = Tap()
+    known = dict(kernels())
+    if args.kernel_version is None:
+        args.kernel_version = kernels()[0][0]
+    tag = "%s-%s" % (args.machine, args.kernel_version)
+    if args.kselftest:
+        tag = "kselftest-" + tag
+    tap = Tap("linux-%s %s: " % (args.kernel_version, args.machine))
     print("TAP version 13", flush=True)
     if os.environ.get("LIBIOMMUFD_SKIP_VM"):
         print("1..0 # SKIP LIBIOMMUFD_SKIP_VM is set", flush=True)
         return 0
     spec = MACHINES[args.machine]
+    if args.kselftest:
+        # once per boot, not once per view; huge pages for their dirty tracking cases
+        # (up to 128 MiB of them), hence more memory
+        spec = dict(spec, cmdline=spec["cmdline"].replace(" vmtest.views=A,B", "")
+                    + " hugepages=96", memory="1024M")
     timeout = float(os.environ.get("LIBIOMMUFD_VM_TIMEOUT", args.timeout))
 
     kernel = get_kernel(args, tap)
     os.makedirs(args.log_dir, exist_ok=True)
-    console = os.path.join(args.log_dir, "console-%s.log" % args.machine)
-    results = os.path.join(args.log_dir, "results-%s.log" % args.machine)
+    tmp = tempfile.TemporaryDirectory(dir=args.log_dir)
+    if args.kselftest and not args.initramfs:
+        args.initramfs = kselftest_initramfs(args, kernel, tap, tmp.name,
+                                             known.get(args.kernel_version, {"min": {}})["min"])
+    elif not args.initramfs:
+        tap.bail("--initramfs is required")
+    console = os.path.join(args.log_dir, "console-%s.log" % tag)
+    results = os.path.join(args.log_dir, "results-%s.log" % tag)
     for p in (console, results):
         if os.path.exists(p):
             os.unlink(p)
@@ -197,7 +299,7 @@ def run(args):
     tap.note("qemu: " + " ".join(cmd))
     tap.note("console log: " + console)
 
-    guest = Guest(tap, args.machine)
+    guest = Guest(tap, args.machine, {} if args.kselftest else None)
     start = time.monotonic()
     try:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -270,6 +372,15 @@ def run(args):
         tap.point(False, "machine %s setup: %s" % (args.machine, "; ".join(guest.setup_problems)))
     if guest.tests_run == 0:
         tap.point(False, "machine %s ran no guest test" % args.machine)
+    if args.kselftest:
+        mins = known.get(args.kernel_version, {"min": {}})["min"]
+        for name, c in sorted(guest.kselftest.items()):
+            want = mins.get(name, 0)
+            tap.note("kernel selftest %s on linux %s: %d passed, %d failed, %d skipped"
+                     % (name, args.kernel_version, c[0], c[1], c[2]))
+            tap.point(c[0] >= want and c[0] + c[1] + c[2] > 0,
+                      "kernel selftest %s: %d passed, %d failed, %d skipped "
+                      "(at least %d passes expected)" % (name, c[0], c[1], c[2], want))
     tap.note("machine %s: boot to /init %.1f s, boot to results %.1f s, qemu wall time %.1f s"
              % (args.machine, guest.booted or -1, guest.done, wall))
     print("1..%d" % tap.n, flush=True)
@@ -280,11 +391,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--machine", choices=sorted(MACHINES), required=True)
-    ap.add_argument("--initramfs", required=True)
+    ap.add_argument("--kernel-version", help="a version of vm/kernels (default the first)")
+    ap.add_argument("--initramfs")
+    ap.add_argument("--kselftest", action="store_true",
+                    help="run the kernel's own iommufd selftests (from the kernel's cache "
+                    "entry, unless --initramfs names an initramfs that has them)")
     ap.add_argument("--kernel", help="a bzImage (default: build-kernel.sh's cached one)")
     ap.add_argument("--build-kernel",
-                    default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                         "build-kernel.sh"))
+                    default=os.path.join(HERE, "build-kernel.sh"))
     ap.add_argument("--log-dir", default=".")
     ap.add_argument("--timeout", type=float, default=900)
     sys.exit(run(ap.parse_args()))

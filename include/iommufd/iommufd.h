@@ -26,9 +26,8 @@ extern "C" {
 #define IOMMUFD_API __attribute__((visibility("default")))
 #endif
 
-#define IOMMUFD_VERSION_MAJOR 0
-#define IOMMUFD_VERSION_MINOR 1
-#define IOMMUFD_VERSION_PATCH 0
+/* IOMMUFD_VERSION_MAJOR, _MINOR, _PATCH and _STRING: the version of these headers */
+#include <iommufd/version.h>
 IOMMUFD_API const char *iommufd_version(void);
 
 /*
@@ -55,6 +54,7 @@ struct iommufd_container;
 
 IOMMUFD_API int iommufd_open(const char *path, struct iommufd_ctx **out); /* NULL: "/dev/iommu" */
 IOMMUFD_API int iommufd_from_fd(int fd, struct iommufd_ctx **out); /* not closed by us */
+/* Drops the program's reference: the context and its fd live until its devices and containers go */
 IOMMUFD_API void iommufd_close(struct iommufd_ctx *ctx);
 IOMMUFD_API int iommufd_fd(const struct iommufd_ctx *ctx);
 /* true when the context's kernel is the simulator */
@@ -81,7 +81,7 @@ IOMMUFD_API void iommufd_set_log(struct iommufd_ctx *ctx, iommufd_log_fn fn, voi
  * 0, or -EINVAL for a level out of range. */
 IOMMUFD_API int iommufd_set_log_level(struct iommufd_ctx *ctx, int level);
 
-/* ---- Simulated kernel ------------------------------------------------ */
+/* ---- Simulated kernel: libiommufd-sim (pkg-config libiommufd-sim) ---- */
 
 IOMMUFD_API int iommufd_sim_new(const char *topology_json, struct iommufd_sim **out);
 IOMMUFD_API int iommufd_sim_open(struct iommufd_sim *sim, struct iommufd_ctx **out);
@@ -133,6 +133,15 @@ IOMMUFD_API int iommufd_list_devices(struct iommufd_ctx *ctx, struct iommufd_dev
  */
 IOMMUFD_API int iommufd_list_devices_all(struct iommufd_ctx *ctx,
 					 struct iommufd_device_desc **out, size_t desc_size);
+/*
+ * What name means, without opening or binding it: the description iommufd_list_devices()
+ * gives of that device. Two names of one device (a PCI address and its cdev path, say) give
+ * the same cdev. desc_size as for iommufd_list_devices_all(). 0, or -ENOENT (no such
+ * device), -ENODEV (no VFIO cdev), -EINVAL (NULL, "", a selftest name: its mock device is
+ * made by the open; desc_size too small).
+ */
+IOMMUFD_API int iommufd_device_describe(struct iommufd_ctx *ctx, const char *name,
+					struct iommufd_device_desc *out, size_t desc_size);
 
 /* ---- Objects: one call per kernel command (no policy) ---------------- */
 
@@ -253,8 +262,9 @@ IOMMUFD_API int iommufd_container_domains_all(struct iommufd_container *c,
  * iommufd_device_open() takes "selftest" (a mock device whose IOMMU tracks dirty
  * pages) and "selftest:no-dirty"; each call makes a new mock device.
  * iommufd_selftest_dirty() marks [iova, iova+len) dirty in the domain the device
- * is attached to, as its DMA would (IOMMU_TEST_OP_DIRTY). Returns the number of
- * mapped 2 KiB mock IO pages it marked (0 where nothing is mapped); -ENODEV for
+ * is attached to, as its DMA would (IOMMU_TEST_OP_DIRTY). Returns the kernel's
+ * count of 2 KiB mock IO pages: the mapped ones it marked on 6.12 (0 where nothing
+ * is mapped), every page of the range on 7.x (docs/kernels.md); -ENODEV for
  * a device that is not a selftest device, -EINVAL when it is not attached or
  * len is 0, -EOVERFLOW when the range wraps.
  */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* Context: one iommufd, its transport, per-thread last errors, logging. */
+/* Context: one iommufd, its transport, its references, logging (last errors: last_error.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,10 +8,11 @@
 #include <unistd.h>
 
 #include "core/ctx.h"
+#include "core/last_error.h"
 
 const char *iommufd_version(void)
 {
-	return "0.1.0";
+	return IOMMUFD_VERSION_STRING;
 }
 
 static bool env_tracing(void)
@@ -30,6 +31,7 @@ int iofd_ctx_new(struct iofd_transport tp, int fd, bool owns_fd, struct iommufd_
 	ctx->tp = tp;
 	ctx->fd = fd;
 	ctx->owns_fd = owns_fd;
+	ctx->refs = 1; /* the program's, dropped by iommufd_close() */
 	pthread_mutex_init(&ctx->lock, NULL);
 	ctx->log_level = -1;
 	ctx->env_trace = env_tracing();
@@ -73,22 +75,45 @@ int iommufd_from_fd(int fd, struct iommufd_ctx **out)
 	return iofd_ctx_new(tp, fd, false, out);
 }
 
-void iommufd_close(struct iommufd_ctx *ctx)
+void iofd_ctx_get(struct iommufd_ctx *ctx)
 {
-	struct iofd_err_slot *s, *next;
+	__atomic_add_fetch(&ctx->refs, 1, __ATOMIC_RELAXED);
+}
 
-	if (!ctx)
+void iofd_ctx_put(struct iommufd_ctx *ctx)
+{
+	/* Whatever the other holders did to the context happened before it goes. */
+	if (__atomic_sub_fetch(&ctx->refs, 1, __ATOMIC_ACQ_REL))
 		return;
 	if (ctx->owns_fd)
 		iofd_kclose(ctx, ctx->fd);
 	if (ctx->tp.ops->release)
 		ctx->tp.ops->release(ctx->tp.priv);
-	for (s = ctx->err_slots; s; s = next) {
-		next = s->next;
-		free(s);
-	}
+	iofd_err_forget_ctx(ctx);
 	pthread_mutex_destroy(&ctx->lock);
 	free(ctx);
+}
+
+static void update_log_max(struct iommufd_ctx *ctx);
+
+void iommufd_close(struct iommufd_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	/*
+	 * Devices or containers still hold it: the program's log settings go with
+	 * its reference, so that their later teardown never calls a callback the
+	 * program has freed meanwhile.
+	 */
+	pthread_mutex_lock(&ctx->lock);
+	if (__atomic_load_n(&ctx->refs, __ATOMIC_RELAXED) > 1) {
+		ctx->log_fn = NULL;
+		ctx->log_arg = NULL;
+		ctx->log_level = -1;
+		update_log_max(ctx);
+	}
+	pthread_mutex_unlock(&ctx->lock);
+	iofd_ctx_put(ctx);
 }
 
 int iommufd_fd(const struct iommufd_ctx *ctx)
@@ -99,41 +124,6 @@ int iommufd_fd(const struct iommufd_ctx *ctx)
 bool iommufd_is_simulated(const struct iommufd_ctx *ctx)
 {
 	return ctx && ctx->tp.ops != &iofd_kernel_transport_ops;
-}
-
-/* The calling thread's slot; created on first use when create is set. Lock held. */
-static struct iofd_err_slot *err_slot(struct iommufd_ctx *ctx, bool create)
-{
-	pthread_t self = pthread_self();
-	struct iofd_err_slot *s;
-
-	for (s = ctx->err_slots; s; s = s->next)
-		if (pthread_equal(s->thread, self))
-			return s;
-	if (!create)
-		return NULL;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return NULL;
-	s->thread = self;
-	s->next = ctx->err_slots;
-	ctx->err_slots = s;
-	return s;
-}
-
-const char *iommufd_last_error(struct iommufd_ctx *ctx)
-{
-	struct iofd_err_slot *s;
-	const char *msg;
-
-	if (!ctx)
-		return "no context";
-	pthread_mutex_lock(&ctx->lock);
-	s = err_slot(ctx, false);
-	/* The slot lives until the context closes, and only this thread writes it. */
-	msg = s ? s->msg : "";
-	pthread_mutex_unlock(&ctx->lock);
-	return msg;
 }
 
 /* Which messages are made at all, from the settings (lock held). */
@@ -212,18 +202,14 @@ void iofd_log(struct iommufd_ctx *ctx, int level, const char *fmt, ...)
 
 static void set_error_v(struct iommufd_ctx *ctx, int err, const char *fmt, va_list ap)
 {
-	struct iofd_err_slot *s;
 	char buf[IOFD_ERRMSG_MAX];
 	int n;
 
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	if (n >= 0 && (size_t)n < sizeof(buf) && err)
 		snprintf(buf + n, sizeof(buf) - n, ": %s", strerror(-err));
-	pthread_mutex_lock(&ctx->lock);
-	s = err_slot(ctx, true);
-	if (s)
-		memcpy(s->msg, buf, sizeof(buf));
-	pthread_mutex_unlock(&ctx->lock);
+	/* No context lock: threads failing at once on one context do not queue. */
+	iofd_err_store(ctx, buf);
 }
 
 int iofd_set_error(struct iommufd_ctx *ctx, int err, const char *fmt, ...)

@@ -13,19 +13,22 @@
 
 #define IOFD_ERRMSG_MAX 256
 
-/* One thread's last error on one context. */
-struct iofd_err_slot {
-	pthread_t thread;
-	char msg[IOFD_ERRMSG_MAX];
-	struct iofd_err_slot *next;
-};
+/* One thread's last error on one context (core/last_error.c). */
+struct iofd_err_slot;
 
+/*
+ * A context lives while anything holds a reference: the program (until
+ * iommufd_close()), each open device and each container. The last reference
+ * closes the iommufd (when the context opened it), and with it every kernel
+ * object made on it.
+ */
 struct iommufd_ctx {
 	struct iofd_transport tp;
 	int fd;         /* the iommufd (a transport fd) */
 	bool owns_fd;   /* false for iommufd_from_fd() */
-	pthread_mutex_t lock; /* guards err_slots and the log settings */
-	struct iofd_err_slot *err_slots;
+	unsigned refs;  /* atomic */
+	pthread_mutex_t lock; /* guards the log settings */
+	struct iofd_err_slot *err_slots; /* every thread's message on it (last_error.c's lock) */
 	iommufd_log_fn log_fn;
 	void *log_arg;
 	int log_level;  /* iommufd_set_log_level(); -1: not set */
@@ -40,6 +43,10 @@ struct iommufd_ctx {
 
 /* Wrap a transport into a new context whose iommufd is fd (owned when owns_fd). */
 int iofd_ctx_new(struct iofd_transport tp, int fd, bool owns_fd, struct iommufd_ctx **out);
+
+/* A reference for an object made on the context (a device, a container), and its release. */
+void iofd_ctx_get(struct iommufd_ctx *ctx);
+void iofd_ctx_put(struct iommufd_ctx *ctx);
 
 /*
  * The kernel call wrapper every object call goes through:

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Devices: what every kind shares (open by name, attach state, close). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/list_all.h"
+#include "core/msg_name.h"
 #include "objects/device.h"
 #include "uapi/iommufd_abi.h"
 
@@ -15,31 +17,97 @@ bool iommufd_is_selftest_name(const char *name)
 
 int iommufd_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out)
 {
+	char shown[IOFD_MSG_NAME_MAX];
+	int ret;
+
 	if (out)
 		*out = NULL;
 	if (!ctx)
 		return -EINVAL;
 	if (!out || !name)
 		return iofd_set_error(ctx, -EINVAL, "device open %s: %s is NULL",
-				      name ? name : "(null)", out ? "name" : "out");
+				      iofd_msg_name(name, shown), out ? "name" : "out");
 	if (!*name)
 		return iofd_set_error(ctx, -EINVAL, "device open: empty name");
 	if (iommufd_is_selftest_name(name))
-		return iofd_selftest_device_open(ctx, name, out);
-	return iofd_vfio_device_open(ctx, name, out);
+		ret = iofd_selftest_device_open(ctx, name, out);
+	else
+		ret = iofd_vfio_device_open(ctx, name, out);
+	if (!ret)
+		iofd_device_ready(*out);
+	return ret;
+}
+
+void iofd_device_ready(struct iommufd_device *dev)
+{
+	pthread_mutex_init(&dev->lock, NULL);
+	iofd_ctx_get(dev->ctx);
+}
+
+int iommufd_device_describe(struct iommufd_ctx *ctx, const char *name,
+			    struct iommufd_device_desc *out, size_t desc_size)
+{
+	const size_t min_size = IOFD_SIZE_THROUGH(struct iommufd_device_desc, emulated);
+	struct iommufd_device_desc desc = { 0 };
+	char shown[IOFD_MSG_NAME_MAX];
+	struct iofd_dev_sysinfo info;
+	int ret;
+
+	if (!ctx)
+		return -EINVAL;
+	if (!out || !name)
+		return iofd_set_error(ctx, -EINVAL, "describe device %s: %s is NULL",
+				      iofd_msg_name(name, shown), out ? "name" : "out");
+	if (desc_size < min_size)
+		return iofd_set_error(ctx, -EINVAL, "describe device %s: size %zu, smaller than the "
+				      "%zu bytes of the first version of the struct",
+				      iofd_msg_name(name, shown), desc_size, min_size);
+	if (!*name)
+		return iofd_set_error(ctx, -EINVAL, "describe device: empty name");
+	/* The mock device of a selftest name exists only once it is opened, a new one each time. */
+	if (iommufd_is_selftest_name(name))
+		return iofd_set_error(ctx, -EINVAL, "describe device %s: a selftest name makes a new "
+				      "mock device at each open, none before", name);
+	ret = iofd_vfio_device_resolve(ctx, name, &info);
+	if (ret)
+		return ret;
+	/* As iommufd_list_devices() describes it. */
+	snprintf(desc.name, sizeof(desc.name), "%s", info.name);
+	snprintf(desc.cdev, sizeof(desc.cdev), "%s", info.cdev);
+	snprintf(desc.driver, sizeof(desc.driver), "%s", info.driver);
+	snprintf(desc.iommu, sizeof(desc.iommu), "%s", info.iommu);
+	desc.emulated = info.emulated;
+	memset(out, 0, desc_size);
+	memcpy(out, &desc, desc_size < sizeof(desc) ? desc_size : sizeof(desc));
+	return 0;
 }
 
 void iommufd_device_close(struct iommufd_device *dev)
 {
+	const struct iofd_device_owner_ops *owner_ops;
+	struct iommufd_ctx *ctx;
+	void *owner;
+
 	if (!dev)
 		return;
+	/* Its container may be being freed on another thread: hold it first (device.h). */
+	pthread_mutex_lock(&dev->lock);
+	owner = dev->owner;
+	owner_ops = dev->owner_ops;
+	if (owner)
+		owner_ops->hold(owner);
+	pthread_mutex_unlock(&dev->lock);
 	/* A container forgets the device (and drops its domain if it was the last). */
-	if (dev->owner_detach)
-		dev->owner_detach(dev->owner, dev);
+	if (owner)
+		owner_ops->close_device(owner, dev);
 	else if (dev->pt_id)
 		dev->ops->detach(dev);
+	ctx = dev->ctx;
 	dev->ops->close(dev);
+	pthread_mutex_destroy(&dev->lock);
 	free(dev);
+	/* Last: the context may go with it, when the program has closed it already. */
+	iofd_ctx_put(ctx);
 }
 
 uint32_t iommufd_device_id(const struct iommufd_device *dev)
@@ -69,7 +137,7 @@ const char *iommufd_device_cdev(const struct iommufd_device *dev)
 
 uint32_t iommufd_device_pt_id(const struct iommufd_device *dev)
 {
-	return dev ? dev->pt_id : 0;
+	return dev ? __atomic_load_n(&dev->pt_id, __ATOMIC_RELAXED) : 0;
 }
 
 int iommufd_device_dirty_capable(struct iommufd_device *dev)
@@ -88,28 +156,45 @@ int iommufd_device_dirty_capable(struct iommufd_device *dev)
 	return !!(hw.capabilities & IOFD_HW_CAP_DIRTY_TRACKING);
 }
 
+/*
+ * The direct calls hold the device's lock across the kernel call: a container
+ * claims a device under that lock too, so one of the two finds the other's
+ * work done (the owner set, or the device attached) and answers -EBUSY.
+ */
 int iommufd_device_attach_pt(struct iommufd_device *dev, uint32_t pt_id)
 {
+	int ret;
+
 	if (!dev)
 		return -EINVAL;
+	pthread_mutex_lock(&dev->lock);
 	if (dev->owner)
-		return iofd_set_error(dev->ctx, -EBUSY,
-				      "attach %s to %u: the device belongs to a container",
-				      dev->info.name, pt_id);
-	return dev->ops->attach(dev, pt_id);
+		ret = iofd_set_error(dev->ctx, -EBUSY,
+				     "attach %s to %u: the device belongs to a container",
+				     dev->info.name, pt_id);
+	else
+		ret = dev->ops->attach(dev, pt_id);
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
 }
 
 int iommufd_device_detach_pt(struct iommufd_device *dev)
 {
+	int ret;
+
 	if (!dev)
 		return -EINVAL;
+	pthread_mutex_lock(&dev->lock);
 	if (dev->owner)
-		return iofd_set_error(dev->ctx, -EBUSY,
-				      "detach %s: the device belongs to a container; detach it there",
-				      dev->info.name);
-	if (!dev->pt_id)
-		return iofd_set_error(dev->ctx, -EINVAL, "detach %s: not attached", dev->info.name);
-	return dev->ops->detach(dev);
+		ret = iofd_set_error(dev->ctx, -EBUSY,
+				     "detach %s: the device belongs to a container; detach it there",
+				     dev->info.name);
+	else if (!dev->pt_id)
+		ret = iofd_set_error(dev->ctx, -EINVAL, "detach %s: not attached", dev->info.name);
+	else
+		ret = dev->ops->detach(dev);
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
 }
 
 int iommufd_list_devices(struct iommufd_ctx *ctx, struct iommufd_device_desc *out, unsigned max)

@@ -8,6 +8,7 @@
 #ifndef IOFD_OBJECTS_DEVICE_H
 #define IOFD_OBJECTS_DEVICE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -25,19 +26,37 @@ struct iofd_device_ops {
 	void (*close)(struct iommufd_device *dev);
 };
 
-/* Called by iommufd_device_close() on a device still in a container. */
-typedef void (*iofd_device_owner_detach_fn)(void *owner, struct iommufd_device *dev);
+/*
+ * What iommufd_device_close() asks of the container holding the device. The
+ * close may run while another thread frees that container: so it holds the
+ * owner under dev->lock, where the owner is still there (a container clears
+ * dev->owner under that lock before it can go), and only then lets it forget
+ * the device.
+ */
+struct iofd_device_owner_ops {
+	/* keep the owner's memory until close_device() is done; dev->lock held */
+	void (*hold)(void *owner);
+	/* detach dev if it is still in the owner, then drop the hold */
+	void (*close_device)(void *owner, struct iommufd_device *dev);
+};
 
 struct iommufd_device {
-	struct iommufd_ctx *ctx;
+	struct iommufd_ctx *ctx;  /* holds a reference on it (iofd_device_ready) */
 	const struct iofd_device_ops *ops;
 	struct iofd_dev_sysinfo info;
 	int fd;            /* the device cdev fd (vfio kind); -1 otherwise */
 	uint32_t dev_id;   /* the kernel's dev_id (idev id) */
-	uint32_t pt_id;    /* IOAS or HWPT attached to; 0: none */
+	/*
+	 * IOAS or HWPT attached to; 0: none. Changed by its owner (under the
+	 * container's lock) or by a direct attach (under lock), stored atomically
+	 * so that iommufd_device_pt_id() may read it from any thread.
+	 */
+	uint32_t pt_id;
+	/* Guards owner and owner_ops; held across a direct attach or detach. */
+	pthread_mutex_t lock;
 	/* the container holding the device, which must forget it on close */
 	void *owner;
-	iofd_device_owner_detach_fn owner_detach;
+	const struct iofd_device_owner_ops *owner_ops;
 	/* kind-specific state (selftest: stdev id, parking IOAS, ...) */
 	void *kind_priv;
 	/*
@@ -56,7 +75,17 @@ struct iommufd_device {
  * device, or -errno with nothing made.
  */
 int iofd_vfio_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out);
+/* What a VFIO device name means, without opening it: 0, or -errno with the message set. */
+int iofd_vfio_device_resolve(struct iommufd_ctx *ctx, const char *name,
+			     struct iofd_dev_sysinfo *info);
 int iofd_selftest_device_open(struct iommufd_ctx *ctx, const char *name,
 			      struct iommufd_device **out);
+
+/*
+ * Every way of making a device ends with this once the device is bound and
+ * before the caller sees it: the device's lock, and the context reference it
+ * holds until iommufd_device_close().
+ */
+void iofd_device_ready(struct iommufd_device *dev);
 
 #endif

@@ -67,7 +67,7 @@ static int selftest_attach(struct iommufd_device *dev, uint32_t pt_id)
 	if (ret)
 		return ret;
 	/* Like VFIO's attach: the HWPT attached (an automatic one for an IOAS). */
-	dev->pt_id = hwpt_id;
+	__atomic_store_n(&dev->pt_id, hwpt_id, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -79,7 +79,7 @@ static int selftest_detach(struct iommufd_device *dev)
 	ret = selftest_replace(dev, priv_of(dev)->park_ioas, &hwpt_id);
 	if (ret)
 		return ret;
-	dev->pt_id = 0;
+	__atomic_store_n(&dev->pt_id, 0, __ATOMIC_RELAXED);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/msg_name.h"
 #include "objects/device.h"
 #include "uapi/vfio_abi.h"
 
@@ -18,7 +19,7 @@ static int vfio_attach(struct iommufd_device *dev, uint32_t pt_id)
 			 "VFIO_ATTACH_IOMMUFD_PT dev=%s id=%u pt=%u out_pt=%u", dev->info.name,
 			 dev->dev_id, pt_id, cmd.pt_id);
 	if (!ret)
-		dev->pt_id = cmd.pt_id;
+		__atomic_store_n(&dev->pt_id, cmd.pt_id, __ATOMIC_RELAXED);
 	return ret;
 }
 
@@ -31,7 +32,7 @@ static int vfio_detach(struct iommufd_device *dev)
 			 "VFIO_DETACH_IOMMUFD_PT dev=%s id=%u pt=%u", dev->info.name, dev->dev_id,
 			 dev->pt_id);
 	if (!ret)
-		dev->pt_id = 0;
+		__atomic_store_n(&dev->pt_id, 0, __ATOMIC_RELAXED);
 	return ret;
 }
 
@@ -59,28 +60,41 @@ static const char *resolve_hint(int err)
 	}
 }
 
+int iofd_vfio_device_resolve(struct iommufd_ctx *ctx, const char *name,
+			     struct iofd_dev_sysinfo *info)
+{
+	char shown[IOFD_MSG_NAME_MAX];
+	int ret;
+
+	ret = ctx->tp.ops->resolve_device(ctx->tp.priv, name, info);
+	if (ret)
+		iofd_set_error(ctx, ret, "device %s%s", iofd_msg_name(name, shown),
+			       resolve_hint(ret));
+	return ret;
+}
+
 int iofd_vfio_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out)
 {
 	struct iofd_vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = ctx->fd };
+	char shown[IOFD_MSG_NAME_MAX];
 	struct iommufd_device *dev;
 	int ret;
 
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
-		return iofd_set_error(ctx, -ENOMEM, "device %s", name);
+		return iofd_set_error(ctx, -ENOMEM, "device %s", iofd_msg_name(name, shown));
 	dev->ctx = ctx;
 	dev->ops = &vfio_device_ops;
 	dev->fd = -1;
 
-	ret = ctx->tp.ops->resolve_device(ctx->tp.priv, name, &dev->info);
-	if (ret) {
-		iofd_set_error(ctx, ret, "device %s%s", name, resolve_hint(ret));
+	ret = iofd_vfio_device_resolve(ctx, name, &dev->info);
+	if (ret)
 		goto out_free;
-	}
 	ret = iofd_kopen(ctx, dev->info.cdev, O_RDWR);
 	if (ret < 0) {
 		/* Name the device the caller asked for, not only its cdev. */
-		iofd_set_error(ctx, ret, "device %s: open %s", name, dev->info.cdev);
+		iofd_set_error(ctx, ret, "device %s: open %s", iofd_msg_name(name, shown),
+			       dev->info.cdev);
 		goto out_free;
 	}
 	dev->fd = ret;

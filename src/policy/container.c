@@ -47,6 +47,7 @@ int iommufd_container_new(struct iommufd_ctx *ctx, uint32_t flags, struct iommuf
 	if (!c)
 		return iofd_set_error(ctx, -ENOMEM, "container new");
 	c->ctx = ctx;
+	c->refs = 1;
 	c->flags = flags;
 	iofd_list_init(&c->domains);
 	iofd_list_init(&c->members);
@@ -68,6 +69,7 @@ int iommufd_container_new(struct iommufd_ctx *ctx, uint32_t flags, struct iommuf
 	iofd_log(ctx, IOMMUFD_LOG_INFO, "container ioas %u: new, flags%s%s", c->ioas_id,
 		 flags & IOMMUFD_CONTAINER_DIRTY_TRACKING ? " dirty-tracking" : "",
 		 flags & IOMMUFD_CONTAINER_NEST_PARENT ? " nest-parent" : "");
+	iofd_ctx_get(ctx);
 	*out = c;
 	return 0;
 
@@ -117,12 +119,15 @@ void iofd_container_forget_domain(struct iommufd_container *c, struct iofd_domai
 	free(d);
 }
 
+/* Hand the device back. Container lock held; after this a device close no longer waits for it. */
 static void release_device(struct iofd_member *m)
 {
 	struct iommufd_device *dev = m->dev;
 
-	dev->owner_detach = NULL;
-	__atomic_store_n(&dev->owner, NULL, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&dev->lock);
+	dev->owner = NULL;
+	dev->owner_ops = NULL;
+	pthread_mutex_unlock(&dev->lock);
 	iofd_list_del(&m->link);
 	if (m->domain)
 		m->domain->ndevices--;
@@ -199,8 +204,31 @@ out:
 	return ret;
 }
 
-/* iommufd_device_close() of a device still in the container. */
-static void owner_detach(void *owner, struct iommufd_device *dev)
+static void container_put(struct iommufd_container *c)
+{
+	struct iommufd_ctx *ctx = c->ctx;
+
+	if (__atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+	iofd_ctx_put(ctx);
+}
+
+/* A device close holds the container (dev->lock held, so the container is not gone yet). */
+static void hold_for_close(void *owner)
+{
+	struct iommufd_container *c = owner;
+
+	__atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * iommufd_device_close() of a device that was in the container when the close
+ * began. A free on another thread may have detached it meanwhile, and left
+ * the container empty for this hold to release.
+ */
+static void close_device(void *owner, struct iommufd_device *dev)
 {
 	struct iommufd_container *c = owner;
 	struct iofd_member *m;
@@ -220,11 +248,41 @@ static void owner_detach(void *owner, struct iommufd_device *dev)
 		}
 	}
 	pthread_mutex_unlock(&c->lock);
+	container_put(c);
+}
+
+static const struct iofd_device_owner_ops container_owner_ops = {
+	.hold = hold_for_close,
+	.close_device = close_device,
+};
+
+/*
+ * Claim the device under its lock, where another container and the direct
+ * attach calls look: -EBUSY if it is taken or attached directly.
+ */
+static int claim_device(struct iommufd_container *c, struct iommufd_device *dev)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&dev->lock);
+	if (dev->owner)
+		ret = iofd_set_error(c->ctx, -EBUSY,
+				     "attach %s to container ioas %u: the device is in another container",
+				     dev->info.name, c->ioas_id);
+	else if (dev->pt_id)
+		ret = iofd_set_error(c->ctx, -EBUSY,
+				     "attach %s to container ioas %u: the device is attached to %u directly; detach it first",
+				     dev->info.name, c->ioas_id, dev->pt_id);
+	else {
+		dev->owner = c;
+		dev->owner_ops = &container_owner_ops;
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
 }
 
 int iommufd_container_attach(struct iommufd_container *c, struct iommufd_device *dev)
 {
-	void *expected = NULL;
 	int ret;
 
 	if (!c)
@@ -242,28 +300,17 @@ int iommufd_container_attach(struct iommufd_container *c, struct iommufd_device 
 	ret = 0;
 	if (iofd_container_find_member(c, dev))
 		goto out_unlock;
-	/* Claim the device; another container may try at the same time. */
-	if (!__atomic_compare_exchange_n(&dev->owner, &expected, c, false, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE)) {
-		ret = iofd_set_error(c->ctx, -EBUSY,
-				     "attach %s to container ioas %u: the device is in another container",
-				     dev->info.name, c->ioas_id);
-		goto out_unlock;
-	}
-	if (dev->pt_id) {
-		ret = iofd_set_error(c->ctx, -EBUSY,
-				     "attach %s to container ioas %u: the device is attached to %u directly; detach it first",
-				     dev->info.name, c->ioas_id, dev->pt_id);
-		goto out_release;
-	}
-	ret = iofd_container_place(c, dev);
+	/* Another container or a direct attach may want it at the same time. */
+	ret = claim_device(c, dev);
 	if (ret)
-		goto out_release;
-	dev->owner_detach = owner_detach;
-	goto out_unlock;
-
-out_release:
-	__atomic_store_n(&dev->owner, NULL, __ATOMIC_RELEASE);
+		goto out_unlock;
+	ret = iofd_container_place(c, dev);
+	if (ret) {
+		pthread_mutex_lock(&dev->lock);
+		dev->owner = NULL;
+		dev->owner_ops = NULL;
+		pthread_mutex_unlock(&dev->lock);
+	}
 out_unlock:
 	pthread_mutex_unlock(&c->lock);
 	return ret;
@@ -455,6 +502,8 @@ static void note_left(char *buf, size_t size, const char *kind, uint32_t id, int
  * free() cannot fail, but the kernel can refuse a destroy. What it still
  * refuses after a second try is left, and said: on the calling thread's last
  * error and as an ERROR log line. Closing the context destroys it.
+ * Everything is undone here; the memory goes with the last hold (a device
+ * close on another thread may still hold the container for a moment).
  */
 void iommufd_container_free(struct iommufd_container *c)
 {
@@ -503,6 +552,5 @@ void iommufd_container_free(struct iommufd_container *c)
 	iofd_ivlist_fini(&c->maps);
 	iofd_ranges_fini(&c->carried);
 	pthread_mutex_unlock(&c->lock);
-	pthread_mutex_destroy(&c->lock);
-	free(c);
+	container_put(c);
 }

@@ -99,7 +99,12 @@ struct iofd_combo_refusal {
 };
 
 struct iommufd_container {
-	struct iommufd_ctx *ctx;
+	struct iommufd_ctx *ctx;      /* holds a reference on it */
+	/*
+	 * 1 until iommufd_container_free(), plus one per device close that holds
+	 * the container meanwhile (device.h): the last one frees the memory.
+	 */
+	unsigned refs;
 	pthread_mutex_t lock;
 	uint32_t flags;               /* IOMMUFD_CONTAINER_* */
 	uint32_t ioas_id;

@@ -24,45 +24,83 @@
 typedef int (*chunk_fn)(void *arg, uint64_t start, const uint64_t *bm, uint64_t npages);
 
 /*
- * The next run of the mapped parts of [iova, last] from mapping *p on,
- * contiguous mappings merged: the kernel reads from the area at a read's
- * start and stops at the first hole (6.12 does so silently, reporting nothing
- * after it), so every read must start on a mapped IOVA and stay within
- * contiguous mappings. false when there is none left.
+ * The next run of the mappings [iova, last] touches, whole, from mapping *p
+ * on, contiguous ones merged; false when none is left. The kernel reads from
+ * the area at the read's start and stops at the first hole (6.12 does so
+ * silently, reporting nothing after it), so every read must start on a mapped
+ * IOVA and stay within contiguous mappings. Whole mappings, as a page table
+ * entry never spans two and 7.3 mishandles one that a read cuts: a dirty
+ * entry that starts before the read is cleared and not reported (the page
+ * written is lost), one that ends after it is reported past the read's end
+ * (docs/kernels.md).
  */
-static bool next_run(const struct iofd_ivlist *l, struct iofd_ivpos *p, uint64_t iova,
-		     uint64_t last, struct iofd_range *run)
+static bool next_run(const struct iofd_ivlist *l, struct iofd_ivpos *p, uint64_t last,
+		     struct iofd_range *run)
 {
 	const struct iofd_range *m;
 
 	if (iofd_ivlist_is_end(l, *p) || iofd_ivlist_at(l, *p)->start > last)
 		return false;
-	m = iofd_ivlist_at(l, *p);
-	run->start = m->start > iova ? m->start : iova;
-	run->last = m->last;
+	*run = *iofd_ivlist_at(l, *p);
 	for (*p = iofd_ivlist_next(l, *p); !iofd_ivlist_is_end(l, *p); *p = iofd_ivlist_next(l, *p)) {
 		m = iofd_ivlist_at(l, *p);
-		if (run->last >= last || m->start != run->last + 1)
+		if (m->start > last || run->last == UINT64_MAX || m->start != run->last + 1)
 			break;
 		run->last = m->last;
 	}
-	if (run->last > last)
-		run->last = last;
 	return true;
 }
 
 /*
- * Read the mapped parts of [iova, last] from one domain (only) or every
- * tracking domain, a chunk at a time: one zeroed buffer per chunk serves all
- * domains, since the kernel only sets bits. Each chunk goes to fn, also the
- * one whose read failed (a clearing read may have cleared part of it: those
- * bits must not be dropped). One kernel call per domain and chunk, nothing
- * allocated but the chunk's buffer.
+ * Keep a chunk's bits of [iova, last] only: the others (read because reads
+ * cover whole mappings) go to spill, when the read cleared them, else stay
+ * where they are. 0 or -ENOMEM.
+ */
+static int clip_chunk(uint64_t start, uint64_t *bm, uint64_t npages, uint64_t iova,
+		      uint64_t last, struct iofd_ranges *spill)
+{
+	const uint64_t g = IOFD_HARVEST_PAGE;
+	/* bits [lo, hi) are the window's; only those outside need a look */
+	uint64_t lo = iova > start ? (iova - start) / g : 0;
+	uint64_t hi = last < start ? 0 : last >= start + (npages - 1) * g ? npages :
+					 (last - start) / g + 1;
+	uint64_t b;
+	int ret = 0;
+
+	if (lo > npages)
+		lo = npages;
+	for (b = 0; b < npages; b++) {
+		if (b == lo && hi > lo)
+			b = hi;
+		if (b >= npages)
+			break;
+		if (!(bm[b / 64] >> (b % 64) & 1))
+			continue;
+		bm[b / 64] &= ~(1ULL << (b % 64));
+		if (spill && !ret)
+			ret = iofd_ranges_add(spill, start + b * g, start + b * g + g - 1);
+	}
+	/* Short of memory: the chunk as one range (it overlaps what went in: no room needed). */
+	if (ret && iofd_ranges_add(spill, start, start + npages * g - 1) == 0)
+		ret = 0;
+	return ret;
+}
+
+/*
+ * Read the mappings [iova, last] touches from one domain (only) or every
+ * tracking domain, a chunk at a time, and hand fn the bits of [iova, last];
+ * a clearing read puts the others into the carried-over set. Chunks end on
+ * multiples of their size, so that no entry (naturally aligned) spans two.
+ * One zeroed buffer per chunk serves all domains, since the kernel only sets
+ * bits. Each chunk goes to fn, also the one whose read failed (a clearing
+ * read may have cleared part of it: those bits must not be dropped). One
+ * kernel call per domain and chunk, nothing allocated but the chunk's buffer.
  */
 static int read_chunks(struct iommufd_container *c, struct iofd_domain *only, uint64_t iova,
 		       uint64_t last, uint32_t flags, chunk_fn fn, void *arg)
 {
 	const uint64_t g = IOFD_HARVEST_PAGE;
+	struct iofd_ranges *spill = flags & IOMMUFD_DIRTY_NO_CLEAR ? NULL : &c->carried;
 	struct iofd_range run;
 	struct iofd_list *pos;
 	struct iofd_ivpos p;
@@ -75,7 +113,7 @@ static int read_chunks(struct iommufd_container *c, struct iofd_domain *only, ui
 	if (!any)
 		return 0;
 	p = iofd_ivlist_lower(&c->maps, iova);
-	while (next_run(&c->maps, &p, iova, last, &run)) {
+	while (next_run(&c->maps, &p, last, &run)) {
 		uint64_t at = run.start;
 
 		if (!bm) {
@@ -84,10 +122,11 @@ static int read_chunks(struct iommufd_container *c, struct iofd_domain *only, ui
 				return iofd_set_error(c->ctx, -ENOMEM, "read dirty bits");
 		}
 		for (;;) {
-			uint64_t pages = (run.last - at) / g + 1;
+			uint64_t end = (at | (CHUNK_PAGES * g - 1)), pages;
 
-			if (pages > CHUNK_PAGES)
-				pages = CHUNK_PAGES;
+			if (end > run.last)
+				end = run.last;
+			pages = (end - at) / g + 1;
 			memset(bm, 0, (pages + 63) / 64 * 8);
 			iofd_list_for_each(pos, &c->domains) {
 				struct iofd_domain *d = iofd_list_entry(pos, struct iofd_domain, link);
@@ -105,14 +144,18 @@ static int read_chunks(struct iommufd_container *c, struct iofd_domain *only, ui
 					break;
 				}
 			}
-			fret = fn(arg, at, bm, pages);
+			fret = clip_chunk(at, bm, pages, iova, last, spill);
+			if (fret)
+				iofd_set_error(c->ctx, fret, "read dirty bits: keep those outside the read");
+			if (!fret)
+				fret = fn(arg, at, bm, pages);
 			if (ret || fret) {
 				ret = ret ? ret : fret;
 				goto out;
 			}
-			if (at + pages * g - 1 >= run.last)
+			if (end >= run.last)
 				break;
-			at += pages * g;
+			at = end + 1;
 		}
 	}
 out:
@@ -251,10 +294,11 @@ int iommufd_container_set_dirty_tracking(struct iommufd_container *c, bool enabl
 	return ret;
 }
 
-/* The caller's window: bit i of scratch is the page iova + i * page_size. */
+/* The caller's window: bit i of scratch is the page iova + i * page_size, nbits of them. */
 struct fold {
 	uint64_t iova;
 	uint64_t page_size;
+	uint64_t nbits;
 	uint64_t *scratch;
 };
 
@@ -265,8 +309,13 @@ static int fold_chunk(void *arg, uint64_t start, const uint64_t *bm, uint64_t np
 	uint64_t w, words = (npages + 63) / 64;
 	uint64_t first = (start - f->iova) / IOFD_HARVEST_PAGE;
 
-	/* 4 KiB pages and a chunk on a word of the caller's bitmap: a word at a time. */
-	if (f->page_size == IOFD_HARVEST_PAGE && !(first % 64)) {
+	/*
+	 * 4 KiB pages and a chunk inside the window (reads cover whole mappings:
+	 * one may start before it or end after it), starting on a word of the
+	 * caller's bitmap: a word at a time.
+	 */
+	if (f->page_size == IOFD_HARVEST_PAGE && start >= f->iova && !(first % 64) &&
+	    first + npages <= f->nbits) {
 		for (w = 0; w < words; w++) {
 			uint64_t v = bm[w];
 
@@ -378,6 +427,7 @@ static int read_dirty(struct iommufd_container *c, uint64_t iova, uint64_t len,
 	}
 	fold.iova = iova;
 	fold.page_size = page_size;
+	fold.nbits = nbits;
 	fold.scratch = scratch;
 
 	ret = read_chunks(c, NULL, iova, last, flags, fold_chunk, &fold);

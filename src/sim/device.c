@@ -428,8 +428,10 @@ int sim_device_dma_write(struct iommufd_sim *sim, struct sim_device *dev, uint64
 		if (!(a->prot & SIM_PROT_WRITE)) {
 			faulted = true;
 		} else if (record) {
-			ret = sim_rangeset_add(&hwpt->dirty, s >> hwpt->io_page_shift,
-					       e >> hwpt->io_page_shift);
+			ret = sim_kernel_dirty_per_entry(hwpt) ?
+				      sim_kernel_dirty_write(hwpt, a, s, e) :
+				      sim_rangeset_add(&hwpt->dirty, s >> hwpt->io_page_shift,
+						       e >> hwpt->io_page_shift);
 			if (ret)
 				return ret;
 		}

@@ -433,20 +433,8 @@ int sim_cmd_hwpt_set_dirty_tracking(struct sim_ucmd *ucmd)
 	return 0;
 }
 
-/*
- * The caller's bitmap as the kernel writes it: u64 words at any byte address
- * (it sets bits byte by byte), and only where it can pin the memory for
- * writing. Where it cannot (NULL, unmapped, read-only) the bits are dropped
- * and the read still answers 0, clearing what it read unless NO_CLEAR:
- * measured on Linux 6.12. The library refuses a NULL bitmap before asking.
- */
-struct user_bitmap {
-	unsigned char *base; /* NULL: nothing is written */
-	uintptr_t page;      /* the page last checked, and whether it can be written */
-	bool page_ok;
-};
-
-static unsigned char *user_bitmap_byte(struct user_bitmap *ub, uint64_t group)
+/* The caller's bitmap as the kernel writes it: see struct sim_user_bitmap. */
+static unsigned char *user_bitmap_byte(struct sim_user_bitmap *ub, uint64_t group)
 {
 	/* Byte `group` in bit order: within a word, little or big endian. */
 	uint64_t in_word = group % 8;
@@ -465,8 +453,7 @@ static unsigned char *user_bitmap_byte(struct user_bitmap *ub, uint64_t group)
 	return ub->page_ok ? p : NULL;
 }
 
-/* Set bits b0..b1 of the caller's bitmap (where it can be written). */
-static void user_bitmap_set(struct user_bitmap *ub, uint64_t b0, uint64_t b1)
+void sim_user_bitmap_set(struct sim_user_bitmap *ub, uint64_t b0, uint64_t b1)
 {
 	uint64_t g;
 
@@ -486,7 +473,7 @@ static void user_bitmap_set(struct user_bitmap *ub, uint64_t b0, uint64_t b1)
 
 /* Report (and unless NO_CLEAR clear) the dirty pages of [start, last], one area's part. */
 static int read_and_clear(struct sim_hwpt *hwpt, const struct iofd_hwpt_get_dirty_bitmap *cmd,
-			  struct user_bitmap *ub, unsigned int shift, uint64_t start, uint64_t last)
+			  struct sim_user_bitmap *ub, unsigned int shift, uint64_t start, uint64_t last)
 {
 	const unsigned int io = hwpt->io_page_shift;
 	uint64_t pa = start >> io, pb = last >> io;
@@ -501,7 +488,7 @@ static int read_and_clear(struct sim_hwpt *hwpt, const struct iofd_hwpt_get_dirt
 		uint64_t y = hwpt->dirty.r[i].last > pb ? pb : hwpt->dirty.r[i].last;
 
 		/* Each dirty IOMMU page sets the bits of the page_size pages it covers. */
-		user_bitmap_set(ub, ((x << io) - cmd->iova) >> shift,
+		sim_user_bitmap_set(ub, ((x << io) - cmd->iova) >> shift,
 				((y << io) + (1ull << io) - 1 - cmd->iova) >> shift);
 	}
 	if (!(cmd->flags & IOFD_HWPT_GET_DIRTY_BITMAP_NO_CLEAR))
@@ -512,7 +499,7 @@ static int read_and_clear(struct sim_hwpt *hwpt, const struct iofd_hwpt_get_dirt
 int sim_cmd_hwpt_get_dirty_bitmap(struct sim_ucmd *ucmd)
 {
 	struct iofd_hwpt_get_dirty_bitmap *cmd = ucmd->cmd;
-	struct user_bitmap ub = { (unsigned char *)(uintptr_t)cmd->data, 0, false };
+	struct sim_user_bitmap ub = { (unsigned char *)(uintptr_t)cmd->data, 0, false };
 	const struct sim_ioas *ioas;
 	struct sim_hwpt *hwpt;
 	uint64_t last, pgsize, cur;
@@ -559,7 +546,9 @@ int sim_cmd_hwpt_get_dirty_bitmap(struct sim_ucmd *ucmd)
 		const struct sim_area *a = &ioas->areas[i];
 		uint64_t piece_last = a->last < last ? a->last : last;
 
-		ret = read_and_clear(hwpt, cmd, &ub, shift, cur, piece_last);
+		ret = sim_kernel_dirty_per_entry(hwpt) ?
+			      sim_kernel_read_and_clear(hwpt, cmd, &ub, a, cur, piece_last) :
+			      read_and_clear(hwpt, cmd, &ub, shift, cur, piece_last);
 		if (ret)
 			return ret;
 		if (a->last >= last)

@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/ctx.h"
 #include "sim/sim_internal.h"
 #include "sim/sim_transport.h"
 
@@ -31,11 +30,14 @@ static int sim_fail(int err, const char *fmt, ...) __attribute__((format(printf,
 
 static int sim_fail(int err, const char *fmt, ...)
 {
+	char msg[SIM_ERR_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(sim_last_error, sizeof(sim_last_error), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* A file name may hold any byte: the message stays one line. */
+	sim_msg_escape(sim_last_error, sizeof(sim_last_error), msg);
 	return err;
 }
 
@@ -190,10 +192,13 @@ void iommufd_sim_free(struct iommufd_sim *sim)
 	sim_put_locked(sim);
 }
 
+/*
+ * libiommufd makes the context: the simulator hands its transport down and is called
+ * through it from then on (architecture.md, "Two libraries").
+ */
 int iommufd_sim_open(struct iommufd_sim *sim, struct iommufd_ctx **out)
 {
-	struct iofd_transport tp = { &iofd_sim_transport_ops, sim };
-	int fd, ret;
+	int ret;
 
 	if (!out)
 		return -EINVAL;
@@ -205,21 +210,11 @@ int iommufd_sim_open(struct iommufd_sim *sim, struct iommufd_ctx **out)
 	sim->refs++;
 	pthread_mutex_unlock(&sim->lock);
 
-	fd = tp.ops->open(sim, "/dev/iommu", O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		ret = fd;
-		goto out_put;
+	ret = iofd_ctx_open_transport(&iofd_sim_transport_ops, sim, out);
+	if (ret) {
+		pthread_mutex_lock(&sim->lock);
+		sim_put_locked(sim);
 	}
-	ret = iofd_ctx_new(tp, fd, true, out);
-	if (ret)
-		goto out_close;
-	return 0;
-
-out_close:
-	tp.ops->close(sim, fd);
-out_put:
-	pthread_mutex_lock(&sim->lock);
-	sim_put_locked(sim);
 	return ret;
 }
 

@@ -83,6 +83,7 @@ struct sim_topology {
 	unsigned int niommus;
 	struct sim_device *devices;
 	unsigned int ndevices;
+	unsigned int kernel; /* the kernel imitated: major * 100 + minor (kernel.c) */
 };
 
 /* The largest topology taken (file or text): far above any real host's. */
@@ -97,6 +98,8 @@ int sim_topology_parse(const char *json, size_t len, struct sim_topology *out, c
 		       size_t errlen);
 int sim_topology_default(struct sim_topology *out, char *err, size_t errlen);
 void sim_topology_free(struct sim_topology *topo);
+/* src copied to dst (len bytes) with control characters as \n, \t, \r or \xNN: one line. */
+void sim_msg_escape(char *dst, size_t len, const char *src);
 struct sim_device *sim_topology_find(struct sim_topology *topo, const char *name);
 
 /* ---- kernel objects ---------------------------------------------------- */
@@ -302,6 +305,38 @@ int sim_cmd_hwpt_alloc(struct sim_ucmd *ucmd);
 int sim_cmd_get_hw_info(struct sim_ucmd *ucmd);
 int sim_cmd_hwpt_set_dirty_tracking(struct sim_ucmd *ucmd);
 int sim_cmd_hwpt_get_dirty_bitmap(struct sim_ucmd *ucmd);
+
+/*
+ * The caller's dirty bitmap as the kernel writes it (hwpt.c): u64 words at any
+ * byte address (it sets bits byte by byte), and only where it can pin the
+ * memory for writing. Where it cannot (NULL, unmapped, read-only) the bits are
+ * dropped and the read still answers 0, clearing what it read unless NO_CLEAR:
+ * measured on Linux 6.12. The library refuses a NULL bitmap before asking.
+ */
+struct sim_user_bitmap {
+	unsigned char *base; /* NULL: nothing is written */
+	uintptr_t page;      /* the page last checked, and whether it can be written */
+	bool page_ok;
+};
+/* Set bits b0..b1 of the caller's bitmap (where it can be written). */
+void sim_user_bitmap_set(struct sim_user_bitmap *ub, uint64_t b0, uint64_t b1);
+
+/* ---- kernel.c: what differs between the kernels imitated -------------- */
+#define SIM_KERNEL_DEFAULT 703 /* the newest known */
+struct iofd_hwpt_get_dirty_bitmap;
+/* "6.12", "7.3" to 612, 703; else -EINVAL and err set */
+int sim_kernel_parse(const char *text, unsigned int *version, char *err, size_t errlen);
+const char *sim_kernel_name(unsigned int version);
+/* a host the kernel cannot have (6.12: mock devices beside VT-d): -EINVAL and err set */
+int sim_kernel_check(const struct sim_topology *topo, char *err, size_t errlen);
+/* dirty bits kept per page table entry (7.x's selftest mock), not per IO page */
+bool sim_kernel_dirty_per_entry(const struct sim_hwpt *hwpt);
+/* such a domain: the device wrote [s, e] of area a; its read of [start, last] in a */
+int sim_kernel_dirty_write(struct sim_hwpt *hwpt, const struct sim_area *a, uint64_t s,
+			   uint64_t e);
+int sim_kernel_read_and_clear(struct sim_hwpt *hwpt, const struct iofd_hwpt_get_dirty_bitmap *cmd,
+			      struct sim_user_bitmap *ub, const struct sim_area *a, uint64_t start,
+			      uint64_t last);
 
 /* ---- device.c ------------------------------------------------------- */
 int sim_df_open(struct iommufd_sim *sim, struct sim_device *dev);

@@ -53,14 +53,48 @@ struct parse_state {
 static int perr(struct parse_state *ps, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+void sim_msg_escape(char *dst, size_t len, const char *src)
+{
+	size_t o = 0, k;
+	char esc[5];
+
+	if (!len)
+		return;
+	for (; *src; src++) {
+		unsigned char ch = *src;
+
+		if (ch >= 0x20 && ch != 0x7f)
+			snprintf(esc, sizeof(esc), "%c", ch);
+		else if (ch == '\n' || ch == '\t' || ch == '\r')
+			snprintf(esc, sizeof(esc), "\\%c", ch == '\n' ? 'n' : ch == '\t' ? 't' : 'r');
+		else
+			snprintf(esc, sizeof(esc), "\\x%02x", ch);
+		k = strlen(esc);
+		if (o + k >= len)
+			break;
+		memcpy(dst + o, esc, k);
+		o += k;
+	}
+	dst[o] = '\0';
+}
+
+/* Messages quote what the topology says: escaped, so that each is one line. */
 static int perr(struct parse_state *ps, const char *fmt, ...)
 {
+	char msg[SIM_ERR_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(ps->err, ps->errlen, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	sim_msg_escape(ps->err, ps->errlen, msg);
 	return -EINVAL;
+}
+
+/* A NUL (written \u0000) would cut a name short where it is used as a C string. */
+static bool has_nul(json_object *v)
+{
+	return strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v);
 }
 
 /* "iommus[1]" or, once the name is known, iommus[1] ("dmar1") */
@@ -120,6 +154,8 @@ static int check_name(struct parse_state *ps, json_object *v, const char *where)
 			    SIM_NAME_MAX - 1);
 	if (strchr(s, '/'))
 		return perr(ps, "%s.name: \"%s\" contains '/'", where, s);
+	if (has_nul(v))
+		return perr(ps, "%s.name: contains a NUL character", where);
 	return 0;
 }
 
@@ -295,6 +331,8 @@ static int parse_iommu(struct parse_state *ps, json_object *o, unsigned int idx,
 	d = json_object_get_string(driver);
 	if (!*d || strlen(d) >= SIM_NAME_MAX)
 		return perr(ps, "%s.driver: \"%s\" is not a driver name", where, d);
+	if (has_nul(driver))
+		return perr(ps, "%s.driver: contains a NUL character", where);
 	snprintf(iommu->driver, sizeof(iommu->driver), "%s", d);
 	driver_defaults(iommu);
 
@@ -448,6 +486,7 @@ static int parse_tree(struct parse_state *ps, json_object *root, struct sim_topo
 	if (!json_object_is_type(root, json_type_object))
 		return perr(ps, "topology: expected an object at the top, found %s",
 			    type_word(json_object_get_type(root)));
+	topo->kernel = SIM_KERNEL_DEFAULT;
 	json_object_object_foreach(root, key, val) {
 		if (!strcmp(key, "iommus")) {
 			if (want_type(ps, val, json_type_array, "topology", key))
@@ -457,8 +496,13 @@ static int parse_tree(struct parse_state *ps, json_object *root, struct sim_topo
 			if (want_type(ps, val, json_type_array, "topology", key))
 				return -EINVAL;
 			devices = val;
+		} else if (!strcmp(key, "kernel")) {
+			if (want_type(ps, val, json_type_string, "topology", key) ||
+			    sim_kernel_parse(json_object_get_string(val), &topo->kernel, ps->err,
+					     ps->errlen))
+				return -EINVAL;
 		} else {
-			return perr(ps, "topology: unknown key \"%s\" (expected \"iommus\", \"devices\")",
+			return perr(ps, "topology: unknown key \"%s\" (expected \"kernel\", \"iommus\", \"devices\")",
 				    key);
 		}
 	}
@@ -489,7 +533,7 @@ static int parse_tree(struct parse_state *ps, json_object *root, struct sim_topo
 			return ret;
 		topo->ndevices++;
 	}
-	return 0;
+	return sim_kernel_check(topo, ps->err, ps->errlen);
 }
 
 int sim_topology_parse(const char *json, size_t len, struct sim_topology *out, char *err,

@@ -45,4 +45,20 @@ struct iofd_transport {
 
 extern const struct iofd_transport_ops iofd_kernel_transport_ops;
 
+/*
+ * Exported by libiommufd for the project's other libraries only (libiommufd-sim), in the
+ * version node LIBIOMMUFD_PRIVATE: no program may use it, and it may change in any release.
+ */
+#define IOFD_PRIVATE __attribute__((visibility("default")))
+
+/*
+ * A context on another kernel behind this interface (the simulator): opens /dev/iommu
+ * through ops and makes a context of it. This is how a transport that lives outside
+ * libiommufd is handed down to it: the library then calls the transport, never the reverse.
+ * On success the context holds priv and calls ops->release(priv) when it closes; on failure
+ * nothing is kept and priv stays the caller's. 0 or -errno.
+ */
+IOFD_PRIVATE int iofd_ctx_open_transport(const struct iofd_transport_ops *ops, void *priv,
+					 struct iommufd_ctx **out);
+
 #endif

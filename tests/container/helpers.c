@@ -2,6 +2,7 @@
 /* Shared set-up for the container tests. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -130,6 +131,13 @@ void fx_layout(struct fx *f, char *buf, size_t size)
 		len += snprintf(buf + len, size - len, "%s=%s/%s;", dev_names[i], dev_names[j],
 				domain_label(f, pt, label, sizeof(label)));
 	}
+}
+
+int fx_rounds(int dflt)
+{
+	const char *v = getenv("IOMMUFD_TEST_ROUNDS");
+
+	return v && atoi(v) > 0 ? atoi(v) : dflt;
 }
 
 bool bit(const uint64_t *bm, uint64_t i)

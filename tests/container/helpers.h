@@ -79,4 +79,7 @@ void fx_assert_same(const struct fx_state *a, const struct fx_state *b);
 int fx_read(struct fx *f, uint64_t *bm, uint32_t flags);
 bool bit(const uint64_t *bm, uint64_t i);
 
+/* Rounds of a race test: IOMMUFD_TEST_ROUNDS when set (to run one many times), else dflt. */
+int fx_rounds(int dflt);
+
 #endif

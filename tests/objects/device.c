@@ -61,6 +61,68 @@ static void test_open_unknown(void **state)
 	assert_int_equal(iommufd_sim_live_objects(f->sim), f->live_start);
 }
 
+/*
+ * A long name in a message: its head and tail around "...", and the reason still at the end
+ * (a 600-character name cut the message before it). Multibyte characters are cut whole.
+ */
+static void check_long_name_msg(struct iommufd_ctx *ctx, const char *head, const char *tail,
+				const char *reason)
+{
+	const char *msg = iommufd_last_error(ctx);
+	size_t n = strlen(msg);
+	char *dots = strstr(msg, "...");
+
+	assert_true(n < 256);
+	assert_non_null(strstr(msg, head));
+	assert_non_null(strstr(msg, tail));
+	assert_non_null(dots);
+	assert_true(strstr(msg, head) < dots && strstr(msg, tail) > dots);
+	assert_true(n > strlen(reason) && !strcmp(msg + n - strlen(reason), reason));
+	/* Cut at whole UTF-8 characters: around the dots, no lone continuation byte. */
+	assert_true(((unsigned char)dots[-1] & 0xc0) != 0xc0);
+	assert_true(((unsigned char)dots[3] & 0xc0) != 0x80);
+}
+
+static void test_open_long_name(void **state)
+{
+	struct fx *f = *state;
+	char name[700], reason[128];
+	struct iommufd_device *dev = (struct iommufd_device *)0x1;
+	size_t i;
+
+	snprintf(reason, sizeof(reason), ": %s", strerror(ENOENT));
+	/* 600 characters: "head-", x..., "-tail". */
+	memset(name, 'x', 600);
+	memcpy(name, "head-", 5);
+	memcpy(name + 595, "-tail", 6);
+	assert_int_equal(iommufd_device_open(f->ctx, name, &dev), -ENOENT);
+	assert_null(dev);
+	check_long_name_msg(f->ctx, "device head-x", "x-tail (no such device)", reason);
+	/* The same in two-byte characters (e-acute) between "a" or "ab" and "" or "z": each end
+	 * cut inside a character or not. */
+	for (i = 0; i < 4; i++) {
+		const char *suffix = i & 2 ? "z" : "";
+		size_t j, at = 1 + (i & 1);
+		char tail[64];
+
+		memcpy(name, "ab", 2);
+		for (j = 0; j < 300; j++, at += 2)
+			memcpy(name + at, "\xc3\xa9", 2);
+		snprintf(name + at, sizeof(name) - at, "%s", suffix);
+		snprintf(tail, sizeof(tail), "\xc3\xa9%s (no such device)", suffix);
+		assert_int_equal(iommufd_device_open(f->ctx, name, &dev), -ENOENT);
+		check_long_name_msg(f->ctx, "device a", tail, reason);
+	}
+	/* out NULL: the message still names the (long) device and says what is wrong. */
+	memcpy(name, "head-", 5);
+	memset(name + 5, 'y', 600);
+	memcpy(name + 600, "-tail", 6);
+	assert_int_equal(iommufd_device_open(f->ctx, name, NULL), -EINVAL);
+	snprintf(reason, sizeof(reason), "out is NULL: %s", strerror(EINVAL));
+	check_long_name_msg(f->ctx, "head-y", "y-tail", reason);
+	assert_int_equal(iommufd_sim_live_objects(f->sim), f->live_start);
+}
+
 /* A device cdev binds once: the second bind is refused, the first is unharmed. */
 static void test_open_twice(void **state)
 {
@@ -314,6 +376,108 @@ static void test_list_devices(void **state)
 	assert_string_equal(two[1].name, d[1].name);
 }
 
+/* desc as iommufd_list_devices() gives it, field by field. */
+static void assert_desc_equal(const struct iommufd_device_desc *a,
+			      const struct iommufd_device_desc *b)
+{
+	assert_string_equal(a->name, b->name);
+	assert_string_equal(a->cdev, b->cdev);
+	assert_string_equal(a->driver, b->driver);
+	assert_string_equal(a->iommu, b->iommu);
+	assert_int_equal(a->emulated, b->emulated);
+}
+
+/* Every name of a device describes it, as the list does, without opening or binding it. */
+static void test_describe(void **state)
+{
+	struct fx *f = *state;
+	struct iommufd_device_desc list[NDEVICES], d;
+	char path[128];
+	struct iommufd_device *dev;
+	int i;
+
+	assert_int_equal(iommufd_list_devices(f->ctx, list, NDEVICES), NDEVICES);
+	for (i = 0; i < NDEVICES; i++) {
+		memset(&d, 0xaa, sizeof(d));
+		assert_int_equal(iommufd_device_describe(f->ctx, list[i].name, &d, sizeof(d)), 0);
+		assert_desc_equal(&d, &list[i]);
+		memset(&d, 0xaa, sizeof(d));
+		assert_int_equal(iommufd_device_describe(f->ctx, list[i].cdev, &d, sizeof(d)), 0);
+		assert_desc_equal(&d, &list[i]);
+		/* The sysfs path of its bus. */
+		snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s",
+			 list[i].emulated ? "mdev" : "pci", list[i].name);
+		memset(&d, 0xaa, sizeof(d));
+		assert_int_equal(iommufd_device_describe(f->ctx, path, &d, sizeof(d)), 0);
+		assert_desc_equal(&d, &list[i]);
+	}
+	/* Nothing was bound: no kernel object, and a device open elsewhere is described too. */
+	assert_int_equal(iommufd_sim_live_objects(f->sim), f->live_start);
+	dev = fx_dev(f, DEV_DIRTY);
+	assert_int_equal(iommufd_device_describe(f->ctx, iommufd_device_cdev(dev), &d, sizeof(d)),
+			 0);
+	assert_string_equal(d.name, DEV_DIRTY);
+	iommufd_device_close(dev);
+}
+
+/* Unknown names and bad arguments: an error and a message, the description untouched. */
+static void test_describe_errors(void **state)
+{
+	struct fx *f = *state;
+	const char *unknown[] = { "0000:ff:1f.7", "/dev/vfio/devices/vfio99", "no-such-device",
+				  "/sys/bus/mdev/devices/" DEV_DIRTY, "selftestX" };
+	struct iommufd_device_desc d, before;
+	const size_t first = offsetof(struct iommufd_device_desc, emulated) + sizeof(bool);
+	struct {
+		struct iommufd_device_desc desc;
+		char more[16];
+	} big;
+	char name[700], reason[128];
+	unsigned i;
+
+	memset(&d, 0xaa, sizeof(d));
+	memcpy(&before, &d, sizeof(d));
+	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
+		assert_err(f->ctx, iommufd_device_describe(f->ctx, unknown[i], &d, sizeof(d)),
+			   ENOENT, unknown[i], "no such device");
+	assert_err(f->ctx, iommufd_device_describe(f->ctx, "selftest", &d, sizeof(d)), EINVAL,
+		   "selftest", "mock device");
+	assert_err(f->ctx, iommufd_device_describe(f->ctx, "selftest:no-dirty", &d, sizeof(d)),
+		   EINVAL, "selftest:no-dirty", "mock device");
+	assert_err(f->ctx, iommufd_device_describe(f->ctx, "", &d, sizeof(d)), EINVAL,
+		   "empty name");
+	assert_err(f->ctx, iommufd_device_describe(f->ctx, NULL, &d, sizeof(d)), EINVAL,
+		   "describe", "name is NULL");
+	assert_err(f->ctx, iommufd_device_describe(f->ctx, DEV_DIRTY, NULL, sizeof(d)), EINVAL,
+		   "describe", DEV_DIRTY, "out is NULL");
+	assert_err(f->ctx, iommufd_device_describe(f->ctx, DEV_DIRTY, &d, first - 1), EINVAL,
+		   "describe", DEV_DIRTY, "size");
+	assert_err(f->ctx, iommufd_device_describe(f->ctx, DEV_DIRTY, &d, 0), EINVAL, "size");
+	assert_int_equal(iommufd_device_describe(NULL, DEV_DIRTY, &d, sizeof(d)), -EINVAL);
+	assert_memory_equal(&d, &before, sizeof(d));
+
+	/* A 600-character name: the message keeps the reason. */
+	memset(name, 'x', 600);
+	memcpy(name, "head-", 5);
+	memcpy(name + 595, "-tail", 6);
+	assert_int_equal(iommufd_device_describe(f->ctx, name, &d, sizeof(d)), -ENOENT);
+	snprintf(reason, sizeof(reason), ": %s", strerror(ENOENT));
+	check_long_name_msg(f->ctx, "device head-x", "x-tail (no such device)", reason);
+	assert_memory_equal(&d, &before, sizeof(d));
+
+	/* The caller's struct size: the first version's is enough, a larger one is zeroed. */
+	memset(&d, 0xaa, sizeof(d));
+	assert_int_equal(iommufd_device_describe(f->ctx, DEV_MDEV, &d, first), 0);
+	assert_string_equal(d.name, DEV_MDEV);
+	assert_true(d.emulated);
+	memset(&big, 0xaa, sizeof(big));
+	assert_int_equal(iommufd_device_describe(f->ctx, DEV_NODIRTY, &big.desc, sizeof(big)), 0);
+	assert_string_equal(big.desc.iommu, "dmar1");
+	for (i = 0; i < sizeof(big.more); i++)
+		assert_int_equal(big.more[i], 0);
+	assert_int_equal(iommufd_sim_live_objects(f->sim), f->live_start);
+}
+
 /* Exactly the two selftest names; anything else is a VFIO device name. */
 static void test_selftest_names(void **state)
 {
@@ -412,6 +576,7 @@ int main(void)
 		FX_TEST(test_open_by_name),
 		FX_TEST(test_open_by_cdev_path),
 		FX_TEST(test_open_unknown),
+		FX_TEST(test_open_long_name),
 		FX_TEST(test_open_twice),
 		FX_TEST(test_attach_ioas_auto_domain),
 		FX_TEST(test_replace),
@@ -423,6 +588,8 @@ int main(void)
 		FX_TEST(test_list_devices),
 		FX_TEST(test_selftest_names),
 		FX_TEST(test_selftest_open_cleanup_fails_once),
+		FX_TEST(test_describe),
+		FX_TEST(test_describe_errors),
 		cmocka_unit_test(test_default_topology),
 	};
 

@@ -296,6 +296,47 @@ static void test_semantic_errors_name_the_key(void **state)
 		   "devices[0].name", "empty");
 }
 
+/* iommufd_sim_new() fails with err and a one-line message containing want (fuzzing found it). */
+static void expect_one_line(const char *topo, int err, const char *want)
+{
+	struct iommufd_sim *sim = (void *)1;
+	const char *msg;
+
+	assert_int_equal(iommufd_sim_new(topo, &sim), err);
+	assert_null(sim);
+	msg = iommufd_sim_last_error();
+	if (strchr(msg, '\n') || strchr(msg, '\x1b') || !strstr(msg, want))
+		fail_msg("message \"%s\": not one line, or lacks \"%s\"", msg, want);
+}
+
+/*
+ * What a topology says is quoted in messages with its control characters
+ * escaped: a message is one line. A NUL in a JSON string would cut a name
+ * short, so it is refused.
+ */
+static void test_messages_are_one_line(void **state)
+{
+	struct iommufd_sim *sim;
+
+	expect_one_line("{ \"devices\": [], \"de\nvices\": [] }", -EINVAL,
+			"unknown key \"de\\nvices\"");
+	expect_one_line("{ \"devices\": [ { \"name\": \"a\\u001b[31m\", \"iommu\": \"x\" } ] }",
+			-EINVAL, "devices[0] (\"a\\x1b[31m\").iommu");
+	expect_one_line("{ \"devices\": [ { \"name\": \"a\", \"iommu\": \"\\u001b[2J\\r\" } ] }",
+			-EINVAL, "unknown iommu \"\\x1b[2J\\r\"");
+	expect_one_line("{ \"devices\": [ { \"name\": \"a\\u0000b\", \"emulated\": true } ] }",
+			-EINVAL, "devices[0].name: contains a NUL character");
+	expect_one_line("{ \"iommus\": [ { \"name\": \"i\", \"driver\": \"x\\u0000\" } ],"
+			" \"devices\": [] }",
+			-EINVAL, "iommus[0] (\"i\").driver: contains a NUL character");
+	/* a file name too */
+	expect_one_line("/nonexistent/top\nology.json", -ENOENT, "top\\nology.json");
+	/* names with control characters are taken as they are (tools escape them) */
+	assert_int_equal(iommufd_sim_new("{ \"devices\": [ { \"name\": \"a\\tb\","
+					 " \"emulated\": true } ] }", &sim), 0);
+	iommufd_sim_free(sim);
+}
+
 #define TOPO_LIMIT (16u << 20) /* the documented largest topology */
 
 static const char small_topo[] = "{ \"devices\": [ { \"name\": \"m0\", \"emulated\": true } ] }";
@@ -406,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_nul_byte_refused),
 		cmocka_unit_test(test_size_limit),
 		cmocka_unit_test(test_endless_file),
+		cmocka_unit_test(test_messages_are_one_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -307,6 +307,24 @@ static void unknown_device_is_an_error(void)
 	vt_assert(!r->out[0]);
 }
 
+/* The same device under two names: a usage error naming both, before any bind. */
+static void the_same_device_twice_is_a_usage_error(void)
+{
+	struct run *r;
+
+	need("A");
+	r = tool("attach", "0000:00:03.0", "/dev/vfio/devices/vfio0", NULL);
+	vt_assert_int_eq(r->status, EXIT_USAGE);
+	vt_assert(strstr(r->err, "device '0000:00:03.0' and '/dev/vfio/devices/vfio0' are the "
+			 "same device"));
+	vt_assert(!strstr(r->err, "VFIO_BIND_IOMMUFD"));
+	vt_assert(!r->out[0]);
+	r = tool("migrate", "/sys/bus/pci/devices/0000:00:04.0", "0000:00:04.0", "--json", NULL);
+	vt_assert_int_eq(r->status, EXIT_USAGE);
+	vt_assert(strstr(r->err, "are the same device"));
+	vt_assert(!r->out[0]);
+}
+
 /* ---- machine B: selftest mock devices ---- */
 
 /*
@@ -448,6 +466,7 @@ int main(int argc, char **argv)
 		VT_CASE(attach_no_dirty_on_vtd),
 		VT_CASE(migrate_on_vtd_refuses),
 		VT_CASE(unknown_device_is_an_error),
+		VT_CASE(the_same_device_twice_is_a_usage_error),
 		VT_CASE(devices_none_on_b),
 		VT_CASE(selftest_attach_migratable),
 		VT_CASE(selftest_attach_mixed_is_not_migratable),

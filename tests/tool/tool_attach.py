@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """iommufdctl attach: the domain layout, dirty tracking coverage, exit codes, teardown."""
 import json
+import os
 import re
 
-from toolcheck import SIM, check, done, run, run_json
+from toolcheck import SIM, check, done, raw_controls, run, run_json, shown
 
 DMAR0_A, DMAR0_B = "0000:3b:00.0", "0000:3b:00.1"
 DMAR1 = "0000:5e:00.0"       # intel-vtd without dirty tracking
@@ -127,6 +128,21 @@ cdev = next((d["cdev"] for d in devlist.get("devices", []) if d["name"] == SMMU)
 r, doc = run_json(SIM, "attach", cdev or "?", rc=0)
 check(doc.get("devices") and doc["devices"][0]["name"] == SMMU and
       doc["devices"][0]["arg"] == cdev, "device named by its cdev", r)
+cdev = next((d["cdev"] for d in devlist.get("devices", []) if d["name"] == DMAR0_A), "?")
+
+# The same device under two names (name, cdev, sysfs path): a usage error naming both, before
+# anything is opened (the kernel would refuse the second bind with a bare EINVAL).
+sysfs = "/sys/bus/pci/devices/" + DMAR0_A
+for cmd in ("attach", "migrate"):
+    for pair in ((DMAR0_A, cdev), (cdev, DMAR0_B, sysfs), (sysfs, DMAR0_A)):
+        for extra in ((), ("--json",)):
+            r = run(SIM, cmd, *(list(pair) + list(extra)))
+            lines = r.err.splitlines()
+            want = "device '%s' and '%s' are the same device" % (pair[0], pair[-1])
+            check(r.rc == 2 and r.out == "" and len(lines) == 2 and want in lines[0] and
+                  "--help" in lines[1], "%s %s: the same device" % (cmd, " ".join(pair)), r)
+r = run(SIM, "attach", cdev, "nosuch0", DMAR0_B)
+check(r.rc == 1 and "open device 'nosuch0'" in r.err, "an unknown name is left to the open", r)
 
 # An unknown device: exit 1, a message naming it, a JSON error document; nothing left.
 r = run(SIM, "attach", DMAR0_A, "nosuch0")
@@ -136,10 +152,65 @@ r, doc = run_json(SIM, "attach", DMAR0_A, "nosuch0", rc=1)
 check("nosuch0" in doc.get("error", "") and isinstance(doc.get("errno"), int) and
       doc["errno"] > 0 and doc.get("command") == "attach", "unknown device: JSON error", r)
 
+# A 600-character name: the message keeps the library's reason at its end, and shows the
+# name's head and tail (cut in the middle, by the tool and by the library).
+long_name = "head-" + "x" * 590 + "-tail"
+enoent = os.strerror(2)
+r = run(SIM, "attach", DMAR0_A, long_name)
+lines = r.err.splitlines()
+check(r.rc == 1 and len(lines) == 1 and lines[0].endswith("(no such device): " + enoent),
+      "long name: the reason survives", r)
+check(len(lines[0]) < 400 and lines[0].count("head-x") == 2 and
+      lines[0].count("x-tail") == 2 and "..." in lines[0], "long name: head...tail", r)
+r, doc = run_json(SIM, "attach", long_name, rc=1)
+check(doc.get("error", "").endswith(enoent) and "x-tail" in doc.get("error", ""),
+      "long name: JSON error with the reason", r)
+r = run(SIM, "attach", long_name, long_name)
+lines = r.err.splitlines()
+check(r.rc == 2 and len(lines) == 2 and "given twice" in lines[0] and len(lines[0]) < 300,
+      "long name given twice: short message", r)
+
 # The selftest names may repeat (each open is a new mock device): not a usage error. The
 # simulator has no mock devices, so the open fails, naming the kernel's missing test support.
 r = run(SIM, "attach", "selftest", "selftest")
 check(r.rc == 1 and "given twice" not in r.err and "selftest" in r.err,
       "selftest given twice: opened, not refused", r)
+
+# Names with control characters (from a topology, or sysfs): escaped in the layout, the
+# coverage and the messages, exact in JSON; no control character reaches the terminal.
+tricky_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tricky.json")
+tricky = json.load(open(tricky_path))
+tsim = "--sim=" + tricky_path
+ESC, NL, C1 = "esc\x1b[31mred\x1b[0m", "new\nline", "c1\x9b31mcsi\x7fdel"
+check({ESC, NL, C1} <= {d["name"] for d in tricky["devices"]}, "tricky.json has them")
+r = run(tsim, "attach", ESC, NL, C1)
+check(r.rc == 3 and raw_controls(r.out) == [] and raw_controls(r.err) == [],
+      "tricky attach: no raw control character", r)
+lines = r.out.splitlines()
+for name in (ESC, NL, C1):
+    check(any(l.strip().startswith(shown(name) + " ") for l in lines),
+          "layout names %s escaped, on one line" % shown(name), r)
+coverage = r.out[r.out.find("NOT covered"):]
+check(shown(NL) + " " in coverage and "IOMMU dmar\\x1b]0;title\\x07 has no dirty tracking"
+      in coverage, "coverage: the reason's IOMMU name escaped", r)
+check(len(lines) == 11, "tricky attach: the usual 11 lines", r)
+r, doc = run_json(tsim, "attach", ESC, NL, C1, rc=3)
+check([d["name"] for d in doc.get("devices", [])] == [ESC, NL, C1] and
+      doc["dirty_tracking"]["not_covered"] == [NL, C1], "JSON: the names exact", r)
+r = run(tsim, "attach", ESC, NL, C1, "--trace")
+check(r.rc == 3 and raw_controls(r.err) == [] and shown(ESC) in r.err,
+      "--trace: escaped", r)
+# A name the tool prints in its own message: escaped there too, one line.
+r = run(tsim, "attach", "no\x1b]0;x\x07such\ndev")
+check(r.rc == 1 and raw_controls(r.err) == [] and len(r.err.splitlines()) == 1 and
+      "'no\\x1b]0;x\\x07such\\ndev'" in r.err, "message: the argument escaped", r)
+r, doc = run_json(tsim, "attach", "no\x1bsuch", rc=1)
+check("'no\x1bsuch'" in doc.get("error", ""), "JSON error: the argument exact", r)
+r = run(tsim, "attach", ESC, ESC)
+check(r.rc == 2 and raw_controls(r.err) == [] and shown(ESC) in r.err,
+      "given twice: escaped", r)
+r = run(tsim, "migrate", ESC, "--memory", "4M", "--dma-rate", "16")
+check(r.rc == 0 and raw_controls(r.out) == [] and shown(ESC) in r.out,
+      "migrate text: escaped", r)
 
 done()

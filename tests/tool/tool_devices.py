@@ -3,8 +3,10 @@
 """iommufdctl devices: every device of the topology, sorted, in text and in JSON."""
 import json
 import os
+import subprocess
 
-from toolcheck import SIM, TOPOLOGY, check, done, parse_json, run, run_json
+from toolcheck import (SIM, TOOL, TOPOLOGY, check, done, parse_json, raw_controls, run, run_json,
+                       shown)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 topo = json.load(open(TOPOLOGY))
@@ -61,9 +63,30 @@ except ValueError as e:
 if tdoc:
     got = sorted(d["name"] for d in tdoc["devices"])
     check(got == sorted(d["name"] for d in tricky["devices"]), "tricky names round-trip", r)
-    check(all(d["iommu"] in ("", 'dmar "0"') for d in tdoc["devices"]), "tricky IOMMU name", r)
-    check("\\u0001" in r.out and "\\t" in r.out and '\\"quoted\\"' in r.out,
-          "control characters and quotes escaped", r)
+    check(all(d["iommu"] in [""] + [i["name"] for i in tricky["iommus"]]
+              for d in tdoc["devices"]), "tricky IOMMU names exact", r)
+    check("\\u0001" in r.out and "\\t" in r.out and '\\"quoted\\"' in r.out and
+          "\\u001b" in r.out and "\\n" in r.out, "control characters and quotes escaped", r)
+
+# In text the same names are escaped (\n, \t, \x1b...): one row per device, no control
+# character reaches the terminal (an ESC would be a terminal command), nothing else changed.
+tnames = sorted((d["name"] for d in tricky["devices"]), key=lambda n: n.encode())
+r = run("--sim=" + tricky_path, "devices")
+lines = r.out.splitlines()
+check(r.rc == 0 and len(lines) == 1 + len(tnames), "tricky names: one row per device", r)
+check(raw_controls(r.out) == [], "tricky names: no raw control character in the table", r)
+check(all(l.startswith(shown(n) + " ") for l, n in zip(lines[1:], tnames)),
+      "tricky names: each row starts with its name, escaped", r)
+check("dmar\\x1b]0;title\\x07" in r.out and "intel-vtd\\r" in r.out,
+      "tricky IOMMU and driver names escaped", r)
+check("gerät-ünïcode-€" in r.out and 'dev "quoted" back\\slash\\ttab' in r.out,
+      "printable names unchanged", r)
+r = run("--sim=" + tricky_path, "devices", "--names")
+check(r.rc == 0 and r.out.splitlines() == [shown(n) for n in tnames],
+      "--names: one escaped name a line", r)
+r = run("--sim=" + tricky_path, "--trace", "devices", "--names")
+check(r.rc == 0 and raw_controls(r.err) == [] and shown(tnames[0]) in r.err,
+      "--trace: names escaped in the trace lines", r)
 
 # A name that is not UTF-8 (sysfs names are bytes): still valid JSON, the bad bytes U+FFFD.
 not_utf8 = os.fsdecode(b'{"iommus": [], "devices": [{"name": "bad\xffname\xc3", "emulated": true},'
@@ -74,6 +97,10 @@ try:
     check(r.rc == 0 and names == ["bad\ufffdname\ufffd", "caf\u00e9"], "not UTF-8: replaced", r)
 except (UnicodeDecodeError, ValueError) as e:
     check(False, "not UTF-8: stdout is not UTF-8 JSON (%s)" % e)
+# In text, the bytes that are not UTF-8 are shown as \xNN.
+p = subprocess.run([TOOL, "--sim=" + not_utf8, "devices", "--names"], capture_output=True)
+check(p.returncode == 0 and p.stdout == b"bad\\xffname\\xc3\ncaf\xc3\xa9\n",
+      "not UTF-8 in text: escaped, stdout UTF-8: %r" % p.stdout)
 
 # A host without devices.
 empty = '{"iommus": [], "devices": []}'

@@ -47,8 +47,16 @@ for cmd in ((), ("devices",), ("attach",), ("migrate",)):
 for code in ("0", "1", "2", "3"):
     check(re.search(r"\.SH EXIT STATUS.*?\.B %s\n" % code, page1, re.S), "exit status %s" % code)
 
-# Clean rendering: groff warns about bad macros, escapes and fonts with -ww.
 pages = [os.path.join(src, "man/iommufdctl.1")] + [os.path.join(man3, p) for p in os.listdir(man3)]
+
+# One version number: every page's .TH line takes meson.build's at install (man/meson.build).
+for p in pages:
+    th = re.search(r"^\.TH .*$", open(p).read(), re.M)
+    check(th is not None and '"libiommufd @VERSION@"' in th.group(0),
+          "%s: .TH says \"libiommufd @VERSION@\", not a version of its own: %s" %
+          (p, th.group(0) if th else "no .TH line"))
+
+# Clean rendering: groff warns about bad macros, escapes and fonts with -ww.
 for p in pages:
     g = subprocess.run(["groff", "-man", "-ww", "-z", "-Tutf8", p], capture_output=True, text=True,
                        env=dict(os.environ, LC_ALL="C.UTF-8"))

@@ -7,7 +7,10 @@ import os
 import pty
 import re
 import resource
+import select
+import signal
 import subprocess
+import time
 
 from toolcheck import SIM, TOOL, check, done, run, run_json
 
@@ -124,6 +127,104 @@ check(doc.get("dirty_tracking", {}).get("not_covered") == [NODIRTY, MDEV], "name
 check(doc.get("teardown", {}).get("clean") is True, "not migratable: clean teardown", r)
 r = run(SIM, "migrate", A, NODIRTY)
 check(r.rc == 3 and "not migratable" in r.out and "round" not in r.out, "text: exit 3", r)
+
+# Interrupted: SIGINT (Ctrl-C) and SIGTERM stop the loop, also in the middle of a round's
+# generated DMA, and the teardown runs (nothing left on the simulator); the exit status is
+# 128 + the signal; what ran is reported, in text and in one JSON document.
+def signal_when(args, ready, sig, on_stderr=False, wait_s=20):
+    """Runs the tool; once a line of stdout (stderr) satisfies ready, sends sig. Returns
+    (exit status or None if it did not end, stdout, stderr, whether ready was seen)."""
+    env = dict(os.environ)
+    env.pop("IOMMUFD_TRACE", None)
+    p = subprocess.Popen([TOOL] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    bufs = {p.stdout.fileno(): b"", p.stderr.fileno(): b""}
+    watch = p.stderr.fileno() if on_stderr else p.stdout.fileno()
+    seen, done_at, deadline = False, None, time.monotonic() + wait_s
+    open_fds = set(bufs)
+    while open_fds and time.monotonic() < deadline:
+        for fd in select.select(list(open_fds), [], [], 0.1)[0]:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                open_fds.discard(fd)
+            bufs[fd] += chunk
+        if not seen and any(ready(l) for l in bufs[watch].decode(errors="replace").splitlines(True)
+                            if l.endswith("\n")):
+            seen = True
+            p.send_signal(sig)
+    if open_fds:  # still running: the signal was not obeyed
+        p.kill()
+    rc = p.wait()
+    out, err = bufs[p.stdout.fileno()], bufs[p.stderr.fileno()]
+    return ((None if open_fds else rc), out.decode(errors="replace"),
+            err.decode(errors="replace"), seen)
+
+
+names = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
+huge = [SIM, "migrate", A, B, "--memory", "64M", "--dma-rate", str(2**32 - 1), "--dma-decay",
+        "100", "--max-rounds", "100000", "--threshold", "0"]
+steady = [SIM, "migrate", A, "--memory", "64M", "--dma-rate", "2000", "--dma-decay", "100",
+          "--max-rounds", "100000", "--threshold", "0"]
+round_line = re.compile(r"^\s+\d+\s+\d+\s")
+for sig in (signal.SIGINT, signal.SIGTERM):
+    what = names[sig]
+    # Within round 1's DMA (4 billion page writes): stops there, no round ran.
+    rc, out, err, seen = signal_when(huge, lambda l: l.startswith("DMA:"), sig)
+    res = "exit %s\n%s%s" % (rc, out, err)
+    check(seen, "%s: the plan line came before the DMA: %s" % (what, res))
+    check(rc == 128 + sig, "%s during the DMA: stops, exit %d: %s" % (what, 128 + sig, res))
+    check("interrupted after 0 rounds" in out and "teardown: clean (no kernel object left)" in out,
+          "%s during the DMA: summary and clean teardown: %s" % (what, res))
+    check(("interrupted by " + what) in err and len(err.splitlines()) == 1,
+          "%s during the DMA: one line on stderr says so: %s" % (what, res))
+    # Between rounds: the rounds that ran are kept.
+    rc, out, err, seen = signal_when(steady, lambda l: bool(round_line.match(l)), sig)
+    res = "exit %s\n%s%s" % (rc, out, err)
+    rounds_run = [l for l in out.splitlines() if round_line.match(l)]
+    check(seen and rc == 128 + sig, "%s after round 1: exit %d: %s" % (what, 128 + sig, res))
+    check(len(rounds_run) >= 1 and ("interrupted after %d round" % len(rounds_run)) in out and
+          "LOST" not in out and "teardown: clean (no kernel object left)" in out,
+          "%s after round 1: the rounds, the summary, a clean teardown: %s" % (what, res))
+
+    # JSON: one document with the layout, the rounds that ran, the summary, and the error.
+    tracking_on = []
+
+    def first_read(line):
+        # The loop's reads come after tracking is on; once one began, its round completes.
+        if "dirty tracking on" in line:
+            tracking_on.append(True)
+        return bool(tracking_on) and "GET_DIRTY_BITMAP" in line
+
+    # Between rounds (once a read began), and within round 1's DMA (once tracking is on).
+    for args, ready, min_rounds in ((steady, first_read, 1),
+                                    (huge, lambda l: "dirty tracking on" in l, 0)):
+        tracking_on.clear()
+        rc, out, err, seen = signal_when(args + ["--json", "--trace"], ready, sig,
+                                         on_stderr=True)
+        res = "exit %s\n%s%s" % (rc, out, err[-2000:])
+        try:
+            doc = json.loads(out)
+        except ValueError as e:
+            doc = {}
+            check(False, "%s --json: stdout is one JSON document (%s): %s" % (what, e, res))
+        s = doc.get("summary") or {}
+        rounds = doc.get("rounds") or []
+        check(seen and rc == 128 + sig and doc.get("exit_code") == 128 + sig,
+              "%s --json: exit %d, exit_code member: %s" % (what, 128 + sig, res))
+        check(doc.get("command") == "migrate" and doc.get("container") and
+              [d["name"] for d in doc.get("devices", [])] == args[2:args.index("--memory")],
+              "%s --json: the layout: %s" % (what, res))
+        check((doc.get("memory") or {}).get("bytes") == 64 * MiB and doc.get("dma"),
+              "%s --json: memory and dma: %s" % (what, res))
+        check(len(rounds) >= min_rounds and s.get("rounds") == len(rounds) and
+              s.get("interrupted") is True and s.get("converged") is False and
+              s.get("lost_pages") == 0 and all(x["lost_pages"] == 0 for x in rounds),
+              "%s --json: the rounds that ran (%d) and the summary: %s" %
+              (what, len(rounds), res))
+        check(("interrupted by " + what) in (doc.get("error") or ""),
+              "%s --json: the error says so: %s" % (what, res))
+        check((doc.get("teardown") or {}).get("clean") is True and
+              doc["teardown"].get("objects_left") == 0,
+              "%s --json: clean teardown: %s" % (what, res))
 
 # Unknown device: exit 1 with a clear message.
 r = run(SIM, "migrate", "nosuch0")

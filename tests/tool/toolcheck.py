@@ -63,6 +63,28 @@ def run_json(*args, rc=0):
     return r, doc or {}
 
 
+def shown(name):
+    """A name as the tool shows it in text: control characters and C1 escaped, per byte."""
+    out = ""
+    for ch in name:
+        o = ord(ch)
+        if ch in "\n\t\r":
+            out += {"\n": "\\n", "\t": "\\t", "\r": "\\r"}[ch]
+        elif o < 0x20 or o == 0x7f or 0x80 <= o < 0xa0:
+            out += "".join("\\x%02x" % b for b in ch.encode())
+        elif 0xdc80 <= o <= 0xdcff:  # a byte that was not UTF-8 (os.fsdecode)
+            out += "\\x%02x" % (o - 0xdc00)
+        else:
+            out += ch
+    return out
+
+
+def raw_controls(text):
+    """The control characters in text other than the newlines ending its lines."""
+    return [c for c in text if c != "\n" and (ord(c) < 0x20 or ord(c) == 0x7f or
+                                             0x80 <= ord(c) < 0xa0)]
+
+
 def done():
     if _failures:
         print("%d check(s) failed" % len(_failures), file=sys.stderr)

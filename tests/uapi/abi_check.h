@@ -46,6 +46,19 @@ static inline void abi_same(const char *what, uint64_t ours, uint64_t kernel)
 
 #define ABI_MEMBER(s, f) (((struct s *)0)->f)
 
+/*
+ * An argsz struct the kernel extends at its end (7.x adds a PASID or a token to
+ * VFIO's bind, attach and detach): ours must end where the kernel's field kf
+ * ends, the size every later kernel still takes (its minsz), and be no larger.
+ */
+#define SAME_ARGSZ_STRUCT(os, ks, kf)                                                        \
+	do {                                                                                 \
+		abi_same("sizeof(struct " #os ") == offsetofend(" #ks ", " #kf ")",          \
+			 sizeof(struct os), offsetof(struct ks, kf) + sizeof(ABI_MEMBER(ks, kf))); \
+		abi_same("sizeof(struct " #os ") <= sizeof(struct " #ks ")",                 \
+			 sizeof(struct os) <= sizeof(struct ks), 1);                         \
+	} while (0)
+
 /* A member of any type (arrays included): offset, size and alignment. */
 #define SAME_MEMBER(os, of, ks, kf)                                                          \
 	do {                                                                                 \

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * src/uapi/iommufd_abi.h and vfio_abi.h against the kernel's own
- * include/uapi/linux/iommufd.h and vfio.h (Debian's linux-headers-6.12*-common):
+ * include/uapi/linux/iommufd.h and vfio.h (Debian's linux-headers-VERSION*-common of
+ * each kernel in vm/kernels; one test per kernel):
  * every struct's size and alignment, every field's offset, size, alignment and
  * signedness, every ioctl number, flag and enum value we define.
  * <linux/iommufd.h> and <linux/vfio.h> come from a private include directory
@@ -12,11 +13,18 @@
 
 /* Raw UAPI headers keep the kernel's annotations that headers_install strips. */
 #define __user
+/*
+ * 7.x's vfio.h marks flexible arrays __counted_by(), which its own <linux/stddef.h>
+ * defines; the system's (bookworm's) does not. It means nothing to the layout.
+ */
+#ifndef __counted_by
+#define __counted_by(m)
+#endif
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
 #include "abi_check.h"
-#include "kuapi_ready.h"
+#include KUAPI_READY
 
 static void test_iommufd_ioctl_numbers(void **state)
 {
@@ -203,18 +211,19 @@ static void test_vfio_cdev(void **state)
 	SAME_FIELD(iofd_vfio_device_info, cap_offset, vfio_device_info, cap_offset);
 	SAME_FIELD(iofd_vfio_device_info, pad, vfio_device_info, pad);
 
-	SAME_STRUCT(iofd_vfio_device_bind_iommufd, vfio_device_bind_iommufd);
+	/* argsz structs: 7.x extends these three (a token, a PASID) */
+	SAME_ARGSZ_STRUCT(iofd_vfio_device_bind_iommufd, vfio_device_bind_iommufd, out_devid);
 	SAME_FIELD(iofd_vfio_device_bind_iommufd, argsz, vfio_device_bind_iommufd, argsz);
 	SAME_FIELD(iofd_vfio_device_bind_iommufd, flags, vfio_device_bind_iommufd, flags);
 	SAME_FIELD(iofd_vfio_device_bind_iommufd, iommufd, vfio_device_bind_iommufd, iommufd);
 	SAME_FIELD(iofd_vfio_device_bind_iommufd, out_devid, vfio_device_bind_iommufd, out_devid);
 
-	SAME_STRUCT(iofd_vfio_device_attach_iommufd_pt, vfio_device_attach_iommufd_pt);
+	SAME_ARGSZ_STRUCT(iofd_vfio_device_attach_iommufd_pt, vfio_device_attach_iommufd_pt, pt_id);
 	SAME_FIELD(iofd_vfio_device_attach_iommufd_pt, argsz, vfio_device_attach_iommufd_pt, argsz);
 	SAME_FIELD(iofd_vfio_device_attach_iommufd_pt, flags, vfio_device_attach_iommufd_pt, flags);
 	SAME_FIELD(iofd_vfio_device_attach_iommufd_pt, pt_id, vfio_device_attach_iommufd_pt, pt_id);
 
-	SAME_STRUCT(iofd_vfio_device_detach_iommufd_pt, vfio_device_detach_iommufd_pt);
+	SAME_ARGSZ_STRUCT(iofd_vfio_device_detach_iommufd_pt, vfio_device_detach_iommufd_pt, flags);
 	SAME_FIELD(iofd_vfio_device_detach_iommufd_pt, argsz, vfio_device_detach_iommufd_pt, argsz);
 	SAME_FIELD(iofd_vfio_device_detach_iommufd_pt, flags, vfio_device_detach_iommufd_pt, flags);
 	abi_group_done(before);
@@ -242,6 +251,12 @@ struct wrong_bind {
 	uint32_t out_devid;
 };
 
+/* an attach without its pt_id: shorter than any kernel takes */
+struct short_attach {
+	uint32_t argsz;
+	uint32_t flags;
+};
+
 static void test_comparison_catches_wrong_definitions(void **state)
 {
 	unsigned saved = abi_mismatches;
@@ -258,6 +273,8 @@ static void test_comparison_catches_wrong_definitions(void **state)
 	assert_int_equal(abi_mismatches, 3);
 	SAME_VALUE(IOFD_IOAS_MAP + 1, IOMMU_IOAS_MAP);
 	assert_int_equal(abi_mismatches, 4);
+	SAME_ARGSZ_STRUCT(short_attach, vfio_device_attach_iommufd_pt, pt_id);
+	assert_int_equal(abi_mismatches, 5);
 	abi_quiet = false;
 	abi_mismatches = saved;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 
 #include <iommufd/iommufd.h>
 
@@ -39,6 +40,17 @@ static inline bool vm_is_b(void)
 	return !strcmp(vm_machine(), "B");
 }
 
+/* The running kernel as major * 100 + minor (6.12: 612, 7.3: 703). */
+static inline int vm_kernel(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return 0;
+	return major * 100 + minor;
+}
+
 static inline struct iommufd_ctx *vm_ctx(void)
 {
 	struct iommufd_ctx *ctx = NULL;
@@ -59,6 +71,26 @@ static inline void *vm_buf(size_t len)
 	return p;
 }
 
+/*
+ * A 2 MiB huge page (physically contiguous: one page table entry on 7.x where
+ * it is mapped 2 MiB-aligned), or skip the case.
+ */
+static inline void *vm_huge_buf(void)
+{
+	FILE *f = fopen("/proc/sys/vm/nr_hugepages", "w");
+	void *p;
+
+	if (f) {
+		fprintf(f, "8\n");
+		fclose(f);
+	}
+	p = mmap(NULL, SZ_2M, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
+	if (p == MAP_FAILED)
+		vt_skip("no 2 MiB huge page (CONFIG_HUGETLBFS, /proc/sys/vm/nr_hugepages)");
+	return p;
+}
+
 /* Fail with the library's message when a call does not return want. */
 #define vm_expect(ctx, call, want)                                                      \
 	do {                                                                            \
@@ -76,6 +108,52 @@ static inline void *vm_buf(size_t len)
 		if (!iommufd_last_error(ctx)[0])                            \
 			vt_fail(__FILE__, __LINE__, "%s: no last error message", #call); \
 	} while (0)
+
+/*
+ * One word of dirty bits read at page size pg from iova (bit i: iova + i * pg),
+ * want the pages written. 6.x reports exactly those. 7.x keeps a bit per page
+ * table entry, and entries span several pages where the pinned pages happen to
+ * be physically contiguous: every page written must be there, and each other
+ * page must share a naturally aligned block of at most 2 MiB (the largest
+ * such entry of 4 KiB pages here) with a written one. Returns the extra pages.
+ */
+#define vm_assert_dirty(bm, want, iova, pg) vm_check_dirty(__FILE__, __LINE__, bm, want, iova, pg)
+static inline int vm_check_dirty(const char *file, int line, uint64_t bm, uint64_t want,
+				 uint64_t iova, uint64_t pg)
+{
+	uint64_t extra = bm & ~want;
+	int n = 0, b, k;
+
+	if (vm_kernel() < 700 && bm != want)
+		vt_fail(file, line, "dirty bits 0x%llx, want exactly 0x%llx", (unsigned long long)bm,
+			(unsigned long long)want);
+	if ((bm & want) != want)
+		vt_fail(file, line, "dirty bits 0x%llx miss written pages of 0x%llx",
+			(unsigned long long)bm, (unsigned long long)want);
+	for (b = 0; b < 64; b++) {
+		uint64_t at = iova + b * pg;
+		bool near = false;
+
+		if (!(extra >> b & 1))
+			continue;
+		for (k = 0; k < 64 && !near; k++) {
+			uint64_t other = iova + k * pg, size;
+
+			if (!(want >> k & 1))
+				continue;
+			for (size = pg; size <= SZ_2M && !near; size *= 2)
+				near = (at & ~(size - 1)) == (other & ~(size - 1));
+		}
+		if (!near)
+			vt_fail(file, line, "dirty bits 0x%llx: page %d was not written and no written "
+				"page of 0x%llx shares an entry with it", (unsigned long long)bm, b,
+				(unsigned long long)want);
+		n++;
+	}
+	if (n)
+		vt_note("%d pages more than written (entries over contiguous pages)", n);
+	return n;
+}
 
 /* Open a device by name (a VFIO device, or "selftest", "selftest:no-dirty"). */
 static inline struct iommufd_device *vm_open(struct iommufd_ctx *ctx, const char *name)

@@ -35,6 +35,16 @@ def fake_qemu(argv):
             r.write("@@VMTEST " + line + "\n")
 
     say("BOOT X 6.12 0.5")
+    if mode == "kselftest":
+        for name, lines in (("iommufd", ["ok 1 a", "ok 2 b", "not ok 3 c", "ok 4 d # SKIP no"]),
+                            ("iommufd_fail_nth", ["ok 1 x"])):
+            say("BEGIN " + name)
+            say("OUT %s TAP version 13" % name)
+            for line in lines:
+                say("OUT %s %s" % (name, line))
+            say("END %s %d 0.1" % (name, 1 if name == "iommufd" else 0))
+        say("DONE 1.0")
+        return 0
     say("BEGIN prog")
     say("OUT prog 1..3")
     say("OUT prog ok 1 - first")
@@ -56,7 +66,7 @@ def fake_qemu(argv):
     return 0
 
 
-def run(mode, extra_env=None):
+def run(mode, extra_env=None, args=()):
     env = dict(os.environ)
     env.pop("LIBIOMMUFD_SKIP_VM", None)
     env.update({"FAKE_QEMU_MODE": mode,
@@ -69,9 +79,11 @@ def run(mode, extra_env=None):
         open(kernel, "w").close()
         t0 = time.monotonic()
         res = subprocess.run([sys.executable, RUN_VM, "--machine", "B", "--kernel", kernel,
-                              "--initramfs", kernel, "--log-dir", d],
+                              "--initramfs", kernel, "--log-dir", d] + list(args),
                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              text=True, timeout=60)
+        if "LIBIOMMUFD_VM_KERNELS" in (extra_env or {}):
+            os.unlink(extra_env["LIBIOMMUFD_VM_KERNELS"])
         return res.returncode, res.stdout, time.monotonic() - t0
 
 
@@ -92,10 +104,13 @@ def expect(cond, what, out):
 def all_pass():
     rc, out, _ = run("pass")
     expect(rc == 0, "exit status %d" % rc, out)
-    expect(re.search(r"^ok \d+ - prog: first$", out, re.M), "inner ok forwarded", out)
-    expect(re.search(r"^not ok \d+ - prog: third # TODO a known gap$", out, re.M),
+    # every result names the kernel (the first of vm/kernels by default) and the machine
+    expect(re.search(r"^ok \d+ - linux-6\.12 B: prog: first$", out, re.M), "inner ok forwarded",
+           out)
+    expect(re.search(r"^not ok \d+ - linux-6\.12 B: prog: third # TODO a known gap$", out, re.M),
            "TODO kept", out)
-    expect(re.search(r"^ok \d+ - prog: exit status 0", out, re.M), "exit point", out)
+    expect(re.search(r"^ok \d+ - linux-6\.12 B: prog: exit status 0", out, re.M), "exit point",
+           out)
     expect(re.search(r"^1\.\.4$", out, re.M), "plan at the end", out)
 
 
@@ -103,9 +118,11 @@ def all_pass():
 def a_failing_case_fails():
     rc, out, _ = run("fail")
     expect(rc == 1, "exit status %d" % rc, out)
-    expect(re.search(r"^not ok \d+ - prog: second$", out, re.M), "not ok forwarded", out)
+    expect(re.search(r"^not ok \d+ - linux-6\.12 B: prog: second$", out, re.M),
+           "not ok forwarded", out)
     expect("prog.c:10: assertion failed" in out, "diagnostic forwarded", out)
-    expect(re.search(r"^not ok \d+ - prog: exit status 1", out, re.M), "exit point", out)
+    expect(re.search(r"^not ok \d+ - linux-6\.12 B: prog: exit status 1", out, re.M),
+           "exit point", out)
 
 
 @case
@@ -145,6 +162,42 @@ def qemu_exiting_before_done_fails():
     rc, out, _ = run("early-exit")
     expect(rc == 1, "exit status %d" % rc, out)
     expect("before the guest finished" in out, "early exit named", out)
+
+
+@case
+def the_kernel_version_is_named():
+    rc, out, _ = run("pass", args=["--kernel-version", "7.3"])
+    expect(rc == 0, "exit status %d" % rc, out)
+    expect(re.search(r"^ok \d+ - linux-7\.3 B: prog: first$", out, re.M), "7.3 named", out)
+
+
+def with_minimums(iommufd, fail_nth):
+    """A kernels file for 6.12 expecting these passes of its selftests."""
+    f = tempfile.NamedTemporaryFile("w", suffix=".kernels", delete=False)
+    f.write("6.12 bookworm deb12 B iommufd=%d iommufd_fail_nth=%d\n" % (iommufd, fail_nth))
+    f.close()
+    return {"LIBIOMMUFD_VM_KERNELS": f.name}
+
+
+@case
+def kernel_selftests_count_against_the_minimum():
+    rc, out, _ = run("kselftest", with_minimums(2, 1), ["--kselftest"])
+    expect(rc == 0, "exit status %d" % rc, out)
+    # their cases are notes, their failures too: one result per program
+    expect(not re.search(r"^(not )?ok \d+ - .*: c$", out, re.M), "cases not results", out)
+    expect("# iommufd: FAILED c" in out, "failure noted", out)
+    expect(re.search(r"^ok \d+ - linux-6\.12 B: kernel selftest iommufd: 2 passed, 1 failed, "
+                     r"1 skipped \(at least 2 passes expected\)$", out, re.M), "summary", out)
+    expect(re.search(r"^ok \d+ - linux-6\.12 B: kernel selftest iommufd_fail_nth: 1 passed",
+                     out, re.M), "second program", out)
+
+
+@case
+def kernel_selftests_below_the_minimum_fail():
+    rc, out, _ = run("kselftest", with_minimums(3, 1), ["--kselftest"])
+    expect(rc == 1, "exit status %d" % rc, out)
+    expect(re.search(r"^not ok \d+ - linux-6\.12 B: kernel selftest iommufd: 2 passed", out,
+                     re.M), "below the minimum", out)
 
 
 @case

@@ -110,7 +110,9 @@ void scn_generate(enum scn_flavour flavour, unsigned n, struct scn_text *out);
 /* The n-th generated container script of a flavour (deterministic). */
 void scn_generate_container(enum scn_flavour flavour, unsigned n, struct scn_text *out);
 
-/* The simulated host that mirrors a machine. */
+/* The simulated host that mirrors a machine (imitating the simulator's default kernel). */
 const char *scn_sim_topology(enum scn_flavour flavour);
+/* The same imitating a kernel ("6.12", "7.3"; the simulator's "kernel" key). */
+const char *scn_sim_topology_kernel(enum scn_flavour flavour, const char *kernel);
 
 #endif

@@ -337,6 +337,7 @@ int scn_container_step(struct scn_state *st, char **tok, int ntok)
 		/* Lengths past the buffer stay past it: they must be refused. */
 		if (off >= SCN_BUF_SIZE || (b <= SCN_BUF_SIZE && off + b > SCN_BUF_SIZE))
 			return -EINVAL;
+		scn_prefault(st, off, b);
 		ret = iommufd_container_map(ct->c, st->buf + off, a, b, ro);
 		scn_text_printf(st->out, " => %s\n", vt_errname(ret));
 	} else if (!strcmp(op, "cunmap") && ntok == 4) {

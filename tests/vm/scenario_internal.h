@@ -50,6 +50,7 @@ struct scn_state {
 };
 
 struct scn_obj *scn_find_obj(struct scn_state *st, const char *name);
+void scn_prefault(struct scn_state *st, uint64_t off, uint64_t len);
 void scn_drop_obj(struct scn_state *st, struct scn_obj *o);
 struct scn_dev *scn_find_dev(struct scn_state *st, const char *name);
 bool scn_is_name(const char *s);

@@ -7,11 +7,11 @@
 
 #include "iommufdctl.h"
 #include "json_out.h"
+#include "text_safe.h"
 
 const struct opt_def global_opts[] = {
 	{ "sim", 0, OPT_ARG_OPTIONAL, OPT_SIM, "TOPOLOGY.json",
-	  "use the simulated kernel: its built-in host, or the topology in the file "
-	  "(--sim FILE.json works too)" },
+	  "use the simulated kernel: its built-in host, or the topology in the file" },
 	{ "json", 0, OPT_ARG_NONE, OPT_JSON, NULL, "print one JSON document for scripts" },
 	{ "trace", 0, OPT_ARG_NONE, OPT_TRACE, NULL,
 	  "print a line for every kernel call to stderr (like IOMMUFD_TRACE=1)" },
@@ -20,10 +20,14 @@ const struct opt_def global_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
+/* Messages name devices (and carry the library's messages, which do too): escaped. */
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
+	char msg[4096];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	fprintf(stderr, "%s: %s", PROG, prefix);
-	vfprintf(stderr, fmt, ap);
+	text_put(msg, stderr);
 	fputc('\n', stderr);
 }
 
@@ -45,6 +49,21 @@ void cli_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *cli_topology_hint(const char *word)
+{
+	size_t n = strlen(word);
+
+	if ((n > 5 && !strcmp(word + n - 5, ".json")) || word[0] == '{')
+		return " (a topology is given as --sim=FILE)";
+	return "";
+}
+
+int cli_usage_hint(const struct command *cmd)
+{
+	fprintf(stderr, "Try '%s%s%s --help'.\n", PROG, cmd ? " " : "", cmd ? cmd->name : "");
+	return EXIT_USAGE;
+}
+
 int cli_usage_err(const struct command *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -52,8 +71,7 @@ int cli_usage_err(const struct command *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg("", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try '%s%s%s --help'.\n", PROG, cmd ? " " : "", cmd ? cmd->name : "");
-	return EXIT_USAGE;
+	return cli_usage_hint(cmd);
 }
 
 /* In --json mode a failure still leaves one JSON document on stdout. */
@@ -196,7 +214,8 @@ static const char exit_codes_help[] =
 	"     or a device could not be opened\n"
 	"  2  bad usage: unknown option, missing or malformed argument\n"
 	"  3  not migratable: some device is not covered by IOMMU dirty tracking\n"
-	"     (attach and migrate)\n";
+	"     (attach and migrate)\n"
+	"  130, 143  migrate stopped by SIGINT (Ctrl-C) or SIGTERM, after its teardown\n";
 
 void cli_print_help(const struct command *cmd, FILE *f)
 {
@@ -282,8 +301,7 @@ int cli_parse(struct cli *cli, const struct command *cmd, int argc, char **argv,
 	return 0;
 
 out_usage:
-	fprintf(stderr, "Try '%s %s --help'.\n", PROG, cmd->name);
-	*exit_code = EXIT_USAGE;
+	*exit_code = cli_usage_hint(cmd);
 out_stop:
 	free(list);
 	return -1;

@@ -48,6 +48,9 @@ static int run(struct cli *cli, int argc, char **argv)
 	rc = session_open(cli);
 	if (rc)
 		goto out_free;
+	rc = setup_check_same(cli, &cmd_attach, names, n);
+	if (rc)
+		goto out_close;
 	rc = setup_build(cli, flags, names, n, &s);
 	if (rc)
 		goto out_close;

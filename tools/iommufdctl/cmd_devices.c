@@ -6,6 +6,7 @@
 
 #include "iommufdctl.h"
 #include "json_out.h"
+#include "text_safe.h"
 
 enum {
 	OPT_NAMES = OPT_CMD_BASE,
@@ -77,30 +78,37 @@ static void probe(struct cli *cli, struct dev_row *r)
 	iommufd_device_close(dev);
 }
 
-static const char *dash(const char *s)
+/* A cell of the table: escaped (a name may hold any byte), "-" when empty. */
+static const char *cell(const char *s, char *buf, size_t len)
 {
-	return *s ? s : "-";
+	return *s ? text_show(s, buf, len) : "-";
 }
 
 static void print_plain(const struct dev_row *rows, unsigned n)
 {
+	char name[TEXT_NAME_MAX], cdev[TEXT_NAME_MAX], iommu[TEXT_NAME_MAX], drv[TEXT_NAME_MAX];
 	const struct dev_row *r;
 	unsigned i;
 	int w = 4;
 
 	for (i = 0; i < n; i++)
-		if ((int)strlen(rows[i].desc.name) > w)
-			w = strlen(rows[i].desc.name);
+		if ((int)strlen(cell(rows[i].desc.name, name, sizeof(name))) > w)
+			w = strlen(name);
 	printf("%-*s  %-24s  %-8s  %-12s  %-8s  %s\n", w, "NAME", "CDEV", "IOMMU", "DRIVER",
 	       "EMULATED", "DIRTY-TRACKING");
 	for (i = 0; i < n; i++) {
 		r = &rows[i];
-		printf("%-*s  %-24s  %-8s  %-12s  %-8s  ", w, r->desc.name, dash(r->desc.cdev),
-		       dash(r->desc.iommu), dash(r->desc.driver), r->desc.emulated ? "yes" : "no");
-		if (r->error[0])
-			printf("? (%s)\n", r->error);
-		else
+		printf("%-*s  %-24s  %-8s  %-12s  %-8s  ", w, cell(r->desc.name, name, sizeof(name)),
+		       cell(r->desc.cdev, cdev, sizeof(cdev)),
+		       cell(r->desc.iommu, iommu, sizeof(iommu)),
+		       cell(r->desc.driver, drv, sizeof(drv)), r->desc.emulated ? "yes" : "no");
+		if (r->error[0]) {
+			printf("? (");
+			text_put(r->error, stdout);
+			printf(")\n");
+		} else {
 			printf("%s\n", r->dirty ? "yes" : "no");
+		}
 	}
 	if (!n)
 		printf("(no VFIO device cdevs: bind devices to vfio-pci, see iommufdctl(1))\n");
@@ -146,14 +154,20 @@ static int print_json(struct cli *cli, const struct dev_row *rows, unsigned n)
 	return EXIT_OK;
 }
 
-/* The names of the usable devices, one per line: for `iommufdctl attach $(...)`. */
+/*
+ * The names of the usable devices, one per line: for `iommufdctl attach $(...)`. Escaped
+ * like the table: a name with a newline would be two names otherwise.
+ */
 static void print_names(const struct dev_row *rows, unsigned n)
 {
 	unsigned i;
 
-	for (i = 0; i < n; i++)
-		if (!rows[i].error[0])
-			printf("%s\n", rows[i].desc.name);
+	for (i = 0; i < n; i++) {
+		if (rows[i].error[0])
+			continue;
+		text_put(rows[i].desc.name, stdout);
+		putchar('\n');
+	}
 }
 
 /* Keep the rows whose device's IOMMU is known to track dirty pages. */
@@ -193,7 +207,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (cli_parse(cli, &cmd_devices, argc, argv, on_opt, &o, &pos, &npos, &rc))
 		return rc;
 	if (npos) {
-		rc = cli_usage_err(&cmd_devices, "devices: unexpected argument '%s'", pos[0]);
+		rc = cli_usage_err(&cmd_devices, "devices: unexpected argument '%s'%s", pos[0],
+				   cli_topology_hint(pos[0]));
 		free(pos);
 		return rc;
 	}

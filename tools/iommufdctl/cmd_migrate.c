@@ -127,6 +127,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		.seed = 1,
 		.flags = IOMMUFD_CONTAINER_DIRTY_TRACKING,
 	};
+	struct sigaction old_actions[MIGRATE_STOP_SIGNALS];
 	struct migration m = { 0 };
 	struct setup_output out;
 	struct setup s;
@@ -138,9 +139,14 @@ static int run(struct cli *cli, int argc, char **argv)
 	rc = setup_check_names(&cmd_migrate, names, n);
 	if (rc)
 		goto out_free;
+	/* From here on a signal stops the rounds and leaves the teardown to run. */
+	migrate_catch_signals(old_actions);
 	rc = session_open(cli);
 	if (rc)
-		goto out_free;
+		goto out_signals;
+	rc = setup_check_same(cli, &cmd_migrate, names, n);
+	if (rc)
+		goto out_close;
 	rc = setup_build(cli, o.flags, names, n, &s);
 	if (rc)
 		goto out_close;
@@ -163,7 +169,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	} else {
 		rc = migrate_run(&m);
 		if (out.doc) {
-			if (rc == EXIT_OK)
+			/* Interrupted, what ran is reported as after a full run. */
+			if (rc == EXIT_OK || (m.interrupted && rc >= EXIT_SIGNAL_BASE))
 				json_migration(&m, out.doc);
 			else
 				json_no_migration(out.doc);
@@ -173,6 +180,8 @@ static int run(struct cli *cli, int argc, char **argv)
 	rc = setup_finish(&s, &out, rc);
 out_close:
 	session_close(cli);
+out_signals:
+	migrate_restore_signals(old_actions);
 out_free:
 	free(names);
 	return rc;
@@ -202,7 +211,12 @@ const struct command cmd_migrate = {
 		"\"dirty_rate_mib_s\"}], \"summary\": {\"converged\", \"interrupted\", \"rounds\",\n"
 		"\"remaining_pages\", \"total_dirty_pages\", \"total_written_pages\", \"lost_pages\",\n"
 		"\"extra_pages\", \"duration_ms\", \"read_ms\"}, \"teardown\", \"exit_code\". When not\n"
-		"migratable, memory, dma and summary are null and rounds is empty.",
+		"migratable, memory, dma and summary are null and rounds is empty.\n\n"
+		"Ctrl-C (SIGINT) or SIGTERM stops the rounds, within a round's generated DMA too;\n"
+		"tracking is stopped, the memory unmapped, the devices detached and closed as\n"
+		"usual. The rounds that ran are reported (in JSON, \"interrupted\": true in the\n"
+		"summary and an \"error\" naming the signal) and the exit status is 128 + the\n"
+		"signal: 130 for SIGINT, 143 for SIGTERM. A second such signal ends it at once.",
 	.opts = migrate_opts,
 	.run = run,
 };

@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "container_setup.h"
+#include "text_safe.h"
 
 int setup_check_names(const struct command *cmd, char **names, int n)
 {
+	char arg[TEXT_NAME_MAX];
 	int i, j;
 
 	if (n == 0)
@@ -16,8 +18,44 @@ int setup_check_names(const struct command *cmd, char **names, int n)
 		for (j = 0; j < i; j++)
 			/* "selftest" makes a new mock device each time: it may repeat. */
 			if (!strcmp(names[i], names[j]) && !iommufd_is_selftest_name(names[i]))
-				return cli_usage_err(cmd, "device '%s' given twice", names[i]);
+				return cli_usage_err(cmd, "device '%s' given twice",
+						     text_cut(names[i], arg, sizeof(arg)));
 	return EXIT_OK;
+}
+
+/* Two descriptions of one device: its cdev is its identity (the name is only one of many). */
+static bool same_device(const struct iommufd_device_desc *a, const struct iommufd_device_desc *b)
+{
+	return a->cdev[0] || b->cdev[0] ? !strcmp(a->cdev, b->cdev) : !strcmp(a->name, b->name);
+}
+
+int setup_check_same(struct cli *cli, const struct command *cmd, char **names, int n)
+{
+	char first[TEXT_NAME_MAX], second[TEXT_NAME_MAX];
+	struct iommufd_device_desc *d;
+	bool *known;
+	int i, j, rc = EXIT_OK;
+
+	d = calloc(n, sizeof(*d));
+	known = calloc(n, sizeof(*known));
+	if (!d || !known) {
+		free(d);
+		free(known);
+		return cli_fail_errno(cli, -ENOMEM, "devices");
+	}
+	/* A name that describes nothing is left to the open, which says why. */
+	for (i = 0; i < n; i++)
+		known[i] = !iommufd_is_selftest_name(names[i]) &&
+			   !iommufd_device_describe(cli->ctx, names[i], &d[i], sizeof(d[i]));
+	for (i = 0; i < n && !rc; i++)
+		for (j = 0; j < i && !rc; j++)
+			if (known[i] && known[j] && same_device(&d[i], &d[j]))
+				rc = cli_usage_err(cmd, "device '%s' and '%s' are the same device",
+						   text_cut(names[j], first, sizeof(first)),
+						   text_cut(names[i], second, sizeof(second)));
+	free(d);
+	free(known);
+	return rc;
 }
 
 static int read_layout(struct setup *s)
@@ -56,6 +94,7 @@ static int read_layout(struct setup *s)
 
 int setup_build(struct cli *cli, uint32_t flags, char **names, unsigned n, struct setup *s)
 {
+	char arg[TEXT_NAME_MAX];
 	struct setup_dev *sd;
 	unsigned i;
 	int ret;
@@ -71,7 +110,7 @@ int setup_build(struct cli *cli, uint32_t flags, char **names, unsigned n, struc
 		sd->arg = names[i];
 		ret = iommufd_device_open(cli->ctx, names[i], &sd->dev);
 		if (ret) {
-			cli_fail(cli, ret, "open device '%s'", names[i]);
+			cli_fail(cli, ret, "open device '%s'", text_cut(names[i], arg, sizeof(arg)));
 			goto out_teardown;
 		}
 		s->ndevs++;
@@ -87,7 +126,7 @@ int setup_build(struct cli *cli, uint32_t flags, char **names, unsigned n, struc
 	for (i = 0; i < s->ndevs; i++) {
 		ret = iommufd_container_attach(s->c, s->devs[i].dev);
 		if (ret) {
-			cli_fail(cli, ret, "attach '%s'", s->devs[i].arg);
+			cli_fail(cli, ret, "attach '%s'", text_cut(s->devs[i].arg, arg, sizeof(arg)));
 			goto out_teardown;
 		}
 	}
@@ -105,6 +144,7 @@ out_teardown:
 
 int setup_teardown(struct setup *s)
 {
+	char arg[TEXT_NAME_MAX];
 	int rc = EXIT_OK, ret;
 	unsigned i;
 
@@ -114,7 +154,8 @@ int setup_teardown(struct setup *s)
 			continue;
 		ret = iommufd_container_detach(s->c, s->devs[i].dev);
 		if (ret)
-			rc = cli_fail(s->cli, ret, "detach '%s'", s->devs[i].arg);
+			rc = cli_fail(s->cli, ret, "detach '%s'",
+				      text_cut(s->devs[i].arg, arg, sizeof(arg)));
 	}
 	if (s->c)
 		iommufd_container_free(s->c);
@@ -167,8 +208,9 @@ int setup_finish(struct setup *s, struct setup_output *o, int rc)
 	if (!clean && rc != EXIT_ERROR)
 		rc = cli_fail_msg(cli, "teardown left %ld kernel object%s behind", left,
 				  left == 1 ? "" : "s");
-	/* On a failure the error document has been printed instead. */
-	printed = rc == EXIT_OK || rc == EXIT_NOT_MIGRATABLE;
+	/* On a failure the error document has been printed instead; a run stopped by a
+	 * signal reports what it did. */
+	printed = rc == EXIT_OK || rc == EXIT_NOT_MIGRATABLE || rc >= EXIT_SIGNAL_BASE;
 	if (!o->doc) {
 		if (printed)
 			printf("teardown: %s\n",
@@ -206,6 +248,7 @@ static unsigned count_uncovered(const struct setup *s)
 
 void setup_print_layout(const struct setup *s, FILE *f)
 {
+	char name[TEXT_NAME_MAX], iommu[TEXT_NAME_MAX];
 	const struct setup_dev *sd;
 	bool any_ioas = false;
 	unsigned i, j;
@@ -220,8 +263,10 @@ void setup_print_layout(const struct setup *s, FILE *f)
 		for (i = 0; i < s->ndevs; i++) {
 			sd = &s->devs[i];
 			if (sd->domain == (int)j)
-				fprintf(f, "    %-20s iommu %s\n", iommufd_device_name(sd->dev),
-					iommufd_device_iommu(sd->dev));
+				fprintf(f, "    %-20s iommu %s\n",
+					text_show(iommufd_device_name(sd->dev), name, sizeof(name)),
+					text_show(iommufd_device_iommu(sd->dev), iommu,
+						  sizeof(iommu)));
 		}
 	}
 	for (i = 0; i < s->ndevs; i++) {
@@ -231,13 +276,15 @@ void setup_print_layout(const struct setup *s, FILE *f)
 		if (!any_ioas)
 			fprintf(f, "  on the IOAS itself (no domain):\n");
 		any_ioas = true;
-		fprintf(f, "    %-20s %s\n", iommufd_device_name(sd->dev),
+		fprintf(f, "    %-20s %s\n",
+			text_show(iommufd_device_name(sd->dev), name, sizeof(name)),
 			sd->emulated ? "emulated" : "physical");
 	}
 }
 
 void setup_print_coverage(const struct setup *s, FILE *f)
 {
+	char name[TEXT_NAME_MAX], why[sizeof(s->devs[0].why_not) * 4];
 	const struct setup_dev *sd;
 	unsigned i;
 
@@ -255,7 +302,9 @@ void setup_print_coverage(const struct setup *s, FILE *f)
 	for (i = 0; i < s->ndevs; i++) {
 		sd = &s->devs[i];
 		if (!sd->covered)
-			fprintf(f, "  %-20s %s\n", iommufd_device_name(sd->dev), sd->why_not);
+			fprintf(f, "  %-20s %s\n",
+				text_show(iommufd_device_name(sd->dev), name, sizeof(name)),
+				text_show(sd->why_not, why, sizeof(why)));
 	}
 }
 

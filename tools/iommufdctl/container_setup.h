@@ -42,6 +42,12 @@ struct setup_output {
  */
 int setup_check_names(const struct command *cmd, char **names, int n);
 /*
+ * With the session open, before any device is: refuses (EXIT_USAGE) two names of one device,
+ * a PCI address and its cdev path say, which the kernel would refuse to bind twice with
+ * a bare EINVAL (iommufd_device_describe() tells what each name means).
+ */
+int setup_check_same(struct cli *cli, const struct command *cmd, char **names, int n);
+/*
  * Opens the devices, makes the container and attaches them in order, then reads the layout.
  * EXIT_OK, or EXIT_ERROR with the message printed and nothing left behind.
  */

@@ -20,8 +20,9 @@ int iommufdctl_main(int argc, char **argv)
 	/* Global options may come before the command word too. */
 	opts_init(&st, argc, argv, 1);
 	while ((id = opts_next(&st, tables, &val, true)) != OPTS_END) {
+		/* opts_next() has said what is wrong: only the hint follows. */
 		if (id == OPTS_ERROR)
-			return cli_usage_err(NULL, "bad option before the command");
+			return cli_usage_hint(NULL);
 		if (id == OPTS_POSITIONAL)
 			break;
 		if (id == OPT_HELP) {
@@ -42,8 +43,8 @@ int iommufdctl_main(int argc, char **argv)
 		if (!strcmp(argv[first], commands[i]->name))
 			cmd = commands[i];
 	if (!cmd)
-		return cli_usage_err(NULL, "unknown command '%s' (devices, attach, migrate)",
-				     argv[first]);
+		return cli_usage_err(NULL, "unknown command '%s' (devices, attach, migrate)%s",
+				     argv[first], cli_topology_hint(argv[first]));
 	cli.command = cmd->name;
 	/* The command sees its own name as argv[0]. */
 	return cmd->run(&cli, argc - first, argv + first);

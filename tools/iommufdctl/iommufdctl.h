@@ -17,6 +17,7 @@ enum {
 	EXIT_ERROR = 1,		/* the kernel or the library refused */
 	EXIT_USAGE = 2,		/* bad command line */
 	EXIT_NOT_MIGRATABLE = 3, /* some device is not covered by IOMMU dirty tracking */
+	EXIT_SIGNAL_BASE = 128,	/* + N: migrate stopped by signal N, after its teardown */
 };
 
 #define PROG "iommufdctl"
@@ -68,9 +69,17 @@ extern const struct command cmd_migrate;
 /* Messages to stderr, prefixed with the program name. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A usage error: message plus a hint to --help; returns EXIT_USAGE. */
+/*
+ * A usage error: one line saying what is wrong, then the hint to --help (nothing else, so
+ * that the message stays in view); returns EXIT_USAGE.
+ */
 int cli_usage_err(const struct command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* For a stray word that looks like a topology (FILE.json, JSON text): a reminder of
+ * --sim=FILE to add to the message; "" for any other word. */
+const char *cli_topology_hint(const char *word);
+/* The hint alone, after a message already printed (the option parser's); EXIT_USAGE. */
+int cli_usage_hint(const struct command *cmd);
 /*
  * A failure of the library: prints "what: iommufd_last_error()" (or the errno text when the
  * library left no message), and in --json mode an error document on stdout. Returns EXIT_ERROR.

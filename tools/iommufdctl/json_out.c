@@ -6,38 +6,7 @@
 #include <string.h>
 
 #include "json_out.h"
-
-/* Length of the valid UTF-8 sequence at s, or 0 if it is not one. */
-static int utf8_len(const unsigned char *s)
-{
-	uint32_t cp;
-	int n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		n = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		n = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		n = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF are not UTF-8. */
-	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
+#include "text_safe.h"
 
 json_object *json_str(const char *str)
 {
@@ -49,7 +18,7 @@ json_object *json_str(const char *str)
 	int n;
 
 	/* json-c escapes quotes and control characters; it passes other bytes through. */
-	while (*s && (n = utf8_len(s)))
+	while (*s && (n = utf8_seq_len(s)))
 		s += n;
 	if (!*s)
 		return json_object_new_string(str ? str : "");
@@ -59,7 +28,7 @@ json_object *json_str(const char *str)
 	if (!text)
 		return NULL;
 	while (*s) {
-		n = utf8_len(s);
+		n = utf8_seq_len(s);
 		if (n) {
 			memcpy(text + len, s, n);
 			len += n;

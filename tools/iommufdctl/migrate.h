@@ -8,6 +8,7 @@
 #ifndef IOMMUFDCTL_MIGRATE_H
 #define IOMMUFDCTL_MIGRATE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,8 +62,10 @@ struct migration {
 	size_t words;
 	struct round *rounds;
 	unsigned nrounds;
+	bool ran;		/* migrate_run() was called: the report has memory, dma, rounds */
 	bool converged;
-	bool interrupted;
+	bool interrupted;	/* a signal stopped the rounds */
+	char stop_msg[64];	/* then: "interrupted by SIGINT after 3 rounds" */
 	double total_ms;
 	bool tty;
 	uint64_t bar_max;
@@ -87,10 +90,23 @@ static inline uint64_t popcount_words(const uint64_t *w, size_t n)
 /* ---- The harvest loop (migrate_loop.c) ---- */
 
 /*
- * Map, track, harvest in rounds, stop, unmap: every step undone in reverse on the way out;
- * Ctrl-C ends the rounds early. EXIT_OK, or EXIT_ERROR with the message printed.
+ * Map, track, harvest in rounds, stop, unmap: every step undone in reverse on the way out.
+ * EXIT_OK; EXIT_SIGNAL_BASE + the signal when one stopped the rounds early (the rounds that
+ * ran are reported, "interrupted by ..." is on stderr and in m->stop_msg); or EXIT_ERROR with
+ * the message printed.
  */
 int migrate_run(struct migration *m);
+/*
+ * SIGINT and SIGTERM stop the rounds, in the middle of a round's DMA too, and leave the
+ * teardown to run: caught from migrate_catch_signals() (which forgets an earlier signal) to
+ * migrate_restore_signals(), the command's whole run. A second one of the same kind ends
+ * the process as if not caught.
+ */
+#define MIGRATE_STOP_SIGNALS 2
+void migrate_catch_signals(struct sigaction old[MIGRATE_STOP_SIGNALS]);
+void migrate_restore_signals(const struct sigaction old[MIGRATE_STOP_SIGNALS]);
+/* The signal that asked to stop since migrate_catch_signals(); 0: none. */
+int migrate_stop_signal(void);
 void migration_free(struct migration *m);
 void migrate_sum_rounds(const struct migration *m, struct totals *t);
 
@@ -98,7 +114,10 @@ void migrate_sum_rounds(const struct migration *m, struct totals *t);
 
 /* Who writes, on this kernel: sets m->source and m->writers (warns about what is ignored). */
 void dma_choose_source(struct migration *m);
-/* One round's DMA: writes page writes into m->expected. EXIT_OK or EXIT_ERROR (printed). */
+/*
+ * One round's DMA: writes page writes into m->expected. EXIT_OK (also when a signal stopped
+ * it early: migrate_stop_signal()) or EXIT_ERROR (printed).
+ */
 int dma_generate(struct migration *m, uint64_t writes, struct round *rd);
 
 /* ---- The terminal (migrate_text.c) ---- */
@@ -113,7 +132,8 @@ void text_summary(const struct migration *m);
 
 /* ---- The JSON report (migrate_json.c) ---- */
 
-/* "memory", "dma", the options, "rounds" and "summary" members of doc. */
+/* "memory", "dma", the options, "rounds" and "summary" members of doc (and "error" when
+ * interrupted). */
 void json_migration(const struct migration *m, json_object *doc);
 /* The same members when the loop did not run: null, and rounds empty. */
 void json_no_migration(json_object *doc);

@@ -54,7 +54,8 @@ int dma_generate(struct migration *m, uint64_t writes, struct round *rd)
 	if (ws_pages > m->npages)
 		ws_pages = m->npages;
 	memset(m->expected, 0, m->words * sizeof(uint64_t));
-	for (i = 0; i < writes; i++) {
+	/* A round may be billions of writes: a signal is looked at before each. */
+	for (i = 0; i < writes && !migrate_stop_signal(); i++) {
 		page = next_random(m) % ws_pages;
 		iova = m->iova + page * PAGE_4K;
 		dev = m->writers[i % m->nwriters];
@@ -72,7 +73,7 @@ int dma_generate(struct migration *m, uint64_t writes, struct round *rd)
 					iommufd_device_name(dev), iova);
 		m->expected[page / 64] |= 1ull << (page % 64);
 	}
-	rd->dma_writes = writes;
+	rd->dma_writes = i;
 	rd->written = popcount_words(m->expected, m->words);
 	return EXIT_OK;
 }

@@ -89,6 +89,9 @@ void json_migration(const struct migration *m, json_object *doc)
 		json_object_object_add(obj, "read_ms", json_fixed3(t.read_ms));
 	}
 	json_object_object_add(doc, "summary", obj);
+	/* The document of an interrupted run is a report, and says why it ends early. */
+	if (m->interrupted)
+		json_object_object_add(doc, "error", json_str(m->stop_msg));
 }
 
 void json_no_migration(json_object *doc)

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -14,11 +15,44 @@
 
 #include "migrate.h"
 
-static volatile sig_atomic_t stop_requested;
+/* The signal that asked the loop to stop (SIGINT, SIGTERM); 0: none. */
+static volatile sig_atomic_t stop_signal;
+static const int stop_signals[MIGRATE_STOP_SIGNALS] = { SIGINT, SIGTERM };
 
-static void on_sigint(int sig)
+static void on_stop_signal(int sig)
 {
-	stop_requested = 1;
+	stop_signal = sig;
+}
+
+int migrate_stop_signal(void)
+{
+	return stop_signal;
+}
+
+void migrate_catch_signals(struct sigaction old[MIGRATE_STOP_SIGNALS])
+{
+	struct sigaction sa = { 0 };
+	unsigned i;
+
+	/*
+	 * The handler only notes the signal: the loop and the DMA generator look at it often
+	 * and stop, and the teardown runs. A second one of the same kind acts as if we had
+	 * not caught it (the kernel frees what the process holds when it ends).
+	 */
+	stop_signal = 0;
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESETHAND | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < MIGRATE_STOP_SIGNALS; i++)
+		sigaction(stop_signals[i], &sa, &old[i]);
+}
+
+void migrate_restore_signals(const struct sigaction old[MIGRATE_STOP_SIGNALS])
+{
+	unsigned i;
+
+	for (i = 0; i < MIGRATE_STOP_SIGNALS; i++)
+		sigaction(stop_signals[i], &old[i], NULL);
 }
 
 static double now_ms(void)
@@ -67,7 +101,7 @@ static void wait_interval(struct migration *m, unsigned round)
 	struct timespec step = { 0, 20 * 1000 * 1000 };
 	double left;
 
-	while (!stop_requested && (left = end - now_ms()) > 0) {
+	while (!stop_signal && (left = end - now_ms()) > 0) {
 		text_waiting(m, round, left);
 		if (left < 20)
 			step.tv_nsec = (long)(left * 1e6);
@@ -85,7 +119,7 @@ static int run_rounds(struct migration *m)
 	unsigned r;
 	int ret;
 
-	for (r = 0; r < o->max_rounds && !stop_requested; r++) {
+	for (r = 0; r < o->max_rounds && !stop_signal; r++) {
 		rd = &m->rounds[r];
 		t_round = now_ms();
 		if (m->source != DMA_DEVICES) {
@@ -94,9 +128,10 @@ static int run_rounds(struct migration *m)
 				return ret;
 			writes = writes * o->dma_decay / 100;
 		}
-		if (o->interval_ms)
+		if (o->interval_ms && !stop_signal)
 			wait_interval(m, r + 1);
-		if (stop_requested)
+		/* A round cut short is not read: its DMA was not all done. */
+		if (stop_signal)
 			break;
 
 		memset(m->bitmap, 0, m->words * sizeof(uint64_t));
@@ -127,7 +162,8 @@ static int run_rounds(struct migration *m)
 			break;
 		}
 	}
-	m->interrupted = stop_requested;
+	/* A signal after the last round (converged, or the round limit) stopped nothing. */
+	m->interrupted = stop_signal && !m->converged && m->nrounds < o->max_rounds;
 	m->total_ms = now_ms() - t_start;
 	return EXIT_OK;
 }
@@ -144,6 +180,18 @@ void migrate_sum_rounds(const struct migration *m, struct totals *t)
 		t->extra += m->rounds[r].extra;
 		t->read_ms += m->rounds[r].read_ms;
 	}
+}
+
+/* Stopped by a signal: says so; the report of what ran is printed as usual. */
+static int migrate_interrupted(struct migration *m)
+{
+	const int sig = stop_signal;
+
+	snprintf(m->stop_msg, sizeof(m->stop_msg), "interrupted by %s after %u round%s",
+		 sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal", m->nrounds,
+		 m->nrounds == 1 ? "" : "s");
+	cli_err("%s", m->stop_msg);
+	return EXIT_SIGNAL_BASE + sig;
 }
 
 /* Map, track, harvest, stop, unmap: every step undone in reverse on the way out. */
@@ -211,11 +259,12 @@ static int migrate(struct migration *m)
 			rc = cli_fail_msg(m->cli, "dirty tracking lost %" PRIu64 " of %" PRIu64
 					  " pages the DMA wrote", t.lost, t.written);
 		else if (m->interrupted)
-			rc = cli_fail_msg(m->cli, "interrupted");
+			rc = migrate_interrupted(m);
 	}
 out_unmap:
 	ret = iommufd_container_unmap(m->s->c, m->iova, o->memory);
-	if (ret && rc == EXIT_OK)
+	/* A failure of the undoing is reported after an interruption too. */
+	if (ret && (rc == EXIT_OK || rc >= EXIT_SIGNAL_BASE))
 		rc = cli_fail(m->cli, ret, "unmap");
 out_munmap:
 	munmap(m->mem, o->memory);
@@ -226,16 +275,8 @@ out_free:
 
 int migrate_run(struct migration *m)
 {
-	struct sigaction sa = { 0 }, old_sa;
-	int rc;
-
-	/* Ctrl-C ends the loop; the teardown still runs. */
-	sa.sa_handler = on_sigint;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_sa);
-	rc = migrate(m);
-	sigaction(SIGINT, &old_sa, NULL);
-	return rc;
+	m->ran = true;
+	return migrate(m);
 }
 
 void migration_free(struct migration *m)

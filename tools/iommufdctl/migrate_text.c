@@ -26,6 +26,8 @@ void text_plan(const struct migration *m)
 		       m->source == DMA_SIM ? "simulated" : "kernel selftest", o->dma_rate,
 		       o->dma_decay, format_size(o->working_set < o->memory ? o->working_set :
 						 o->memory, ws, sizeof(ws)));
+	/* Seen before round 1 (which may take long) also through a pipe. */
+	fflush(stdout);
 }
 
 void text_round(struct migration *m, unsigned idx, const struct round *rd)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Command-line parsing. Our own rather than getopt_long: options may come after the
- * positional device names, and "--sim FILE.json" (a separated optional value) needs a
- * look at the next word that getopt's permutation does not allow.
+ * Command-line parsing. Our own rather than getopt_long: global options are taken before the
+ * command word (which stops that scan) and among the command's own options and device
+ * names after it. An optional value is taken only with '=': a following word is always a
+ * word of its own (a command or a device, whatever its name).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -48,14 +49,6 @@ static const struct opt_def *find_short(const struct opt_def *const *tables, cha
 			if (d->short_name == c)
 				return d;
 	return NULL;
-}
-
-/* A separated value for an optional argument is taken only when it is clearly one. */
-static bool looks_like_topology(const char *s)
-{
-	size_t n = strlen(s);
-
-	return (n > 5 && !strcmp(s + n - 5, ".json")) || s[0] == '{';
 }
 
 static int next_short(struct opts_state *st, const struct opt_def *const *tables,
@@ -151,9 +144,6 @@ int opts_next(struct opts_state *st, const struct opt_def *const *tables, const 
 				cli_err("option '--%s=': empty value", d->name);
 				return OPTS_ERROR;
 			}
-		} else if (st->i < st->argc && !st->only_positional &&
-			   looks_like_topology(st->argv[st->i])) {
-			*val = st->argv[st->i++];
 		}
 		break;
 	}

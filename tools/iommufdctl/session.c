@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "iommufdctl.h"
+#include "text_safe.h"
 
 #define IOMMU_DEV "/dev/iommu"
 
@@ -16,9 +17,12 @@
 static void log_to_stderr(void *arg, int level, const char *msg)
 {
 	if (level == IOMMUFD_LOG_WARN)
-		fprintf(stderr, "%s: warning: %s\n", PROG, msg);
+		fprintf(stderr, "%s: warning: ", PROG);
 	else
-		fprintf(stderr, "iommufd: %s\n", msg);
+		fprintf(stderr, "iommufd: ");
+	/* The lines name devices: escaped like everything the tool prints. */
+	text_put(msg, stderr);
+	fputc('\n', stderr);
 }
 
 static int open_sim(struct cli *cli)
