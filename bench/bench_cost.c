@@ -293,8 +293,8 @@ static int make_dirty(struct env *e, struct iommufd_device *dev, uint32_t hwpt, 
 
 	if (e->sim) {
 		for (i = 0; i < pages && !ret; i += stride)
-			ret = iommufd_sim_dma_write(e->simh, iommufd_device_name(dev), iova + i * SZ_4K,
-						    SZ_4K);
+			ret = iommufd_sim_dma_write(e->simh, iommufd_device_name(dev),
+						    iova + i * SZ_4K, SZ_4K);
 		return ret;
 	}
 	bm = calloc((pages * per + 63) / 64, 8);
@@ -720,7 +720,7 @@ static void bench_attach(struct env *e)
 	bed_free(&b);
 }
 
-/* unmap while tracking: the range's dirty bits read (NO_CLEAR) on each tracking domain, then unmapped */
+/* unmap while tracking: the range's dirty bits read (NO_CLEAR) on each tracking domain, unmapped */
 
 #define UNMAP_LEN SZ_2M
 #define DIRTY_STRIDE 16
@@ -735,7 +735,8 @@ static double unmap_raw(struct env *e, void *st, unsigned k)
 	for (i = 0; i < k; i++) {
 		ret = raw_map(e, b->ioas, b->mem, e->iova_raw, UNMAP_LEN, false);
 		if (!ret)
-			ret = make_dirty(e, b->dev[0], b->hwpt, e->iova_raw, UNMAP_LEN, DIRTY_STRIDE);
+			ret = make_dirty(e, b->dev[0], b->hwpt, e->iova_raw, UNMAP_LEN,
+					 DIRTY_STRIDE);
 		if (ret)
 			return ret;
 		t0 = now_ns();
@@ -759,7 +760,8 @@ static double unmap_lib(struct env *e, void *st, unsigned k)
 	for (i = 0; i < k; i++) {
 		ret = iommufd_container_map(b->c, b->mem, e->iova_lib, UNMAP_LEN, false);
 		if (!ret)
-			ret = make_dirty(e, b->dev[0], b->hwpt, e->iova_lib, UNMAP_LEN, DIRTY_STRIDE);
+			ret = make_dirty(e, b->dev[0], b->hwpt, e->iova_lib, UNMAP_LEN,
+					 DIRTY_STRIDE);
 		if (ret)
 			return ret;
 		t0 = timed_begin(e);
@@ -895,7 +897,7 @@ static void bench_read(struct env *e)
 
 	if (!e->mock || !selected("read_dirty"))
 		return;
-	/* Pinned memory must be there: a VM of 512 MiB reads less (the ratio does not depend on it). */
+	/* Pinned memory must be there: a VM of 512 MiB reads less (the ratio does not care). */
 	while (!e->sim && len > (32ull << 20) && len > avail / 3)
 		len /= 2;
 	snprintf(name, sizeof(name), "read_dirty %llu MiB, 1 page in 16",
@@ -954,8 +956,8 @@ static void bench_memory(struct env *e, size_t n)
 	else if (bytes < 0)
 		tap(true, "%s: memory: not measured # SKIP the allocator keeps no count", e->where);
 	else
-		tap(bytes <= 48, "%s: memory: %.1f bytes of library heap per mapping at %zu mappings "
-		    "(goal 48; %.1f us a map)", e->where, bytes, n, ns / 1e3);
+		tap(bytes <= 48, "%s: memory: %.1f bytes of library heap per mapping at %zu "
+		    "mappings (goal 48; %.1f us a map)", e->where, bytes, n, ns / 1e3);
 	bed_free(&b);
 }
 
@@ -1004,7 +1006,8 @@ static int kernel_main(void)
 		if (e.mock)
 			snprintf(e.dev_name[i], sizeof(e.dev_name[i]), "selftest");
 		else
-			snprintf(e.dev_name[i], sizeof(e.dev_name[i]), "/dev/vfio/devices/vfio%d", i);
+			snprintf(e.dev_name[i], sizeof(e.dev_name[i]), "/dev/vfio/devices/vfio%d",
+				 i);
 	}
 	/*
 	 * The mock's aperture is 16 MiB .. 2 GiB; VT-d takes anything under its
@@ -1134,7 +1137,8 @@ static void bench_sixteen_smmus(void)
 	len += snprintf(topo + len, sizeof(topo) - len, "], \"devices\": [");
 	for (i = 0; i < 16; i++)
 		len += snprintf(topo + len, sizeof(topo) - len,
-				"%s{ \"name\": \"dev%d\", \"iommu\": \"smmu%d\" }", i ? "," : "", i, i);
+				"%s{ \"name\": \"dev%d\", \"iommu\": \"smmu%d\" }", i ? "," : "", i,
+				i);
 	snprintf(topo + len, sizeof(topo) - len, "] }");
 	ret = sim_env(&e, "sim, 16 SMMUv3", topo, "dev0", "dev1");
 	if (!ret)
@@ -1236,8 +1240,8 @@ static void bench_memory_million(void)
 		tap(true, "a kernel that keeps nothing: memory: not measured # SKIP the allocator "
 		    "keeps no count");
 	else
-		tap(bytes <= 48, "a kernel that keeps nothing: memory: %.1f bytes of library heap per "
-		    "mapping at %zu mappings (goal 48; %.2f us a map)", bytes, n, ns / 1e3);
+		tap(bytes <= 48, "a kernel that keeps nothing: memory: %.1f bytes of library heap "
+		    "per mapping at %zu mappings (goal 48; %.2f us a map)", bytes, n, ns / 1e3);
 	iommufd_container_free(c);
 	iommufd_close(ctx);
 }
@@ -1290,9 +1294,10 @@ static int scale_one(uint64_t gib, struct scale_point *p)
 	double t0, t;
 	int ret;
 
-	ret = sim_env(&e, "sim scale", "{ \"iommus\": [ { \"name\": \"dmar0\", \"driver\": "
-		      "\"intel-vtd\", \"dirty_tracking\": true, \"iova_bits\": 48 } ], \"devices\": "
-		      "[ { \"name\": \"nic0\", \"iommu\": \"dmar0\" } ] }", "nic0", "nic0");
+	ret = sim_env(&e, "sim scale", "{ \"iommus\": [ { \"name\": \"dmar0\", "
+		      "\"driver\": \"intel-vtd\", \"dirty_tracking\": true, \"iova_bits\": 48 } ], "
+		      "\"devices\": [ { \"name\": \"nic0\", \"iommu\": \"dmar0\" } ] }", "nic0",
+		      "nic0");
 	if (ret)
 		return ret;
 	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
@@ -1312,8 +1317,8 @@ static int scale_one(uint64_t gib, struct scale_point *p)
 	p->gib = gib;
 	for (rep = 0; rep < SCALE_REPS && !ret; rep++) {
 		for (i = 0; !ret && i < gib; i++)
-			ret = iommufd_container_map(c, (char *)mem + i * SZ_1G, base + i * SZ_1G, SZ_1G,
-						    false);
+			ret = iommufd_container_map(c, (char *)mem + i * SZ_1G, base + i * SZ_1G,
+						    SZ_1G, false);
 		if (!ret)
 			ret = dirty_one_percent(&e, "nic0", base, pages, &seed);
 		if (ret)
@@ -1374,10 +1379,11 @@ static bool scale_linear(const struct scale_point *p, unsigned n, char *why, siz
 		double f = (double)p[i].gib / p[i - 1].gib;
 		double ft = f * (i == n - 1 && n > 2 ? SCALE_SLACK : SCALE_CACHE_SLACK);
 
-		if (p[i].read_ms > p[i - 1].read_ms * ft || p[i].unmap_ms > p[i - 1].unmap_ms * ft ||
+		if (p[i].read_ms > p[i - 1].read_ms * ft ||
+		    p[i].unmap_ms > p[i - 1].unmap_ms * ft ||
 		    p[i].heap_mib > p[i - 1].heap_mib * f * SCALE_SLACK) {
-			snprintf(why, len, "from %llu to %llu GiB", (unsigned long long)p[i - 1].gib,
-				 (unsigned long long)p[i].gib);
+			snprintf(why, len, "from %llu to %llu GiB",
+				 (unsigned long long)p[i - 1].gib, (unsigned long long)p[i].gib);
 			return false;
 		}
 	}
@@ -1397,9 +1403,9 @@ static void bench_scale(void)
 	if (!selected("scale"))
 		return;
 	for (t = 0; t < TRIES && !ok; t++) {
-		printf("\nscale on the simulator (try %u): a guest in 1 GiB mappings, 1%% of its pages "
-		       "dirty, read_dirty of all at 4 KiB, then 1%% again and unmap-all while "
-		       "tracking; the best of %u each\n", t + 1, SCALE_REPS);
+		printf("\nscale on the simulator (try %u): a guest in 1 GiB mappings, 1%% of its "
+		       "pages dirty, read_dirty of all at 4 KiB, then 1%% again and unmap-all "
+		       "while tracking; the best of %u each\n", t + 1, SCALE_REPS);
 		printf("  %8s %12s %12s %14s %14s %12s\n", "guest", "read_dirty", "per GiB",
 		       "unmap-all", "heap held", "peak RSS");
 		for (n = 0, gib = 4; gib <= max && n < 8; gib *= 4, n++) {
@@ -1407,8 +1413,8 @@ static void bench_scale(void)
 			if (ret)
 				break;
 			printf("  %5llu GiB %9.1f ms %9.3f ms %11.1f ms %10.1f MiB %8.0f MiB\n",
-			       (unsigned long long)gib, p[n].read_ms, p[n].read_ms / gib, p[n].unmap_ms,
-			       p[n].heap_mib, p[n].rss_mib);
+			       (unsigned long long)gib, p[n].read_ms, p[n].read_ms / gib,
+			       p[n].unmap_ms, p[n].heap_mib, p[n].rss_mib);
 			fflush(stdout);
 		}
 		if (ret)
@@ -1418,8 +1424,9 @@ static void bench_scale(void)
 	if (ret)
 		tap(false, "sim scale: %s", strerror(-ret));
 	else
-		tap(ok, "sim scale: read_dirty and unmap-all grow no faster than the guest, 4 GiB to "
-		    "%llu GiB%s%s", (unsigned long long)p[n - 1].gib, ok ? "" : ": not so ", why);
+		tap(ok, "sim scale: read_dirty and unmap-all grow no faster than the guest, "
+		    "4 GiB to %llu GiB%s%s", (unsigned long long)p[n - 1].gib,
+		    ok ? "" : ": not so ", why);
 }
 
 static int sim_main(void)

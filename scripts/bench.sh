@@ -62,7 +62,8 @@ if [ -z "${BENCH_SKIP_VM:-}" ]; then
 		die "packing the initramfs failed"
 	# The kernels and their machines, as the VM tier takes them: "VERSION MACHINES" lines.
 	if [ -r "$here/vm/kernels" ]; then
-		kernels=$(grep -v '^[[:space:]]*\(#\|$\)' "$here/vm/kernels" | awk '{ print $1, $4 }')
+		kernels=$(grep -v '^[[:space:]]*\(#\|$\)' "$here/vm/kernels" |
+			awk '{ print $1, $4 }')
 	else
 		kernels="- A,B"
 	fi

@@ -6,9 +6,10 @@
  * about to be unmapped, and of every domain when tracking stops are read
  * first (NO_CLEAR) into the carried-over set, which the next read reports.
  * Should the step then fail, the domains hold those bits too: a read reports
- * each page once all the same, so there is nothing to undo. Reads fill one zeroed
- * scratch bitmap from every tracking domain (the kernel only sets bits) in
- * one clearing pass; what a failed pass cleared goes into the carried-over set.
+ * each page once all the same, so there is nothing to undo. Reads fill one
+ * zeroed scratch bitmap from every tracking domain (the kernel only sets bits)
+ * in one clearing pass; what a failed pass cleared goes into the carried-over
+ * set.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -42,7 +43,8 @@ static bool next_run(const struct iofd_ivlist *l, struct iofd_ivpos *p, uint64_t
 	if (iofd_ivlist_is_end(l, *p) || iofd_ivlist_at(l, *p)->start > last)
 		return false;
 	*run = *iofd_ivlist_at(l, *p);
-	for (*p = iofd_ivlist_next(l, *p); !iofd_ivlist_is_end(l, *p); *p = iofd_ivlist_next(l, *p)) {
+	for (*p = iofd_ivlist_next(l, *p); !iofd_ivlist_is_end(l, *p);
+	     *p = iofd_ivlist_next(l, *p)) {
 		m = iofd_ivlist_at(l, *p);
 		if (m->start > last || run->last == UINT64_MAX || m->start != run->last + 1)
 			break;
@@ -432,7 +434,7 @@ static int read_dirty(struct iommufd_container *c, uint64_t iova, uint64_t len,
 
 	ret = read_chunks(c, NULL, iova, last, flags, fold_chunk, &fold);
 	if (ret) {
-		/* Cleared domains' bits live on in the carried-over set (the whole range if short of memory). */
+		/* What was cleared lives on in the carried-over set (short of memory: all). */
 		if (clear && iofd_ranges_add_bitmap(&c->carried, iova, page_size, scratch, nbits))
 			iofd_ranges_add(&c->carried, iova, last);
 		goto out_free;

@@ -20,7 +20,9 @@ int iofd_container_add_mapped(const struct iommufd_container *c, struct iofd_ran
 	int ret;
 
 	for (p = iofd_ivlist_begin(l); !iofd_ivlist_is_end(l, p); p = iofd_ivlist_next(l, p)) {
-		ret = iofd_ranges_add(into, iofd_ivlist_at(l, p)->start, iofd_ivlist_at(l, p)->last);
+		const struct iofd_range *m = iofd_ivlist_at(l, p);
+
+		ret = iofd_ranges_add(into, m->start, m->last);
 		if (ret)
 			return ret;
 	}

@@ -97,7 +97,7 @@ int iofd_ranges_remove(struct iofd_ranges *r, uint64_t start, uint64_t last)
 	a = iofd_ivlist_at(l, i);
 	z = iofd_ivlist_at(l, k);
 	if (iofd_ivpos_eq(i, k) && a->start < start && a->last > last) {
-		/* A hole in one interval: its tail goes in first, so that failing changes nothing. */
+		/* A hole in one interval: its tail goes in first, so failing changes nothing. */
 		ret = iofd_ivlist_insert(&r->l, j, (struct iofd_range){ last + 1, a->last });
 		if (ret)
 			return ret;
@@ -184,7 +184,8 @@ int iofd_ranges_add_bitmap(struct iofd_ranges *r, uint64_t iova, uint64_t page_s
 		}
 		if (run_end > nbits)
 			run_end = nbits;
-		ret = add_from(r, &hint, iova + run_start * page_size, iova + run_end * page_size - 1);
+		ret = add_from(r, &hint, iova + run_start * page_size,
+			       iova + run_end * page_size - 1);
 		if (ret)
 			return ret;
 		bit = run_end;
@@ -217,7 +218,8 @@ void iofd_ranges_mark_bitmap(const struct iofd_ranges *r, uint64_t iova, uint64_
 
 	if (!nbits)
 		return;
-	for (p = iofd_ivlist_lower(l, iova); !iofd_ivlist_is_end(l, p); p = iofd_ivlist_next(l, p)) {
+	for (p = iofd_ivlist_lower(l, iova); !iofd_ivlist_is_end(l, p);
+	     p = iofd_ivlist_next(l, p)) {
 		const struct iofd_range *v = iofd_ivlist_at(l, p);
 		uint64_t a = v->start > iova ? v->start : iova;
 		uint64_t b = v->last < end_last ? v->last : end_last;

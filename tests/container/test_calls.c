@@ -130,18 +130,19 @@ static void a_refused_map_reads_the_ranges_after(void **state)
 /* Every other page of a 1 MiB mapping dirty, then unmapped: 128 carried intervals per round. */
 static void carry_many(struct fx *f, unsigned rounds)
 {
-	const uint64_t len = 1 << 20, at = MEM_IOVA + MEM_LEN / 2;
+	const uint64_t len = 1 << 20;
 	unsigned r, i;
 
 	for (r = 0; r < rounds; r++) {
-		assert_int_equal(iommufd_container_map(f->c, (char *)f->mem + MEM_LEN / 2, at + r * len,
-						       len, false),
+		uint64_t at = MEM_IOVA + MEM_LEN / 2 + r * len;
+
+		assert_int_equal(iommufd_container_map(f->c, (char *)f->mem + MEM_LEN / 2, at, len,
+						       false),
 				 0);
 		for (i = 0; i < len / PAGE; i += 2)
-			assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_A0, at + r * len + i * PAGE,
-							       PAGE),
+			assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_A0, at + i * PAGE, PAGE),
 					 0);
-		assert_int_equal(iommufd_container_unmap(f->c, at + r * len, len), 0);
+		assert_int_equal(iommufd_container_unmap(f->c, at, len), 0);
 	}
 }
 
@@ -169,10 +170,9 @@ static void unmap_while_tracking_is_a_read_per_domain_and_the_unmap(void **state
 	/* nothing lost: every page written is reported */
 	{
 		static uint64_t bm[(8 << 20) / PAGE / 64];
+		const uint64_t at = MEM_IOVA + MEM_LEN / 2;
 
-		assert_int_equal(iommufd_container_read_dirty(f.c, MEM_IOVA + MEM_LEN / 2, 8 << 20, PAGE,
-							      bm, 0),
-				 1024);
+		assert_int_equal(iommufd_container_read_dirty(f.c, at, 8 << 20, PAGE, bm, 0), 1024);
 	}
 	fx_fini(&f);
 }

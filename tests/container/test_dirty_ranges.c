@@ -235,12 +235,13 @@ static void many_blocks_against_a_model(void **state)
 		len = kind == 15 ? 1 + next_rand(&x) % 3000 : 1 + next_rand(&x) % 4;
 		if (pg + len > MODEL_PAGES)
 			len = MODEL_PAGES - pg;
+		uint64_t a = pg * PAGE_SZ, z = (pg + len) * PAGE_SZ - 1;
+
 		if (kind < 9) {
-			assert_int_equal(iofd_ranges_add(&r, pg * PAGE_SZ, (pg + len) * PAGE_SZ - 1), 0);
+			assert_int_equal(iofd_ranges_add(&r, a, z), 0);
 			memset(model + pg, 1, len);
 		} else if (kind < 14 || kind == 15) {
-			assert_int_equal(iofd_ranges_remove(&r, pg * PAGE_SZ, (pg + len) * PAGE_SZ - 1),
-					 0);
+			assert_int_equal(iofd_ranges_remove(&r, a, z), 0);
 			memset(model + pg, 0, len);
 		} else {
 			/* a batch of pages merged in, as an unmap carries its harvest over */
@@ -276,10 +277,11 @@ static void a_million_intervals_cost_at_most_48_bytes_each(void **state)
 
 	/* in order, as a VMM maps its memory */
 	iofd_ivlist_init(&l);
-	for (i = 0; i < n; i++)
-		assert_int_equal(iofd_ivlist_insert(&l, iofd_ivlist_end(&l),
-						    (struct iofd_range){ i * 0x2000, i * 0x2000 + 0xfff }),
-				 0);
+	for (i = 0; i < n; i++) {
+		struct iofd_range v = { i * 0x2000, i * 0x2000 + 0xfff };
+
+		assert_int_equal(iofd_ivlist_insert(&l, iofd_ivlist_end(&l), v), 0);
+	}
 	assert_true(iofd_ivlist_bytes(&l) <= 17 * n);
 	/* every other one gone: blocks thinned out merge */
 	for (i = 0; i < n; i += 2) {
@@ -296,10 +298,11 @@ static void a_million_intervals_cost_at_most_48_bytes_each(void **state)
 	for (i = 0; i < n; i++) {
 		uint64_t at = (next_rand(&x) % (64 * n)) * 0x2000;
 		struct iofd_ivpos p = iofd_ivlist_lower(&l, at);
+		struct iofd_range v = { at, at + 0xfff };
 
 		if (!iofd_ivlist_is_end(&l, p) && iofd_ivlist_at(&l, p)->start == at)
 			continue;
-		assert_int_equal(iofd_ivlist_insert(&l, p, (struct iofd_range){ at, at + 0xfff }), 0);
+		assert_int_equal(iofd_ivlist_insert(&l, p, v), 0);
 	}
 	assert_true(iofd_ivlist_count(&l) > n * 99 / 100);
 	assert_true(iofd_ivlist_bytes(&l) <= 48 * iofd_ivlist_count(&l));

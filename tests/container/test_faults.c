@@ -112,8 +112,9 @@ static int op_attach_a1(struct fx *f)
 
 static void attach_to_a_new_domain_while_tracking(void **state)
 {
-	/* HW_INFO, HWPT_ALLOC, start tracking, attach (the SMMU domain: known to refuse, not asked) */
-	assert_int_equal(fail_each_call(no_dmar0_domain, op_attach_a1, NULL, "attach new domain"), 4);
+	/* HW_INFO, HWPT_ALLOC, start tracking, attach (the SMMU domain: known to refuse) */
+	assert_int_equal(fail_each_call(no_dmar0_domain, op_attach_a1, NULL, "attach new domain"),
+			 4);
 }
 
 static void smmu_then_dmar0(struct fx *f)

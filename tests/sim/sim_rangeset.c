@@ -43,7 +43,7 @@ static uint64_t next_rand(uint64_t *x)
 	return *x;
 }
 
-/* Every other value, then removed from the front a chunk at a time while more are added at the end. */
+/* Every other value, removed from the front a chunk at a time while more come at the end. */
 static void a_sweep_moves_the_start(void **state)
 {
 	static unsigned char model[N];
@@ -64,7 +64,7 @@ static void a_sweep_moves_the_start(void **state)
 		if (rs.n)
 			assert_ptr_equal(rs.r, first + 32);
 		front += 64;
-		/* and more arrive at the end, into the room freed at the front when the end is full */
+		/* more arrive at the end, into the room freed at the front once the end is full */
 		assert_int_equal(sim_rangeset_add(&rs, N / 2 + front / 2, N / 2 + front / 2), 0);
 		model[N / 2 + front / 2] = 1;
 		assert_model(&rs, model);
