@@ -65,3 +65,9 @@ abi:
 
 abi-baseline:
 	scripts/ci-abi.sh --update
+
+# What the library costs over the raw kernel calls, on every kernel of the VM tier and on the
+# simulator (scripts/bench.sh; minutes). Not part of check.
+.PHONY: bench
+bench: configure-tests
+	scripts/bench.sh $(BUILD)

@@ -63,6 +63,14 @@ struct iommufd_device {
 	const struct iofd_device_owner_ops *owner_ops;
 	/* kind-specific state (selftest: stdev id, parking IOAS, ...) */
 	void *kind_priv;
+	/*
+	 * GET_HW_INFO's answer for dev_id, which stays as long as the device is
+	 * bound: asked by the first container attach, kept for later ones
+	 * (src/policy/placement.c). hw_ret is 0 or the lasting -ENOENT.
+	 */
+	bool hw_known;
+	int hw_ret;
+	struct iommufd_hw_info hw;
 };
 
 /*
