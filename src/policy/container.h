@@ -16,6 +16,7 @@
 #include "core/ctx.h"
 #include "objects/device.h"
 #include "policy/dirty_ranges.h"
+#include "policy/file_maps.h"
 #include "policy/ivlist.h"
 
 /* A tiny intrusive doubly linked list (kernel style). */
@@ -115,6 +116,8 @@ struct iommufd_container {
 	struct iofd_ivlist maps;      /* IOAS mappings made through it: [iova, last] each */
 	bool tracking;                /* set_dirty_tracking(true) is in force */
 	struct iofd_ranges carried;   /* dirty pages not yet reported, from gone domains/ranges */
+	struct iofd_file_maps files;  /* what its file mappings map, for save (file_maps.h) */
+	struct iofd_list live;        /* on the list of live containers (live_update.c) */
 };
 
 /* The granule the container harvests bits in (domain destroy, unmap, disable). */
@@ -148,6 +151,19 @@ int iofd_container_harvest_all(struct iommufd_container *c, uint64_t iova, uint6
  */
 void iofd_container_keep_harvest(struct iommufd_container *c, struct iofd_ranges *got,
 				 const char *what);
+
+/*
+ * Live update (live_update.c): every container is on one list while it lives, so that
+ * a context's containers can be found (the mapping that stops IOAS_CHANGE_PROCESS, a
+ * second restore of one state). Registered once made, unregistered first thing in free.
+ */
+void iofd_container_register(struct iommufd_container *c);
+void iofd_container_unregister(struct iommufd_container *c);
+/* From container.c, for a restore and a forget: claim a device (it must be free and
+ * unattached), hand one back without detaching it, drop a hold on the container. */
+int iofd_container_claim_device(struct iommufd_container *c, struct iommufd_device *dev);
+void iofd_container_release_member(struct iofd_member *m);
+void iofd_container_put(struct iommufd_container *c);
 
 /* Mappings (container_dma.c). */
 /* The mapped IOVA as intervals (the carried set of a new domain made while tracking). */

@@ -203,6 +203,7 @@ struct sim_piece {
 	uint64_t length;
 	bool writable;
 	int file;        /* -1: user memory */
+	unsigned int owner; /* the process its pinned pages count against */
 };
 
 /*
@@ -226,8 +227,11 @@ static int file_range_pinnable(int fd, uint64_t start, uint64_t length)
 	return 0;
 }
 
-static int piece_pinnable(const struct sim_piece *p)
+static int piece_pinnable(struct sim_ioas *ioas, const struct sim_piece *p)
 {
+	/* A simulated file (an iommufd, a device) is no memfd, whatever numbers it. */
+	if (p->file >= 0 && sim_fd_is_sim_file(ioas->obj.ictx->sim, p->file))
+		return -EINVAL;
 	if (p->file >= 0)
 		return file_range_pinnable(p->file, p->uva, p->length);
 	return sim_user_range_present(p->uva, p->length);
@@ -274,7 +278,7 @@ int sim_ioas_add_domain(struct sim_ioas *ioas, struct sim_hwpt *hwpt)
 			.uva = a->uva, .length = a->last - a->iova + 1, .file = a->file,
 		};
 
-		ret = piece_pinnable(&p);
+		ret = piece_pinnable(ioas, &p);
 		if (ret)
 			goto out_unreserve;
 	}
@@ -557,7 +561,7 @@ static int map_pieces(struct sim_ioas *ioas, const struct sim_piece *pieces, siz
 	/* Filling the domains pins the pages and maps them into each one. */
 	if (ioas->nhwpts) {
 		for (i = 0; i < n; i++) {
-			ret = piece_pinnable(&pieces[i]);
+			ret = piece_pinnable(ioas, &pieces[i]);
 			if (ret)
 				return ret;
 		}
@@ -596,6 +600,7 @@ static int map_pieces(struct sim_ioas *ioas, const struct sim_piece *pieces, siz
 			.file = files[i],
 			.pages_writable = pieces[i].writable,
 			.prot = prot,
+			.owner = pieces[i].owner,
 		};
 
 		area_insert(ioas, &a);
@@ -809,6 +814,7 @@ int sim_cmd_ioas_map(struct sim_ucmd *ucmd)
 	piece.length = cmd->length;
 	piece.writable = cmd->flags & IOFD_IOAS_MAP_WRITEABLE;
 	piece.file = -1;
+	piece.owner = ucmd->proc;
 	ret = map_pieces(ioas, &piece, 1, cmd->length, &iova, map_prot(cmd->flags),
 			 !(cmd->flags & IOFD_IOAS_MAP_FIXED_IOVA));
 	if (ret)
@@ -851,6 +857,7 @@ int sim_cmd_ioas_map_file(struct sim_ucmd *ucmd)
 	piece.length = cmd->length;
 	piece.writable = cmd->flags & IOFD_IOAS_MAP_WRITEABLE;
 	piece.file = cmd->fd;
+	piece.owner = ucmd->proc;
 	ret = map_pieces(ioas, &piece, 1, cmd->length, &iova, map_prot(cmd->flags),
 			 !(cmd->flags & IOFD_IOAS_MAP_FIXED_IOVA));
 	if (ret)
@@ -888,6 +895,8 @@ static int get_pieces(const struct sim_ioas *ioas, uint64_t iova, uint64_t lengt
 		pieces[n].length = piece_last - cur + 1;
 		pieces[n].writable = a->pages_writable;
 		pieces[n].file = a->file;
+		/* A copy shares the source's pages, and what they count against. */
+		pieces[n].owner = a->owner;
 		n++;
 		if (piece_last == last)
 			break;
@@ -972,5 +981,34 @@ int sim_cmd_ioas_unmap(struct sim_ucmd *ucmd)
 	}
 	cmd->length = unmapped;
 	sim_ucmd_respond(ucmd, sizeof(*cmd));
+	return 0;
+}
+
+/*
+ * IOAS_CHANGE_PROCESS (6.13): what every area of every IOAS of the iommufd counts against
+ * becomes the caller; only areas of files move, and one of user memory refuses it all.
+ */
+int sim_cmd_ioas_change_process(struct sim_ucmd *ucmd)
+{
+	struct iofd_ioas_change_process *cmd = ucmd->cmd;
+	struct sim_ictx *ictx = ucmd->ictx;
+	uint32_t id;
+	size_t i;
+
+	if (cmd->reserved)
+		return -EOPNOTSUPP;
+	for (id = 1; id < ictx->objs_cap; id++) {
+		const struct sim_ioas *ioas = sim_ioas_get(ictx, id);
+
+		for (i = 0; ioas && i < ioas->nareas; i++)
+			if (ioas->areas[i].file < 0)
+				return -EINVAL;
+	}
+	for (id = 1; id < ictx->objs_cap; id++) {
+		struct sim_ioas *ioas = sim_ioas_get(ictx, id);
+
+		for (i = 0; ioas && i < ioas->nareas; i++)
+			ioas->areas[i].owner = ucmd->proc;
+	}
 	return 0;
 }

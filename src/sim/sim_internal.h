@@ -24,6 +24,14 @@
  * a domain needs them, which fails for other files and beyond the end of
  * the file. dma-bufs are not.
  *
+ * Processes (live update): each context is a process of its own (struct
+ * sim_proc), and each area counts against the process that mapped it while
+ * a domain pins it; IOAS_CHANGE_PROCESS (6.13) moves what every area of an
+ * iommufd counts against to the caller, if all are of files. A simulated
+ * file is numbered by a memfd of its own: a number that refers to the same
+ * memfd (dup(2), SCM_RIGHTS, inheritance) is the same file, as on the
+ * kernel, and the file closes with its last number the simulator knows.
+ *
  * Not modelled: IOMMU_OPTION, IOMMU_VFIO_IOAS, HWPT_INVALIDATE, fault
  * queues (none can be made: a HWPT given one finds none) and nested
  * (stage-1) domains (all ENOTTY or EOPNOTSUPP here); the
@@ -145,6 +153,7 @@ struct sim_area {
 	int file;            /* -1: user memory; else the file, held open by the area */
 	bool pages_writable; /* the pages were taken writeable (MAP/COPY source) */
 	int prot;            /* SIM_PROT_* */
+	unsigned int owner;  /* the process its pinned pages count against (struct sim_proc) */
 };
 
 /* An IOVA range the IOAS may not use; owner is the domain or device that asked. */
@@ -231,13 +240,27 @@ enum sim_fd_kind {
 	SIM_FD_DEVICE,
 };
 
+/* A number of a simulated file in the program (several numbers may be one file). */
 struct sim_fd {
 	int fd;
 	enum sim_fd_kind kind;
-	void *ptr;
+	void *ptr;          /* the file: struct sim_ictx or struct sim_df */
+	unsigned int proc;  /* the process that holds this number */
+	uint64_t dev, ino;  /* the memfd behind it, what every number of the file shares */
+};
+
+/* A process of the simulated host: each context (iommufd_sim_open, iommufd_sim_from_fd). */
+struct sim_proc {
+	struct iommufd_sim *sim;
+	unsigned int id; /* 0: the program itself (iommufd_sim_open_cdev) */
 };
 
 struct iommufd_sim {
+	/*
+	 * The program itself, process 0. First: a transport call given the simulator as
+	 * its priv (the simulator's own tests do that) is then one of the program's.
+	 */
+	struct sim_proc self;
 	pthread_mutex_t lock;
 	unsigned int refs; /* the creator's and one per context */
 	struct sim_topology topo;
@@ -247,11 +270,13 @@ struct iommufd_sim {
 	size_t nfds, fds_cap;
 	unsigned int fail_countdown; /* the call that brings it to 0 fails */
 	int fail_err;
+	unsigned int nprocs;    /* processes made: the last id given */
 };
 
 /* A command buffer as the kernel sees it: the user's struct and the kernel copy. */
 struct sim_ucmd {
 	struct sim_ictx *ictx;
+	unsigned int proc; /* the calling process */
 	void *ubuf;
 	uint32_t user_size;
 	void *cmd;
@@ -262,13 +287,24 @@ void sim_ucmd_respond(struct sim_ucmd *ucmd, size_t cmd_len);
 
 /* ---- sim.c ---------------------------------------------------------- */
 void sim_put_locked(struct iommufd_sim *sim); /* drops a ref; may free sim (and unlocks) */
+/* The number fd exactly as the simulator gave it, or NULL. */
 struct sim_fd *sim_fd_lookup(struct iommufd_sim *sim, int fd);
-int sim_fd_add(struct iommufd_sim *sim, enum sim_fd_kind kind, void *ptr);
-void sim_fd_remove(struct iommufd_sim *sim, int fd);
+/*
+ * The same, or else a number of the program that refers to a simulated file (a dup, one
+ * received or inherited): it becomes one more number of that file, held by proc.
+ */
+struct sim_fd *sim_fd_get(struct iommufd_sim *sim, int fd, unsigned int proc);
+/* A simulated file's first number, held by proc: the number, or -errno. */
+int sim_fd_add(struct iommufd_sim *sim, enum sim_fd_kind kind, void *ptr, unsigned int proc);
+/* Close one number (f: from the table); the file closes with its last one. */
+void sim_fd_close(struct iommufd_sim *sim, struct sim_fd *f);
+/* fd refers to a simulated file (whatever its number). */
+bool sim_fd_is_sim_file(struct iommufd_sim *sim, int fd);
 
 /* ---- ictx.c --------------------------------------------------------- */
-int sim_ictx_open(struct iommufd_sim *sim);
+int sim_ictx_open(struct iommufd_sim *sim, unsigned int proc);
 void sim_ictx_put(struct sim_ictx *ictx);
+/* The last number of its file closed (the numbers are sim.c's). */
 void sim_ictx_close_fd(struct sim_ictx *ictx);
 int sim_obj_add(struct sim_ictx *ictx, struct sim_obj *obj, enum sim_obj_type type);
 void sim_obj_remove(struct sim_obj *obj);
@@ -297,6 +333,7 @@ int sim_cmd_ioas_allow_iovas(struct sim_ucmd *ucmd);
 int sim_cmd_ioas_map(struct sim_ucmd *ucmd);
 int sim_cmd_ioas_map_file(struct sim_ucmd *ucmd);
 int sim_cmd_ioas_copy(struct sim_ucmd *ucmd);
+int sim_cmd_ioas_change_process(struct sim_ucmd *ucmd);
 int sim_cmd_ioas_unmap(struct sim_ucmd *ucmd);
 
 /* ---- hwpt.c --------------------------------------------------------- */
@@ -340,6 +377,7 @@ struct iofd_hwpt_get_dirty_bitmap;
 #define SIM_KERNEL_MAP_FILE 613        /* IOAS_MAP_FILE */
 #define SIM_KERNEL_HW_INFO_IN_TYPE 703 /* GET_HW_INFO for a type asked for */
 #define SIM_KERNEL_PAGING_FAULT 703    /* a fault queue for a paging HWPT */
+#define SIM_KERNEL_CHANGE_PROCESS 613  /* IOAS_CHANGE_PROCESS (live update) */
 /* "6.12", "7.3" to 612, 703; else -EINVAL and err set */
 int sim_kernel_parse(const char *text, unsigned int *version, char *err, size_t errlen);
 const char *sim_kernel_name(unsigned int version);
@@ -355,9 +393,10 @@ int sim_kernel_read_and_clear(struct sim_hwpt *hwpt, const struct iofd_hwpt_get_
 			      uint64_t last);
 
 /* ---- device.c ------------------------------------------------------- */
-int sim_df_open(struct iommufd_sim *sim, struct sim_device *dev);
+int sim_df_open(struct iommufd_sim *sim, struct sim_device *dev, unsigned int proc);
+/* The last number of its file closed: unbind and free (the numbers are sim.c's). */
 void sim_df_close(struct sim_df *df);
-int sim_df_ioctl(struct sim_df *df, unsigned long request, void *arg);
+int sim_df_ioctl(struct sim_df *df, unsigned int proc, unsigned long request, void *arg);
 void sim_idev_destroy(struct sim_idev *idev);
 void sim_access_destroy(struct sim_access *access);
 int sim_device_dma_write(struct iommufd_sim *sim, struct sim_device *dev, uint64_t iova,

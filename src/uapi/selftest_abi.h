@@ -21,6 +21,7 @@ enum {
 	IOFD_TEST_OP_MOCK_DOMAIN_REPLACE = 10,
 	IOFD_TEST_OP_MOCK_DOMAIN_FLAGS = 12,
 	IOFD_TEST_OP_DIRTY = 13,
+	IOFD_TEST_OP_PASID_CHECK_HWPT = 21, /* 7.x: which HWPT a PASID (0: the RID) is on */
 };
 
 /* Mock device flags (MOCK_DOMAIN_FLAGS). */
@@ -66,6 +67,10 @@ struct iofd_test_cmd {
 			IOFD_ALIGNED_U64 uptr; /* bitmap: bit i marks page iova + i*page_size */
 			IOFD_ALIGNED_U64 out_nr_dirty;
 		} dirty;
+		struct {
+			uint32_t pasid;
+			uint32_t hwpt_id; /* 0: asks that nothing is attached */
+		} pasid_check;
 		/* the kernel's union is this large (its largest member is dirty) */
 		IOFD_ALIGNED_U64 union_size[6];
 	};
@@ -87,6 +92,8 @@ IOFD_CHECK(iofd_test_cmd, dirty.length, 32);
 IOFD_CHECK(iofd_test_cmd, dirty.page_size, 40);
 IOFD_CHECK(iofd_test_cmd, dirty.uptr, 48);
 IOFD_CHECK(iofd_test_cmd, dirty.out_nr_dirty, 56);
+IOFD_CHECK(iofd_test_cmd, pasid_check.pasid, 16);
+IOFD_CHECK(iofd_test_cmd, pasid_check.hwpt_id, 20);
 IOFD_CHECK(iofd_test_cmd, last, 64);
 IOFD_CHECK_SIZE(iofd_test_cmd, 72);
 

@@ -76,6 +76,13 @@ static void test_selftest_cmd_layout(void **state)
 	SAME_FIELD(iofd_test_cmd, dirty.uptr, iommu_test_cmd, dirty.uptr);
 	SAME_FIELD(iofd_test_cmd, dirty.out_nr_dirty, iommu_test_cmd, dirty.out_nr_dirty);
 
+#ifdef MOCK_PASID_WIDTH
+	/* The PASID test ops are 7.x's (6.12's header has none). */
+	SAME_VALUE(IOFD_TEST_OP_PASID_CHECK_HWPT, IOMMU_TEST_OP_PASID_CHECK_HWPT);
+	SAME_FIELD(iofd_test_cmd, pasid_check.pasid, iommu_test_cmd, pasid_check.pasid);
+	SAME_FIELD(iofd_test_cmd, pasid_check.hwpt_id, iommu_test_cmd, pasid_check.hwpt_id);
+#endif
+
 	SAME_FIELD(iofd_test_cmd, last, iommu_test_cmd, last);
 	abi_group_done(before);
 }
