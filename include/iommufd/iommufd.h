@@ -451,17 +451,19 @@ IOMMUFD_API int iommufd_change_process(struct iommufd_ctx *ctx);
  */
 IOMMUFD_API int iommufd_container_fds(struct iommufd_container *c, int *fds, unsigned max);
 /*
- * Hand c over on the connected unix socket sock: its files and its state (saved into a
- * memfd), in one message (SCM_RIGHTS) that iommufd_handover_recv() takes. c stays as it
- * is; once the new process has restored it, iommufd_container_forget() it. 0 or -errno.
+ * Hand c over on sock, a connected unix stream socket: its files and its state (saved
+ * into a memfd), in one message (SCM_RIGHTS) that iommufd_handover_recv() takes; the
+ * program may go on using the socket. c stays as it is; once the new process has
+ * restored it, iommufd_container_forget() it. 0 or -errno.
  */
 IOMMUFD_API int iommufd_container_send(struct iommufd_container *c, int sock);
 /*
- * The new process: receive a handover from sock. Each device file goes to the number it
- * had in the sender where that is free here, else stays where it arrived, and the state
- * is rewritten to say so; all are O_CLOEXEC. *iommufd_fd: for iommufd_from_fd();
- * *state_fd: for iommufd_container_restore() (a memfd at its start; close both when
- * done). 0, or -errno with the reason in why (len bytes; may be NULL), nothing kept.
+ * The new process: receive a handover from sock, reading nothing past it. Each device
+ * file goes to the number it had in the sender where that is free here, else stays where
+ * it arrived, and the state is rewritten to say so; all are O_CLOEXEC. *iommufd_fd: for
+ * iommufd_from_fd(); *state_fd: for iommufd_container_restore() (a memfd at its start;
+ * close both when done, and the devices' files after iommufd_device_close()). 0, or
+ * -errno with the reason in why (len bytes; may be NULL), nothing kept.
  */
 IOMMUFD_API int iommufd_handover_recv(int sock, int *iommufd_fd, int *state_fd, char *why,
 				      size_t len);

@@ -318,13 +318,15 @@ int iofd_selftest_device_adopt(struct iommufd_ctx *ctx, const struct iofd_selfte
 			 "%s TEST_PASID_CHECK_HWPT stdev=%u pasid=0 hwpt=%u (probe) = %d",
 			 ctx->tp.ops->name, ids->stdev_id, ids->hwpt_id, ret);
 		/* EOPNOTSUPP: a kernel without the PASID test ops, which cannot say. */
+		if (ret == -EINVAL) {
+			ret = iofd_set_error(ctx, -ESTALE, "adopt %s/%u: mock device object %u is not "
+					     "attached to hwpt %u", name, ids->dev_id, ids->stdev_id,
+					     ids->hwpt_id);
+			goto out_free;
+		}
 		if (ret && ret != -EOPNOTSUPP) {
-			iofd_set_error(ctx, ret == -EINVAL ? -ESTALE : ret,
-				       "adopt %s/%u: mock device object %u %s hwpt %u", name,
-				       ids->dev_id, ids->stdev_id,
-				       ret == -EINVAL ? "is not attached to" :
-				       "(or its domain) is gone:", ids->hwpt_id);
-			ret = ret == -EINVAL ? -ESTALE : ret;
+			iofd_set_error(ctx, ret, "adopt %s/%u: mock device object %u on hwpt %u",
+				       name, ids->dev_id, ids->stdev_id, ids->hwpt_id);
 			goto out_free;
 		}
 	}

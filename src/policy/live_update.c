@@ -286,9 +286,10 @@ static int *container_files(struct iommufd_container *c, unsigned *n, const char
 		iofd_set_error(c->ctx, -ENOMEM, "%s", what);
 		return NULL;
 	}
-	/* The device list cannot change meanwhile in a program that hands its container over. */
-	count = iommufd_container_fds(c, fds, count);
-	*n = count;
+	/* A device that joined meanwhile is left out (a handover is no time to attach one). */
+	*n = iommufd_container_fds(c, fds, count);
+	if (*n > (unsigned)count)
+		*n = count;
 	return fds;
 }
 
@@ -428,7 +429,8 @@ int iommufd_handover_recv(int sock, int *iommufd_fd, int *state_fd, char *why, s
 		char buf[CMSG_SPACE(sizeof(int) * HANDOVER_MAX_FDS)];
 		struct cmsghdr align;
 	} ctl;
-	struct iovec iov = { .iov_base = &msg, .iov_len = sizeof(msg) };
+	/* The header alone first: nothing past the handover is read from a stream. */
+	struct iovec iov = { .iov_base = &msg, .iov_len = offsetof(struct handover_msg, number) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
 			     .msg_controllen = sizeof(ctl.buf) };
 	int fds[HANDOVER_MAX_FDS], at[HANDOVER_MAX_FDS];
@@ -464,9 +466,18 @@ int iommufd_handover_recv(int sock, int *iommufd_fd, int *state_fd, char *why, s
 		ret = recv_fail(why, len, -EPIPE, "receive from fd %d: the sender hung up", sock);
 		goto out_close;
 	}
-	if ((size_t)got < offsetof(struct handover_msg, number) ||
-	    memcmp(msg.magic, HANDOVER_MAGIC, 8)) {
+	/*
+	 * A stream socket may deliver the message in parts (the files come with the first):
+	 * read on, unless what came is already no handover.
+	 */
+	ret = memcmp(msg.magic, HANDOVER_MAGIC, (size_t)got < 8 ? (size_t)got : 8) ? 0 :
+		read_rest(sock, (char *)&msg, (size_t)got, offsetof(struct handover_msg, number));
+	if (ret == -EPIPE || (!ret && memcmp(msg.magic, HANDOVER_MAGIC, 8))) {
 		ret = recv_fail(why, len, -EBADMSG, "receive: not a handover of libiommufd");
+		goto out_close;
+	}
+	if (ret) {
+		recv_fail(why, len, ret, "receive from fd %d", sock);
 		goto out_close;
 	}
 	if (msg.version != HANDOVER_VERSION || msg.count < 2 || msg.count > HANDOVER_MAX_FDS) {
@@ -474,7 +485,7 @@ int iommufd_handover_recv(int sock, int *iommufd_fd, int *state_fd, char *why, s
 				"%u files", msg.version, msg.count);
 		goto out_close;
 	}
-	ret = read_rest(sock, (char *)&msg, (size_t)got,
+	ret = read_rest(sock, (char *)&msg, offsetof(struct handover_msg, number),
 			offsetof(struct handover_msg, number) + msg.count * sizeof(int32_t));
 	if (ret) {
 		recv_fail(why, len, ret, "receive: the handover's numbers");

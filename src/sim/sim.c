@@ -164,6 +164,10 @@ static void sim_destroy(struct iommufd_sim *sim)
 {
 	size_t i;
 
+	/* The numbers the program got by itself (received, dup'ed) stay its own to close. */
+	for (i = 0; i < sim->nfds; i++)
+		if (!sim->fds[i].own)
+			sim->fds[i].fd = -1;
 	/*
 	 * Device files first: closing them unbinds and drops their context
 	 * references, so every context left is held by its open file alone.
@@ -336,7 +340,8 @@ long iommufd_sim_pinned_pages(struct iommufd_sim *sim, int fd)
 	if (!sim)
 		return -EINVAL;
 	pthread_mutex_lock(&sim->lock);
-	f = sim_fd_get(sim, fd, 0);
+	/* A number the simulator knows: which process holds a number it never saw is unknown. */
+	f = sim_fd_lookup(sim, fd);
 	if (!f) {
 		pthread_mutex_unlock(&sim->lock);
 		return -EBADF;
@@ -459,6 +464,7 @@ struct sim_fd *sim_fd_get(struct iommufd_sim *sim, int fd, unsigned int proc)
 		*f = sim->fds[i];
 		f->fd = fd;
 		f->proc = proc;
+		f->own = false;
 		return f;
 	}
 	return NULL;
@@ -496,7 +502,7 @@ int sim_fd_add(struct iommufd_sim *sim, enum sim_fd_kind kind, void *ptr, unsign
 	}
 	sim->fds[sim->nfds] = (struct sim_fd){
 		.fd = fd, .kind = kind, .ptr = ptr, .proc = proc,
-		.dev = st.st_dev, .ino = st.st_ino,
+		.dev = st.st_dev, .ino = st.st_ino, .own = true,
 	};
 	sim->nfds++;
 	return fd;
@@ -509,7 +515,8 @@ void sim_fd_close(struct iommufd_sim *sim, struct sim_fd *f)
 	int other = -1;
 	size_t i;
 
-	close(f->fd);
+	if (f->fd >= 0)
+		close(f->fd);
 	*f = sim->fds[--sim->nfds];
 	for (i = 0; i < sim->nfds && other < 0; i++)
 		if (sim->fds[i].ptr == ptr)

@@ -247,6 +247,7 @@ struct sim_fd {
 	void *ptr;          /* the file: struct sim_ictx or struct sim_df */
 	unsigned int proc;  /* the process that holds this number */
 	uint64_t dev, ino;  /* the memfd behind it, what every number of the file shares */
+	bool own;           /* made by the simulator; else the program's (received, dup'ed) */
 };
 
 /* A process of the simulated host: each context (iommufd_sim_open, iommufd_sim_from_fd). */

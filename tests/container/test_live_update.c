@@ -154,8 +154,12 @@ static void new_from_socket(struct old *o, struct new *n)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 	if (iommufd_container_send(o->c, sv[0]))
 		fail_msg("send: %s", iommufd_last_error(o->ctx));
+	/* what the program sends next on the stream is its own: the receive leaves it */
+	assert_int_equal(write(sv[0], "next", 4), 4);
 	if (iommufd_handover_recv(sv[1], &n->ifd, &n->sfd, why, sizeof(why)))
 		fail_msg("recv: %s", why);
+	assert_int_equal(read(sv[1], why, 4), 4);
+	assert_memory_equal(why, "next", 4);
 	close(sv[0]);
 	close(sv[1]);
 	assert_int_equal(iommufd_sim_from_fd(o->sim, n->ifd, &n->ctx), 0);
@@ -863,9 +867,19 @@ static void every_live_update_call_names_the_kernel_on_6_12(void **state)
 
 /* ---- the receiving end ------------------------------------------------------------------ */
 
+/* The files open in this process. */
+static int count_fds(void)
+{
+	int fd, n = 0;
+
+	for (fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
 static void recv_refuses_what_is_no_handover(void **state)
 {
-	int sv[2], ifd = 5, sfd = 5, mem = guest_memfd(PAGE);
+	int sv[2], ifd = 5, sfd = 5, mem = guest_memfd(PAGE), nfds;
 	char why[256];
 	struct msghdr mh = { 0 };
 	union {
@@ -892,8 +906,10 @@ static void recv_refuses_what_is_no_handover(void **state)
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &mem, sizeof(int));
 	assert_int_equal(sendmsg(sv[0], &mh, 0), 14);
+	nfds = count_fds();
 	assert_int_equal(iommufd_handover_recv(sv[1], &ifd, &sfd, why, sizeof(why)), -EBADMSG);
 	assert_non_null(strstr(why, "not a handover of libiommufd"));
+	assert_int_equal(count_fds(), nfds);
 	/* the peer gone */
 	close(sv[0]);
 	assert_int_equal(iommufd_handover_recv(sv[1], &ifd, &sfd, NULL, 0), -EPIPE);
