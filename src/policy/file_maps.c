@@ -67,8 +67,12 @@ const struct iofd_file_map *iofd_file_maps_find(const struct iofd_file_maps *fm,
 
 void iofd_file_maps_remove(struct iofd_file_maps *fm, uint64_t first, uint64_t last)
 {
-	size_t i = lower(fm, first), j = i;
+	size_t i, j;
 
+	/* Most containers map no file: nothing to look at (and no array). */
+	if (!fm->n)
+		return;
+	i = j = lower(fm, first);
 	while (j < fm->n && fm->v[j].iova <= last)
 		j++;
 	memmove(&fm->v[i], &fm->v[j], (fm->n - j) * sizeof(fm->v[0]));

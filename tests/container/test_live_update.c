@@ -601,7 +601,7 @@ static void device_files_not_what_the_state_says(void **state)
 	int a0 = fx_index(DEV_A0), a1 = fx_index(DEV_A1), b1 = fx_index(DEV_B1);
 	struct iofd_state st;
 	struct bad b;
-	int closed, mem, unbound;
+	int closed, mem, unbound = -1;
 	size_t i;
 
 	bad_init(&b);
