@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -707,6 +708,79 @@ static void every_kernel_call_of_a_restore_can_fail(void **state)
 	sim_done(&b.o);
 }
 
+/* Two threads restore one state at once: exactly one gets it; a third walks the containers. */
+struct race {
+	struct bad *b;
+	int fd;
+	int ret;
+	struct iommufd_container *c;
+	int *go;
+};
+
+static void *restore_thread(void *arg)
+{
+	struct race *r = arg;
+
+	while (!__atomic_load_n(r->go, __ATOMIC_ACQUIRE))
+		;
+	r->ret = iommufd_container_restore(r->b->n.ctx, r->fd, &r->c);
+	return NULL;
+}
+
+static void *walk_thread(void *arg)
+{
+	struct race *r = arg;
+	struct iommufd_container *c;
+	int i;
+
+	while (!__atomic_load_n(r->go, __ATOMIC_ACQUIRE))
+		;
+	for (i = 0; i < 50; i++) {
+		/* the guest memory is of files, the user mapping none: the kernel moves it */
+		r->ret |= iommufd_change_process(r->b->n.ctx);
+		if (!iommufd_container_new(r->b->n.ctx, 0, &c))
+			iommufd_container_free(c);
+	}
+	return NULL;
+}
+
+static void two_threads_restore_one_state(void **state)
+{
+	int go = 0;
+	struct race r[3];
+	pthread_t t[3];
+	struct bad b;
+	int i, won = 0;
+
+	bad_init(&b);
+	for (i = 0; i < 3; i++) {
+		r[i] = (struct race){ .b = &b, .fd = state_memfd(b.st, b.len), .go = &go };
+		assert_int_equal(pthread_create(&t[i], NULL, i < 2 ? restore_thread : walk_thread,
+						&r[i]), 0);
+	}
+	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		close(r[i].fd);
+	}
+	assert_int_equal(r[2].ret, 0);
+	for (i = 0; i < 2; i++) {
+		if (!r[i].ret) {
+			won++;
+			b.n.c = r[i].c;
+		} else {
+			assert_int_equal(r[i].ret, -EBUSY);
+			assert_null(r[i].c);
+		}
+	}
+	assert_int_equal(won, 1);
+	assert_int_equal(iommufd_sim_live_objects(b.o.sim), b.o.objects);
+	old_exit(&b.o);
+	new_fini(&b.o, &b.n);
+	free(b.st);
+	sim_done(&b.o);
+}
+
 /* ---- changing the process ---------------------------------------------------------- */
 
 static void change_process_refuses_user_memory_by_name(void **state)
@@ -1139,6 +1213,7 @@ int main(void)
 		cmocka_unit_test(device_files_not_what_the_state_says),
 		cmocka_unit_test(a_state_restores_once),
 		cmocka_unit_test(every_kernel_call_of_a_restore_can_fail),
+		cmocka_unit_test(two_threads_restore_one_state),
 		cmocka_unit_test(change_process_refuses_user_memory_by_name),
 		cmocka_unit_test(adopt_takes_a_bound_fd_without_binding),
 		cmocka_unit_test(every_live_update_call_names_the_kernel_on_6_12),
