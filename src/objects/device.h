@@ -104,8 +104,8 @@ void iofd_device_ready(struct iommufd_device *dev);
 
 /*
  * Whether the kernel has live update (IOMMU_IOAS_CHANGE_PROCESS, asked without changing
- * anything): 0, or -ENOTTY (older kernels, 6.12 among them) with a message that names
- * the kernel needed, what starting it; any other errno as the kernel gives it.
+ * anything): 0, or -ENOTTY (older kernels, 6.12 among them) with a message that starts
+ * with what and names the kernel needed; any other errno as the kernel gives it.
  */
 int iofd_live_update_check(struct iommufd_ctx *ctx, const char *what);
 /*

@@ -121,7 +121,7 @@ static void remember_file(struct iommufd_container *c, const struct map_source *
 	};
 	struct stat st;
 
-	/* The kernel took the file: fstat() of it cannot fail now. */
+	/* The caller's fd, which the kernel just mapped: fstat() of it does not fail. */
 	if (!fstat(src->fd, &st)) {
 		m.file_dev = st.st_dev;
 		m.file_ino = st.st_ino;

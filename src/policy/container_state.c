@@ -440,8 +440,10 @@ static int take_record(struct iofd_state *st, unsigned type, struct rbuf *r, boo
 	case IOFD_REC_REFUSAL:
 	case IOFD_REC_COMBO_REFUSAL: {
 		bool combo = type == IOFD_REC_COMBO_REFUSAL;
-		struct iofd_state_refusal *x = combo ? PUSH(st->combo_refusals, st->ncombo_refusals) :
-						       PUSH(st->refusals, st->nrefusals);
+		struct iofd_state_refusal *x;
+
+		x = combo ? PUSH(st->combo_refusals, st->ncombo_refusals) :
+			    PUSH(st->refusals, st->nrefusals);
 
 		if (!x)
 			return -ENOMEM;
@@ -576,14 +578,16 @@ static int check_state(struct iommufd_ctx *ctx, const char *what, const struct i
 				       sizeof(st->maps[0]), st->nmaps) : 0;
 	if (i < st->nmaps)
 		return bad(ctx, what, "mapping [0x%llx, 0x%llx] out of order or overlapping",
-			   (unsigned long long)st->maps[i].iova, (unsigned long long)st->maps[i].last);
+			   (unsigned long long)st->maps[i].iova,
+			   (unsigned long long)st->maps[i].last);
 	for (i = 0; i < st->nmaps; i++)
 		if (st->maps[i].flags & ~(IOFD_STATE_MAP_FILE | IOFD_STATE_MAP_READONLY))
 			return iofd_set_error(ctx, -EPROTONOSUPPORT,
 					      "%s: mapping [0x%llx, 0x%llx] has flags 0x%x this "
 					      "library does not know",
 					      what, (unsigned long long)st->maps[i].iova,
-					      (unsigned long long)st->maps[i].last, st->maps[i].flags);
+					      (unsigned long long)st->maps[i].last,
+					      st->maps[i].flags);
 	i = st->ndirty ? first_unsorted(&st->dirty[0].start, &st->dirty[0].last,
 					sizeof(st->dirty[0]), st->ndirty) : 0;
 	if (i < st->ndirty)

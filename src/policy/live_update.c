@@ -79,7 +79,8 @@ int iofd_live_check_unclaimed(struct iommufd_ctx *ctx, const struct iofd_state *
 				ret = iofd_set_error(ctx, -EBUSY,
 						     "%s: dev_id %u (%s) is in container ioas %u of "
 						     "this context already",
-						     what, m->dev->dev_id, m->dev->info.name, x->ioas_id);
+						     what, m->dev->dev_id, m->dev->info.name,
+						     x->ioas_id);
 				break;
 			}
 		}

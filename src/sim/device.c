@@ -382,7 +382,7 @@ static bool pci_address(const char *name, unsigned *seg, unsigned *bus, unsigned
  */
 static int df_hot_reset_info(struct sim_df *df, void *arg)
 {
-	const size_t minsz = offsetof(struct iofd_vfio_pci_hot_reset_info, count) + sizeof(uint32_t);
+	const size_t minsz = sizeof(struct iofd_vfio_pci_hot_reset_info);
 	struct iofd_vfio_pci_dependent_device dep = { 0 };
 	struct iofd_vfio_pci_hot_reset_info hdr;
 	unsigned seg, bus, devfn;

@@ -446,6 +446,12 @@ static int fds_grow(struct iommufd_sim *sim)
 	return 0;
 }
 
+/* The memfd behind a number is the one of this entry's file. */
+static bool same_file(const struct sim_fd *f, const struct stat *st)
+{
+	return f->dev == (uint64_t)st->st_dev && f->ino == (uint64_t)st->st_ino;
+}
+
 struct sim_fd *sim_fd_get(struct iommufd_sim *sim, int fd, unsigned int proc)
 {
 	struct sim_fd *f = sim_fd_lookup(sim, fd);
@@ -456,7 +462,7 @@ struct sim_fd *sim_fd_get(struct iommufd_sim *sim, int fd, unsigned int proc)
 		return f;
 	/* The same memfd: the same simulated file, at one more number. */
 	for (i = 0; i < sim->nfds; i++) {
-		if (sim->fds[i].dev != (uint64_t)st.st_dev || sim->fds[i].ino != (uint64_t)st.st_ino)
+		if (!same_file(&sim->fds[i], &st))
 			continue;
 		if (fds_grow(sim))
 			return NULL;
@@ -480,7 +486,7 @@ bool sim_fd_is_sim_file(struct iommufd_sim *sim, int fd)
 	if (fd < 0 || fstat(fd, &st))
 		return false;
 	for (i = 0; i < sim->nfds; i++)
-		if (sim->fds[i].dev == (uint64_t)st.st_dev && sim->fds[i].ino == (uint64_t)st.st_ino)
+		if (same_file(&sim->fds[i], &st))
 			return true;
 	return false;
 }

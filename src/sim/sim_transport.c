@@ -274,7 +274,7 @@ static void sim_tp_release(void *priv)
 	struct sim_proc *proc = priv;
 	struct iommufd_sim *sim = proc->sim;
 
-	/* The program's own process (id 0) lives in the simulator; others were made for a context. */
+	/* The program's own process (0) is the simulator's; the others were made for a context. */
 	if (proc != &sim->self)
 		free(proc);
 	pthread_mutex_lock(&sim->lock);

@@ -785,7 +785,8 @@ static void two_threads_restore_one_state(void **state)
 
 static void change_process_refuses_user_memory_by_name(void **state)
 {
-	void *mem = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *mem = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
 	uint64_t bm[READ_PAGES / 64 + 1];
 	const uint64_t user_iova = MEM_IOVA + 0x10000000;
 	struct new n = { .ifd = -1, .sfd = -1 };
@@ -1000,7 +1001,8 @@ static void fill_state(struct iofd_state *st)
 	static struct iofd_state_device devices[2];
 	static struct iofd_state_refusal refusals[1], combos[1];
 	static struct iofd_state_map maps[3];
-	static struct iofd_range dirty[2] = { { 0x40001000, 0x40002fff }, { 0x40010000, 0x40010fff } };
+	static struct iofd_range dirty[2] = { { 0x40001000, 0x40002fff },
+					      { 0x40010000, 0x40010fff } };
 
 	memset(st, 0, sizeof(*st));
 	memset(domains, 0, sizeof(domains));
