@@ -425,7 +425,7 @@ static int renumber_state(int fd, const int *from, const int *to, unsigned n, ch
 
 int iommufd_handover_recv(int sock, int *iommufd_fd, int *state_fd, char *why, size_t len)
 {
-	struct handover_msg msg;
+	struct handover_msg msg = { .count = 0 };
 	union {
 		char buf[CMSG_SPACE(sizeof(int) * HANDOVER_MAX_FDS)];
 		struct cmsghdr align;
