@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sim/sim_internal.h"
+#include "uapi/selftest_abi.h"
 #include "uapi/vfio_abi.h"
 
 #define SIM_VFIO_PCI_NUM_REGIONS 9
@@ -115,6 +116,10 @@ static int change_pt(struct sim_idev *idev, uint32_t *pt_id, bool replace)
 	case SIM_OBJ_IOAS:
 		ret = auto_get_domain(idev, (struct sim_ioas *)pt, pt_id, replace, &destroy);
 		break;
+	case SIM_OBJ_HWPT_NESTED:
+		/* from nothing, a paging or a nested domain (viommu.c) */
+		ret = sim_nested_attach(idev, (struct sim_nested *)pt);
+		break;
 	default:
 		ret = -EINVAL;
 		break;
@@ -143,9 +148,13 @@ static int physical_attach(struct sim_df *df, uint32_t *pt_id)
 
 static void physical_detach(struct sim_df *df)
 {
+	struct sim_hwpt *hwpt;
+
 	if (!df->attached)
 		return;
-	sim_hwpt_put(sim_hwpt_detach(df->idev));
+	hwpt = sim_hwpt_detach(df->idev);
+	if (hwpt)
+		sim_hwpt_put(hwpt);
 	df->idev->obj.users--;
 	df->attached = false;
 }
@@ -208,7 +217,7 @@ static int df_bind(struct sim_df *df, void *arg)
 	struct sim_ictx *ictx;
 	struct sim_fd *f;
 	uint32_t devid;
-	int ret;
+	int ret, i;
 
 	memcpy(&bind, arg, sizeof(bind));
 	if (bind.argsz < sizeof(bind) || bind.flags || bind.iommufd < 0)
@@ -252,6 +261,8 @@ static int df_bind(struct sim_df *df, void *arg)
 		}
 		idev->dev = dev;
 		idev->obj.users++; /* the driver's */
+		for (i = 0; i < IOFD_MOCK_DEV_CACHE_NUM; i++)
+			idev->mock_cache[i] = IOFD_TEST_DEV_CACHE_DEFAULT;
 		df->idev = idev;
 		devid = idev->obj.id;
 	}
@@ -271,6 +282,8 @@ static void df_unbind(struct sim_df *df)
 	if (!ictx)
 		return;
 	if (df->idev) {
+		/* its PASIDs, then the device itself; its vDEVICE goes with it */
+		sim_nest_idev_unbind(df->idev);
 		physical_detach(df);
 		sim_idev_destroy(df->idev);
 		df->idev = NULL;
@@ -300,13 +313,37 @@ void sim_df_close(struct sim_df *df)
 	free(df);
 }
 
+/* The PASID flag, newer than 6.12 (which refuses every flag): pasid follows pt_id. */
+static int df_attach_pasid(struct sim_df *df, void *arg, uint32_t argsz)
+{
+	struct iofd_vfio_device_attach_iommufd_pt_pasid attach;
+	int ret;
+
+	if (df->dev->emulated)
+		return -EOPNOTSUPP;
+	if (argsz < sizeof(attach))
+		return -EINVAL;
+	memcpy(&attach, arg, sizeof(attach));
+	ret = sim_pasid_attach(df->idev, attach.pasid, &attach.pt_id);
+	if (ret)
+		return ret;
+	memcpy((char *)arg + offsetof(struct iofd_vfio_device_attach_iommufd_pt_pasid, pt_id),
+	       &attach.pt_id, sizeof(attach.pt_id));
+	return 0;
+}
+
 static int df_attach(struct sim_df *df, void *arg)
 {
 	struct iofd_vfio_device_attach_iommufd_pt attach;
+	bool pasid_known = df->sim->topo.kernel >= SIM_KERNEL_PASID;
 	int ret;
 
 	memcpy(&attach, arg, sizeof(attach));
-	if (attach.argsz < sizeof(attach) || attach.flags)
+	if (attach.argsz < sizeof(attach))
+		return -EINVAL;
+	if (pasid_known && attach.flags == IOFD_VFIO_DEVICE_ATTACH_PASID)
+		return df_attach_pasid(df, arg, attach.argsz);
+	if (attach.flags)
 		return -EINVAL;
 	if (df->dev->emulated)
 		ret = access_attach(df, attach.pt_id);
@@ -326,7 +363,21 @@ static int df_detach(struct sim_df *df, void *arg)
 	struct iofd_vfio_device_detach_iommufd_pt detach;
 
 	memcpy(&detach, arg, sizeof(detach));
-	if (detach.argsz < sizeof(detach) || detach.flags)
+	if (detach.argsz < sizeof(detach))
+		return -EINVAL;
+	if (df->sim->topo.kernel >= SIM_KERNEL_PASID &&
+	    detach.flags == IOFD_VFIO_DEVICE_DETACH_PASID) {
+		struct iofd_vfio_device_detach_iommufd_pt_pasid d;
+
+		if (df->dev->emulated)
+			return -EOPNOTSUPP;
+		if (detach.argsz < sizeof(d))
+			return -EINVAL;
+		memcpy(&d, arg, sizeof(d));
+		sim_pasid_detach(df->idev, d.pasid);
+		return 0;
+	}
+	if (detach.flags)
 		return -EINVAL;
 	/* Detaching a device that is not attached is not an error. */
 	if (df->dev->emulated)
@@ -410,6 +461,9 @@ int sim_device_dma_write(struct iommufd_sim *sim, struct sim_device *dev, uint64
 			       -EFAULT;
 	hwpt = df->idev->hwpt;
 	ioas = hwpt->ioas;
+	/* through a nested domain: the guest's stage 1 as identity, over its nest parent */
+	if (df->idev->nested && !sim_nested_translates(df->idev->nested))
+		return -EFAULT;
 	record = sim_hwpt_records_dirty(hwpt);
 	/*
 	 * The IOMMU translates each page of the write on its own: pages mapped

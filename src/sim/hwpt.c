@@ -54,7 +54,7 @@ static int driver_domain_alloc(const struct sim_iommu *iommu, uint32_t flags, bo
 }
 
 /* The driver's attach_dev(): EINVAL means "this domain does not fit the device". */
-static int driver_attach_dev(struct sim_hwpt *hwpt, const struct sim_iommu *iommu)
+int sim_hwpt_driver_attach(struct sim_hwpt *hwpt, const struct sim_iommu *iommu)
 {
 	/* The iommu core: a domain attaches only to devices of the driver that made it. */
 	if (iommu->kind != hwpt->iommu->kind || strcmp(iommu->driver, hwpt->iommu->driver))
@@ -81,7 +81,7 @@ static int driver_attach_dev(struct sim_hwpt *hwpt, const struct sim_iommu *iomm
 }
 
 /* The device's reserved regions become reserved IOVA in the IOAS it attaches to. */
-static int dev_reserve(struct sim_idev *idev, struct sim_ioas *ioas)
+int sim_hwpt_dev_reserve(struct sim_idev *idev, struct sim_ioas *ioas)
 {
 	switch (idev->dev->iommu->kind) {
 	case SIM_DRV_INTEL_VTD:
@@ -105,27 +105,37 @@ int sim_hwpt_attach(struct sim_hwpt *hwpt, struct sim_idev *idev)
 
 	if (idev->hwpt && idev->hwpt != hwpt)
 		return -EINVAL;
-	ret = dev_reserve(idev, hwpt->ioas);
+	ret = sim_hwpt_dev_reserve(idev, hwpt->ioas);
 	if (ret) {
 		sim_ioas_unreserve(hwpt->ioas, idev);
 		return ret;
 	}
-	ret = driver_attach_dev(hwpt, idev->dev->iommu);
+	ret = sim_pasid_compat_rid(idev, hwpt->pasid_compat);
+	if (!ret)
+		ret = sim_hwpt_driver_attach(hwpt, idev->dev->iommu);
 	if (ret) {
 		sim_ioas_unreserve(hwpt->ioas, idev);
 		return ret;
 	}
 	hwpt->obj.users++;
 	idev->hwpt = hwpt;
+	idev->ev_viommu = NULL;
 	return 0;
 }
 
-/* The caller puts the returned domain (which may free an automatic one). */
+/* The caller puts the returned domain (which may free an automatic one); NULL: none to put. */
 struct sim_hwpt *sim_hwpt_detach(struct sim_idev *idev)
 {
 	struct sim_hwpt *hwpt = idev->hwpt;
 
+	if (idev->nested) {
+		sim_nested_detach(idev);
+		return NULL;
+	}
+	if (hwpt->fault)
+		sim_fault_drop(hwpt->fault, idev, 0);
 	idev->hwpt = NULL;
+	idev->ev_viommu = NULL;
 	sim_ioas_unreserve(hwpt->ioas, idev);
 	return hwpt;
 }
@@ -138,19 +148,23 @@ int sim_hwpt_replace(struct sim_idev *idev, struct sim_hwpt *hwpt, struct sim_hw
 	*old = NULL;
 	if (!cur)
 		return -EINVAL;
+	if (idev->nested)
+		return sim_nested_replace_paging(idev, hwpt);
 	if (hwpt == cur)
 		return 0;
 	if (cur->ioas != hwpt->ioas) {
-		ret = dev_reserve(idev, hwpt->ioas);
+		ret = sim_hwpt_dev_reserve(idev, hwpt->ioas);
 		if (ret) {
 			sim_ioas_unreserve(hwpt->ioas, idev);
 			return ret;
 		}
 	}
-	ret = driver_attach_dev(hwpt, idev->dev->iommu);
+	ret = sim_pasid_compat_rid(idev, hwpt->pasid_compat);
+	if (!ret)
+		ret = sim_hwpt_driver_attach(hwpt, idev->dev->iommu);
 	if (ret) {
 		/*
-		 * Linux 6.12 drops the device's reserved ranges from the new
+		 * Linux 6.12 (and 7.3) drops the device's reserved ranges from the new
 		 * domain's IOAS here, even when that is the IOAS the device stays
 		 * attached to; the model does the same.
 		 */
@@ -159,8 +173,11 @@ int sim_hwpt_replace(struct sim_idev *idev, struct sim_hwpt *hwpt, struct sim_hw
 	}
 	if (cur->ioas != hwpt->ioas)
 		sim_ioas_unreserve(cur->ioas, idev);
+	if (cur->fault)
+		sim_fault_drop(cur->fault, idev, 0);
 	hwpt->obj.users++;
 	idev->hwpt = hwpt;
+	idev->ev_viommu = NULL;
 	*old = cur;
 	return 0;
 }
@@ -169,6 +186,8 @@ void sim_hwpt_destroy(struct sim_hwpt *hwpt)
 {
 	sim_ioas_remove_domain(hwpt->ioas, hwpt);
 	hwpt->ioas->obj.users--;
+	if (hwpt->fault)
+		hwpt->fault->obj.users--;
 	sim_rangeset_free(&hwpt->dirty);
 	sim_obj_remove(&hwpt->obj);
 	free(hwpt);
@@ -187,10 +206,13 @@ int sim_hwpt_paging_alloc(struct sim_ictx *ictx, struct sim_ioas *ioas, struct s
 			  struct sim_hwpt **out)
 {
 	const struct sim_iommu *iommu = idev->dev->iommu;
+	uint32_t known = IOFD_HWPT_ALLOC_NEST_PARENT | IOFD_HWPT_ALLOC_DIRTY_TRACKING;
 	struct sim_hwpt *hwpt;
 	int ret;
 
-	if (flags & ~(IOFD_HWPT_ALLOC_NEST_PARENT | IOFD_HWPT_ALLOC_DIRTY_TRACKING))
+	if (ictx->sim->topo.kernel >= SIM_KERNEL_PASID)
+		known |= IOFD_HWPT_ALLOC_PASID;
+	if (flags & ~known)
 		return -EOPNOTSUPP;
 	if ((flags & IOFD_HWPT_ALLOC_DIRTY_TRACKING) && !iommu->dirty_tracking)
 		return -EOPNOTSUPP;
@@ -210,6 +232,7 @@ int sim_hwpt_paging_alloc(struct sim_ictx *ictx, struct sim_ioas *ioas, struct s
 	ioas->obj.users++;
 	hwpt->iommu = iommu;
 	hwpt->nest_parent = flags & IOFD_HWPT_ALLOC_NEST_PARENT;
+	hwpt->pasid_compat = flags & IOFD_HWPT_ALLOC_PASID;
 	hwpt->dirty_ops = flags & IOFD_HWPT_ALLOC_DIRTY_TRACKING;
 	hwpt->aperture_start = iommu->aperture_start;
 	hwpt->aperture_last = iommu->aperture_last;
@@ -245,7 +268,9 @@ out_abort:
 int sim_cmd_hwpt_alloc(struct sim_ucmd *ucmd)
 {
 	struct iofd_hwpt_alloc *cmd = ucmd->cmd;
-	struct sim_hwpt *hwpt, *parent;
+	struct sim_nested *nested = NULL;
+	struct sim_hwpt *hwpt = NULL;
+	struct sim_fault *fault;
 	struct sim_idev *idev;
 	struct sim_obj *pt;
 	uint32_t flags;
@@ -278,27 +303,34 @@ int sim_cmd_hwpt_alloc(struct sim_ucmd *ucmd)
 					    false, cmd->data_len != 0, &hwpt);
 		if (ret)
 			return ret;
-		/* The fault queue is looked up once the domain is made: the model has none. */
-		if (cmd->flags & IOFD_HWPT_FAULT_ID_VALID) {
-			sim_hwpt_destroy(hwpt);
-			return -ENOENT;
-		}
 		break;
 	case SIM_OBJ_HWPT_PAGING:
-		/* A nested (stage-1) domain on a nest parent. */
-		parent = (struct sim_hwpt *)pt;
-		if ((cmd->flags & ~IOFD_HWPT_FAULT_ID_VALID) || !cmd->data_len)
-			return -EOPNOTSUPP;
-		if (parent->auto_domain || !parent->nest_parent ||
-		    parent->iommu->kind != idev->dev->iommu->kind ||
-		    strcmp(parent->iommu->driver, idev->dev->iommu->driver))
-			return -EINVAL;
-		/* Nested translation (driver-specific stage-1 data) is not simulated. */
-		return -EOPNOTSUPP;
+	case SIM_OBJ_VIOMMU:
+		/* A nested (stage-1) domain on a nest parent, or on a vIOMMU (viommu.c). */
+		ret = sim_nested_alloc(ucmd, idev, pt, &nested);
+		if (ret)
+			return ret;
+		break;
 	default:
 		return -EINVAL;
 	}
-	cmd->out_hwpt_id = hwpt->obj.id;
+	/* The fault queue is looked up once the domain is made. */
+	if (cmd->flags & IOFD_HWPT_FAULT_ID_VALID) {
+		fault = (struct sim_fault *)sim_obj_get(ucmd->ictx, cmd->fault_id, SIM_OBJ_FAULT);
+		if (!fault) {
+			if (hwpt)
+				sim_hwpt_destroy(hwpt);
+			else
+				sim_nested_destroy(nested);
+			return -ENOENT;
+		}
+		fault->obj.users++;
+		if (hwpt)
+			hwpt->fault = fault;
+		else
+			nested->fault = fault;
+	}
+	cmd->out_hwpt_id = hwpt ? hwpt->obj.id : nested->obj.id;
 	sim_ucmd_respond(ucmd, sizeof(*cmd));
 	return 0;
 }
@@ -447,7 +479,7 @@ int sim_cmd_get_hw_info(struct sim_ucmd *ucmd)
 		memset((char *)uptr + copy_len, 0, cmd->data_len - copy_len);
 	cmd->data_len = data_len;
 	cmd->out_capabilities = iommu->dirty_tracking ? IOFD_HW_CAP_DIRTY_TRACKING : 0;
-	cmd->out_max_pasid_log2 = 0;
+	cmd->out_max_pasid_log2 = idev->dev->pasid_bits;
 	sim_ucmd_respond(ucmd, sizeof(*cmd));
 	return 0;
 }

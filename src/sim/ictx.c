@@ -36,13 +36,17 @@ int sim_ictx_open(struct iommufd_sim *sim)
 	return fd;
 }
 
-/* Destroy every object, leaves first: HWPTs hold their IOAS. */
+/*
+ * Destroy every object, leaves first: nesting objects hold paging HWPTs
+ * (viommu.c), HWPTs hold their IOAS and fault queues.
+ */
 static void sim_ictx_release(struct sim_ictx *ictx)
 {
 	struct iommufd_sim *sim = ictx->sim;
 	struct sim_ictx **pp;
 	uint32_t id;
 
+	sim_nest_release(ictx);
 	for (id = 1; id < ictx->objs_cap; id++) {
 		struct sim_obj *obj = ictx->objs[id];
 
@@ -54,6 +58,12 @@ static void sim_ictx_release(struct sim_ictx *ictx)
 
 		if (obj && obj->type == SIM_OBJ_IOAS)
 			sim_ioas_destroy((struct sim_ioas *)obj);
+	}
+	for (id = 1; id < ictx->objs_cap; id++) {
+		struct sim_obj *obj = ictx->objs[id];
+
+		if (obj && obj->type == SIM_OBJ_FAULT)
+			sim_fault_destroy((struct sim_fault *)obj);
 	}
 	for (pp = &sim->ictxs; *pp; pp = &(*pp)->next) {
 		if (*pp == ictx) {
@@ -129,7 +139,8 @@ struct sim_obj *sim_obj_get(struct sim_ictx *ictx, uint32_t id, enum sim_obj_typ
 	if (!id || id >= ictx->objs_cap)
 		return NULL;
 	obj = ictx->objs[id];
-	if (!obj || (type != SIM_OBJ_ANY && obj->type != type))
+	/* a tombstone holds its id and is no object */
+	if (!obj || obj->type == SIM_OBJ_TOMBSTONE || (type != SIM_OBJ_ANY && obj->type != type))
 		return NULL;
 	return obj;
 }
@@ -151,9 +162,12 @@ int sim_cmd_destroy(struct sim_ucmd *ucmd)
 	case SIM_OBJ_HWPT_PAGING:
 		sim_hwpt_destroy((struct sim_hwpt *)obj);
 		break;
-	default:
+	case SIM_OBJ_DEVICE:
+	case SIM_OBJ_ACCESS:
 		/* Devices and accesses always have a second user: their driver. */
 		return -EBUSY;
+	default:
+		return sim_nest_destroy_obj(obj);
 	}
 	return 0;
 }

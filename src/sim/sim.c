@@ -160,10 +160,19 @@ out_free:
 /* Tear down what is left (files the user never closed) and free the simulator. */
 static void sim_destroy(struct iommufd_sim *sim)
 {
+	size_t i;
+
 	/*
-	 * Device files first: closing them unbinds and drops their context
-	 * references, so every context left is held by its open file alone.
+	 * Other files first (event queues, accesses hold their context), then device
+	 * files: closing them unbinds and drops their context references, so every
+	 * context left is held by its open file alone.
 	 */
+	for (i = sim->nfds; i-- > 0;) {
+		if (i < sim->nfds && sim->fds[i].kind == SIM_FD_FILE) {
+			sim_file_close(sim->fds[i].ptr);
+			i = sim->nfds;
+		}
+	}
 	while (sim->dfs)
 		sim_df_close(sim->dfs);
 	while (sim->ictxs && sim->ictxs->fd >= 0)

@@ -24,10 +24,21 @@
  * a domain needs them, which fails for other files and beyond the end of
  * the file. dma-bufs are not.
  *
- * Not modelled: IOMMU_OPTION, IOMMU_VFIO_IOAS, HWPT_INVALIDATE, fault
- * queues (none can be made: a HWPT given one finds none) and nested
- * (stage-1) domains (all ENOTTY or EOPNOTSUPP here); the
- * mock's huge IO pages (MOCK_FLAGS_DEVICE_HUGE_IOVA);
+ * Nesting (viommu.c, eventq.c, pasid.c) as 6.12 and 7.3 have it: nested
+ * (stage-1) domains from a nest parent (VT-d: VTD_S1 data; the mock: its
+ * 0xdead data) on both; vIOMMUs, vDEVICEs and nested domains from a vIOMMU
+ * (SMMUv3: type ARM_SMMUV3, STEs checked as its driver does; the mock: type
+ * 0xdeadbeef) on 7.3 only; HWPT_INVALIDATE of nested domains (the mock's
+ * IOTLB, VT-d's flags) and vIOMMUs (the mock's device caches, SMMUv3's
+ * opcodes and vSIDs); fault queues with I/O page faults (iommufd_sim_trigger_iopf)
+ * and their responses; vEVENTQs with lost-event headers (iommufd_sim_trigger_vevent);
+ * PASID attachments of VFIO devices (7.3). A device's DMA through a nested domain
+ * takes the guest's stage 1 as identity (its tables are not walked) and lands in
+ * the nest parent, which records the dirty bits.
+ *
+ * Not modelled: IOMMU_OPTION, IOMMU_VFIO_IOAS, HW_QUEUE_ALLOC; the mock
+ * vIOMMU's pages to mmap (an offset and a length come back); partial fault
+ * groups; the mock's huge IO pages (MOCK_FLAGS_DEVICE_HUGE_IOVA);
  * IOMMU groups with more than one device; RLIMIT_MEMLOCK accounting;
  * pinning read-only memory writeable (the kernel says EFAULT, this model
  * only checks that the memory is mapped); huge IOMMU pages (dirty bits are
@@ -67,7 +78,7 @@ struct sim_iommu {
 	char driver[SIM_NAME_MAX];
 	enum sim_driver kind;
 	bool dirty_tracking;
-	bool nesting;              /* domains may be nest parents */
+	bool nesting;              /* domains may be nest parents (and have stage-1 children) */
 	unsigned int iova_bits;
 	uint64_t aperture_start;   /* the domains' geometry: first IOVA */
 	uint64_t aperture_last;    /* last IOVA, inclusive (the kernel's aperture_end) */
@@ -83,6 +94,7 @@ struct sim_device {
 	bool emulated;
 	/* the device file that has the device open (bound); a cdev opens once */
 	struct sim_df *open_df;
+	unsigned int pasid_bits;   /* PASID width; 0: no PASID capability */
 };
 
 struct sim_topology {
@@ -109,6 +121,34 @@ void sim_topology_free(struct sim_topology *topo);
 void sim_msg_escape(char *dst, size_t len, const char *src);
 struct sim_device *sim_topology_find(struct sim_topology *topo, const char *name);
 
+/* ---- sim_file.c: the other files the kernel hands out (event queues, accesses) ---- */
+struct sim_file;
+
+struct sim_file_ops {
+	/* read(2), write(2): a count or -errno; NULL: -EINVAL, as a file without them */
+	long (*read)(struct sim_file *f, void *buf, size_t len);
+	long (*write)(struct sim_file *f, const void *buf, size_t len);
+	/* the file's last descriptor is closed */
+	void (*release)(struct sim_file *f);
+};
+
+/* Embedded in the object the file stands for; numbered by a real descriptor (an eventfd). */
+struct sim_file {
+	const struct sim_file_ops *ops;
+	struct iommufd_sim *sim;
+	int fd;
+	bool signalled; /* the eventfd is readable: poll() sees POLLIN */
+};
+
+/* Give f a descriptor: the fd or -errno. */
+int sim_file_install(struct iommufd_sim *sim, struct sim_file *f, const struct sim_file_ops *ops);
+/* Close f's descriptor and release it. */
+void sim_file_close(struct sim_file *f);
+/* Make poll() on f's descriptor see data to read (ready) or none. */
+void sim_file_signal(struct sim_file *f, bool ready);
+long sim_file_read(struct sim_file *f, void *buf, size_t len);
+long sim_file_write(struct sim_file *f, const void *buf, size_t len);
+
 /* ---- kernel objects ---------------------------------------------------- */
 
 enum sim_obj_type {
@@ -117,6 +157,12 @@ enum sim_obj_type {
 	SIM_OBJ_HWPT_PAGING,
 	SIM_OBJ_IOAS,
 	SIM_OBJ_ACCESS,
+	SIM_OBJ_HWPT_NESTED,
+	SIM_OBJ_VIOMMU,
+	SIM_OBJ_VDEVICE,
+	SIM_OBJ_FAULT,
+	SIM_OBJ_VEVENTQ,
+	SIM_OBJ_TOMBSTONE, /* an id that stays taken, no object (a vDEVICE its device took) */
 };
 
 struct sim_ictx;
@@ -178,6 +224,8 @@ struct sim_hwpt {
 	const struct sim_iommu *iommu; /* the IOMMU of the device it was made for */
 	bool auto_domain;
 	bool nest_parent;
+	bool pasid_compat; /* allocated with IOMMU_HWPT_ALLOC_PASID */
+	struct sim_fault *fault; /* its I/O page faults go there (FAULT_ID_VALID) */
 	bool dirty_ops;  /* allocated with DIRTY_TRACKING */
 	bool tracking;   /* HWPT_SET_DIRTY_TRACKING enabled */
 	uint64_t aperture_start;    /* geometry: [aperture_start, aperture_last] */
@@ -190,10 +238,33 @@ struct sim_hwpt {
 	struct sim_rangeset dirty;  /* dirty IOMMU pages (iova >> io_page_shift) */
 };
 
+struct sim_nested;
+struct sim_vdevice;
+
+/* One PASID of a device attached to a domain (7.3; pasid.c). */
+struct sim_pasid_att {
+	uint32_t pasid;
+	struct sim_hwpt *hwpt;     /* a paging domain, or NULL ... */
+	struct sim_nested *nested; /* ... a nested one */
+};
+
 struct sim_idev {
 	struct sim_obj obj;
 	struct sim_device *dev;
-	struct sim_hwpt *hwpt; /* attached domain, NULL if none */
+	/*
+	 * Attached domain, NULL if none. On a nested domain this is its nest
+	 * parent (where the device's IOVA lives: reserved regions, DMA, dirty
+	 * bits), and nested is the domain itself.
+	 */
+	struct sim_hwpt *hwpt;
+	struct sim_nested *nested;
+	struct sim_vdevice *vdev;  /* its vDEVICE, NULL if none */
+	/* what the driver keeps of the last nested attach: the vIOMMU events go to (mock) */
+	struct sim_viommu *ev_viommu;
+	uint64_t ev_virt_id;
+	uint32_t mock_cache[4];    /* the mock's per-device cache (DEV_CHECK_CACHE) */
+	struct sim_pasid_att *pasids;
+	size_t npasids, pasids_cap;
 };
 
 /* How an emulated device reaches an IOAS (no IOMMU of its own). */
@@ -201,6 +272,74 @@ struct sim_access {
 	struct sim_obj obj;
 	struct sim_device *dev;
 	struct sim_ioas *ioas; /* NULL if not attached */
+};
+
+/* A nested (stage-1) domain: the guest's table over a nest parent (viommu.c). */
+struct sim_nested {
+	struct sim_obj obj;
+	struct sim_hwpt *parent;        /* holds a reference */
+	struct sim_viommu *viommu;      /* made from a vIOMMU (holds it), or NULL */
+	const struct sim_iommu *iommu;  /* the IOMMU of the device it was made for */
+	bool pasid_compat;
+	struct sim_fault *fault;
+	uint32_t data_type;
+	uint32_t iotlb[4];              /* the mock's IOTLB entries */
+	uint64_t ste[2];                /* SMMUv3: the guest's STE (EATS cleared) */
+};
+
+/* A vIOMMU: a VM's slice of one IOMMU instance, over a nest parent. */
+struct sim_viommu {
+	struct sim_obj obj;
+	uint32_t type;
+	struct sim_hwpt *parent;       /* holds a reference */
+	const struct sim_iommu *iommu; /* the instance (the mock's: every mock IOMMU is one) */
+	struct sim_vdevice **vdevs;
+	size_t nvdevs, vdevs_cap;
+	uint64_t mmap_offset;          /* the mock's pages, when asked for with data */
+};
+
+/* A vDEVICE: a device's virtual id on a vIOMMU. */
+struct sim_vdevice {
+	struct sim_obj obj;
+	struct sim_viommu *viommu; /* holds a reference */
+	struct sim_idev *idev;
+	uint64_t virt_id;
+};
+
+/* One I/O page fault group (a single fault: the mock and the simulator make no others). */
+struct sim_iopf {
+	struct sim_iopf *next;
+	struct sim_idev *idev;
+	uint32_t pasid_key;  /* the attach handle's PASID (0: the device itself) */
+	uint32_t flags, pasid, grpid, perm, cookie;
+	uint64_t addr;
+};
+
+/* A fault queue (FAULT_QUEUE_ALLOC) and its file. */
+struct sim_fault {
+	struct sim_obj obj;
+	struct sim_file file;
+	bool file_open;          /* the file holds a reference (and one on the context) */
+	struct sim_iopf *deliver; /* not read yet, oldest first */
+	struct sim_iopf *response; /* read, waiting for a response */
+};
+
+/* One event in a vEVENTQ (or its lost-events header: flags set, no data). */
+struct sim_vevent {
+	struct sim_vevent *next;
+	uint32_t flags, sequence, len;
+	uint8_t data[32];
+};
+
+/* A vEVENTQ of one type on a vIOMMU, and its file. */
+struct sim_veventq {
+	struct sim_obj obj;
+	struct sim_file file;
+	bool file_open;
+	struct sim_viommu *viommu; /* holds a reference */
+	uint32_t type, depth, num_events, sequence;
+	struct sim_vevent *head, *tail;
+	bool lost_queued; /* the lost-events header is in the list */
 };
 
 /* One open /dev/iommu: the iommufd context. */
@@ -229,6 +368,7 @@ struct sim_df {
 enum sim_fd_kind {
 	SIM_FD_IOMMUFD,
 	SIM_FD_DEVICE,
+	SIM_FD_FILE, /* any other file the kernel hands out: struct sim_file (sim_file.c) */
 };
 
 struct sim_fd {
@@ -308,6 +448,8 @@ int sim_hwpt_attach(struct sim_hwpt *hwpt, struct sim_idev *idev);
 struct sim_hwpt *sim_hwpt_detach(struct sim_idev *idev);
 int sim_hwpt_replace(struct sim_idev *idev, struct sim_hwpt *hwpt, struct sim_hwpt **old);
 void sim_hwpt_put(struct sim_hwpt *hwpt);
+/* the device's reserved regions into ioas (the caller unreserves on failure) */
+int sim_hwpt_dev_reserve(struct sim_idev *idev, struct sim_ioas *ioas);
 /* the domain's IOMMU writes back dirty bits for these pages (it is tracking) */
 bool sim_hwpt_records_dirty(const struct sim_hwpt *hwpt);
 int sim_cmd_hwpt_alloc(struct sim_ucmd *ucmd);
@@ -330,6 +472,51 @@ struct sim_user_bitmap {
 /* Set bits b0..b1 of the caller's bitmap (where it can be written). */
 void sim_user_bitmap_set(struct sim_user_bitmap *ub, uint64_t b0, uint64_t b1);
 
+/* ---- viommu.c, eventq.c, pasid.c: nesting -------------------------------- */
+int sim_nested_alloc(struct sim_ucmd *ucmd, struct sim_idev *idev, struct sim_obj *pt,
+		     struct sim_nested **out);
+void sim_nested_destroy(struct sim_nested *nested);
+/* attach or replace (from nothing, a paging or a nested domain) to a nested domain */
+int sim_nested_attach(struct sim_idev *idev, struct sim_nested *nested);
+/* a device on a nested domain moves to a paging domain (nothing for the caller to put) */
+int sim_nested_replace_paging(struct sim_idev *idev, struct sim_hwpt *hwpt);
+/* a device on a nested domain detaches */
+void sim_nested_detach(struct sim_idev *idev);
+/* can this paging domain (a nest parent) serve a device of iommu (its driver's attach) */
+int sim_hwpt_driver_attach(struct sim_hwpt *hwpt, const struct sim_iommu *iommu);
+void sim_viommu_destroy(struct sim_viommu *viommu);
+void sim_vdevice_destroy(struct sim_vdevice *vdev);
+int sim_cmd_viommu_alloc(struct sim_ucmd *ucmd);
+int sim_cmd_vdevice_alloc(struct sim_ucmd *ucmd);
+int sim_cmd_hwpt_invalidate(struct sim_ucmd *ucmd);
+/* the device goes (unbind): its PASIDs detach, its vDEVICE goes (its id stays taken) */
+void sim_nest_idev_unbind(struct sim_idev *idev);
+/* the context goes: its nesting objects, leaves first */
+void sim_nest_release(struct sim_ictx *ictx);
+/* a DESTROY of a nesting object whose users allow it; -ENOENT: not one of them */
+int sim_nest_destroy_obj(struct sim_obj *obj);
+/* may the device's DMA pass its nested domain (not an SMMUv3 abort STE) */
+bool sim_nested_translates(const struct sim_nested *nested);
+
+int sim_cmd_fault_alloc(struct sim_ucmd *ucmd);
+int sim_cmd_veventq_alloc(struct sim_ucmd *ucmd);
+void sim_fault_destroy(struct sim_fault *fault);
+void sim_veventq_destroy(struct sim_veventq *q);
+/* the device leaves the domain at pasid_key: its pending faults there are answered */
+void sim_fault_drop(struct sim_fault *fault, struct sim_idev *idev, uint32_t pasid_key);
+/* a vIOMMU reports an event of a type (the kernel's iommufd_viommu_report_event) */
+int sim_viommu_report_event(struct sim_viommu *viommu, uint32_t type, const void *data,
+			    uint32_t len);
+
+/* PASIDs: VFIO_DEVICE_ATTACH_IOMMUFD_PT / DETACH with the PASID flag (7.3) */
+int sim_pasid_attach(struct sim_idev *idev, uint32_t pasid, uint32_t *pt_id);
+void sim_pasid_detach(struct sim_idev *idev, uint32_t pasid);
+/* the device's non-PASID attach may use this domain: IOMMU_HWPT_ALLOC_PASID rules */
+int sim_pasid_compat_rid(const struct sim_idev *idev, bool pasid_compat);
+/* the domain at a PASID (0: the device itself), for faults: paging or nested, or none */
+void sim_pasid_domain(const struct sim_idev *idev, uint32_t pasid, struct sim_hwpt **hwpt,
+		      struct sim_nested **nested);
+
 /* ---- kernel.c: what differs between the kernels imitated -------------- */
 #define SIM_KERNEL_DEFAULT 703 /* the newest known */
 struct iofd_hwpt_get_dirty_bitmap;
@@ -340,6 +527,9 @@ struct iofd_hwpt_get_dirty_bitmap;
 #define SIM_KERNEL_MAP_FILE 613        /* IOAS_MAP_FILE */
 #define SIM_KERNEL_HW_INFO_IN_TYPE 703 /* GET_HW_INFO for a type asked for */
 #define SIM_KERNEL_PAGING_FAULT 703    /* a fault queue for a paging HWPT */
+#define SIM_KERNEL_VIOMMU 703          /* vIOMMU, vDEVICE, nested domains from them */
+#define SIM_KERNEL_VEVENTQ 703         /* vEVENTQs */
+#define SIM_KERNEL_PASID 703           /* IOMMU_HWPT_ALLOC_PASID, VFIO_DEVICE_ATTACH_PASID */
 /* "6.12", "7.3" to 612, 703; else -EINVAL and err set */
 int sim_kernel_parse(const char *text, unsigned int *version, char *err, size_t errlen);
 const char *sim_kernel_name(unsigned int version);

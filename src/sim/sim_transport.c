@@ -62,6 +62,15 @@ static const struct sim_ioctl_op sim_ioctl_ops[] = {
 	       iofd_hwpt_get_dirty_bitmap, data),
 	SIM_OP_SINCE(IOFD_IOAS_MAP_FILE, sim_cmd_ioas_map_file, iofd_ioas_map_file, iova,
 		     SIM_KERNEL_MAP_FILE),
+	/* nesting (viommu.c, eventq.c) */
+	SIM_OP(IOFD_HWPT_INVALIDATE, sim_cmd_hwpt_invalidate, iofd_hwpt_invalidate, reserved),
+	SIM_OP(IOFD_FAULT_QUEUE_ALLOC, sim_cmd_fault_alloc, iofd_fault_alloc, out_fault_fd),
+	SIM_OP_SINCE(IOFD_VIOMMU_ALLOC, sim_cmd_viommu_alloc, iofd_viommu_alloc, out_viommu_id,
+		     SIM_KERNEL_VIOMMU),
+	SIM_OP_SINCE(IOFD_VDEVICE_ALLOC, sim_cmd_vdevice_alloc, iofd_vdevice_alloc, virt_id,
+		     SIM_KERNEL_VIOMMU),
+	SIM_OP_SINCE(IOFD_VEVENTQ_ALLOC, sim_cmd_veventq_alloc, iofd_veventq_alloc,
+		     out_veventq_fd, SIM_KERNEL_VEVENTQ),
 };
 
 void sim_ucmd_respond(struct sim_ucmd *ucmd, size_t cmd_len)
@@ -158,8 +167,10 @@ static int sim_tp_ioctl(void *priv, int fd, unsigned long request, void *arg)
 		ret = -EBADF;
 	else if (f->kind == SIM_FD_IOMMUFD)
 		ret = sim_iommufd_ioctl(f->ptr, request, arg);
-	else
+	else if (f->kind == SIM_FD_DEVICE)
 		ret = sim_df_ioctl(f->ptr, request, arg);
+	else
+		ret = -ENOTTY; /* event queues and accesses have no ioctls */
 out_unlock:
 	pthread_mutex_unlock(&sim->lock);
 	return ret;
@@ -175,10 +186,49 @@ static void sim_tp_close(void *priv, int fd)
 	if (f) {
 		if (f->kind == SIM_FD_IOMMUFD)
 			sim_ictx_close_fd(f->ptr);
-		else
+		else if (f->kind == SIM_FD_DEVICE)
 			sim_df_close(f->ptr);
+		else
+			sim_file_close(f->ptr);
 	}
 	pthread_mutex_unlock(&sim->lock);
+}
+
+/* /dev/iommu and VFIO device files have no read or write: the VFS says EINVAL. */
+static long sim_tp_read(void *priv, int fd, void *buf, size_t len)
+{
+	struct iommufd_sim *sim = priv;
+	struct sim_fd *f;
+	long ret;
+
+	pthread_mutex_lock(&sim->lock);
+	f = sim_fd_lookup(sim, fd);
+	if (!f)
+		ret = -EBADF;
+	else if (f->kind != SIM_FD_FILE)
+		ret = -EINVAL;
+	else
+		ret = sim_file_read(f->ptr, buf, len);
+	pthread_mutex_unlock(&sim->lock);
+	return ret;
+}
+
+static long sim_tp_write(void *priv, int fd, const void *buf, size_t len)
+{
+	struct iommufd_sim *sim = priv;
+	struct sim_fd *f;
+	long ret;
+
+	pthread_mutex_lock(&sim->lock);
+	f = sim_fd_lookup(sim, fd);
+	if (!f)
+		ret = -EBADF;
+	else if (f->kind != SIM_FD_FILE)
+		ret = -EINVAL;
+	else
+		ret = sim_file_write(f->ptr, buf, len);
+	pthread_mutex_unlock(&sim->lock);
+	return ret;
 }
 
 static void fill_sysinfo(const struct sim_device *dev, struct iofd_dev_sysinfo *out)
@@ -277,6 +327,8 @@ const struct iofd_transport_ops iofd_sim_transport_ops = {
 	.open = sim_tp_open,
 	.ioctl = sim_tp_ioctl,
 	.close = sim_tp_close,
+	.read = sim_tp_read,
+	.write = sim_tp_write,
 	.resolve_device = sim_tp_resolve_device,
 	.describe_fd = sim_tp_describe_fd,
 	.list_devices = sim_tp_list_devices,

@@ -442,6 +442,17 @@ static int parse_device(struct parse_state *ps, json_object *o, unsigned int idx
 			if (want_type(ps, val, json_type_boolean, where, key))
 				return -EINVAL;
 			dev->emulated = json_object_get_boolean(val);
+		} else if (!strcmp(key, "pasid_bits")) {
+			/* the PCI PASID capability's width: 1..20 bits */
+			int64_t bits;
+
+			if (want_type(ps, val, json_type_int, where, key))
+				return -EINVAL;
+			bits = json_object_get_int64(val);
+			if (bits < 0 || bits > 20)
+				return perr(ps, "%s.pasid_bits: %lld is not a PASID width (0..20)", where,
+					    (long long)bits);
+			dev->pasid_bits = (unsigned int)bits;
 		} else {
 			return perr(ps, "%s: unknown key \"%s\"", where, key);
 		}
@@ -449,6 +460,8 @@ static int parse_device(struct parse_state *ps, json_object *o, unsigned int idx
 	if (dev->emulated) {
 		if (iommu)
 			return perr(ps, "%s.iommu: an emulated device has no IOMMU", where);
+		if (dev->pasid_bits)
+			return perr(ps, "%s.pasid_bits: an emulated device has no PASIDs", where);
 	} else {
 		const char *want;
 
