@@ -183,9 +183,10 @@ struct iommufd_detach_opts {
  * IOMMUFD_ATTACH_PASID they attach (or replace) and detach one PASID of the device, which
  * leaves iommufd_device_pt_id() as it is; iommufd_device_close() does not detach PASIDs
  * (unbinding, when the library closes the device's file, does). 0 or -errno: -EINVAL for
- * bad opts (unknown flags, a pasid without the flag); -EBUSY for a device in a container;
- * -EOPNOTSUPP for a selftest device with a PASID; kernels before VFIO_DEVICE_ATTACH_PASID
- * (6.12 among them) answer -EINVAL to any PASID.
+ * bad opts (unknown flags, a pasid without the flag, PASID 0: the device itself); -EBUSY
+ * for a device in a container; kernels before VFIO_DEVICE_ATTACH_PASID (6.12 among them)
+ * answer -EINVAL to any PASID, and -EOPNOTSUPP for a selftest device (7.3 has PASID test
+ * ops). A PASID takes a domain made with IOMMUFD_HWPT_PASID (an IOAS: -EINVAL).
  */
 IOMMUFD_API int iommufd_device_attach_pt_opts(struct iommufd_device *dev, uint32_t pt_id,
 					      const struct iommufd_attach_opts *opts);
@@ -552,9 +553,11 @@ IOMMUFD_API int iommufd_container_nesting(struct iommufd_container *c,
 
 /*
  * iommufd_device_open() takes "selftest" (a mock device whose IOMMU tracks dirty
- * pages) and "selftest:no-dirty"; each call makes a new mock device.
+ * pages), "selftest:no-dirty" and "selftest:pasid" (7.3: one with 20-bit PASIDs);
+ * each call makes a new mock device.
  * iommufd_selftest_dirty() marks [iova, iova+len) dirty in the domain the device
- * is attached to, as its DMA would (IOMMU_TEST_OP_DIRTY). Returns the kernel's
+ * is attached to, as its DMA would (IOMMU_TEST_OP_DIRTY; on a stage-1 domain of a
+ * container, in its nest parent, where the device's writes land). Returns the kernel's
  * count of 2 KiB mock IO pages: the mapped ones it marked on 6.12 (0 where nothing
  * is mapped), every page of the range on 7.x (docs/kernels.md); -ENODEV for
  * a device that is not a selftest device, -EINVAL when it is not attached or

@@ -20,4 +20,11 @@
  */
 int iofd_destroy_cleanup(struct iommufd_ctx *ctx, uint32_t id);
 
+/*
+ * A kernel call's -ENOTTY means the kernel has no such command: the message
+ * says so and names the first kernel that has it (since, e.g. "6.13").
+ * Returns ret, the message changed only for -ENOTTY.
+ */
+int iofd_needs_kernel(struct iommufd_ctx *ctx, int ret, const char *what, const char *since);
+
 #endif
