@@ -699,6 +699,72 @@ static void container_teardown(enum backend be)
 	env_close(&e);
 }
 
+/*
+ * Machine A (QEMU's VT-d: no nesting, no PASIDs; edu: no PASID capability): a domain for
+ * PASIDs is made, a PASID attach refused by the driver, an IOAS by the core; no nest parent.
+ * On the kernel and on the simulator mirroring the machine.
+ */
+static void vtd_pasid_and_nesting(bool kernel)
+{
+	IOMMUFD_OPTS(iommufd_attach_opts, a, .flags = IOMMUFD_ATTACH_PASID, .pasid = 3);
+	IOMMUFD_OPTS(iommufd_hwpt_alloc_opts, po, .flags = IOMMUFD_HWPT_PASID);
+	struct iommufd_sim *sim = NULL;
+	struct iommufd_device *dev;
+	struct iommufd_ctx *ctx;
+	uint32_t ioas, h, id;
+	int ver = vm_kernel() >= 700 || !getenv("VMTEST_MACHINE") ? 703 : 612;
+
+	if (kernel) {
+		if (!vm_is_a())
+			vt_skip("VFIO devices behind VT-d need machine A");
+		ctx = vm_ctx();
+		dev = vm_open(ctx, "/dev/vfio/devices/vfio0");
+	} else {
+		char t[512];
+
+		snprintf(t, sizeof(t), "{ \"kernel\": \"%s\", \"iommus\": [ { \"name\": \"dmar0\","
+			 " \"driver\": \"intel-vtd\", \"nesting\": false, \"iova_bits\": 39 } ],"
+			 " \"devices\": [ { \"name\": \"0000:00:03.0\", \"iommu\": \"dmar0\" } ] }",
+			 ver >= 700 ? "7.3" : "6.12");
+		if (iommufd_sim_new(t, &sim))
+			vt_fail(__FILE__, __LINE__, "sim: %s", iommufd_sim_last_error());
+		vt_ok(iommufd_sim_open(sim, &ctx));
+		dev = vm_open(ctx, "0000:00:03.0");
+	}
+	vt_ok(iommufd_ioas_alloc(ctx, &ioas));
+	vm_expect_err(ctx, iommufd_hwpt_alloc(ctx, iommufd_device_id(dev), ioas,
+					      IOMMUFD_HWPT_NEST_PARENT, &id), EOPNOTSUPP);
+	if (ver < 700) {
+		vm_expect_err(ctx, iommufd_hwpt_alloc_opts(ctx, iommufd_device_id(dev), ioas, &po, &h),
+			      EOPNOTSUPP);
+		goto out;
+	}
+	vm_expect(ctx, iommufd_hwpt_alloc_opts(ctx, iommufd_device_id(dev), ioas, &po, &h), 0);
+	vm_expect(ctx, iommufd_device_attach_pt(dev, h), 0);
+	vm_expect_err(ctx, iommufd_device_attach_pt_opts(dev, ioas, &a), EINVAL);
+	vm_expect_err(ctx, iommufd_device_attach_pt_opts(dev, h, &a), EOPNOTSUPP);
+	vm_expect(ctx, iommufd_device_detach_pt(dev), 0);
+	vm_expect(ctx, iommufd_destroy(ctx, h), 0);
+out:
+	vm_expect(ctx, iommufd_destroy(ctx, ioas), 0);
+	iommufd_device_close(dev);
+	iommufd_close(ctx);
+	if (sim) {
+		vt_assert_int_eq(iommufd_sim_live_objects(sim), 0);
+		iommufd_sim_free(sim);
+	}
+}
+
+static void vtd_pasid_and_nesting_kernel(void)
+{
+	vtd_pasid_and_nesting(true);
+}
+
+static void vtd_pasid_and_nesting_sim(void)
+{
+	vtd_pasid_and_nesting(false);
+}
+
 #define ON_EACH(fn)                                              \
 	static void fn##_kernel(void)                            \
 	{                                                        \
@@ -735,6 +801,8 @@ int main(int argc, char **argv)
 		CASES(fault_rules),
 		CASES(pasid_attach),
 		CASES(container_teardown),
+		VT_CASE(vtd_pasid_and_nesting_kernel),
+		VT_CASE(vtd_pasid_and_nesting_sim),
 	};
 
 	return vt_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
