@@ -60,6 +60,9 @@ static int driver_set_pasid(const struct sim_idev *idev, const struct sim_iommu 
 		return -EOPNOTSUPP;
 	if (owner->kind != iommu->kind || !pasid)
 		return -EINVAL;
+	/* an SMMUv3 domain serves the instance it was made for */
+	if (iommu->kind == SIM_DRV_ARM_SMMUV3 && owner != iommu)
+		return -EINVAL;
 	/* a device without PASIDs is not checked against a width */
 	if (idev->dev->pasid_bits && pasid >= (1u << idev->dev->pasid_bits))
 		return -EINVAL;
