@@ -398,6 +398,12 @@ int sim_viommu_report_event(struct sim_viommu *v, uint32_t type, const void *dat
 	return 0;
 }
 
+int sim_fault_attach_check(const struct sim_idev *idev, const struct sim_fault *fault)
+{
+	/* the driver enables I/O page faults for the device first (IOMMU_DEV_FEAT_IOPF) */
+	return fault && !idev->dev->iommu->iopf ? -ENODEV : 0;
+}
+
 /* ---- the hardware's part: page requests, events, caches ------------------------ */
 
 /* The bound physical device of a topology name; -ENODEV or -EINVAL (none there). */
@@ -494,6 +500,11 @@ int iommufd_sim_trigger_vevent(struct iommufd_sim *sim, const char *device, cons
 		/* IOMMU_TEST_OP_TRIGGER_VEVENT: the device's virtual id, as its event */
 		struct iofd_viommu_event_selftest ev;
 
+		/* 6.12's mock has no such op (nor vEVENTQs) */
+		if (sim->topo.kernel < SIM_KERNEL_VEVENTQ) {
+			ret = -EOPNOTSUPP;
+			break;
+		}
 		if (data || len) {
 			ret = -EINVAL;
 			break;
@@ -566,6 +577,9 @@ int iommufd_sim_device_cache(struct iommufd_sim *sim, const char *device, unsign
 	ret = bound_idev(sim, device, &idev);
 	if (!ret && idev->dev->iommu->kind != SIM_DRV_SELFTEST)
 		ret = -ENOENT;
+	/* 6.12's mock devices have no cache (nor DEV_CHECK_CACHE) */
+	if (!ret && sim->topo.kernel < SIM_KERNEL_VIOMMU)
+		ret = -EOPNOTSUPP;
 	if (!ret)
 		*value = idev->mock_cache[idx];
 	pthread_mutex_unlock(&sim->lock);

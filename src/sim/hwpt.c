@@ -112,6 +112,8 @@ int sim_hwpt_attach(struct sim_hwpt *hwpt, struct sim_idev *idev)
 	}
 	ret = sim_pasid_compat_rid(idev, hwpt->pasid_compat);
 	if (!ret)
+		ret = sim_fault_attach_check(idev, hwpt->fault);
+	if (!ret)
 		ret = sim_hwpt_driver_attach(hwpt, idev->dev->iommu);
 	if (ret) {
 		sim_ioas_unreserve(hwpt->ioas, idev);
@@ -160,6 +162,8 @@ int sim_hwpt_replace(struct sim_idev *idev, struct sim_hwpt *hwpt, struct sim_hw
 		}
 	}
 	ret = sim_pasid_compat_rid(idev, hwpt->pasid_compat);
+	if (!ret)
+		ret = sim_fault_attach_check(idev, hwpt->fault);
 	if (!ret)
 		ret = sim_hwpt_driver_attach(hwpt, idev->dev->iommu);
 	if (ret) {

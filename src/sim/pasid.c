@@ -5,9 +5,10 @@
  * domain made with IOMMU_HWPT_ALLOC_PASID (vfio/iommufd.c, iommufd/device.c:
  * iommufd_hwpt_pasid_compat(), iommu.c: iommu_attach_device_pasid()). A
  * PASID takes no reserved regions; an IOAS is refused (its automatic domains
- * are made without the PASID flag). Drivers: the mock takes any PASID on
- * paging and nested domains; VT-d and SMMUv3 need a device with PASIDs, and
- * an SMMUv3 nested domain takes none.
+ * are made without the PASID flag). Drivers: the mock and VT-d take any PASID
+ * on paging and nested domains (a device without a PASID capability is not
+ * checked against a width: QEMU's edu on 7.3); SMMUv3 needs a device with
+ * PASIDs, a domain of its own instance, and a nested domain takes none.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -66,7 +67,8 @@ static int driver_set_pasid(const struct sim_idev *idev, const struct sim_iommu 
 	/* a device without PASIDs is not checked against a width */
 	if (idev->dev->pasid_bits && pasid >= (1u << idev->dev->pasid_bits))
 		return -EINVAL;
-	if (iommu->kind == SIM_DRV_SELFTEST)
+	/* VT-d: the unit's PASID support (QEMU's has it), not the device's, decides */
+	if (iommu->kind == SIM_DRV_SELFTEST || iommu->kind == SIM_DRV_INTEL_VTD)
 		return 0;
 	return idev->dev->pasid_bits ? 0 : -EOPNOTSUPP;
 }
@@ -118,7 +120,9 @@ int sim_pasid_attach(struct sim_idev *idev, uint32_t pasid, uint32_t *pt_id)
 		return -EINVAL;
 	if (idev->hwpt && !(idev->nested ? idev->nested->pasid_compat : idev->hwpt->pasid_compat))
 		return -EINVAL;
-	ret = driver_set_pasid(idev, owner, nested != NULL, pasid);
+	ret = sim_fault_attach_check(idev, nested ? nested->fault : hwpt->fault);
+	if (!ret)
+		ret = driver_set_pasid(idev, owner, nested != NULL, pasid);
 	if (ret)
 		return ret;
 	if (!att) {

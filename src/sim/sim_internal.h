@@ -79,6 +79,7 @@ struct sim_iommu {
 	enum sim_driver kind;
 	bool dirty_tracking;
 	bool nesting;              /* domains may be nest parents (and have stage-1 children) */
+	bool iopf;                 /* I/O page faults: a domain with a fault queue attaches */
 	unsigned int iova_bits;
 	uint64_t aperture_start;   /* the domains' geometry: first IOVA */
 	uint64_t aperture_last;    /* last IOVA, inclusive (the kernel's aperture_end) */
@@ -504,6 +505,8 @@ void sim_fault_destroy(struct sim_fault *fault);
 void sim_veventq_destroy(struct sim_veventq *q);
 /* the device leaves the domain at pasid_key: its pending faults there are answered */
 void sim_fault_drop(struct sim_fault *fault, struct sim_idev *idev, uint32_t pasid_key);
+/* a domain with a fault queue takes the device only where I/O page faults exist (-ENODEV) */
+int sim_fault_attach_check(const struct sim_idev *idev, const struct sim_fault *fault);
 /* a vIOMMU reports an event of a type (the kernel's iommufd_viommu_report_event) */
 int sim_viommu_report_event(struct sim_viommu *viommu, uint32_t type, const void *data,
 			    uint32_t len);

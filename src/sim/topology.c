@@ -284,6 +284,7 @@ static void driver_defaults(struct sim_iommu *iommu)
 		iommu->kind = SIM_DRV_OTHER;
 
 	iommu->dirty_tracking = false;
+	iommu->iopf = true;
 	iommu->iova_bits = 48;
 	iommu->pgsize_bitmap = SIM_PAGE_SIZE | (1ull << 21) | (1ull << 30);
 	iommu->aperture_start = 0;
@@ -347,6 +348,11 @@ static int parse_iommu(struct parse_state *ps, json_object *o, unsigned int idx,
 			if (want_type(ps, val, json_type_boolean, where, key))
 				return -EINVAL;
 			iommu->nesting = json_object_get_boolean(val);
+		} else if (!strcmp(key, "iopf")) {
+			/* the kernel has I/O page faults for it (CONFIG_IOMMU_IOPF) */
+			if (want_type(ps, val, json_type_boolean, where, key))
+				return -EINVAL;
+			iommu->iopf = json_object_get_boolean(val);
 		} else if (!strcmp(key, "iova_bits")) {
 			int64_t bits;
 

@@ -332,6 +332,8 @@ int sim_nested_attach(struct sim_idev *idev, struct sim_nested *n)
 	}
 	ret = sim_pasid_compat_rid(idev, n->pasid_compat);
 	if (!ret)
+		ret = sim_fault_attach_check(idev, n->fault);
+	if (!ret)
 		ret = nested_driver_attach(n, idev, &ev_viommu, &ev_virt_id);
 	if (ret) {
 		/* as for a paging replace: even from the same IOAS (hwpt.c) */
@@ -366,6 +368,8 @@ int sim_nested_replace_paging(struct sim_idev *idev, struct sim_hwpt *hwpt)
 		}
 	}
 	ret = sim_pasid_compat_rid(idev, hwpt->pasid_compat);
+	if (!ret)
+		ret = sim_fault_attach_check(idev, hwpt->fault);
 	if (!ret)
 		ret = sim_hwpt_driver_attach(hwpt, idev->dev->iommu);
 	if (ret) {

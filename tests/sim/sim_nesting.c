@@ -449,6 +449,46 @@ static void test_close_all(void **state)
 	fx_close(&f);
 }
 
+/* An IOMMU without I/O page faults (a kernel without CONFIG_IOMMU_IOPF): ENODEV to attach. */
+static void test_no_iopf(void **state)
+{
+	struct iofd_hwpt_selftest s1 = { 1 };
+	struct iofd_vfio_device_bind_iommufd b = { .argsz = sizeof(b) };
+	struct iofd_ioas_alloc ia = { .size = sizeof(ia) };
+	struct iofd_fault_alloc fa = { .size = sizeof(fa) };
+	struct iofd_hwpt_alloc h = { .size = sizeof(h), .flags = IOFD_HWPT_ALLOC_NEST_PARENT };
+	struct iofd_vfio_device_attach_iommufd_pt at = { .argsz = sizeof(at) };
+	struct iommufd_sim *sim;
+	int ifd, fd;
+
+	sim = new_sim("{ \"kernel\": \"6.12\", \"iommus\": [ { \"name\": \"mock\","
+		      " \"driver\": \"iommufd-selftest\", \"iopf\": false } ],"
+		      " \"devices\": [ { \"name\": \"m0\", \"iommu\": \"mock\" } ] }");
+	ifd = t_open(sim, "/dev/iommu");
+	fd = t_open(sim, "/dev/vfio/devices/vfio0");
+	b.iommufd = ifd;
+	assert_int_equal(ops()->ioctl(sim, fd, IOFD_VFIO_DEVICE_BIND_IOMMUFD, &b), 0);
+	assert_int_equal(ops()->ioctl(sim, ifd, IOFD_IOAS_ALLOC, &ia), 0);
+	assert_int_equal(ops()->ioctl(sim, ifd, IOFD_FAULT_QUEUE_ALLOC, &fa), 0);
+	h.dev_id = b.out_devid;
+	h.pt_id = ia.out_ioas_id;
+	assert_int_equal(ops()->ioctl(sim, ifd, IOFD_HWPT_ALLOC, &h), 0);
+	h.pt_id = h.out_hwpt_id;
+	h.flags = IOFD_HWPT_FAULT_ID_VALID;
+	h.fault_id = fa.out_fault_id;
+	h.data_type = IOFD_HWPT_DATA_SELFTEST;
+	h.data_len = sizeof(s1);
+	h.data_uptr = (uintptr_t)&s1;
+	assert_int_equal(ops()->ioctl(sim, ifd, IOFD_HWPT_ALLOC, &h), 0);
+	at.pt_id = h.out_hwpt_id;
+	assert_int_equal(ops()->ioctl(sim, fd, IOFD_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at), -ENODEV);
+	ops()->close(sim, fa.out_fault_fd);
+	ops()->close(sim, fd);
+	ops()->close(sim, ifd);
+	assert_int_equal(iommufd_sim_live_objects(sim), 0);
+	iommufd_sim_free(sim);
+}
+
 /* The topology's PASID width. */
 static void test_topology_pasid_bits(void **state)
 {
@@ -474,6 +514,7 @@ int main(void)
 		cmocka_unit_test(test_queue_files),
 		cmocka_unit_test(test_pasids),
 		cmocka_unit_test(test_close_all),
+		cmocka_unit_test(test_no_iopf),
 		cmocka_unit_test(test_topology_pasid_bits),
 	};
 

@@ -730,8 +730,8 @@ static void container_teardown(enum backend be)
 }
 
 /*
- * Machine A (QEMU's VT-d: no nesting, no PASIDs; edu: no PASID capability): a domain for
- * PASIDs is made, a PASID attach refused by the driver, an IOAS by the core; no nest parent.
+ * Machine A (QEMU's VT-d: no nesting; edu: no PASID capability): a domain for PASIDs is
+ * made and takes a PASID of edu (7.3), an IOAS is refused by the core; no nest parent.
  * On the kernel and on the simulator mirroring the machine.
  */
 static void vtd_pasid_and_nesting(bool kernel)
@@ -772,7 +772,14 @@ static void vtd_pasid_and_nesting(bool kernel)
 	vm_expect(ctx, iommufd_hwpt_alloc_opts(ctx, iommufd_device_id(dev), ioas, &po, &h), 0);
 	vm_expect(ctx, iommufd_device_attach_pt(dev, h), 0);
 	vm_expect_err(ctx, iommufd_device_attach_pt_opts(dev, ioas, &a), EINVAL);
-	vm_expect_err(ctx, iommufd_device_attach_pt_opts(dev, h, &a), EOPNOTSUPP);
+	/* QEMU's VT-d takes PASIDs; edu has no PASID capability, which nothing checks */
+	vm_expect(ctx, iommufd_device_attach_pt_opts(dev, h, &a), 0);
+	vm_expect_err(ctx, iommufd_destroy(ctx, h), EBUSY);
+	{
+		IOMMUFD_OPTS(iommufd_detach_opts, d, .flags = IOMMUFD_ATTACH_PASID, .pasid = 3);
+
+		vm_expect(ctx, iommufd_device_detach_pt_opts(dev, &d), 0);
+	}
 	vm_expect(ctx, iommufd_device_detach_pt(dev), 0);
 	vm_expect(ctx, iommufd_destroy(ctx, h), 0);
 out:
