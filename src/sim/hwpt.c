@@ -248,6 +248,7 @@ int sim_cmd_hwpt_alloc(struct sim_ucmd *ucmd)
 	struct sim_hwpt *hwpt, *parent;
 	struct sim_idev *idev;
 	struct sim_obj *pt;
+	uint32_t flags;
 	int ret;
 
 	if (cmd->reserved)
@@ -265,10 +266,23 @@ int sim_cmd_hwpt_alloc(struct sim_ucmd *ucmd)
 
 	switch (pt->type) {
 	case SIM_OBJ_IOAS:
-		ret = sim_hwpt_paging_alloc(ucmd->ictx, (struct sim_ioas *)pt, idev, cmd->flags,
+		flags = cmd->flags;
+		if (flags & IOFD_HWPT_FAULT_ID_VALID) {
+			/* 6.12 takes a fault queue for nested HWPTs only; 7.3 not with NEST_PARENT. */
+			if (ucmd->ictx->sim->topo.kernel < SIM_KERNEL_PAGING_FAULT ||
+			    (flags & IOFD_HWPT_ALLOC_NEST_PARENT))
+				return -EOPNOTSUPP;
+			flags &= ~IOFD_HWPT_FAULT_ID_VALID;
+		}
+		ret = sim_hwpt_paging_alloc(ucmd->ictx, (struct sim_ioas *)pt, idev, flags,
 					    false, cmd->data_len != 0, &hwpt);
 		if (ret)
 			return ret;
+		/* The fault queue is looked up once the domain is made: the model has none. */
+		if (cmd->flags & IOFD_HWPT_FAULT_ID_VALID) {
+			sim_hwpt_destroy(hwpt);
+			return -ENOENT;
+		}
 		break;
 	case SIM_OBJ_HWPT_PAGING:
 		/* A nested (stage-1) domain on a nest parent. */
@@ -324,6 +338,8 @@ static void vtd_regs(const struct sim_iommu *iommu, struct sim_hw_info_vtd *info
 	if (bits >= 57)
 		sagaw |= 1ull << 3;
 	memset(info, 0, sizeof(*info));
+	/* IOMMU_HW_INFO_VTD_ERRATA_772415_SPR17: the driver says it of every unit (6.12, 7.3). */
+	info->flags = 1;
 	info->cap_reg = 6ull /* ND: 64K domains */ | sagaw << 8 | (uint64_t)(bits - 1) << 16;
 	if (iommu->pgsize_bitmap & (1ull << 21))
 		info->cap_reg |= 1ull << 34;
@@ -358,6 +374,21 @@ static void smmuv3_regs(const struct sim_iommu *iommu, struct sim_hw_info_smmuv3
 	info->idr[5] = oas | 1u << 4;
 }
 
+/* The hw info type of a driver that has hw info. */
+static uint32_t hw_info_type(const struct sim_iommu *iommu)
+{
+	switch (iommu->kind) {
+	case SIM_DRV_INTEL_VTD:
+		return IOFD_HW_INFO_TYPE_INTEL_VTD;
+	case SIM_DRV_ARM_SMMUV3:
+		return IOFD_HW_INFO_TYPE_ARM_SMMUV3;
+	case SIM_DRV_SELFTEST:
+		return IOFD_HW_INFO_TYPE_SELFTEST;
+	default:
+		return IOFD_HW_INFO_TYPE_NONE;
+	}
+}
+
 int sim_cmd_get_hw_info(struct sim_ucmd *ucmd)
 {
 	struct iofd_hw_info *cmd = ucmd->cmd;
@@ -367,15 +398,23 @@ int sim_cmd_get_hw_info(struct sim_ucmd *ucmd)
 	struct sim_hw_info_smmuv3 smmu;
 	struct sim_hw_info_vtd vtd;
 	const void *data = NULL;
-	uint32_t data_len = 0, copy_len;
+	uint32_t data_len = 0, copy_len, known_flags = 0, in_type;
 	struct sim_idev *idev;
 
-	if (cmd->flags || cmd->reserved[0] || cmd->reserved[1] || cmd->reserved[2])
+	if (ucmd->ictx->sim->topo.kernel >= SIM_KERNEL_HW_INFO_IN_TYPE)
+		known_flags = IOFD_HW_INFO_FLAG_INPUT_TYPE;
+	if ((cmd->flags & ~known_flags) || cmd->reserved[0] || cmd->reserved[1] ||
+	    cmd->reserved[2])
 		return -EOPNOTSUPP;
+	/* A type asked for; without the flag, whatever is there means the default (0). */
+	in_type = cmd->flags & IOFD_HW_INFO_FLAG_INPUT_TYPE ? cmd->out_data_type : 0;
 	idev = (struct sim_idev *)sim_obj_get(ucmd->ictx, cmd->dev_id, SIM_OBJ_DEVICE);
 	if (!idev)
 		return -ENOENT;
 	iommu = idev->dev->iommu;
+	/* A driver gives its own type of data or none: another type asked for, EOPNOTSUPP. */
+	if (in_type && iommu->kind != SIM_DRV_OTHER && in_type != hw_info_type(iommu))
+		return -EOPNOTSUPP;
 	switch (iommu->kind) {
 	case SIM_DRV_INTEL_VTD:
 		vtd_regs(iommu, &vtd);

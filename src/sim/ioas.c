@@ -7,8 +7,13 @@
  * io_pagetable.c.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
 #include "sim/sim_internal.h"
 #include "uapi/iommufd_abi.h"
@@ -76,6 +81,9 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 
 static void area_remove(struct sim_ioas *ioas, size_t i)
 {
+	/* The file goes with its last mapping, as the kernel's pages drop their reference. */
+	if (ioas->areas[i].file >= 0)
+		close(ioas->areas[i].file);
 	memmove(&ioas->areas[i], &ioas->areas[i + 1],
 		(ioas->nareas - i - 1) * sizeof(*ioas->areas));
 	ioas->nareas--;
@@ -189,6 +197,42 @@ static int check_alignment(const struct sim_ioas *ioas, uint64_t align)
 	return 0;
 }
 
+/* A run of user memory (or of a file) being mapped: one for MAP, one per source area for COPY. */
+struct sim_piece {
+	uint64_t uva;    /* the file's offset for a file */
+	uint64_t length;
+	bool writable;
+	int file;        /* -1: user memory */
+};
+
+/*
+ * Pinning a file's pages (the kernel's memfd_pin_folios()): only a tmpfs
+ * (memfd) or hugetlbfs file, and only whole pages before its end. 0 or -EINVAL.
+ */
+static int file_range_pinnable(int fd, uint64_t start, uint64_t length)
+{
+	uint64_t first = start & ~(SIM_PAGE_SIZE - 1), end;
+	struct statfs fs;
+	struct stat st;
+
+	if (fstatfs(fd, &fs) || fstat(fd, &st))
+		return -EINVAL;
+	if (fs.f_type != TMPFS_MAGIC && fs.f_type != HUGETLBFS_MAGIC)
+		return -EINVAL;
+	/* The last byte of the last page the range touches must lie inside the file. */
+	end = first + ((start - first + length + SIM_PAGE_SIZE - 1) & ~(SIM_PAGE_SIZE - 1)) - 1;
+	if (end >= (uint64_t)st.st_size)
+		return -EINVAL;
+	return 0;
+}
+
+static int piece_pinnable(const struct sim_piece *p)
+{
+	if (p->file >= 0)
+		return file_range_pinnable(p->file, p->uva, p->length);
+	return sim_user_range_present(p->uva, p->length);
+}
+
 /* ---- domains and accesses ------------------------------------------------ */
 
 int sim_ioas_add_domain(struct sim_ioas *ioas, struct sim_hwpt *hwpt)
@@ -223,11 +267,14 @@ int sim_ioas_add_domain(struct sim_ioas *ioas, struct sim_hwpt *hwpt)
 		   sizeof(*ioas->hwpts));
 	if (ret)
 		goto out_unreserve;
-	/* Filling the domain pins the user pages behind every area. */
+	/* Filling the domain pins the pages behind every area. */
 	for (i = 0; i < ioas->nareas; i++) {
 		const struct sim_area *a = &ioas->areas[i];
+		const struct sim_piece p = {
+			.uva = a->uva, .length = a->last - a->iova + 1, .file = a->file,
+		};
 
-		ret = sim_user_range_present(a->uva, a->last - a->iova + 1);
+		ret = piece_pinnable(&p);
 		if (ret)
 			goto out_unreserve;
 	}
@@ -336,6 +383,9 @@ void sim_ioas_destroy(struct sim_ioas *ioas)
 	uint64_t unmapped;
 
 	unmap_range(ioas, 0, UINT64_MAX, &unmapped);
+	/* What unmap_range() could not take (no memory for dirty bits) goes all the same. */
+	while (ioas->nareas)
+		area_remove(ioas, ioas->nareas - 1);
 	sim_obj_remove(&ioas->obj);
 	free(ioas->areas);
 	free(ioas->allowed);
@@ -346,13 +396,6 @@ void sim_ioas_destroy(struct sim_ioas *ioas)
 }
 
 /* ---- mapping ---------------------------------------------------------------- */
-
-/* A run of user memory being mapped: one for MAP, one per source area for COPY. */
-struct sim_piece {
-	uint64_t uva;
-	uint64_t length;
-	bool writable;
-};
 
 static uint64_t roundup_pow2(uint64_t x)
 {
@@ -490,6 +533,7 @@ static int map_pieces(struct sim_ioas *ioas, const struct sim_piece *pieces, siz
 	uint64_t align = sim_ioas_alignment(ioas);
 	uint64_t cur, end_last;
 	size_t i, k;
+	int *files;
 	int ret;
 
 	if (grow((void **)&ioas->areas, &ioas->areas_cap, ioas->nareas + n, sizeof(*ioas->areas)))
@@ -513,7 +557,7 @@ static int map_pieces(struct sim_ioas *ioas, const struct sim_piece *pieces, siz
 	/* Filling the domains pins the pages and maps them into each one. */
 	if (ioas->nhwpts) {
 		for (i = 0; i < n; i++) {
-			ret = sim_user_range_present(pieces[i].uva, pieces[i].length);
+			ret = piece_pinnable(&pieces[i]);
 			if (ret)
 				return ret;
 		}
@@ -528,12 +572,28 @@ static int map_pieces(struct sim_ioas *ioas, const struct sim_piece *pieces, siz
 		}
 	}
 
+	/* Each area of a file holds it (dup()ed first: nothing can fail once areas go in). */
+	files = malloc(n * sizeof(*files));
+	if (!files)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		files[i] = pieces[i].file >= 0 ? fcntl(pieces[i].file, F_DUPFD_CLOEXEC, 0) : -1;
+		if (pieces[i].file >= 0 && files[i] < 0) {
+			ret = -errno;
+			while (i--)
+				if (files[i] >= 0)
+					close(files[i]);
+			free(files);
+			return ret;
+		}
+	}
 	cur = *iova;
 	for (i = 0; i < n; i++) {
 		struct sim_area a = {
 			.iova = cur,
 			.last = cur + pieces[i].length - 1,
 			.uva = pieces[i].uva,
+			.file = files[i],
 			.pages_writable = pieces[i].writable,
 			.prot = prot,
 		};
@@ -541,6 +601,7 @@ static int map_pieces(struct sim_ioas *ioas, const struct sim_piece *pieces, siz
 		area_insert(ioas, &a);
 		cur += pieces[i].length;
 	}
+	free(files);
 	for (k = 0; k < ioas->nhwpts; k++) {
 		struct sim_hwpt *h = ioas->hwpts[k];
 
@@ -747,6 +808,49 @@ int sim_cmd_ioas_map(struct sim_ucmd *ucmd)
 	piece.uva = cmd->user_va;
 	piece.length = cmd->length;
 	piece.writable = cmd->flags & IOFD_IOAS_MAP_WRITEABLE;
+	piece.file = -1;
+	ret = map_pieces(ioas, &piece, 1, cmd->length, &iova, map_prot(cmd->flags),
+			 !(cmd->flags & IOFD_IOAS_MAP_FIXED_IOVA));
+	if (ret)
+		return ret;
+	cmd->iova = iova;
+	sim_ucmd_respond(ucmd, sizeof(*cmd));
+	return 0;
+}
+
+/* IOAS_MAP_FILE (Linux 6.13): iommufd_ioas_map_file() and iopt_map_file_pages(). */
+int sim_cmd_ioas_map_file(struct sim_ucmd *ucmd)
+{
+	struct iofd_ioas_map_file *cmd = ucmd->cmd;
+	struct sim_piece piece;
+	struct sim_ioas *ioas;
+	uint64_t iova = cmd->iova, last;
+	int ret;
+
+	if (cmd->flags & ~(IOFD_IOAS_MAP_FIXED_IOVA | IOFD_IOAS_MAP_WRITEABLE |
+			   IOFD_IOAS_MAP_READABLE))
+		return -EOPNOTSUPP;
+	if (cmd->iova >= UINT64_MAX || cmd->length >= UINT64_MAX)
+		return -EOVERFLOW;
+	if (!(cmd->flags & (IOFD_IOAS_MAP_WRITEABLE | IOFD_IOAS_MAP_READABLE)))
+		return -EINVAL;
+	ioas = sim_ioas_get(ucmd->ictx, cmd->ioas_id);
+	if (!ioas)
+		return -ENOENT;
+	if (!cmd->length)
+		return -EINVAL;
+	if (__builtin_add_overflow(cmd->start, cmd->length - 1, &last))
+		return -EOVERFLOW;
+	/* Any open file is taken here; only pinning (once a domain needs it) is choosy. */
+	if (cmd->fd < 0 || fcntl(cmd->fd, F_GETFD) < 0)
+		return -EBADF;
+	/* iopt_alloc_pages() */
+	if (cmd->length > SIZE_MAX - SIM_PAGE_SIZE)
+		return -EINVAL;
+	piece.uva = cmd->start;
+	piece.length = cmd->length;
+	piece.writable = cmd->flags & IOFD_IOAS_MAP_WRITEABLE;
+	piece.file = cmd->fd;
 	ret = map_pieces(ioas, &piece, 1, cmd->length, &iova, map_prot(cmd->flags),
 			 !(cmd->flags & IOFD_IOAS_MAP_FIXED_IOVA));
 	if (ret)
@@ -783,6 +887,7 @@ static int get_pieces(const struct sim_ioas *ioas, uint64_t iova, uint64_t lengt
 		pieces[n].uva = a->uva + (cur - a->iova);
 		pieces[n].length = piece_last - cur + 1;
 		pieces[n].writable = a->pages_writable;
+		pieces[n].file = a->file;
 		n++;
 		if (piece_last == last)
 			break;

@@ -18,6 +18,11 @@
  * NONE, no nesting). A topology may say per IOMMU whether it nests and where
  * its aperture lies; the driver gives the defaults.
  *
+ * IOAS_MAP_FILE (Linux 6.13) is modelled as 7.x has it, for memfds (and any
+ * tmpfs or hugetlbfs file): the area holds the file; its pages are pinned,
+ * as the kernel's memfd_pin_folios() does, once a domain needs them, which
+ * fails for other files and beyond the end of the file. dma-bufs are not.
+ *
  * Not modelled: IOMMU_OPTION, IOMMU_VFIO_IOAS, HWPT_INVALIDATE, fault
  * queues and nested (stage-1) domains (all ENOTTY or EOPNOTSUPP here); the
  * mock's huge IO pages (MOCK_FLAGS_DEVICE_HUGE_IOVA);
@@ -130,11 +135,12 @@ enum {
 	SIM_PROT_WRITE = 1 << 1,
 };
 
-/* One mapping of the IOAS: [iova, last] backed by user memory at uva. */
+/* One mapping of the IOAS: [iova, last] backed by user memory at uva, or by a file. */
 struct sim_area {
 	uint64_t iova;
 	uint64_t last;
-	uint64_t uva;        /* user address of the byte at iova */
+	uint64_t uva;        /* user address of the byte at iova (a file: its offset) */
+	int file;            /* -1: user memory; else the file, held open by the area */
 	bool pages_writable; /* the pages were taken writeable (MAP/COPY source) */
 	int prot;            /* SIM_PROT_* */
 };
@@ -287,6 +293,7 @@ int sim_cmd_ioas_alloc(struct sim_ucmd *ucmd);
 int sim_cmd_ioas_iova_ranges(struct sim_ucmd *ucmd);
 int sim_cmd_ioas_allow_iovas(struct sim_ucmd *ucmd);
 int sim_cmd_ioas_map(struct sim_ucmd *ucmd);
+int sim_cmd_ioas_map_file(struct sim_ucmd *ucmd);
 int sim_cmd_ioas_copy(struct sim_ucmd *ucmd);
 int sim_cmd_ioas_unmap(struct sim_ucmd *ucmd);
 
@@ -325,6 +332,13 @@ void sim_user_bitmap_set(struct sim_user_bitmap *ub, uint64_t b0, uint64_t b1);
 #define SIM_KERNEL_DEFAULT 703 /* the newest known */
 struct iofd_hwpt_get_dirty_bitmap;
 /* "6.12", "7.3" to 612, 703; else -EINVAL and err set */
+/*
+ * What a kernel has that 6.12 has not (topo.kernel at least this); for those only 7.3 is
+ * known to have, 7.3.
+ */
+#define SIM_KERNEL_MAP_FILE 613        /* IOAS_MAP_FILE */
+#define SIM_KERNEL_HW_INFO_IN_TYPE 703 /* GET_HW_INFO for a type asked for */
+#define SIM_KERNEL_PAGING_FAULT 703    /* a fault queue for a paging HWPT */
 int sim_kernel_parse(const char *text, unsigned int *version, char *err, size_t errlen);
 const char *sim_kernel_name(unsigned int version);
 /* a host the kernel cannot have (6.12: mock devices beside VT-d): -EINVAL and err set */

@@ -6,6 +6,7 @@
  * first version of the struct, unknown trailing bytes zero (else E2BIG).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@ struct sim_ioctl_op {
 	size_t size;     /* the struct this kernel knows */
 	size_t min_size; /* its first version: up to and including the last field */
 	int (*execute)(struct sim_ucmd *ucmd);
+	unsigned int since; /* the first kernel that has it (ENOTTY before); 0: all */
 };
 
 #define SIM_OP(_req, _fn, _struct, _last)                                           \
@@ -29,6 +31,16 @@ struct sim_ioctl_op {
 		.min_size = offsetof(struct _struct, _last) +                       \
 			    sizeof(((struct _struct *)0)->_last),                   \
 		.execute = (_fn),                                                   \
+	}
+
+#define SIM_OP_SINCE(_req, _fn, _struct, _last, _since)                             \
+	[_IOC_NR(_req) - SIM_CMD_BASE] = {                                          \
+		.request = (_req),                                                  \
+		.size = sizeof(struct _struct),                                     \
+		.min_size = offsetof(struct _struct, _last) +                       \
+			    sizeof(((struct _struct *)0)->_last),                   \
+		.execute = (_fn),                                                   \
+		.since = (_since),                                                  \
 	}
 
 static const struct sim_ioctl_op sim_ioctl_ops[] = {
@@ -48,6 +60,8 @@ static const struct sim_ioctl_op sim_ioctl_ops[] = {
 	       iofd_hwpt_set_dirty_tracking, reserved),
 	SIM_OP(IOFD_HWPT_GET_DIRTY_BITMAP, sim_cmd_hwpt_get_dirty_bitmap,
 	       iofd_hwpt_get_dirty_bitmap, data),
+	SIM_OP_SINCE(IOFD_IOAS_MAP_FILE, sim_cmd_ioas_map_file, iofd_ioas_map_file, iova,
+		     SIM_KERNEL_MAP_FILE),
 };
 
 void sim_ucmd_respond(struct sim_ucmd *ucmd, size_t cmd_len)
@@ -69,7 +83,7 @@ static int sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned long request, void 
 	if (nr < SIM_CMD_BASE || nr - SIM_CMD_BASE >= sizeof(sim_ioctl_ops) / sizeof(*sim_ioctl_ops))
 		return -ENOTTY;
 	op = &sim_ioctl_ops[nr - SIM_CMD_BASE];
-	if (!op->execute || op->request != request)
+	if (!op->execute || op->request != request || op->since > ictx->sim->topo.kernel)
 		return -ENOTTY;
 	if (!arg)
 		return -EFAULT;
@@ -167,6 +181,18 @@ static void sim_tp_close(void *priv, int fd)
 	pthread_mutex_unlock(&sim->lock);
 }
 
+static void fill_sysinfo(const struct sim_device *dev, struct iofd_dev_sysinfo *out)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", dev->name);
+	snprintf(out->cdev, sizeof(out->cdev), "%s", dev->cdev);
+	out->emulated = dev->emulated;
+	if (dev->iommu) {
+		snprintf(out->iommu, sizeof(out->iommu), "%s", dev->iommu->name);
+		snprintf(out->driver, sizeof(out->driver), "%s", dev->iommu->driver);
+	}
+}
+
 static int sim_tp_resolve_device(void *priv, const char *name, struct iofd_dev_sysinfo *out)
 {
 	struct iommufd_sim *sim = priv;
@@ -181,15 +207,34 @@ static int sim_tp_resolve_device(void *priv, const char *name, struct iofd_dev_s
 		ret = -ENOENT;
 		goto out_unlock;
 	}
-	memset(out, 0, sizeof(*out));
-	snprintf(out->name, sizeof(out->name), "%s", dev->name);
-	snprintf(out->cdev, sizeof(out->cdev), "%s", dev->cdev);
-	out->emulated = dev->emulated;
-	if (dev->iommu) {
-		snprintf(out->iommu, sizeof(out->iommu), "%s", dev->iommu->name);
-		snprintf(out->driver, sizeof(out->driver), "%s", dev->iommu->driver);
-	}
+	fill_sysinfo(dev, out);
 out_unlock:
+	pthread_mutex_unlock(&sim->lock);
+	return ret;
+}
+
+/* A device file of this simulator, as the kernel finds it behind a cdev fd. */
+static int sim_tp_describe_fd(void *priv, int fd, struct iofd_dev_sysinfo *out)
+{
+	struct iommufd_sim *sim = priv;
+	struct sim_fd *f;
+	int ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&sim->lock);
+	f = sim_fd_lookup(sim, fd);
+	if (!f) {
+		/* An open file of the process, but none of this simulator's. */
+		ret = fd < 0 || fcntl(fd, F_GETFD) < 0 ? -EBADF : -ENODEV;
+		if (ret == -ENODEV)
+			snprintf(out->name, sizeof(out->name),
+				 "a file the simulator does not know");
+	} else if (f->kind != SIM_FD_DEVICE) {
+		ret = -ENODEV;
+		snprintf(out->name, sizeof(out->name), "/dev/iommu");
+	} else {
+		fill_sysinfo(((struct sim_df *)f->ptr)->dev, out);
+	}
 	pthread_mutex_unlock(&sim->lock);
 	return ret;
 }
@@ -233,6 +278,7 @@ const struct iofd_transport_ops iofd_sim_transport_ops = {
 	.ioctl = sim_tp_ioctl,
 	.close = sim_tp_close,
 	.resolve_device = sim_tp_resolve_device,
+	.describe_fd = sim_tp_describe_fd,
 	.list_devices = sim_tp_list_devices,
 	.release = sim_tp_release,
 };

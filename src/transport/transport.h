@@ -32,6 +32,10 @@ struct iofd_transport_ops {
 	/* name: cdev path, sysfs path, PCI address (sim: topology name too).
 	 * -ENOENT: no such device; -ENODEV: it exists but has no VFIO cdev */
 	int (*resolve_device)(void *priv, const char *name, struct iofd_dev_sysinfo *out);
+	/* the device whose VFIO cdev the open file fd is, filled as resolve_device does.
+	 * -EBADF: fd is not open; -ENODEV: it is no VFIO device cdev, and out->name
+	 * then says what it is (for the caller's message) */
+	int (*describe_fd)(void *priv, int fd, struct iofd_dev_sysinfo *out);
 	/* every VFIO device: fills up to max, returns the count (may exceed max) or -errno */
 	int (*list_devices)(void *priv, struct iommufd_device_desc *out, unsigned max);
 	/* drop one reference on priv (the context closes) */

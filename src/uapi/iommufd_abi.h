@@ -27,6 +27,7 @@ enum {
 	IOFD_CMD_GET_HW_INFO = 0x8a,
 	IOFD_CMD_HWPT_SET_DIRTY_TRACKING = 0x8b,
 	IOFD_CMD_HWPT_GET_DIRTY_BITMAP = 0x8c,
+	IOFD_CMD_IOAS_MAP_FILE = 0x8f, /* from Linux 6.13 */
 };
 
 struct iofd_destroy {
@@ -78,6 +79,17 @@ struct iofd_ioas_map {
 	IOFD_ALIGNED_U64 iova;
 };
 
+/* From Linux 6.13 (ENOTTY before): map a file (a memfd; some dma-bufs on newer kernels). */
+struct iofd_ioas_map_file {
+	uint32_t size;
+	uint32_t flags; /* IOFD_IOAS_MAP_* */
+	uint32_t ioas_id;
+	int32_t fd;
+	IOFD_ALIGNED_U64 start; /* the file's byte at iova */
+	IOFD_ALIGNED_U64 length;
+	IOFD_ALIGNED_U64 iova;
+};
+
 struct iofd_ioas_copy {
 	uint32_t size;
 	uint32_t flags; /* IOFD_IOAS_MAP_* */
@@ -123,7 +135,14 @@ enum {
 	IOFD_HW_INFO_TYPE_ARM_SMMUV3 = 2, /* from Linux 6.13 */
 };
 
-enum { IOFD_HW_CAP_DIRTY_TRACKING = 1u << 0 };
+enum {
+	IOFD_HW_CAP_DIRTY_TRACKING = 1u << 0,
+	IOFD_HW_CAP_PCI_PASID_EXEC = 1u << 1,
+	IOFD_HW_CAP_PCI_PASID_PRIV = 1u << 2,
+};
+
+/* Newer than 6.12 (EOPNOTSUPP there): out_data_type carries the type asked for on input. */
+enum { IOFD_HW_INFO_FLAG_INPUT_TYPE = 1u << 0 };
 
 struct iofd_hw_info {
 	uint32_t size;
@@ -131,7 +150,7 @@ struct iofd_hw_info {
 	uint32_t dev_id;
 	uint32_t data_len;
 	IOFD_ALIGNED_U64 data_uptr;
-	uint32_t out_data_type;
+	uint32_t out_data_type; /* in_data_type too, with IOFD_HW_INFO_FLAG_INPUT_TYPE */
 	uint8_t out_max_pasid_log2;
 	uint8_t reserved[3];
 	IOFD_ALIGNED_U64 out_capabilities;
@@ -170,6 +189,7 @@ struct iofd_hwpt_get_dirty_bitmap {
 #define IOFD_GET_HW_INFO _IO(IOFD_TYPE, IOFD_CMD_GET_HW_INFO)
 #define IOFD_HWPT_SET_DIRTY_TRACKING _IO(IOFD_TYPE, IOFD_CMD_HWPT_SET_DIRTY_TRACKING)
 #define IOFD_HWPT_GET_DIRTY_BITMAP _IO(IOFD_TYPE, IOFD_CMD_HWPT_GET_DIRTY_BITMAP)
+#define IOFD_IOAS_MAP_FILE _IO(IOFD_TYPE, IOFD_CMD_IOAS_MAP_FILE)
 
 /* Layout checks: the offsets below are the kernel's (x86-64 and every LP64). */
 #define IOFD_CHECK(type, field, off) \
@@ -186,6 +206,10 @@ IOFD_CHECK_SIZE(iofd_ioas_allow_iovas, 24);
 IOFD_CHECK_SIZE(iofd_ioas_map, 40);
 IOFD_CHECK(iofd_ioas_map, user_va, 16);
 IOFD_CHECK(iofd_ioas_map, iova, 32);
+IOFD_CHECK_SIZE(iofd_ioas_map_file, 40);
+IOFD_CHECK(iofd_ioas_map_file, fd, 12);
+IOFD_CHECK(iofd_ioas_map_file, start, 16);
+IOFD_CHECK(iofd_ioas_map_file, iova, 32);
 IOFD_CHECK_SIZE(iofd_ioas_copy, 40);
 IOFD_CHECK(iofd_ioas_copy, src_iova, 32);
 IOFD_CHECK_SIZE(iofd_ioas_unmap, 24);
