@@ -227,6 +227,7 @@ struct sim_df {
 enum sim_fd_kind {
 	SIM_FD_IOMMUFD,
 	SIM_FD_DEVICE,
+	SIM_FD_FILE, /* any other file the kernel hands out: struct sim_file (sim_file.c) */
 };
 
 struct sim_fd {
@@ -245,6 +246,10 @@ struct iommufd_sim {
 	size_t nfds, fds_cap;
 	unsigned int fail_countdown; /* the call that brings it to 0 fails */
 	int fail_err;
+	/* a host that stands the simulator in for a whole process's kernel (sim_host.h) */
+	void (*fd_changed)(void *arg, int fd, bool added);
+	int (*fd_alias)(void *arg, int fd);
+	void *fd_hook_arg;
 };
 
 /* A command buffer as the kernel sees it: the user's struct and the kernel copy. */
@@ -370,5 +375,33 @@ static inline uint64_t sim_bits_last(unsigned int bits)
 {
 	return bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
 }
+
+/* ---- sim_file.c: the other files the kernel hands out (event queues, accesses) ---- */
+struct sim_file;
+
+struct sim_file_ops {
+	/* read(2), write(2): a count or -errno; NULL: -EINVAL, as a file without them */
+	long (*read)(struct sim_file *f, void *buf, size_t len);
+	long (*write)(struct sim_file *f, const void *buf, size_t len);
+	/* the file's last descriptor is closed */
+	void (*release)(struct sim_file *f);
+};
+
+/* Embedded in the object the file stands for; numbered by a real descriptor (an eventfd). */
+struct sim_file {
+	const struct sim_file_ops *ops;
+	struct iommufd_sim *sim;
+	int fd;
+	bool signalled; /* the eventfd is readable: poll() sees POLLIN */
+};
+
+/* Give f a descriptor: the fd or -errno. */
+int sim_file_install(struct iommufd_sim *sim, struct sim_file *f, const struct sim_file_ops *ops);
+/* Close f's descriptor and release it. */
+void sim_file_close(struct sim_file *f);
+/* Make poll() on f's descriptor see data to read (ready) or none. */
+void sim_file_signal(struct sim_file *f, bool ready);
+long sim_file_read(struct sim_file *f, void *buf, size_t len);
+long sim_file_write(struct sim_file *f, const void *buf, size_t len);
 
 #endif

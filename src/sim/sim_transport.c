@@ -158,8 +158,10 @@ static int sim_tp_ioctl(void *priv, int fd, unsigned long request, void *arg)
 		ret = -EBADF;
 	else if (f->kind == SIM_FD_IOMMUFD)
 		ret = sim_iommufd_ioctl(f->ptr, request, arg);
-	else
+	else if (f->kind == SIM_FD_DEVICE)
 		ret = sim_df_ioctl(f->ptr, request, arg);
+	else
+		ret = -ENOTTY; /* event queues and accesses have no ioctls */
 out_unlock:
 	pthread_mutex_unlock(&sim->lock);
 	return ret;
@@ -175,8 +177,10 @@ static void sim_tp_close(void *priv, int fd)
 	if (f) {
 		if (f->kind == SIM_FD_IOMMUFD)
 			sim_ictx_close_fd(f->ptr);
-		else
+		else if (f->kind == SIM_FD_DEVICE)
 			sim_df_close(f->ptr);
+		else
+			sim_file_close(f->ptr);
 	}
 	pthread_mutex_unlock(&sim->lock);
 }
