@@ -596,3 +596,108 @@ SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
 	}
 	return ret;
 }
+
+/* ---- mmap of /dev/iommu (a vIOMMU's pages) ------------------------------------------------ */
+
+/* The simulator's regions the program has mapped: each holds its owner until munmap(). */
+struct shim_map {
+	uintptr_t addr;
+	size_t len;
+	void *cookie;
+	struct shim_map *next;
+};
+static struct shim_map *maps;
+static int nmaps; /* read without the lock: munmap() of other memory looks no further */
+
+static void *sim_mmap(void *addr, size_t len, int prot, int flags, int file, off_t off)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), rlen = (len + pg - 1) & ~(pg - 1);
+	struct shim_map *m;
+	uint64_t map_off;
+	void *cookie, *p;
+	int map_fd, ret;
+
+	if (!len || off < 0 || (off & (pg - 1))) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	m = malloc(sizeof(*m));
+	if (!m) {
+		errno = ENOMEM;
+		return MAP_FAILED;
+	}
+	in_sim++;
+	ret = sim_host_mmap(sim, file, rlen, prot, flags, (uint64_t)off, &map_fd, &map_off, &cookie);
+	in_sim--;
+	shim_trace("mmap %d 0x%llx+%zu: %d", file, (unsigned long long)off, len, ret);
+	if (ret) {
+		free(m);
+		errno = -ret;
+		return MAP_FAILED;
+	}
+	p = REAL(mmap)(addr, len, prot, flags, map_fd, (off_t)map_off);
+	if (p == MAP_FAILED) {
+		ret = errno;
+		in_sim++;
+		sim_host_munmap(sim, cookie);
+		in_sim--;
+		free(m);
+		errno = ret;
+		return MAP_FAILED;
+	}
+	m->addr = (uintptr_t)p;
+	m->len = rlen;
+	m->cookie = cookie;
+	pthread_mutex_lock(&shim_lock);
+	m->next = maps;
+	maps = m;
+	__atomic_store_n(&nmaps, nmaps + 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&shim_lock);
+	return p;
+}
+
+SHIM_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	int file = fdt_file(fd);
+
+	if (__builtin_expect(file < 0, 1) || in_sim || (flags & MAP_ANONYMOUS))
+		return REAL(mmap)(addr, len, prot, flags, fd, off);
+	return sim_mmap(addr, len, prot, flags, file, off);
+}
+
+SHIM_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return mmap(addr, len, prot, flags, fd, off);
+}
+
+/* A mapping of the simulator's goes (and lets go of its owner) when all of it is unmapped. */
+SHIM_EXPORT int munmap(void *addr, size_t len)
+{
+	struct shim_map **pp, *m, *gone = NULL;
+	uintptr_t a = (uintptr_t)addr;
+	int ret = REAL(munmap)(addr, len);
+
+	if (ret || !__atomic_load_n(&nmaps, __ATOMIC_ACQUIRE) || in_sim)
+		return ret;
+	pthread_mutex_lock(&shim_lock);
+	for (pp = &maps; (m = *pp);) {
+		if (m->addr >= a && m->addr + m->len <= a + len) {
+			*pp = m->next;
+			m->next = gone;
+			gone = m;
+			__atomic_store_n(&nmaps, nmaps - 1, __ATOMIC_RELEASE);
+		} else {
+			pp = &m->next;
+		}
+	}
+	pthread_mutex_unlock(&shim_lock);
+	while ((m = gone)) {
+		gone = m->next;
+		in_sim++;
+		sim_host_munmap(sim, m->cookie);
+		in_sim--;
+		free(m);
+	}
+	return ret;
+}

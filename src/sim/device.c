@@ -40,8 +40,19 @@ int sim_df_open(struct iommufd_sim *sim, struct sim_device *dev)
 
 void sim_idev_destroy(struct sim_idev *idev)
 {
+	sim_pasid_detach_all(idev);
+	/* a vDEVICE goes with its device, leaving its id taken */
+	if (idev->vdev)
+		sim_vdevice_tombstone(idev->vdev);
 	sim_obj_remove(&idev->obj);
+	free(idev->pasids);
 	free(idev);
+}
+
+/* The device's IOMMU tracks dirty bits for it (a mock device may say it does not). */
+bool sim_dev_dirty_capable(const struct sim_device *dev)
+{
+	return dev->iommu && dev->iommu->dirty_tracking && !dev->no_dirty;
 }
 
 void sim_access_destroy(struct sim_access *access)
@@ -81,7 +92,7 @@ static int auto_get_domain(struct sim_idev *idev, struct sim_ioas *ioas, uint32_
 		return 0;
 	}
 
-	ret = sim_hwpt_paging_alloc(idev->obj.ictx, ioas, idev, 0, !replace, false, &hwpt);
+	ret = sim_hwpt_paging_alloc(idev->obj.ictx, ioas, idev, 0, !replace, NULL, &hwpt);
 	if (ret)
 		return ret;
 	if (replace) {
@@ -96,7 +107,7 @@ static int auto_get_domain(struct sim_idev *idev, struct sim_ioas *ioas, uint32_
 	return 0;
 }
 
-static int change_pt(struct sim_idev *idev, uint32_t *pt_id, bool replace)
+int sim_idev_change_pt(struct sim_idev *idev, uint32_t *pt_id, bool replace)
 {
 	struct sim_hwpt *destroy = NULL;
 	struct sim_obj *pt;
@@ -107,6 +118,7 @@ static int change_pt(struct sim_idev *idev, uint32_t *pt_id, bool replace)
 		return -ENOENT;
 	switch (pt->type) {
 	case SIM_OBJ_HWPT_PAGING:
+	case SIM_OBJ_HWPT_NESTED:
 		if (replace)
 			ret = sim_hwpt_replace(idev, (struct sim_hwpt *)pt, &destroy);
 		else
@@ -132,8 +144,8 @@ static int physical_attach(struct sim_df *df, uint32_t *pt_id)
 	int ret;
 
 	if (df->attached)
-		return change_pt(df->idev, pt_id, true);
-	ret = change_pt(df->idev, pt_id, false);
+		return sim_idev_change_pt(df->idev, pt_id, true);
+	ret = sim_idev_change_pt(df->idev, pt_id, false);
 	if (ret)
 		return ret;
 	/* An attached device has one more user: it cannot be destroyed. */

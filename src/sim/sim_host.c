@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The simulator as the kernel of a whole process: see sim_host.h. */
 #include <errno.h>
+#include <sys/mman.h>
 
 #include "sim/sim_host.h"
 #include "sim/sim_internal.h"
@@ -88,5 +89,37 @@ void sim_host_lock(struct iommufd_sim *sim)
 
 void sim_host_unlock(struct iommufd_sim *sim)
 {
+	pthread_mutex_unlock(&sim->lock);
+}
+
+/* mmap(2) of /dev/iommu (the kernel's iommufd_fops_mmap()); other files have none here. */
+int sim_host_mmap(struct iommufd_sim *sim, int fd, uint64_t len, int prot, int flags, uint64_t off,
+		  int *map_fd, uint64_t *map_off, void **cookie)
+{
+	struct sim_fd *f;
+	int ret;
+
+	pthread_mutex_lock(&sim->lock);
+	f = sim_fd_lookup(sim, fd);
+	if (!f)
+		ret = -EBADF;
+	else if (f->kind == SIM_FD_DEVICE)
+		ret = -EINVAL; /* VFIO's regions are not modelled */
+	else if (f->kind != SIM_FD_IOMMUFD)
+		ret = -ENODEV;
+	else if (!(flags & MAP_SHARED))
+		ret = -EINVAL;
+	else if (prot & PROT_EXEC)
+		ret = -EPERM;
+	else
+		ret = sim_viommu_mmap(f->ptr, off, len, map_fd, map_off, cookie);
+	pthread_mutex_unlock(&sim->lock);
+	return ret;
+}
+
+void sim_host_munmap(struct iommufd_sim *sim, void *cookie)
+{
+	pthread_mutex_lock(&sim->lock);
+	sim_viommu_munmap(NULL, cookie);
 	pthread_mutex_unlock(&sim->lock);
 }

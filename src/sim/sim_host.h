@@ -25,6 +25,13 @@ int sim_host_renumber(struct iommufd_sim *sim, int old_fd, int new_fd);
 /* read(2) and write(2) on a simulated file: a count or -errno. */
 long sim_host_read(struct iommufd_sim *sim, int fd, void *buf, size_t len);
 long sim_host_write(struct iommufd_sim *sim, int fd, const void *buf, size_t len);
+/*
+ * mmap(2) of a simulated file: on success, map map_fd at map_off in its place; the mapping
+ * holds what it maps until sim_host_munmap(cookie).
+ */
+int sim_host_mmap(struct iommufd_sim *sim, int fd, uint64_t len, int prot, int flags, uint64_t off,
+		  int *map_fd, uint64_t *map_off, void **cookie);
+void sim_host_munmap(struct iommufd_sim *sim, void *cookie);
 /* Hold the simulator still across fork(), so that the child gets it whole. */
 void sim_host_lock(struct iommufd_sim *sim);
 void sim_host_unlock(struct iommufd_sim *sim);

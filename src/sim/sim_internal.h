@@ -81,6 +81,12 @@ struct sim_device {
 	bool emulated;
 	/* the device file that has the device open (bound); a cdev opens once */
 	struct sim_df *open_df;
+	/* a mock device of the kernel's selftest (IOMMU_TEST_OP_MOCK_DOMAIN, test_cmd.c) */
+	bool mock;
+	bool no_dirty;           /* MOCK_FLAGS_DEVICE_NO_DIRTY: its IOMMU tracks no dirty bits */
+	unsigned int pasid_bits; /* PASID width (the mock's PASID devices: 20), 0 for none */
+	uint32_t cache[4];       /* the mock's per-device cache, invalidated through a vIOMMU */
+	bool pasid_1024_armed;   /* the mock fails the next change of PASID 1024 */
 };
 
 struct sim_topology {
@@ -115,6 +121,13 @@ enum sim_obj_type {
 	SIM_OBJ_HWPT_PAGING,
 	SIM_OBJ_IOAS,
 	SIM_OBJ_ACCESS,
+	SIM_OBJ_HWPT_NESTED, /* nested.c */
+	SIM_OBJ_SELFTEST,    /* a mock device (test_cmd.c) */
+	SIM_OBJ_FAULT,       /* eventq.c */
+	SIM_OBJ_VIOMMU,      /* viommu.c */
+	SIM_OBJ_VDEVICE,
+	SIM_OBJ_VEVENTQ,     /* eventq.c */
+	SIM_OBJ_HW_QUEUE,    /* viommu.c */
 };
 
 struct sim_ictx;
@@ -143,6 +156,8 @@ struct sim_area {
 	int file;            /* -1: user memory; else the file, held open by the area */
 	bool pages_writable; /* the pages were taken writeable (MAP/COPY source) */
 	int prot;            /* SIM_PROT_* */
+	uint64_t pages_id;   /* the kernel's iopt_pages: one per MAP, shared by COPY */
+	uint8_t backing;     /* a cache: 0 not asked yet, 1 small pages, 2 huge pages */
 };
 
 /* An IOVA range the IOAS may not use; owner is the domain or device that asked. */
@@ -154,6 +169,11 @@ struct sim_resv {
 
 struct sim_hwpt;
 struct sim_access;
+struct sim_fault;
+struct sim_viommu;
+struct sim_vdevice;
+struct sim_staccess;
+struct iofd_hwpt_invalidate;
 
 struct sim_ioas {
 	struct sim_obj obj;
@@ -167,6 +187,10 @@ struct sim_ioas {
 	size_t nhwpts, hwpts_cap;
 	struct sim_access **accesses;
 	size_t naccesses, accesses_cap;
+	bool no_large_pages; /* IOMMU_OPTION_HUGE_PAGES 0 (or VFIO type1): PAGE_SIZE alignment */
+	/* ranges pinned by the kernel for itself (HW queues): unmap is EBUSY there */
+	struct sim_resv *kpins;
+	size_t nkpins, kpins_cap;
 };
 
 /* A paging domain (HWPT_PAGING), user-allocated or an automatic one. */
@@ -186,12 +210,28 @@ struct sim_hwpt {
 	uint64_t pgsize_bitmap;
 	unsigned int io_page_shift; /* the smallest IO page: what dirty bits are kept per */
 	struct sim_rangeset dirty;  /* dirty IOMMU pages (iova >> io_page_shift) */
+	bool pasid_compat;          /* HWPT_ALLOC_PASID */
+	bool mock_huge;             /* the 7.x mock's MOCK_IOMMUPT_HUGE page table */
+	struct sim_fault *fault;    /* FAULT_ID_VALID: where the domain's page faults go */
+	/* a nested domain (SIM_OBJ_HWPT_NESTED): stage 1 over parent, which holds the IOAS */
+	struct sim_hwpt *parent;
+	struct sim_viommu *viommu;  /* made on a vIOMMU */
+	uint32_t iotlb[4];          /* the mock's nested IOTLB */
+};
+
+/* A domain a PASID of the device is attached to (pasid.c). */
+struct sim_pasid_att {
+	uint32_t pasid;
+	struct sim_hwpt *hwpt;
 };
 
 struct sim_idev {
 	struct sim_obj obj;
 	struct sim_device *dev;
 	struct sim_hwpt *hwpt; /* attached domain, NULL if none */
+	struct sim_pasid_att *pasids;
+	size_t npasids, pasids_cap;
+	struct sim_vdevice *vdev; /* its vDEVICE, if any */
 };
 
 /* How an emulated device reaches an IOAS (no IOMMU of its own). */
@@ -199,6 +239,9 @@ struct sim_access {
 	struct sim_obj obj;
 	struct sim_device *dev;
 	struct sim_ioas *ioas; /* NULL if not attached */
+	/* a selftest access (test_access.c): its own alignment, and the file that owns it */
+	uint64_t iova_alignment; /* 0: PAGE_SIZE (an emulated device's) */
+	struct sim_staccess *st;
 };
 
 /* One open /dev/iommu: the iommufd context. */
@@ -210,6 +253,11 @@ struct sim_ictx {
 	uint32_t objs_cap;
 	long nobjs;
 	struct sim_ictx *next;
+	/* IOMMU_OPTION_RLIMIT_MODE and IOMMU_VFIO_IOAS (option.c, vfio_compat.c) */
+	bool account_mm;
+	struct sim_ioas *vfio_ioas;
+	/* vIOMMU regions to mmap() (viommu.c): offsets handed out from here up */
+	uint64_t next_mmap_offset;
 };
 
 /* One open device cdev. */
@@ -244,6 +292,7 @@ struct iommufd_sim {
 	struct sim_df *dfs;
 	struct sim_fd *fds;
 	size_t nfds, fds_cap;
+	uint64_t next_pages_id; /* struct sim_area's pages_id */
 	unsigned int fail_countdown; /* the call that brings it to 0 fails */
 	int fail_err;
 	/* a host that stands the simulator in for a whole process's kernel (sim_host.h) */
@@ -303,8 +352,21 @@ int sim_cmd_ioas_copy(struct sim_ucmd *ucmd);
 int sim_cmd_ioas_unmap(struct sim_ucmd *ucmd);
 
 /* ---- hwpt.c --------------------------------------------------------- */
+/* Driver data the user gives (HWPT_ALLOC, VIOMMU_ALLOC): where it is, as the kernel reads it. */
+struct sim_user_data {
+	uint32_t type;
+	uint64_t uptr;
+	uint32_t len;
+};
+/*
+ * Read it into dst (size bytes, zero-filled beyond len), as iommu_copy_struct_from_user():
+ * another type or a length outside [min, size] is -EINVAL, memory not readable -EFAULT.
+ */
+int sim_user_data_read(const struct sim_user_data *ud, uint32_t type, void *dst, size_t size,
+		       size_t min);
+/* ud NULL: no driver data */
 int sim_hwpt_paging_alloc(struct sim_ictx *ictx, struct sim_ioas *ioas, struct sim_idev *idev,
-			  uint32_t flags, bool immediate_attach, bool user_data,
+			  uint32_t flags, bool immediate_attach, const struct sim_user_data *ud,
 			  struct sim_hwpt **out);
 void sim_hwpt_destroy(struct sim_hwpt *hwpt);
 int sim_hwpt_attach(struct sim_hwpt *hwpt, struct sim_idev *idev);
@@ -344,6 +406,13 @@ struct iofd_hwpt_get_dirty_bitmap;
 #define SIM_KERNEL_MAP_FILE 613        /* IOAS_MAP_FILE */
 #define SIM_KERNEL_HW_INFO_IN_TYPE 703 /* GET_HW_INFO for a type asked for */
 #define SIM_KERNEL_PAGING_FAULT 703    /* a fault queue for a paging HWPT */
+#define SIM_KERNEL_VIOMMU 613          /* VIOMMU_ALLOC, VDEVICE_ALLOC */
+#define SIM_KERNEL_HWPT_PASID 614      /* HWPT_ALLOC_PASID, PASID attach */
+#define SIM_KERNEL_CHANGE_PROCESS 614  /* IOAS_CHANGE_PROCESS */
+#define SIM_KERNEL_VEVENTQ 615         /* VEVENTQ_ALLOC */
+#define SIM_KERNEL_HW_QUEUE 617        /* HW_QUEUE_ALLOC */
+#define SIM_KERNEL_MOCK_PT_DATA 703    /* the mock's paging data (MOCK_IOMMUPT_*) */
+#define SIM_KERNEL_TEST_OPS_7X 703     /* IOMMU_TEST_OP_DEV_CHECK_CACHE and after */
 int sim_kernel_parse(const char *text, unsigned int *version, char *err, size_t errlen);
 const char *sim_kernel_name(unsigned int version);
 /* a host the kernel cannot have (6.12: mock devices beside VT-d): -EINVAL and err set */
@@ -353,6 +422,9 @@ bool sim_kernel_dirty_per_entry(const struct sim_hwpt *hwpt);
 /* such a domain: the device wrote [s, e] of area a; its read of [start, last] in a */
 int sim_kernel_dirty_write(struct sim_hwpt *hwpt, const struct sim_area *a, uint64_t s,
 			   uint64_t e);
+/* TEST_OP_DIRTY: 1 marked, 0 not mapped, -errno; does the op count pages not mapped (7.x)? */
+int sim_kernel_set_dirty(struct sim_hwpt *hwpt, uint64_t iova);
+bool sim_kernel_dirty_counts_all(const struct sim_hwpt *hwpt);
 int sim_kernel_read_and_clear(struct sim_hwpt *hwpt, const struct iofd_hwpt_get_dirty_bitmap *cmd,
 			      struct sim_user_bitmap *ub, const struct sim_area *a, uint64_t start,
 			      uint64_t last);
@@ -403,5 +475,133 @@ void sim_file_close(struct sim_file *f);
 void sim_file_signal(struct sim_file *f, bool ready);
 long sim_file_read(struct sim_file *f, void *buf, size_t len);
 long sim_file_write(struct sim_file *f, const void *buf, size_t len);
+
+/* ---- user_mem.c: the calling process's memory, as the kernel reaches it ---- */
+/* Copy from or to user memory: 0, or -EFAULT where it is not mapped (readable, writeable). */
+int sim_user_read(void *dst, uint64_t uva, size_t len);
+int sim_user_write(uint64_t uva, const void *src, size_t len);
+/* What a page of memory is, so that two mappings of it compare equal. */
+struct sim_page_id {
+	uint64_t dev, ino; /* a file's; both 0 for anonymous memory */
+	uint64_t addr;     /* the offset in the file, or the user address */
+};
+/* A snapshot of the process's mappings (page_sizes: smaps' too); NULL: out of memory. */
+struct sim_vmas;
+struct sim_vmas *sim_vmas_load(bool page_sizes);
+void sim_vmas_free(struct sim_vmas *vs);
+/* The page under uva (its byte); -EFAULT when nothing is mapped there. */
+int sim_vmas_page_id(const struct sim_vmas *vs, uint64_t uva, struct sim_page_id *id);
+/* The byte at iova of area a. */
+int sim_vmas_area_page_id(const struct sim_vmas *vs, const struct sim_area *a, uint64_t iova,
+			  struct sim_page_id *id);
+/* The size of the page under uva (loaded with page_sizes); 0 when nothing is mapped. */
+uint64_t sim_vmas_page_size(const struct sim_vmas *vs, uint64_t uva);
+/* uva lies in a huge page (hugetlb): physically contiguous, a compound page. */
+bool sim_user_huge(uint64_t uva);
+
+/* ---- more of ioas.c ---- */
+/* Map user memory (fixed or not), unmap a range (no ENOENT when empty), cut an area. */
+int sim_ioas_map_user(struct sim_ioas *ioas, uint64_t uva, uint64_t length, uint64_t *iova,
+		      int prot, bool fixed);
+int sim_ioas_unmap(struct sim_ioas *ioas, uint64_t start, uint64_t last, uint64_t *unmapped);
+/* IOMMU_OPTION_HUGE_PAGES: 0 (or -EINVAL, -EADDRINUSE) */
+int sim_ioas_set_large_pages(struct sim_ioas *ioas, bool enable);
+/* Split the area holding iova so that iova is the last byte of one (VFIO type1). */
+int sim_ioas_cut(struct sim_ioas *ioas, uint64_t iova);
+/* Pin [start, last] for the kernel itself (owner): unmap there is EBUSY until unpinned. */
+int sim_ioas_kpin(struct sim_ioas *ioas, uint64_t start, uint64_t last, const void *owner);
+void sim_ioas_kunpin(struct sim_ioas *ioas, const void *owner);
+/* The pins on the page at uva: distinct pinned pages objects (the kernel's page refcount). */
+unsigned int sim_user_page_pins(struct iommufd_sim *sim, const struct sim_vmas *vs, uint64_t uva);
+
+/* ---- device.c ---- */
+/* Attach (or replace) a bound device to pt_id: HWPT, nested HWPT, or an IOAS (automatic). */
+int sim_idev_change_pt(struct sim_idev *idev, uint32_t *pt_id, bool replace);
+bool sim_dev_dirty_capable(const struct sim_device *dev);
+
+/* ---- nested.c: nested HWPTs ---- */
+int sim_nested_alloc(struct sim_ucmd *ucmd, struct sim_idev *idev, struct sim_hwpt *parent,
+		     struct sim_viommu *viommu, struct sim_hwpt **out);
+void sim_nested_destroy(struct sim_hwpt *hwpt);
+/* The paging domain that translates for hwpt (itself, or a nested one's parent). */
+struct sim_hwpt *sim_hwpt_paging(struct sim_hwpt *hwpt);
+int sim_cmd_hwpt_invalidate(struct sim_ucmd *ucmd);
+
+/* ---- pasid.c: domains of a device's PASIDs ---- */
+int sim_pasid_attach(struct sim_idev *idev, uint32_t pasid, uint32_t *pt_id, bool replace);
+void sim_pasid_detach(struct sim_idev *idev, uint32_t pasid);
+void sim_pasid_detach_all(struct sim_idev *idev);
+struct sim_hwpt *sim_pasid_hwpt(const struct sim_idev *idev, uint32_t pasid);
+/* The RID may go to hwpt while PASIDs are attached (both must take PASIDs). */
+int sim_pasid_rid_compat(const struct sim_idev *idev, const struct sim_hwpt *hwpt);
+
+/* ---- eventq.c: fault queues and vEVENTQs ---- */
+struct sim_fault;
+struct sim_veventq;
+int sim_cmd_fault_alloc(struct sim_ucmd *ucmd);
+int sim_cmd_veventq_alloc(struct sim_ucmd *ucmd);
+void sim_fault_get(struct sim_fault *fault);
+void sim_fault_put(struct sim_fault *fault);
+void sim_fault_destroy(struct sim_fault *fault);
+void sim_veventq_destroy(struct sim_veventq *q);
+/* A page request from idev at pasid (PASID_VALID in flags) to the domain's fault queue. */
+void sim_fault_report(struct sim_idev *idev, uint32_t pasid, uint32_t flags, uint32_t grpid,
+		      uint32_t perm, uint64_t addr);
+/* A vEVENT of the vIOMMU's queue of that type: 0, -EOPNOTSUPP (no such queue), -ENOMEM. */
+int sim_viommu_report(struct sim_viommu *viommu, uint32_t type, const void *data, uint32_t len);
+uint32_t sim_veventq_type(const struct sim_veventq *q);
+int sim_veventq_report(struct sim_veventq *q, const void *data, uint32_t len);
+
+/* ---- viommu.c: vIOMMUs, vDEVICEs, HW queues ---- */
+struct sim_vdevice;
+int sim_cmd_viommu_alloc(struct sim_ucmd *ucmd);
+int sim_cmd_vdevice_alloc(struct sim_ucmd *ucmd);
+int sim_cmd_hw_queue_alloc(struct sim_ucmd *ucmd);
+void sim_viommu_destroy(struct sim_viommu *viommu);
+void sim_viommu_get(struct sim_viommu *viommu);
+void sim_viommu_put(struct sim_viommu *viommu);
+/* The nest parent it was made on. */
+struct sim_hwpt *sim_viommu_parent(struct sim_viommu *viommu);
+/* Its vEVENTQ of that type (NULL if none); adding and dropping one. */
+struct sim_veventq *sim_viommu_veventq(struct sim_viommu *viommu, uint32_t type);
+int sim_viommu_add_veventq(struct sim_viommu *viommu, struct sim_veventq *q);
+void sim_viommu_drop_veventq(struct sim_viommu *viommu, struct sim_veventq *q);
+void sim_vdevice_destroy(struct sim_vdevice *vdev);
+/* Its device went: it goes too, and its id stays taken. */
+void sim_vdevice_tombstone(struct sim_vdevice *vdev);
+void sim_hw_queue_destroy(struct sim_obj *obj);
+/* The vDEVICE of idev on viommu, or NULL. */
+struct sim_vdevice *sim_viommu_vdev_of(struct sim_viommu *viommu, const struct sim_idev *idev);
+uint64_t sim_vdevice_virt_id(const struct sim_vdevice *vdev);
+/* The vIOMMU's cache invalidation (HWPT_INVALIDATE on a vIOMMU id). */
+int sim_viommu_invalidate(struct sim_viommu *viommu, const struct iofd_hwpt_invalidate *cmd,
+			  uint32_t *done);
+/* mmap() of /dev/iommu: the region at off of length len (ENXIO: none such). */
+int sim_viommu_mmap(struct sim_ictx *ictx, uint64_t off, uint64_t len, int *map_fd,
+		    uint64_t *map_off, void **owner);
+void sim_viommu_munmap(struct sim_ictx *ictx, void *owner);
+
+/* ---- test_cmd.c, test_access.c: IOMMU_TEST_CMD ---- */
+struct sim_staccess;
+int sim_cmd_test(struct sim_ucmd *ucmd);
+/* The topology's selftest mock IOMMU: NULL if it has none (no IOMMU_TEST_CMD then). */
+struct sim_iommu *sim_mock_iommu(struct iommufd_sim *sim);
+void sim_stdev_destroy(struct sim_obj *obj);
+int sim_test_access(struct sim_ucmd *ucmd);
+/* An unmap of [start, last] in ioas: the accesses give up their pins there. */
+void sim_access_notify_unmap(struct sim_ioas *ioas, uint64_t start, uint64_t last);
+/* Does an access pin the IOVA iova of ioas? */
+bool sim_access_pins(const struct sim_ioas *ioas, uint64_t iova);
+
+/* ---- option.c, vfio_compat.c ---- */
+int sim_cmd_option(struct sim_ucmd *ucmd);
+int sim_cmd_ioas_change_process(struct sim_ucmd *ucmd);
+int sim_cmd_vfio_ioas(struct sim_ucmd *ucmd);
+/* The VFIO container ioctls on /dev/iommu: a value (>= 0) or -errno. */
+int sim_vfio_compat_ioctl(struct sim_ictx *ictx, unsigned long request, void *arg);
+
+/* ---- ictx.c ---- */
+/* The id stays taken, unusable, until the context goes (the kernel's tombstone). */
+void sim_obj_tombstone(struct sim_obj *obj);
 
 #endif
