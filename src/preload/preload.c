@@ -78,6 +78,8 @@ void shim_resolve_all(void)
 	RESOLVE(ioctl, "ioctl");
 	RESOLVE(read, "read");
 	RESOLVE(write, "write");
+	RESOLVE(pread, "pread");
+	RESOLVE(pwrite, "pwrite");
 	RESOLVE(mmap, "mmap");
 	RESOLVE(munmap, "munmap");
 	RESOLVE(stat, "stat");
@@ -219,7 +221,22 @@ __attribute__((constructor)) static void shim_init(void)
 
 /* ---- opening ----------------------------------------------------------------------- */
 
-enum path_kind { PATH_OTHER, PATH_IOMMU, PATH_CDEV };
+enum path_kind { PATH_OTHER, PATH_IOMMU, PATH_CDEV, PATH_FAIL_NTH };
+
+/* /proc/{self,thread-self,PID}/.../fail-nth of this process: the kernel's fault injection. */
+static bool is_fail_nth(const char *path)
+{
+	static const char suffix[] = "/fail-nth";
+	size_t len = strlen(path);
+	char pid[24];
+
+	if (strncmp(path, "/proc/", 6) || len < sizeof(suffix) ||
+	    strcmp(path + len - (sizeof(suffix) - 1), suffix))
+		return false;
+	snprintf(pid, sizeof(pid), "%d/", (int)getpid());
+	return !strncmp(path + 6, "self/", 5) || !strncmp(path + 6, "thread-self/", 12) ||
+	       !strncmp(path + 6, pid, strlen(pid));
+}
 
 static enum path_kind kind_of(const char *path)
 {
@@ -231,10 +248,12 @@ static enum path_kind kind_of(const char *path)
 		return PATH_IOMMU;
 	if (!strncmp(path, cdev_dir, sizeof(cdev_dir) - 1))
 		return PATH_CDEV;
+	if (path[1] == 'p' && is_fail_nth(path))
+		return PATH_FAIL_NTH;
 	return PATH_OTHER;
 }
 
-/* /dev/iommu or a cdev: a file of the simulator. */
+/* /dev/iommu, a cdev, or the fault injection file: a file of the simulator. */
 static int sim_open(const char *path, int flags)
 {
 	struct iommufd_sim *s = shim_sim();
@@ -243,7 +262,10 @@ static int sim_open(const char *path, int flags)
 	if (!s)
 		return -1; /* errno ENOENT */
 	in_sim++;
-	fd = iofd_sim_transport_ops.open(s, path, flags);
+	if (kind_of(path) == PATH_FAIL_NTH)
+		fd = sim_host_open_fail_nth(s);
+	else
+		fd = iofd_sim_transport_ops.open(s, path, flags);
 	in_sim--;
 	shim_trace("open %s: %d", path, fd);
 	if (fd < 0) {
@@ -388,6 +410,8 @@ static int close_file(int fd, int file)
 		return -1;
 	}
 	fdt_repoint(file, to);
+	/* the closed number is free: the program's next file may take it */
+	__atomic_store_n(&e->file, 0, __ATOMIC_RELEASE);
 	fdt_entry(to)->refs = refs;
 	fe->refs = 0;
 	in_sim++;
@@ -700,4 +724,71 @@ SHIM_EXPORT int munmap(void *addr, size_t len)
 		free(m);
 	}
 	return ret;
+}
+
+/* ---- pread, pwrite (the fault injection file) ----------------------------------------------- */
+
+static ssize_t sim_pread(int fd, int file, void *buf, size_t len, off_t off, bool write)
+{
+	long ret;
+
+	if (off < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	in_sim++;
+	ret = sim_host_pread(sim, file, buf, len, (uint64_t)off, write);
+	in_sim--;
+	shim_trace("p%s %d %zu@%lld: %ld", write ? "write" : "read", fd, len, (long long)off, ret);
+	if (ret < 0) {
+		errno = -ret;
+		return -1;
+	}
+	return ret;
+}
+
+SHIM_EXPORT ssize_t pread(int fd, void *buf, size_t len, off_t off)
+{
+	int file = fdt_file(fd);
+
+	if (__builtin_expect(file < 0, 1) || in_sim)
+		return REAL(pread)(fd, buf, len, off);
+	return sim_pread(fd, file, buf, len, off, false);
+}
+
+SHIM_EXPORT ssize_t pread64(int fd, void *buf, size_t len, off_t off);
+ssize_t pread64(int fd, void *buf, size_t len, off_t off)
+{
+	return pread(fd, buf, len, off);
+}
+
+SHIM_EXPORT ssize_t __pread_chk(int fd, void *buf, size_t len, off_t off, size_t buflen);
+ssize_t __pread_chk(int fd, void *buf, size_t len, off_t off, size_t buflen)
+{
+	if (len > buflen)
+		abort();
+	return pread(fd, buf, len, off);
+}
+
+SHIM_EXPORT ssize_t __pread64_chk(int fd, void *buf, size_t len, off_t off, size_t buflen);
+ssize_t __pread64_chk(int fd, void *buf, size_t len, off_t off, size_t buflen)
+{
+	if (len > buflen)
+		abort();
+	return pread(fd, buf, len, off);
+}
+
+SHIM_EXPORT ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	int file = fdt_file(fd);
+
+	if (__builtin_expect(file < 0, 1) || in_sim)
+		return REAL(pwrite)(fd, buf, len, off);
+	return sim_pread(fd, file, (void *)buf, len, off, true);
+}
+
+SHIM_EXPORT ssize_t pwrite64(int fd, const void *buf, size_t len, off_t off);
+ssize_t pwrite64(int fd, const void *buf, size_t len, off_t off)
+{
+	return pwrite(fd, buf, len, off);
 }

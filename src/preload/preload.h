@@ -21,6 +21,8 @@ struct shim_real {
 	int (*ioctl)(int fd, unsigned long request, ...);
 	ssize_t (*read)(int fd, void *buf, size_t len);
 	ssize_t (*write)(int fd, const void *buf, size_t len);
+	ssize_t (*pread)(int fd, void *buf, size_t len, off_t off);
+	ssize_t (*pwrite)(int fd, const void *buf, size_t len, off_t off);
 	void *(*mmap)(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 	int (*munmap)(void *addr, size_t len);
 	int (*stat)(const char *path, struct stat *st);
@@ -56,7 +58,7 @@ const char *shim_sysfs_path(const char *path, char *buf);
 /* Is this one of the paths the shim answers for (a quick test for the common case)? */
 static inline bool shim_path_maybe_ours(const char *path)
 {
-	return path && path[0] == '/' && (path[1] == 'd' || path[1] == 's');
+	return path && path[0] == '/' && (path[1] == 'd' || path[1] == 's' || path[1] == 'p');
 }
 
 /* ---- preload.c ---- */

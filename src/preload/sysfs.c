@@ -38,7 +38,7 @@
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
 /* Bump when what a tree holds changes: a new layout gets a new directory. */
-#define TREE_FORMAT 1
+#define TREE_FORMAT 2
 #define MAX_DEVICES 4096
 
 static pthread_mutex_t tree_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -54,6 +54,7 @@ static const char *const redirected[] = {
 	"/sys/bus/pci/devices",
 	"/sys/bus/mdev/devices",
 	"/sys/bus/platform/devices",
+	"/sys/kernel/debug", /* the fault injection controls (with fail-nth, preload.c) */
 };
 
 static bool under(const char *path, const char *dir)
@@ -225,6 +226,30 @@ static int make_device(const char *root, const struct iommufd_device_desc *d)
 	return ret ?: mkfile(root, rel, "");
 }
 
+/*
+ * Fault injection (CONFIG_FAULT_INJECTION_DEBUG_FS) as far as a program sets it up before it
+ * uses /proc/<pid>/task/<tid>/fail-nth, which is the simulator's (preload.c): the attributes
+ * take what is written and change nothing.
+ */
+static const char *const fault_attrs[] = { "failslab", "fail_page_alloc", "fail_iommufd" };
+
+static int make_fault_attr(const char *root, const char *attr)
+{
+	static const char *const files[] = { "ignore-gfp-wait", "ignore-gfp-highmem", "verbose",
+					     "probability", "times" };
+	char rel[PATH_MAX];
+	size_t i;
+	int ret;
+
+	snprintf(rel, sizeof(rel), "sys/kernel/debug/%s", attr);
+	ret = mkdirs(root, rel);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]) && !ret; i++) {
+		snprintf(rel, sizeof(rel), "sys/kernel/debug/%s/%s", attr, files[i]);
+		ret = mkfile(root, rel, "0\n");
+	}
+	return ret;
+}
+
 static uint64_t fnv1a(uint64_t h, const void *p, size_t len)
 {
 	const unsigned char *c = p;
@@ -331,6 +356,8 @@ static int make_tree(struct iommufd_sim *s)
 	ret = ret ?: mkdirs(tmp, "sys/bus/pci/devices");
 	ret = ret ?: mkdirs(tmp, "sys/bus/mdev/devices");
 	ret = ret ?: mkdirs(tmp, "sys/bus/platform/devices");
+	for (i = 0; i < (int)(sizeof(fault_attrs) / sizeof(fault_attrs[0])) && !ret; i++)
+		ret = make_fault_attr(tmp, fault_attrs[i]);
 	for (i = 0; i < n && !ret; i++)
 		ret = make_device(tmp, &devs[i]);
 	if (!ret && rename(tmp, final)) {

@@ -32,6 +32,11 @@ long sim_host_write(struct iommufd_sim *sim, int fd, const void *buf, size_t len
 int sim_host_mmap(struct iommufd_sim *sim, int fd, uint64_t len, int prot, int flags, uint64_t off,
 		  int *map_fd, uint64_t *map_off, void **cookie);
 void sim_host_munmap(struct iommufd_sim *sim, void *cookie);
+/* pread(2) (pwrite(2) with write set) on a simulated file: a count or -errno. */
+long sim_host_pread(struct iommufd_sim *sim, int fd, void *buf, size_t len, uint64_t off,
+		    bool write);
+/* The kernel's fault injection file (/proc/<pid>/task/<tid>/fail-nth): fd or -errno. */
+int sim_host_open_fail_nth(struct iommufd_sim *sim);
 /* Hold the simulator still across fork(), so that the child gets it whole. */
 void sim_host_lock(struct iommufd_sim *sim);
 void sim_host_unlock(struct iommufd_sim *sim);

@@ -455,6 +455,9 @@ struct sim_file_ops {
 	/* read(2), write(2): a count or -errno; NULL: -EINVAL, as a file without them */
 	long (*read)(struct sim_file *f, void *buf, size_t len);
 	long (*write)(struct sim_file *f, const void *buf, size_t len);
+	/* pread(2), pwrite(2); NULL: -ESPIPE, as a file that cannot seek */
+	long (*pread)(struct sim_file *f, void *buf, size_t len, uint64_t off);
+	long (*pwrite)(struct sim_file *f, const void *buf, size_t len, uint64_t off);
 	/* the file's last descriptor is closed */
 	void (*release)(struct sim_file *f);
 };
@@ -474,6 +477,8 @@ void sim_file_close(struct sim_file *f);
 /* Make poll() on f's descriptor see data to read (ready) or none. */
 void sim_file_signal(struct sim_file *f, bool ready);
 long sim_file_read(struct sim_file *f, void *buf, size_t len);
+long sim_file_pread(struct sim_file *f, void *buf, size_t len, uint64_t off);
+long sim_file_pwrite(struct sim_file *f, const void *buf, size_t len, uint64_t off);
 long sim_file_write(struct sim_file *f, const void *buf, size_t len);
 
 /* ---- user_mem.c: the calling process's memory, as the kernel reaches it ---- */
