@@ -40,6 +40,8 @@
 #include "sim/sim_transport.h"
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
+/* The slow paths stay out of line: the program's own files take a few instructions. */
+#define SLOW __attribute__((noinline, cold))
 
 struct shim_real shim_real;
 
@@ -544,16 +546,11 @@ int fcntl64(int fd, int cmd, ...)
 
 /* ---- ioctl, read, write ------------------------------------------------------------------- */
 
-SHIM_EXPORT int ioctl(int fd, unsigned long request, ...)
+static SLOW int sim_ioctl(int fd, int file, unsigned long request, void *arg)
 {
-	int file = fdt_file(fd), ret;
-	va_list ap;
-	void *arg;
+	int ret;
 
-	va_start(ap, request);
-	arg = va_arg(ap, void *);
-	va_end(ap);
-	if (__builtin_expect(file < 0, 1) || in_sim)
+	if (in_sim)
 		return REAL(ioctl)(fd, request, arg);
 	in_sim++;
 	ret = iofd_sim_transport_ops.ioctl(sim, file, request, arg);
@@ -566,10 +563,26 @@ SHIM_EXPORT int ioctl(int fd, unsigned long request, ...)
 	return ret;
 }
 
-static ssize_t sim_read(int fd, int file, void *buf, size_t len)
+SHIM_EXPORT int ioctl(int fd, unsigned long request, ...)
+{
+	int file = fdt_file(fd);
+	va_list ap;
+	void *arg;
+
+	va_start(ap, request);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (__builtin_expect(file < 0, 1))
+		return REAL(ioctl)(fd, request, arg);
+	return sim_ioctl(fd, file, request, arg);
+}
+
+static SLOW ssize_t sim_read(int fd, int file, void *buf, size_t len)
 {
 	long ret;
 
+	if (in_sim)
+		return REAL(read)(fd, buf, len);
 	in_sim++;
 	ret = sim_host_read(sim, file, buf, len);
 	in_sim--;
@@ -585,7 +598,7 @@ SHIM_EXPORT ssize_t read(int fd, void *buf, size_t len)
 {
 	int file = fdt_file(fd);
 
-	if (__builtin_expect(file < 0, 1) || in_sim)
+	if (__builtin_expect(file < 0, 1))
 		return REAL(read)(fd, buf, len);
 	return sim_read(fd, file, buf, len);
 }
@@ -598,17 +611,16 @@ ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen)
 
 	if (len > buflen)
 		abort();
-	if (__builtin_expect(file < 0, 1) || in_sim)
+	if (__builtin_expect(file < 0, 1))
 		return REAL(read)(fd, buf, len);
 	return sim_read(fd, file, buf, len);
 }
 
-SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
+static SLOW ssize_t sim_write(int fd, int file, const void *buf, size_t len)
 {
-	int file = fdt_file(fd);
 	long ret;
 
-	if (__builtin_expect(file < 0, 1) || in_sim)
+	if (in_sim)
 		return REAL(write)(fd, buf, len);
 	in_sim++;
 	ret = sim_host_write(sim, file, buf, len);
@@ -619,6 +631,15 @@ SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
 		return -1;
 	}
 	return ret;
+}
+
+SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
+{
+	int file = fdt_file(fd);
+
+	if (__builtin_expect(file < 0, 1))
+		return REAL(write)(fd, buf, len);
+	return sim_write(fd, file, buf, len);
 }
 
 /* ---- mmap of /dev/iommu (a vIOMMU's pages) ------------------------------------------------ */
@@ -728,10 +749,12 @@ SHIM_EXPORT int munmap(void *addr, size_t len)
 
 /* ---- pread, pwrite (the fault injection file) ----------------------------------------------- */
 
-static ssize_t sim_pread(int fd, int file, void *buf, size_t len, off_t off, bool write)
+static SLOW ssize_t sim_pread(int fd, int file, void *buf, size_t len, off_t off, bool write)
 {
 	long ret;
 
+	if (in_sim)
+		return write ? REAL(pwrite)(fd, buf, len, off) : REAL(pread)(fd, buf, len, off);
 	if (off < 0) {
 		errno = EINVAL;
 		return -1;
@@ -751,7 +774,7 @@ SHIM_EXPORT ssize_t pread(int fd, void *buf, size_t len, off_t off)
 {
 	int file = fdt_file(fd);
 
-	if (__builtin_expect(file < 0, 1) || in_sim)
+	if (__builtin_expect(file < 0, 1))
 		return REAL(pread)(fd, buf, len, off);
 	return sim_pread(fd, file, buf, len, off, false);
 }
@@ -782,7 +805,7 @@ SHIM_EXPORT ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
 {
 	int file = fdt_file(fd);
 
-	if (__builtin_expect(file < 0, 1) || in_sim)
+	if (__builtin_expect(file < 0, 1))
 		return REAL(pwrite)(fd, buf, len, off);
 	return sim_pread(fd, file, (void *)buf, len, off, true);
 }
