@@ -65,3 +65,9 @@ abi:
 
 abi-baseline:
 	scripts/ci-abi.sh --update
+
+# libiommufd-preload: its suite (each kernel's own iommufd selftests on the simulator among
+# them) and its cost on ordinary files (scripts/ci-preload.sh).
+.PHONY: preload
+preload: configure-tests
+	scripts/ci-preload.sh $(BUILD)

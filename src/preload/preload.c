@@ -195,7 +195,8 @@ struct iommufd_sim *shim_sim(void)
 		in_sim--;
 		if (ret) {
 			/* As a kernel without IOMMUFD: the files are absent. One line says why. */
-			shim_err("IOMMUFD_SIM_TOPOLOGY: %s (no /dev/iommu)", iommufd_sim_last_error());
+			shim_err("IOMMUFD_SIM_TOPOLOGY: %s (no /dev/iommu)",
+				 iommufd_sim_last_error());
 			__atomic_store_n(&sim_state, -1, __ATOMIC_RELEASE);
 		} else {
 			sim_host_set_fd_hooks(sim, on_fd_changed, on_fd_alias, NULL);
@@ -672,7 +673,8 @@ static void *sim_mmap(void *addr, size_t len, int prot, int flags, int file, off
 		return MAP_FAILED;
 	}
 	in_sim++;
-	ret = sim_host_mmap(sim, file, rlen, prot, flags, (uint64_t)off, &map_fd, &map_off, &cookie);
+	ret = sim_host_mmap(sim, file, rlen, prot, flags, (uint64_t)off, &map_fd, &map_off,
+			    &cookie);
 	in_sim--;
 	shim_trace("mmap %d 0x%llx+%zu: %d", file, (unsigned long long)off, len, ret);
 	if (ret) {

@@ -32,6 +32,11 @@ struct sim_fault {
 	uint32_t next_cookie;
 };
 
+static struct sim_fault *fault_of(struct sim_file *f)
+{
+	return (struct sim_fault *)((char *)f - offsetof(struct sim_fault, file));
+}
+
 void sim_fault_get(struct sim_fault *fault)
 {
 	fault->obj.users++;
@@ -62,7 +67,7 @@ void sim_fault_destroy(struct sim_fault *fault)
 
 static long fault_read(struct sim_file *f, void *buf, size_t len)
 {
-	struct sim_fault *fault = (struct sim_fault *)((char *)f - offsetof(struct sim_fault, file));
+	struct sim_fault *fault = fault_of(f);
 	const size_t sz = sizeof(struct iofd_hwpt_pgfault);
 	size_t done = 0;
 	struct sim_iopf *p;
@@ -91,7 +96,7 @@ static long fault_read(struct sim_file *f, void *buf, size_t len)
 
 static long fault_write(struct sim_file *f, const void *buf, size_t len)
 {
-	struct sim_fault *fault = (struct sim_fault *)((char *)f - offsetof(struct sim_fault, file));
+	struct sim_fault *fault = fault_of(f);
 	const size_t sz = sizeof(struct iofd_hwpt_page_response);
 	struct iofd_hwpt_page_response resp;
 	struct sim_iopf **pp, *p;
@@ -127,7 +132,7 @@ static long fault_write(struct sim_file *f, const void *buf, size_t len)
 /* The last descriptor is closed: the file lets go of its object and context. */
 static void fault_release(struct sim_file *f)
 {
-	struct sim_fault *fault = (struct sim_fault *)((char *)f - offsetof(struct sim_fault, file));
+	struct sim_fault *fault = fault_of(f);
 	struct sim_ictx *ictx = fault->obj.ictx;
 
 	fault->obj.users--;
@@ -230,6 +235,11 @@ struct sim_veventq {
 	size_t head, n, cap;
 };
 
+static struct sim_veventq *veventq_of(struct sim_file *f)
+{
+	return (struct sim_veventq *)((char *)f - offsetof(struct sim_veventq, file));
+}
+
 static struct sim_vevent *ev_at(struct sim_veventq *q, size_t i)
 {
 	return &q->q[(q->head + i) % q->cap];
@@ -265,7 +275,7 @@ void sim_veventq_destroy(struct sim_veventq *q)
 
 static long veventq_read(struct sim_file *f, void *buf, size_t len)
 {
-	struct sim_veventq *q = (struct sim_veventq *)((char *)f - offsetof(struct sim_veventq, file));
+	struct sim_veventq *q = veventq_of(f);
 	const size_t hdr_len = sizeof(struct iofd_vevent_header);
 	size_t done = 0;
 
@@ -301,7 +311,7 @@ static long veventq_read(struct sim_file *f, void *buf, size_t len)
 
 static void veventq_release(struct sim_file *f)
 {
-	struct sim_veventq *q = (struct sim_veventq *)((char *)f - offsetof(struct sim_veventq, file));
+	struct sim_veventq *q = veventq_of(f);
 	struct sim_ictx *ictx = q->obj.ictx;
 
 	q->obj.users--;

@@ -329,7 +329,7 @@ int sim_cmd_hwpt_alloc(struct sim_ucmd *ucmd)
 	case SIM_OBJ_IOAS:
 		flags = cmd->flags;
 		if (flags & IOFD_HWPT_FAULT_ID_VALID) {
-			/* 6.12 takes a fault queue for nested HWPTs only; 7.3 not with NEST_PARENT. */
+			/* 6.12: a fault queue for nested HWPTs only; 7.3: not with NEST_PARENT. */
 			if (ucmd->ictx->sim->topo.kernel < SIM_KERNEL_PAGING_FAULT ||
 			    (flags & IOFD_HWPT_ALLOC_NEST_PARENT))
 				return -EOPNOTSUPP;

@@ -482,7 +482,8 @@ unsigned int sim_user_page_pins(struct iommufd_sim *sim, const struct sim_vmas *
 		return 0;
 	for (ictx = sim->ictxs; ictx; ictx = ictx->next) {
 		for (id = 1; id < ictx->objs_cap; id++) {
-			const struct sim_ioas *ioas = (const void *)sim_obj_get(ictx, id, SIM_OBJ_IOAS);
+			const struct sim_ioas *ioas = (const void *)sim_obj_get(ictx, id,
+										SIM_OBJ_IOAS);
 
 			for (i = 0; ioas && i < ioas->nareas; i++) {
 				const struct sim_area *a = &ioas->areas[i];

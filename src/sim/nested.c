@@ -66,7 +66,8 @@ int sim_nested_alloc(struct sim_ucmd *ucmd, struct sim_idev *idev, struct sim_hw
 		if ((cmd->flags & ~valid) || !cmd->data_len)
 			return -EOPNOTSUPP;
 		if (parent->auto_domain || !parent->nest_parent ||
-		    parent->iommu->kind != iommu->kind || strcmp(parent->iommu->driver, iommu->driver))
+		    parent->iommu->kind != iommu->kind ||
+		    strcmp(parent->iommu->driver, iommu->driver))
 			return -EINVAL;
 	}
 	/* Stage-1 formats are the mock's alone here. */

@@ -23,9 +23,14 @@
  * as the kernel's memfd_pin_folios() does, once a domain needs them, which
  * fails for other files and beyond the end of the file. dma-bufs are not.
  *
- * Not modelled: IOMMU_OPTION, IOMMU_VFIO_IOAS, HWPT_INVALIDATE, fault
- * queues and nested (stage-1) domains (all ENOTTY or EOPNOTSUPP here); the
- * mock's huge IO pages (MOCK_FLAGS_DEVICE_HUGE_IOVA);
+ * Beyond what the library uses, for programs written against the kernel
+ * (the kernel's own selftest, under libiommufd-preload): IOMMU_TEST_CMD with
+ * the mock's devices (test_cmd.c), options, the VFIO container (option.c,
+ * vfio_compat.c), the mock's nested domains (nested.c), fault queues and
+ * vEVENTQs (eventq.c), its vIOMMUs (viommu.c), PASIDs (pasid.c).
+ *
+ * Not modelled: no-IOMMU mode; dma-bufs; nested domains and vIOMMUs of VT-d
+ * and SMMUv3 (EOPNOTSUPP); 6.12's mock huge IO pages (MOCK_FLAGS_DEVICE_HUGE_IOVA);
  * IOMMU groups with more than one device; RLIMIT_MEMLOCK accounting;
  * pinning read-only memory writeable (the kernel says EFAULT, this model
  * only checks that the memory is mapped); huge IOMMU pages (dirty bits are

@@ -231,11 +231,12 @@ static int check_pages(struct sim_ioas *ioas, uint64_t iova, uint64_t length, ui
 		return -ENOMEM;
 	uptr -= iova - first;
 	for (at = first; at < end && !ret; at += SIM_PAGE_SIZE, uptr += SIM_PAGE_SIZE) {
-		const struct sim_area *a = &ioas->areas[sim_ioas_area_at(ioas, at < iova ? iova : at)];
+		uint64_t in = at < iova ? iova : at; /* the first page may start before iova */
+		const struct sim_area *a = &ioas->areas[sim_ioas_area_at(ioas, in)];
 
 		if (sim_vmas_page_id(vs, uptr, &want))
 			ret = -EFAULT;
-		else if (sim_vmas_area_page_id(vs, a, at < iova ? iova : at, &have) ||
+		else if (sim_vmas_area_page_id(vs, a, in, &have) ||
 			 have.dev != want.dev || have.ino != want.ino ||
 			 (have.addr & ~(SIM_PAGE_SIZE - 1)) != (want.addr & ~(SIM_PAGE_SIZE - 1)))
 			ret = -EBADE;
@@ -255,7 +256,8 @@ static int pinnable(struct sim_ioas *ioas, uint64_t iova, uint64_t last)
 		const struct sim_area *a = &ioas->areas[i];
 		uint64_t e = a->last < last ? a->last : last;
 
-		ret = a->file >= 0 ? 0 : sim_user_range_present(a->uva + (cur - a->iova), e - cur + 1);
+		ret = a->file >= 0 ? 0 :
+				     sim_user_range_present(a->uva + (cur - a->iova), e - cur + 1);
 		if (ret)
 			return ret;
 		cur = e + 1;

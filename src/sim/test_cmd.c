@@ -186,7 +186,8 @@ static int md_check_map(struct sim_ucmd *ucmd, struct iofd_test_cmd *cmd)
 	if (ret)
 		return ret;
 	ps = hwpt->pgsize_bitmap & -hwpt->pgsize_bitmap;
-	if ((iova % ps) || (length % ps) || (uptr % ps) || __builtin_add_overflow(uptr, length, &end))
+	if ((iova % ps) || (length % ps) || (uptr % ps) ||
+	    __builtin_add_overflow(uptr, length, &end))
 		return -EINVAL;
 	vs = sim_vmas_load(false);
 	if (!vs)

@@ -252,8 +252,9 @@ static int get_info(struct sim_ictx *ictx, void *arg)
 		/* the chain: each capability names the next, where the user's buffer holds it */
 		if (last_cap && info.argsz >= total) {
 			next = total;
-			if (sim_user_write(last_cap + offsetof(struct iofd_vfio_info_cap_header, next),
-					   &next, sizeof(next)))
+			uint64_t at = last_cap + offsetof(struct iofd_vfio_info_cap_header, next);
+
+			if (sim_user_write(at, &next, sizeof(next)))
 				return -EFAULT;
 		}
 		last_cap = uptr + total;

@@ -72,7 +72,7 @@ struct sim_hwpt *sim_viommu_parent(struct sim_viommu *viommu)
 	return viommu->hwpt;
 }
 
-/* copy_struct_from_user(): a shorter user struct is zero-extended, a longer one's tail must be 0. */
+/* copy_struct_from_user(): a shorter user struct is zero-extended, a longer one ends in 0s. */
 static int user_struct_read(void *dst, size_t size, uint64_t uptr, size_t usize)
 {
 	unsigned char extra[64];
@@ -405,8 +405,9 @@ int sim_viommu_invalidate(struct sim_viommu *viommu, const struct iofd_hwpt_inva
 	if (!cmds)
 		return -ENOMEM;
 	for (i = 0; i < cmd->entry_num; i++) {
-		ret = user_struct_read(&cmds[i], sizeof(*cmds),
-				       cmd->data_uptr + (uint64_t)cmd->entry_len * i, cmd->entry_len);
+		uint64_t at = cmd->data_uptr + (uint64_t)cmd->entry_len * i;
+
+		ret = user_struct_read(&cmds[i], sizeof(*cmds), at, cmd->entry_len);
 		if (ret)
 			goto out;
 	}

@@ -158,7 +158,8 @@ static void test_unknown_ioctls(void **state)
 	assert_int_equal(errno, ENOTTY);
 	assert_int_equal(ioctl(fd, _IO('x', 1), dummy), -1);
 	assert_int_equal(errno, ENOTTY);
-	assert_int_equal(ioctl(dev, _IO(';', 100 + 8), dummy), -1); /* VFIO_DEVICE_GET_REGION_INFO */
+	/* VFIO_DEVICE_GET_REGION_INFO */
+	assert_int_equal(ioctl(dev, _IO(';', 100 + 8), dummy), -1);
 	assert_int_equal(errno, EINVAL); /* nothing works before BIND_IOMMUFD, as in VFIO */
 	/* files without read() or write() */
 	assert_int_equal(read(fd, dummy, 8), -1);
