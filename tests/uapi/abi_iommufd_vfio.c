@@ -212,6 +212,23 @@ static void test_after_6_12(void **state)
 	/* The command number must at least not be one 6.12 uses. */
 	assert_true((int)IOFD_CMD_IOAS_MAP_FILE > (int)IOMMUFD_CMD_FAULT_QUEUE_ALLOC);
 #endif
+#ifdef IOMMU_VIOMMU_ALLOC
+	SAME_VALUE(IOFD_CMD_VIOMMU_ALLOC, IOMMUFD_CMD_VIOMMU_ALLOC);
+	SAME_VALUE(IOFD_VIOMMU_ALLOC, IOMMU_VIOMMU_ALLOC);
+	SAME_VALUE(IOFD_VIOMMU_TYPE_DEFAULT, IOMMU_VIOMMU_TYPE_DEFAULT);
+	SAME_STRUCT(iofd_viommu_alloc, iommu_viommu_alloc);
+	SAME_FIELD(iofd_viommu_alloc, size, iommu_viommu_alloc, size);
+	SAME_FIELD(iofd_viommu_alloc, flags, iommu_viommu_alloc, flags);
+	SAME_FIELD(iofd_viommu_alloc, type, iommu_viommu_alloc, type);
+	SAME_FIELD(iofd_viommu_alloc, dev_id, iommu_viommu_alloc, dev_id);
+	SAME_FIELD(iofd_viommu_alloc, hwpt_id, iommu_viommu_alloc, hwpt_id);
+	SAME_FIELD(iofd_viommu_alloc, out_viommu_id, iommu_viommu_alloc, out_viommu_id);
+	SAME_FIELD(iofd_viommu_alloc, data_len, iommu_viommu_alloc, data_len);
+	SAME_FIELD(iofd_viommu_alloc, reserved, iommu_viommu_alloc, __reserved);
+	SAME_FIELD(iofd_viommu_alloc, data_uptr, iommu_viommu_alloc, data_uptr);
+#else
+	assert_true((int)IOFD_CMD_VIOMMU_ALLOC > (int)IOMMUFD_CMD_FAULT_QUEUE_ALLOC);
+#endif
 #ifdef VFIO_DEVICE_ATTACH_PASID
 	SAME_VALUE(IOFD_VFIO_DEVICE_ATTACH_PASID, VFIO_DEVICE_ATTACH_PASID);
 	SAME_VALUE(IOFD_VFIO_DEVICE_DETACH_PASID, VFIO_DEVICE_DETACH_PASID);
