@@ -81,6 +81,9 @@ struct sim_device {
 	char cdev[SIM_NAME_MAX];
 	struct sim_iommu *iommu; /* NULL for an emulated (mdev) device */
 	bool emulated;
+	/* PASIDs as GET_HW_INFO reports them (the PCI PASID capability): width 0 is none */
+	unsigned int pasid_bits;
+	bool pasid_exec, pasid_priv;
 	/* the device file that has the device open (bound); a cdev opens once */
 	struct sim_df *open_df;
 };
@@ -338,6 +341,7 @@ struct iofd_hwpt_get_dirty_bitmap;
  * known to have, 7.3.
  */
 #define SIM_KERNEL_MAP_FILE 613        /* IOAS_MAP_FILE */
+#define SIM_KERNEL_VIOMMU 613          /* VIOMMU_ALLOC */
 #define SIM_KERNEL_HW_INFO_IN_TYPE 703 /* GET_HW_INFO for a type asked for */
 #define SIM_KERNEL_PAGING_FAULT 703    /* a fault queue for a paging HWPT */
 /* "6.12", "7.3" to 612, 703; else -EINVAL and err set */
@@ -353,6 +357,9 @@ int sim_kernel_dirty_write(struct sim_hwpt *hwpt, const struct sim_area *a, uint
 int sim_kernel_read_and_clear(struct sim_hwpt *hwpt, const struct iofd_hwpt_get_dirty_bitmap *cmd,
 			      struct sim_user_bitmap *ub, const struct sim_area *a, uint64_t start,
 			      uint64_t last);
+
+/* ---- viommu.c ------------------------------------------------------- */
+int sim_cmd_viommu_alloc(struct sim_ucmd *ucmd);
 
 /* ---- device.c ------------------------------------------------------- */
 int sim_df_open(struct iommufd_sim *sim, struct sim_device *dev);

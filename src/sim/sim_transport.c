@@ -62,6 +62,8 @@ static const struct sim_ioctl_op sim_ioctl_ops[] = {
 	       iofd_hwpt_get_dirty_bitmap, data),
 	SIM_OP_SINCE(IOFD_IOAS_MAP_FILE, sim_cmd_ioas_map_file, iofd_ioas_map_file, iova,
 		     SIM_KERNEL_MAP_FILE),
+	SIM_OP_SINCE(IOFD_VIOMMU_ALLOC, sim_cmd_viommu_alloc, iofd_viommu_alloc, out_viommu_id,
+		     SIM_KERNEL_VIOMMU),
 };
 
 void sim_ucmd_respond(struct sim_ucmd *ucmd, size_t cmd_len)
