@@ -24,9 +24,13 @@
  * a domain needs them, which fails for other files and beyond the end of
  * the file. dma-bufs are not.
  *
+ * VIOMMU_ALLOC (6.13) answers with the kernel's checks, then EOPNOTSUPP: no
+ * driver of the model makes vIOMMUs. GET_HW_INFO reports a device's PASID
+ * width and modes as the topology gives them.
+ *
  * Not modelled: IOMMU_OPTION, IOMMU_VFIO_IOAS, HWPT_INVALIDATE, fault
- * queues (none can be made: a HWPT given one finds none) and nested
- * (stage-1) domains (all ENOTTY or EOPNOTSUPP here); the
+ * queues (none can be made: a HWPT given one finds none), nested (stage-1)
+ * domains and vIOMMUs (all ENOTTY or EOPNOTSUPP here); the
  * mock's huge IO pages (MOCK_FLAGS_DEVICE_HUGE_IOVA);
  * IOMMU groups with more than one device; RLIMIT_MEMLOCK accounting;
  * pinning read-only memory writeable (the kernel says EFAULT, this model
