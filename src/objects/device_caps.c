@@ -68,9 +68,10 @@ static int nest_parents(struct iommufd_device *dev, bool dirty)
 /*
  * Whether the kernel has vIOMMU objects (6.13 on): VIOMMU_ALLOC of the reserved type, which
  * a kernel that has the command refuses before looking at anything else (and could not make
- * without a nest parent, hwpt 0 being none), and one without answers ENOTTY. 1, 0 or -errno.
+ * without a nest parent, hwpt 0 being none), and one without answers ENOTTY. Any other
+ * answer, a failure too, comes from a kernel that has the command.
  */
-static int viommu_offered(struct iommufd_device *dev)
+static bool viommu_offered(struct iommufd_device *dev)
 {
 	struct iommufd_ctx *ctx = dev->ctx;
 	struct iofd_viommu_alloc cmd = {
@@ -84,10 +85,10 @@ static int viommu_offered(struct iommufd_device *dev)
 			 "VIOMMU_ALLOC dev=%u hwpt=0 type=%u (does the kernel have it?) viommu=%u",
 			 dev->dev_id, cmd.type, cmd.out_viommu_id);
 	if (ret == -ENOTTY)
-		return 0;
+		return false;
 	if (!ret)
 		drop_scratch(dev, "viommu", cmd.out_viommu_id);
-	return 1;
+	return true;
 }
 
 int iommufd_device_caps(struct iommufd_device *dev, struct iommufd_device_caps *caps)
@@ -113,6 +114,8 @@ int iommufd_device_caps(struct iommufd_device *dev, struct iommufd_device_caps *
 		if (c.reserved[i])
 			return iofd_set_error(ctx, -EINVAL, "device caps %s: caps reserved is not 0",
 					      dev->info.name);
+	/* Every other member is an answer: what an earlier call left there is no input. */
+	memset(&c, 0, sizeof(c));
 	/* A refusal below is an answer, not a failure: the caller's last error stays. */
 	snprintf(before, sizeof(before), "%s", iommufd_last_error(ctx));
 
@@ -131,10 +134,7 @@ int iommufd_device_caps(struct iommufd_device *dev, struct iommufd_device_caps *
 			return ret;
 		c.flags |= ret;
 	}
-	ret = viommu_offered(dev);
-	if (ret < 0)
-		return ret;
-	if (ret)
+	if (viommu_offered(dev))
 		c.flags |= IOMMUFD_DEVICE_CAP_VIOMMU;
 	iofd_log(ctx, IOMMUFD_LOG_INFO,
 		 "device caps %s: dirty tracking %s, nest parent %s%s, PASID %u bits, vIOMMU "
@@ -146,6 +146,7 @@ int iommufd_device_caps(struct iommufd_device *dev, struct iommufd_device_caps *
 	iofd_set_error(ctx, 0, "%s", before);
 	/* The answer as far as the caller's struct reaches (its size was checked). */
 	memcpy(&size, caps, sizeof(size));
+	c.size = size;
 	memcpy(caps, &c, size < sizeof(c) ? size : sizeof(c));
 	return 0;
 }

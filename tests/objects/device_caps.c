@@ -223,9 +223,18 @@ static void test_caps_bad_args(void **state)
 	assert_int_equal(big.c.size, sizeof(big));
 	assert_int_equal(big.newer, 0);
 
-	/* Outputs left in the struct from an earlier call are no input. */
+	/* What is left in the answer's members (an earlier call's, another device's) is no input. */
+	iommufd_device_close(dev);
+	dev = fx_dev(f, DEV_NODIRTY);
+	big.c.hw_capabilities = 0xff;
+	big.c.max_pasid_log2 = 20;
+	big.c.hw_info_type = 77;
 	assert_int_equal(iommufd_device_caps(dev, &big.c), 0);
-	assert_int_equal(big.c.flags, DIRTY | NEST | NEST_DIRTY | VIOMMU);
+	assert_int_equal(big.c.flags, NEST | VIOMMU);
+	assert_int_equal(big.c.hw_capabilities, 0);
+	assert_int_equal(big.c.max_pasid_log2, 0);
+	assert_int_equal(big.c.hw_info_type, HW_INFO_TYPE_INTEL_VTD);
+	assert_int_equal(big.c.size, sizeof(big));
 	iommufd_device_close(dev);
 }
 
