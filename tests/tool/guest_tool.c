@@ -283,6 +283,55 @@ static void devices_lists_the_vfio_devices(void)
 	vt_assert(strstr(r->out, viommu_line()));
 }
 
+/*
+ * The simulator imitating this kernel, with a topology that mirrors machine A (as the
+ * differential scenarios have it, tests/vm/scenario.c), tells the same of every device and of
+ * the kernel; only the capability bits 7.x adds (ATS) are not modelled.
+ */
+static void devices_as_the_simulator_says(void)
+{
+	static const char *const keys[] = { "name", "cdev", "iommu", "driver", "dirty_tracking",
+					    "nest_parent", "nest_parent_dirty_tracking",
+					    "pasid_bits", "pasid_exec", "pasid_priv",
+					    "hw_info_type" };
+	char topo[1024], arg[1100];
+	json_object *real, *sim, *a, *b;
+	struct run *r;
+	size_t i, k;
+
+	need("A");
+	snprintf(topo, sizeof(topo),
+		 "{ \"kernel\": \"%d.%d\", \"iommus\": [ { \"name\": \"dmar0\", \"driver\": "
+		 "\"intel-vtd\", \"dirty_tracking\": false, \"nesting\": false, \"iova_bits\": 39 }"
+		 " ], \"devices\": [ { \"name\": \"0000:00:03.0\", \"iommu\": \"dmar0\" },"
+		 " { \"name\": \"0000:00:04.0\", \"iommu\": \"dmar0\" },"
+		 " { \"name\": \"0000:00:05.0\", \"iommu\": \"dmar0\" } ] }",
+		 vm_kernel() / 100, vm_kernel() % 100);
+	snprintf(arg, sizeof(arg), "--sim=%s", topo);
+	r = tool("devices", "--json", NULL);
+	vt_assert_int_eq(r->status, EXIT_OK);
+	real = r->doc;
+	r = tool(arg, "devices", "--json", NULL);
+	vt_assert_int_eq(r->status, EXIT_OK);
+	sim = r->doc;
+	vt_assert(get_bool(sim, "simulated"));
+	vt_assert(get_bool(sim, "kernel_viommu") == get_bool(real, "kernel_viommu"));
+	vt_assert_int_eq(json_object_array_length(get(sim, "devices")),
+			 json_object_array_length(get(real, "devices")));
+	for (i = 0; i < json_object_array_length(get(real, "devices")); i++) {
+		a = json_object_array_get_idx(get(real, "devices"), i);
+		b = json_object_array_get_idx(get(sim, "devices"), i);
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (!json_object_equal(get(a, keys[k]), get(b, keys[k])))
+				vt_fail(__FILE__, __LINE__, "%s: %s: kernel %s, simulator %s",
+					get_str(a, "name"), keys[k],
+					json_object_to_json_string(get(a, keys[k])),
+					json_object_to_json_string(get(b, keys[k])));
+	}
+	json_object_put(real);
+	json_object_put(sim);
+}
+
 /* A device a VMM holds cannot be opened again: it is listed with the reason, the rest as usual. */
 static void devices_in_use_are_listed_with_the_reason(void)
 {
@@ -651,6 +700,7 @@ int main(int argc, char **argv)
 {
 	static const struct vt_case cases[] = {
 		VT_CASE(devices_lists_the_vfio_devices),
+		VT_CASE(devices_as_the_simulator_says),
 		VT_CASE(devices_in_use_are_listed_with_the_reason),
 		VT_CASE(attach_on_vtd_is_not_migratable),
 		VT_CASE(attach_no_dirty_on_vtd),
