@@ -66,6 +66,12 @@ abi:
 abi-baseline:
 	scripts/ci-abi.sh --update
 
+# What the library costs over the raw kernel calls, on every kernel of the VM tier and on the
+# simulator (scripts/bench.sh; minutes). Not part of check.
+.PHONY: bench
+bench: configure-tests
+	scripts/bench.sh $(BUILD)
+
 # libiommufd-preload: its suite (each kernel's own iommufd selftests on the simulator among
 # them) and its cost on ordinary files (scripts/ci-preload.sh).
 .PHONY: preload

@@ -94,12 +94,37 @@ IOMMUFD_API long iommufd_sim_live_objects(const struct iommufd_sim *sim);
 IOMMUFD_API int iommufd_sim_fail_nth(struct iommufd_sim *sim, unsigned n, int err);
 /* Why iommufd_sim_new() last failed in this thread (bad topology: names the key or line). */
 IOMMUFD_API const char *iommufd_sim_last_error(void);
+/*
+ * Open a simulated device's cdev as a program opens /dev/vfio/devices/vfioN on the kernel
+ * (device: its topology name or cdev path): an fd to give iommufd_device_from_fd(), or
+ * -ENOENT (no such device), -EINVAL (NULL). The fd is the simulator's: close it with
+ * iommufd_sim_close_cdev() (which unbinds its device, as closing a cdev does), not close();
+ * iommufd_sim_free() of the last reference closes any left open.
+ */
+IOMMUFD_API int iommufd_sim_open_cdev(struct iommufd_sim *sim, const char *device);
+/* 0, or -EBADF for an fd that is no device file of sim. */
+IOMMUFD_API int iommufd_sim_close_cdev(struct iommufd_sim *sim, int fd);
 
 /* ---- Devices --------------------------------------------------------- */
 
 IOMMUFD_API int iommufd_device_open(struct iommufd_ctx *ctx, const char *name,
 				    struct iommufd_device **out);
 IOMMUFD_API void iommufd_device_close(struct iommufd_device *dev);
+/*
+ * Bind a VFIO cdev fd the caller opened (or a manager passed) to the context; its name
+ * comes from the fd's sysfs device. The fd stays the caller's: nothing in the library
+ * closes it. iommufd_device_close() of such a device detaches it and forgets it, but the
+ * fd stays open and bound (the kernel unbinds a cdev only when its fd is closed): it
+ * cannot be given here again; close it and open the cdev anew to bind the device again.
+ * 0, or -EBADF (fd not open), -ENODEV (no VFIO device cdev), -EINVAL (the fd is bound
+ * already, or the device is bound through another cdev fd), -EBUSY (the device is in use
+ * through its VFIO group), or the kernel's errno; nothing is changed on failure.
+ */
+IOMMUFD_API int iommufd_device_from_fd(struct iommufd_ctx *ctx, int cdev_fd,
+				       struct iommufd_device **out);
+/* The device's VFIO cdev fd, for the caller's own VFIO calls (regions, BAR mmap, IRQs,
+ * reset); still the library's for a device it opened. -ENODEV for a selftest device. */
+IOMMUFD_API int iommufd_device_fd(const struct iommufd_device *dev);
 IOMMUFD_API uint32_t iommufd_device_id(const struct iommufd_device *dev);
 IOMMUFD_API const char *iommufd_device_name(const struct iommufd_device *dev);
 IOMMUFD_API bool iommufd_device_is_emulated(const struct iommufd_device *dev);
@@ -113,6 +138,32 @@ IOMMUFD_API const char *iommufd_device_cdev(const struct iommufd_device *dev);
  * The container calls these; use them only for devices outside a container. */
 IOMMUFD_API int iommufd_device_attach_pt(struct iommufd_device *dev, uint32_t pt_id);
 IOMMUFD_API int iommufd_device_detach_pt(struct iommufd_device *dev);
+enum { IOMMUFD_ATTACH_PASID = 1u << 0 };
+/* Options of iommufd_device_attach_pt_opts (see IOMMUFD_OPTS). */
+struct iommufd_attach_opts {
+	size_t size;    /* sizeof(struct iommufd_attach_opts) */
+	uint32_t flags; /* IOMMUFD_ATTACH_PASID: attach only the device's PASID pasid */
+	uint32_t pasid;
+};
+/* Options of iommufd_device_detach_pt_opts (see IOMMUFD_OPTS). */
+struct iommufd_detach_opts {
+	size_t size;    /* sizeof(struct iommufd_detach_opts) */
+	uint32_t flags; /* IOMMUFD_ATTACH_PASID: detach only the device's PASID pasid */
+	uint32_t pasid;
+};
+/*
+ * iommufd_device_attach_pt/detach_pt with options (NULL: the same calls). With
+ * IOMMUFD_ATTACH_PASID they attach (or replace) and detach one PASID of the device, which
+ * leaves iommufd_device_pt_id() as it is; iommufd_device_close() does not detach PASIDs
+ * (unbinding, when the library closes the device's file, does). 0 or -errno: -EINVAL for
+ * bad opts (unknown flags, a pasid without the flag); -EBUSY for a device in a container;
+ * -EOPNOTSUPP for a selftest device with a PASID; kernels before VFIO_DEVICE_ATTACH_PASID
+ * (6.12 among them) answer -EINVAL to any PASID.
+ */
+IOMMUFD_API int iommufd_device_attach_pt_opts(struct iommufd_device *dev, uint32_t pt_id,
+					      const struct iommufd_attach_opts *opts);
+IOMMUFD_API int iommufd_device_detach_pt_opts(struct iommufd_device *dev,
+					      const struct iommufd_detach_opts *opts);
 
 /* One device the host (or simulated topology) offers, for listing. */
 struct iommufd_device_desc {
@@ -143,6 +194,34 @@ IOMMUFD_API int iommufd_list_devices_all(struct iommufd_ctx *ctx,
 IOMMUFD_API int iommufd_device_describe(struct iommufd_ctx *ctx, const char *name,
 					struct iommufd_device_desc *out, size_t desc_size);
 
+/* What iommufd_device_caps() found (flags of struct iommufd_device_caps). */
+enum {
+	IOMMUFD_DEVICE_CAP_DIRTY_TRACKING = 1u << 0,    /* its IOMMU tracks dirty pages */
+	IOMMUFD_DEVICE_CAP_NEST_PARENT = 1u << 1,       /* its IOMMU makes nest-parent domains */
+	IOMMUFD_DEVICE_CAP_NEST_PARENT_DIRTY = 1u << 2, /* ... nest parents tracking dirty pages */
+	IOMMUFD_DEVICE_CAP_VIOMMU = 1u << 3, /* the kernel has vIOMMU objects (VIOMMU_ALLOC) */
+};
+/* Written by iommufd_device_caps (see IOMMUFD_OPTS): members as far as size reaches. */
+struct iommufd_device_caps {
+	size_t size;              /* sizeof(struct iommufd_device_caps) */
+	uint32_t flags;           /* out: IOMMUFD_DEVICE_CAP_* */
+	uint32_t hw_info_type;    /* out: the IOMMU driver's data type (IOMMU_HW_INFO_TYPE_*), the
+				   * type of a vIOMMU's and a nested domain's data; 0: none */
+	uint64_t hw_capabilities; /* out: IOMMUFD_HW_CAP_* and any newer bits, as the kernel says */
+	uint8_t max_pasid_log2;   /* out: the device's PASID width; 0: no PASID */
+	uint8_t reserved[7];      /* 0 */
+};
+/*
+ * What dev's IOMMU and kernel offer, learnt from the kernel: GET_HW_INFO, then what it
+ * cannot say, asked by doing it once: a nest-parent HWPT (with dirty tracking too, where
+ * the IOMMU tracks dirty pages) on a scratch IOAS, destroyed at once (EOPNOTSUPP: no), and
+ * a vIOMMU of the reserved type no kernel makes (ENOTTY: no vIOMMU objects, as on 6.12).
+ * An emulated device has no IOMMU: only IOMMUFD_DEVICE_CAP_VIOMMU is asked. 0 or -errno:
+ * -EINVAL for a NULL or bad caps; the kernel's errno where a call fails otherwise (nothing
+ * made is left).
+ */
+IOMMUFD_API int iommufd_device_caps(struct iommufd_device *dev, struct iommufd_device_caps *caps);
+
 /* ---- Objects: one call per kernel command (no policy) ---------------- */
 
 struct iommufd_iova_range {
@@ -170,6 +249,14 @@ IOMMUFD_API int iommufd_ioas_allow_iovas(struct iommufd_ctx *ctx, uint32_t ioas_
 					 const struct iommufd_iova_range *ranges, unsigned n);
 IOMMUFD_API int iommufd_ioas_map(struct iommufd_ctx *ctx, uint32_t ioas_id, void *va,
 				 uint64_t len, uint64_t *iova, uint32_t flags);
+/*
+ * IOAS_MAP_FILE: map len bytes of the file fd from byte offset (a memfd; newer kernels take
+ * some dma-bufs), as iommufd_ioas_map() maps memory. The kernel holds the file: fd may be
+ * closed afterwards. 0 or -errno; Linux 6.13 and later: older kernels answer -ENOTTY.
+ */
+IOMMUFD_API int iommufd_ioas_map_file(struct iommufd_ctx *ctx, uint32_t ioas_id, int fd,
+				      uint64_t offset, uint64_t len, uint64_t *iova,
+				      uint32_t flags);
 /* *unmapped (may be NULL): bytes unmapped. iova 0, len UINT64_MAX unmaps all. */
 IOMMUFD_API int iommufd_ioas_unmap(struct iommufd_ctx *ctx, uint32_t ioas_id, uint64_t iova,
 				   uint64_t len, uint64_t *unmapped);
@@ -189,6 +276,46 @@ struct iommufd_hw_info {
 };
 IOMMUFD_API int iommufd_get_hw_info(struct iommufd_ctx *ctx, uint32_t dev_id,
 				    struct iommufd_hw_info *out);
+/* Options of iommufd_hwpt_alloc_opts (see IOMMUFD_OPTS). */
+struct iommufd_hwpt_alloc_opts {
+	size_t size;        /* sizeof(struct iommufd_hwpt_alloc_opts) */
+	uint32_t flags;     /* IOMMUFD_HWPT_* */
+	uint32_t data_type; /* the kernel's IOMMU_HWPT_DATA_* of data; 0: none */
+	const void *data;   /* the driver's data (e.g. struct iommu_hwpt_vtd_s1), data_len bytes */
+	uint32_t data_len;
+	uint32_t fault_id;  /* a fault queue (IOMMU_FAULT_QUEUE_ALLOC) to report to; 0: none */
+};
+/* iommufd_hwpt_alloc with the kernel's data type, driver data and fault queue (NULL opts:
+ * the same call). 0 or -errno: -EINVAL for bad opts; the kernel's errno otherwise. */
+IOMMUFD_API int iommufd_hwpt_alloc_opts(struct iommufd_ctx *ctx, uint32_t dev_id,
+					uint32_t pt_id,
+					const struct iommufd_hwpt_alloc_opts *opts,
+					uint32_t *hwpt_id);
+enum {
+	IOMMUFD_HW_CAP_DIRTY_TRACKING = 1u << 0,
+	IOMMUFD_HW_CAP_PCI_PASID_EXEC = 1u << 1, /* meaningful with a PASID width */
+	IOMMUFD_HW_CAP_PCI_PASID_PRIV = 1u << 2,
+};
+/* In and out of iommufd_get_hw_info_opts, read and written as the kernel's struct
+ * iommu_hw_info is (see IOMMUFD_OPTS): out_ members as far as size reaches. */
+struct iommufd_hw_info_opts {
+	size_t size;                 /* sizeof(struct iommufd_hw_info_opts) */
+	uint32_t data_type;          /* in: the IOMMU_HW_INFO_TYPE_* wanted; 0: the IOMMU's own */
+	uint32_t data_len;           /* in: bytes at data; out: the size of the IOMMU's data */
+	void *data;                  /* in: where the driver's data goes (e.g. struct
+				      * iommu_hw_info_vtd: VT-d's cap and ecap registers) */
+	uint32_t out_data_type;      /* out: the IOMMU_HW_INFO_TYPE_* of that data */
+	uint8_t out_max_pasid_log2;  /* out: the device's PASID width; 0: no PASID */
+	uint8_t reserved[3];         /* 0 */
+	uint64_t out_capabilities;   /* out: IOMMUFD_HW_CAP_* */
+};
+/*
+ * GET_HW_INFO with the driver's data: up to data_len bytes of it into data (the rest of a
+ * larger buffer zeroed), the full size in data_len. 0 or -errno: -EINVAL for a NULL opts or
+ * bad opts; a data_type other than 0 needs a kernel newer than 6.12 (-EOPNOTSUPP there).
+ */
+IOMMUFD_API int iommufd_get_hw_info_opts(struct iommufd_ctx *ctx, uint32_t dev_id,
+					 struct iommufd_hw_info_opts *opts);
 IOMMUFD_API int iommufd_hwpt_set_dirty_tracking(struct iommufd_ctx *ctx, uint32_t hwpt_id,
 						bool enable);
 enum { IOMMUFD_DIRTY_NO_CLEAR = 1u << 0 };
@@ -211,6 +338,24 @@ IOMMUFD_API int iommufd_container_attach(struct iommufd_container *c, struct iom
 IOMMUFD_API int iommufd_container_detach(struct iommufd_container *c, struct iommufd_device *dev);
 IOMMUFD_API int iommufd_container_map(struct iommufd_container *c, void *va, uint64_t iova,
 				      uint64_t len, bool readonly);
+/* iommufd_container_map of len bytes of the file fd from byte offset (IOAS_MAP_FILE: a
+ * memfd; Linux 6.13 or later, -ENOTTY before). */
+IOMMUFD_API int iommufd_container_map_file(struct iommufd_container *c, int fd, uint64_t offset,
+					   uint64_t iova, uint64_t len, bool readonly);
+/* One mapping for iommufd_container_map_opts (see IOMMUFD_OPTS): every range by name. */
+struct iommufd_map_opts {
+	size_t size;     /* sizeof(struct iommufd_map_opts) */
+	void *va;        /* the memory to map; NULL: the file fd from offset */
+	uint64_t iova;   /* where devices see it */
+	uint64_t length; /* bytes */
+	uint64_t offset; /* with va NULL: the byte of the file at iova */
+	int32_t fd;      /* with va NULL: the file (a memfd) */
+	uint32_t flags;  /* IOMMUFD_MAP_READONLY */
+};
+/* iommufd_container_map or _map_file, as opts says. 0 or -errno: -EINVAL for a NULL or bad
+ * opts (va with a file, unknown flags), as those calls otherwise. */
+IOMMUFD_API int iommufd_container_map_opts(struct iommufd_container *c,
+					   const struct iommufd_map_opts *opts);
 IOMMUFD_API int iommufd_container_unmap(struct iommufd_container *c, uint64_t iova, uint64_t len);
 IOMMUFD_API int iommufd_container_set_dirty_tracking(struct iommufd_container *c, bool enable);
 IOMMUFD_API int iommufd_container_read_dirty(struct iommufd_container *c, uint64_t iova,

@@ -59,8 +59,16 @@ void iofd_ctx_put(struct iommufd_ctx *ctx);
 	({                                                                        \
 		struct iommufd_ctx *_c = (ctx);                                   \
 		int _r = _c->tp.ops->ioctl(_c->tp.priv, (fd), (request), (arg)); \
-		iofd_kcall_done(_c, _r, __VA_ARGS__);                             \
+		_r || iofd_tracing(_c) ? iofd_kcall_done(_c, _r, __VA_ARGS__) : 0; \
 	})
+/*
+ * Whether trace lines are made: a call that worked and that nobody traces
+ * evaluates no format argument and makes no further call (the hot paths).
+ */
+static inline bool iofd_tracing(struct iommufd_ctx *ctx)
+{
+	return __atomic_load_n(&ctx->log_max, __ATOMIC_RELAXED) >= IOMMUFD_LOG_TRACE;
+}
 int iofd_kcall_done(struct iommufd_ctx *ctx, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

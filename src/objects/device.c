@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/list_all.h"
+#include "core/opts.h"
 #include "core/msg_name.h"
 #include "objects/device.h"
 #include "uapi/iommufd_abi.h"
@@ -42,6 +43,25 @@ void iofd_device_ready(struct iommufd_device *dev)
 {
 	pthread_mutex_init(&dev->lock, NULL);
 	iofd_ctx_get(dev->ctx);
+}
+
+int iommufd_device_from_fd(struct iommufd_ctx *ctx, int cdev_fd, struct iommufd_device **out)
+{
+	int ret;
+
+	if (out)
+		*out = NULL;
+	if (!ctx)
+		return -EINVAL;
+	if (!out)
+		return iofd_set_error(ctx, -EINVAL, "device from fd %d: out is NULL", cdev_fd);
+	if (cdev_fd < 0)
+		return iofd_set_error(ctx, -EBADF, "device from fd %d: not a file descriptor",
+				      cdev_fd);
+	ret = iofd_vfio_device_from_fd(ctx, cdev_fd, out);
+	if (!ret)
+		iofd_device_ready(*out);
+	return ret;
 }
 
 int iommufd_device_describe(struct iommufd_ctx *ctx, const char *name,
@@ -135,6 +155,14 @@ const char *iommufd_device_cdev(const struct iommufd_device *dev)
 	return dev ? dev->info.cdev : "";
 }
 
+int iommufd_device_fd(const struct iommufd_device *dev)
+{
+	if (!dev)
+		return -EINVAL;
+	/* A selftest mock device lives inside the iommufd: it has no file of its own. */
+	return dev->fd >= 0 ? dev->fd : -ENODEV;
+}
+
 uint32_t iommufd_device_pt_id(const struct iommufd_device *dev)
 {
 	return dev ? __atomic_load_n(&dev->pt_id, __ATOMIC_RELAXED) : 0;
@@ -193,6 +221,90 @@ int iommufd_device_detach_pt(struct iommufd_device *dev)
 		ret = iofd_set_error(dev->ctx, -EINVAL, "detach %s: not attached", dev->info.name);
 	else
 		ret = dev->ops->detach(dev);
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
+IOFD_OPTS_NO_PADDING(struct iommufd_attach_opts, pasid);
+IOFD_OPTS_NO_PADDING(struct iommufd_detach_opts, pasid);
+
+/* The PASID asked for in opts' flags and pasid: 1 (and *pasid), 0 for none, or -EINVAL. */
+static int opts_pasid(struct iommufd_device *dev, const char *what, uint32_t flags,
+		      uint32_t pasid, uint32_t *out)
+{
+	if (flags & ~IOMMUFD_ATTACH_PASID)
+		return iofd_set_error(dev->ctx, -EINVAL, "%s %s: unknown opts flags 0x%x", what,
+				      dev->info.name, flags);
+	if (!(flags & IOMMUFD_ATTACH_PASID)) {
+		if (pasid)
+			return iofd_set_error(dev->ctx, -EINVAL,
+					      "%s %s: pasid %u without IOMMUFD_ATTACH_PASID", what,
+					      dev->info.name, pasid);
+		return 0;
+	}
+	if (!dev->ops->attach_pasid)
+		return iofd_set_error(dev->ctx, -EOPNOTSUPP,
+				      "%s %s pasid %u: a selftest device has no PASIDs", what,
+				      dev->info.name, pasid);
+	*out = pasid;
+	return 1;
+}
+
+int iommufd_device_attach_pt_opts(struct iommufd_device *dev, uint32_t pt_id,
+				  const struct iommufd_attach_opts *opts)
+{
+	struct iommufd_attach_opts o;
+	uint32_t pasid;
+	int ret;
+
+	if (!dev)
+		return -EINVAL;
+	ret = iofd_opts_copy(dev->ctx, "attach", opts, sizeof(o),
+			     iofd_offsetofend(struct iommufd_attach_opts, pasid), &o);
+	if (ret)
+		return ret;
+	ret = opts_pasid(dev, "attach", o.flags, o.pasid, &pasid);
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		return iommufd_device_attach_pt(dev, pt_id);
+	/* As a direct attach: under the lock a container claims the device under. */
+	pthread_mutex_lock(&dev->lock);
+	if (dev->owner)
+		ret = iofd_set_error(dev->ctx, -EBUSY,
+				     "attach %s pasid %u: the device belongs to a container",
+				     dev->info.name, pasid);
+	else
+		ret = dev->ops->attach_pasid(dev, pasid, pt_id);
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
+int iommufd_device_detach_pt_opts(struct iommufd_device *dev,
+				  const struct iommufd_detach_opts *opts)
+{
+	struct iommufd_detach_opts o;
+	uint32_t pasid;
+	int ret;
+
+	if (!dev)
+		return -EINVAL;
+	ret = iofd_opts_copy(dev->ctx, "detach", opts, sizeof(o),
+			     iofd_offsetofend(struct iommufd_detach_opts, pasid), &o);
+	if (ret)
+		return ret;
+	ret = opts_pasid(dev, "detach", o.flags, o.pasid, &pasid);
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		return iommufd_device_detach_pt(dev);
+	pthread_mutex_lock(&dev->lock);
+	if (dev->owner)
+		ret = iofd_set_error(dev->ctx, -EBUSY,
+				     "detach %s pasid %u: the device belongs to a container",
+				     dev->info.name, pasid);
+	else
+		ret = dev->ops->detach_pasid(dev, pasid);
 	pthread_mutex_unlock(&dev->lock);
 	return ret;
 }

@@ -24,6 +24,9 @@ struct iofd_device_ops {
 	int (*detach)(struct iommufd_device *dev);
 	/* release kernel resources (the device is detached already) */
 	void (*close)(struct iommufd_device *dev);
+	/* attach (or replace) and detach one PASID of the device; NULL: the kind has none */
+	int (*attach_pasid)(struct iommufd_device *dev, uint32_t pasid, uint32_t pt_id);
+	int (*detach_pasid)(struct iommufd_device *dev, uint32_t pasid);
 };
 
 /*
@@ -45,6 +48,7 @@ struct iommufd_device {
 	const struct iofd_device_ops *ops;
 	struct iofd_dev_sysinfo info;
 	int fd;            /* the device cdev fd (vfio kind); -1 otherwise */
+	bool owns_fd;      /* false for iommufd_device_from_fd(): the caller's fd */
 	uint32_t dev_id;   /* the kernel's dev_id (idev id) */
 	/*
 	 * IOAS or HWPT attached to; 0: none. Changed by its owner (under the
@@ -59,6 +63,14 @@ struct iommufd_device {
 	const struct iofd_device_owner_ops *owner_ops;
 	/* kind-specific state (selftest: stdev id, parking IOAS, ...) */
 	void *kind_priv;
+	/*
+	 * GET_HW_INFO's answer for dev_id, which stays as long as the device is
+	 * bound: asked by the first container attach, kept for later ones
+	 * (src/policy/placement.c). hw_ret is 0 or the lasting -ENOENT.
+	 */
+	bool hw_known;
+	int hw_ret;
+	struct iommufd_hw_info hw;
 };
 
 /*
@@ -67,6 +79,8 @@ struct iommufd_device {
  * device, or -errno with nothing made.
  */
 int iofd_vfio_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out);
+/* Bind the caller's VFIO cdev fd (checked: >= 0); the device never closes it. */
+int iofd_vfio_device_from_fd(struct iommufd_ctx *ctx, int fd, struct iommufd_device **out);
 /* What a VFIO device name means, without opening it: 0, or -errno with the message set. */
 int iofd_vfio_device_resolve(struct iommufd_ctx *ctx, const char *name,
 			     struct iofd_dev_sysinfo *info);

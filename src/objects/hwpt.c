@@ -1,38 +1,74 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* HWPT: a hardware page table (IOMMU domain), its dirty tracking, and hw info. */
 #include <errno.h>
+#include <string.h>
 
 #include "core/ctx.h"
+#include "core/opts.h"
 #include "uapi/iommufd_abi.h"
 
-int iommufd_hwpt_alloc(struct iommufd_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
-		       uint32_t *hwpt_id)
+/* HWPT_ALLOC with checked options (o from iofd_opts_copy, zero for the defaults). */
+static int hwpt_alloc(struct iommufd_ctx *ctx, uint32_t dev_id, uint32_t pt_id,
+		      const struct iommufd_hwpt_alloc_opts *o, uint32_t *hwpt_id)
 {
 	struct iofd_hwpt_alloc cmd = {
 		.size = sizeof(cmd),
 		.dev_id = dev_id,
 		.pt_id = pt_id,
-		.data_type = IOFD_HWPT_DATA_NONE,
+		.data_type = o->data_type,
+		.data_len = o->data_len,
+		.data_uptr = (uintptr_t)o->data,
+		.fault_id = o->fault_id,
 	};
+	int ret;
+
+	if (!hwpt_id)
+		return iofd_set_error(ctx, -EINVAL, "hwpt alloc dev %u: hwpt_id is NULL", dev_id);
+	if (o->flags & ~(IOMMUFD_HWPT_NEST_PARENT | IOMMUFD_HWPT_DIRTY_TRACKING))
+		return iofd_set_error(ctx, -EINVAL, "hwpt alloc dev %u: unknown flags 0x%x", dev_id,
+				      o->flags);
+	if (o->flags & IOMMUFD_HWPT_NEST_PARENT)
+		cmd.flags |= IOFD_HWPT_ALLOC_NEST_PARENT;
+	if (o->flags & IOMMUFD_HWPT_DIRTY_TRACKING)
+		cmd.flags |= IOFD_HWPT_ALLOC_DIRTY_TRACKING;
+	/* Object ids start at 1: 0 is no fault queue. */
+	if (o->fault_id)
+		cmd.flags |= IOFD_HWPT_FAULT_ID_VALID;
+	ret = iofd_ioctl(ctx, ctx->fd, IOFD_HWPT_ALLOC, &cmd,
+			 "HWPT_ALLOC dev=%u pt=%u flags=0x%x data_type=%u data_len=%u fault=%u "
+			 "hwpt=%u",
+			 dev_id, pt_id, cmd.flags, cmd.data_type, cmd.data_len, cmd.fault_id,
+			 cmd.out_hwpt_id);
+	if (!ret)
+		*hwpt_id = cmd.out_hwpt_id;
+	return ret;
+}
+
+int iommufd_hwpt_alloc(struct iommufd_ctx *ctx, uint32_t dev_id, uint32_t pt_id, uint32_t flags,
+		       uint32_t *hwpt_id)
+{
+	struct iommufd_hwpt_alloc_opts o = { .size = sizeof(o), .flags = flags };
+
+	if (!ctx)
+		return -EINVAL;
+	return hwpt_alloc(ctx, dev_id, pt_id, &o, hwpt_id);
+}
+
+IOFD_OPTS_NO_PADDING(struct iommufd_hwpt_alloc_opts, fault_id);
+
+int iommufd_hwpt_alloc_opts(struct iommufd_ctx *ctx, uint32_t dev_id, uint32_t pt_id,
+			    const struct iommufd_hwpt_alloc_opts *opts, uint32_t *hwpt_id)
+{
+	struct iommufd_hwpt_alloc_opts o;
 	int ret;
 
 	if (!ctx)
 		return -EINVAL;
-	if (!hwpt_id)
-		return iofd_set_error(ctx, -EINVAL, "hwpt alloc dev %u: hwpt_id is NULL", dev_id);
-	if (flags & ~(IOMMUFD_HWPT_NEST_PARENT | IOMMUFD_HWPT_DIRTY_TRACKING))
-		return iofd_set_error(ctx, -EINVAL, "hwpt alloc dev %u: unknown flags 0x%x", dev_id,
-				      flags);
-	if (flags & IOMMUFD_HWPT_NEST_PARENT)
-		cmd.flags |= IOFD_HWPT_ALLOC_NEST_PARENT;
-	if (flags & IOMMUFD_HWPT_DIRTY_TRACKING)
-		cmd.flags |= IOFD_HWPT_ALLOC_DIRTY_TRACKING;
-	ret = iofd_ioctl(ctx, ctx->fd, IOFD_HWPT_ALLOC, &cmd,
-			 "HWPT_ALLOC dev=%u pt=%u flags=0x%x data_type=NONE hwpt=%u", dev_id, pt_id,
-			 cmd.flags, cmd.out_hwpt_id);
-	if (!ret)
-		*hwpt_id = cmd.out_hwpt_id;
-	return ret;
+	ret = iofd_opts_copy(ctx, "hwpt alloc", opts, sizeof(o),
+			     iofd_offsetofend(struct iommufd_hwpt_alloc_opts, fault_id), &o);
+	if (ret)
+		return ret;
+	return hwpt_alloc(ctx, dev_id, pt_id, &o, hwpt_id);
 }
 
 int iommufd_get_hw_info(struct iommufd_ctx *ctx, uint32_t dev_id, struct iommufd_hw_info *out)
@@ -53,6 +89,59 @@ int iommufd_get_hw_info(struct iommufd_ctx *ctx, uint32_t dev_id, struct iommufd
 		out->capabilities = cmd.out_capabilities;
 	}
 	return ret;
+}
+
+IOFD_OPTS_NO_PADDING(struct iommufd_hw_info_opts, out_capabilities);
+
+int iommufd_get_hw_info_opts(struct iommufd_ctx *ctx, uint32_t dev_id,
+			     struct iommufd_hw_info_opts *opts)
+{
+	struct iofd_hw_info cmd = { .size = sizeof(cmd), .dev_id = dev_id };
+	struct iommufd_hw_info_opts o;
+	size_t size;
+	int ret;
+
+	if (!ctx)
+		return -EINVAL;
+	if (!opts)
+		return iofd_set_error(ctx, -EINVAL,
+				      "hw info dev %u: opts is NULL (the answer goes there)",
+				      dev_id);
+	ret = iofd_opts_copy(ctx, "hw info", opts, sizeof(o),
+			     iofd_offsetofend(struct iommufd_hw_info_opts, out_capabilities), &o);
+	if (ret)
+		return ret;
+	if (o.reserved[0] || o.reserved[1] || o.reserved[2])
+		return iofd_set_error(ctx, -EINVAL, "hw info dev %u: opts reserved is not 0",
+				      dev_id);
+	cmd.data_len = o.data_len;
+	cmd.data_uptr = (uintptr_t)o.data;
+	/* 0 is IOMMU_HW_INFO_TYPE_DEFAULT: the IOMMU's own type, what any kernel gives. */
+	if (o.data_type) {
+		cmd.flags = IOFD_HW_INFO_FLAG_INPUT_TYPE;
+		cmd.out_data_type = o.data_type;
+	}
+	ret = iofd_ioctl(ctx, ctx->fd, IOFD_GET_HW_INFO, &cmd,
+			 "GET_HW_INFO dev=%u flags=0x%x in_type=%u data_len=%u type=%u caps=0x%llx "
+			 "pasid_log2=%u",
+			 dev_id, cmd.flags, o.data_type, cmd.data_len, cmd.out_data_type,
+			 (unsigned long long)cmd.out_capabilities, cmd.out_max_pasid_log2);
+	if (ret == -EOPNOTSUPP && o.data_type)
+		return iofd_set_error(ctx, ret,
+				      "hw info dev %u: data type %u asked for: the IOMMU has none "
+				      "of that type, or the kernel takes no type "
+				      "(IOMMU_HW_INFO_FLAG_INPUT_TYPE, newer than Linux 6.12)",
+				      dev_id, o.data_type);
+	if (ret)
+		return ret;
+	o.data_len = cmd.data_len;
+	o.out_data_type = cmd.out_data_type;
+	o.out_max_pasid_log2 = cmd.out_max_pasid_log2;
+	o.out_capabilities = cmd.out_capabilities;
+	/* The answer as far as the caller's struct reaches (its size was checked). */
+	memcpy(&size, opts, sizeof(size));
+	memcpy(opts, &o, size < sizeof(o) ? size : sizeof(o));
+	return 0;
 }
 
 int iommufd_hwpt_set_dirty_tracking(struct iommufd_ctx *ctx, uint32_t hwpt_id, bool enable)

@@ -210,6 +210,43 @@ int iommufd_ioas_map(struct iommufd_ctx *ctx, uint32_t ioas_id, void *va, uint64
 	return ret;
 }
 
+int iommufd_ioas_map_file(struct iommufd_ctx *ctx, uint32_t ioas_id, int fd, uint64_t offset,
+			  uint64_t len, uint64_t *iova, uint32_t flags)
+{
+	struct iofd_ioas_map_file cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas_id,
+		.fd = fd,
+		.start = offset,
+		.length = len,
+	};
+	int ret;
+
+	if (!ctx)
+		return -EINVAL;
+	if (!iova)
+		return iofd_set_error(ctx, -EINVAL, "map file ioas %u: iova is NULL", ioas_id);
+	if (flags & ~(IOMMUFD_MAP_FIXED_IOVA | IOMMUFD_MAP_READONLY))
+		return iofd_set_error(ctx, -EINVAL, "map file ioas %u: unknown flags 0x%x", ioas_id,
+				      flags);
+	cmd.flags = map_flags(flags);
+	if (flags & IOMMUFD_MAP_FIXED_IOVA)
+		cmd.iova = *iova;
+	ret = iofd_ioctl(ctx, ctx->fd, IOFD_IOAS_MAP_FILE, &cmd,
+			 "IOAS_MAP_FILE ioas=%u fd=%d offset=0x%llx len=0x%llx iova=0x%llx "
+			 "flags=0x%x",
+			 ioas_id, fd, (unsigned long long)offset, (unsigned long long)len,
+			 (unsigned long long)cmd.iova, cmd.flags);
+	if (ret == -ENOTTY)
+		return iofd_set_error(ctx, ret,
+				      "map file ioas %u fd %d: IOAS_MAP_FILE needs Linux 6.13 or "
+				      "later",
+				      ioas_id, fd);
+	if (!ret)
+		*iova = cmd.iova;
+	return ret;
+}
+
 int iommufd_ioas_unmap(struct iommufd_ctx *ctx, uint32_t ioas_id, uint64_t iova, uint64_t len,
 		       uint64_t *unmapped)
 {

@@ -36,16 +36,62 @@ static int vfio_detach(struct iommufd_device *dev)
 	return ret;
 }
 
+/* EINVAL to a PASID: most likely a kernel without PASID attach (any flag is EINVAL there). */
+static int pasid_error(struct iommufd_device *dev, int ret, const char *what, uint32_t pasid)
+{
+	if (ret == -EINVAL)
+		return iofd_set_error(dev->ctx, ret,
+				      "%s %s pasid %u (a kernel without VFIO_DEVICE_ATTACH_PASID, "
+				      "such as 6.12, refuses every PASID; a newer one a device or "
+				      "domain without PASID support)",
+				      what, dev->info.name, pasid);
+	return ret;
+}
+
+static int vfio_attach_pasid(struct iommufd_device *dev, uint32_t pasid, uint32_t pt_id)
+{
+	struct iofd_vfio_device_attach_iommufd_pt_pasid cmd = {
+		.argsz = sizeof(cmd),
+		.flags = IOFD_VFIO_DEVICE_ATTACH_PASID,
+		.pt_id = pt_id,
+		.pasid = pasid,
+	};
+	int ret;
+
+	ret = iofd_ioctl(dev->ctx, dev->fd, IOFD_VFIO_DEVICE_ATTACH_IOMMUFD_PT, &cmd,
+			 "VFIO_ATTACH_IOMMUFD_PT dev=%s id=%u pasid=%u pt=%u out_pt=%u",
+			 dev->info.name, dev->dev_id, pasid, pt_id, cmd.pt_id);
+	return pasid_error(dev, ret, "attach", pasid);
+}
+
+static int vfio_detach_pasid(struct iommufd_device *dev, uint32_t pasid)
+{
+	struct iofd_vfio_device_detach_iommufd_pt_pasid cmd = {
+		.argsz = sizeof(cmd),
+		.flags = IOFD_VFIO_DEVICE_DETACH_PASID,
+		.pasid = pasid,
+	};
+	int ret;
+
+	ret = iofd_ioctl(dev->ctx, dev->fd, IOFD_VFIO_DEVICE_DETACH_IOMMUFD_PT, &cmd,
+			 "VFIO_DETACH_IOMMUFD_PT dev=%s id=%u pasid=%u", dev->info.name,
+			 dev->dev_id, pasid);
+	return pasid_error(dev, ret, "detach", pasid);
+}
+
 static void vfio_close(struct iommufd_device *dev)
 {
-	/* Closing the cdev unbinds it from the iommufd. */
-	iofd_kclose(dev->ctx, dev->fd);
+	/* Closing the cdev unbinds it from the iommufd; a caller's fd stays open and bound. */
+	if (dev->owns_fd)
+		iofd_kclose(dev->ctx, dev->fd);
 }
 
 static const struct iofd_device_ops vfio_device_ops = {
 	.attach = vfio_attach,
 	.detach = vfio_detach,
 	.close = vfio_close,
+	.attach_pasid = vfio_attach_pasid,
+	.detach_pasid = vfio_detach_pasid,
 };
 
 static const char *resolve_hint(int err)
@@ -73,20 +119,44 @@ int iofd_vfio_device_resolve(struct iommufd_ctx *ctx, const char *name,
 	return ret;
 }
 
+/* A new device of the VFIO kind, without a file yet. */
+static struct iommufd_device *vfio_device_new(struct iommufd_ctx *ctx)
+{
+	struct iommufd_device *dev = calloc(1, sizeof(*dev));
+
+	if (!dev)
+		return NULL;
+	dev->ctx = ctx;
+	dev->ops = &vfio_device_ops;
+	dev->fd = -1;
+	return dev;
+}
+
+static int vfio_bind(struct iommufd_device *dev)
+{
+	struct iofd_vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = dev->ctx->fd,
+	};
+	int ret;
+
+	ret = iofd_ioctl(dev->ctx, dev->fd, IOFD_VFIO_DEVICE_BIND_IOMMUFD, &bind,
+			 "VFIO_BIND_IOMMUFD dev=%s iommufd=%d dev_id=%u", dev->info.name,
+			 dev->ctx->fd, bind.out_devid);
+	if (!ret)
+		dev->dev_id = bind.out_devid;
+	return ret;
+}
+
 int iofd_vfio_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out)
 {
-	struct iofd_vfio_device_bind_iommufd bind = { .argsz = sizeof(bind), .iommufd = ctx->fd };
 	char shown[IOFD_MSG_NAME_MAX];
 	struct iommufd_device *dev;
 	int ret;
 
-	dev = calloc(1, sizeof(*dev));
+	dev = vfio_device_new(ctx);
 	if (!dev)
 		return iofd_set_error(ctx, -ENOMEM, "device %s", iofd_msg_name(name, shown));
-	dev->ctx = ctx;
-	dev->ops = &vfio_device_ops;
-	dev->fd = -1;
-
 	ret = iofd_vfio_device_resolve(ctx, name, &dev->info);
 	if (ret)
 		goto out_free;
@@ -98,18 +168,73 @@ int iofd_vfio_device_open(struct iommufd_ctx *ctx, const char *name, struct iomm
 		goto out_free;
 	}
 	dev->fd = ret;
+	dev->owns_fd = true;
 
-	ret = iofd_ioctl(ctx, dev->fd, IOFD_VFIO_DEVICE_BIND_IOMMUFD, &bind,
-			 "VFIO_BIND_IOMMUFD dev=%s iommufd=%d dev_id=%u", dev->info.name, ctx->fd,
-			 bind.out_devid);
+	ret = vfio_bind(dev);
 	if (ret)
 		goto out_close;
-	dev->dev_id = bind.out_devid;
 	*out = dev;
 	return 0;
 
 out_close:
 	iofd_kclose(ctx, dev->fd);
+out_free:
+	free(dev);
+	return ret;
+}
+
+/*
+ * Why BIND_IOMMUFD said EINVAL to a cdev fd: the kernel binds a file once, and
+ * opens a device through one file at a time. Only a bound file answers
+ * VFIO_DEVICE_GET_INFO, which changes nothing.
+ */
+static const char *bind_einval_hint(struct iommufd_device *dev)
+{
+	struct iofd_vfio_device_info info = { .argsz = sizeof(info) };
+
+	if (!dev->ctx->tp.ops->ioctl(dev->ctx->tp.priv, dev->fd, IOFD_VFIO_DEVICE_GET_INFO, &info))
+		return "the fd is bound already (a cdev fd binds once, until it is closed)";
+	return "the device is bound through another cdev fd";
+}
+
+int iofd_vfio_device_from_fd(struct iommufd_ctx *ctx, int fd, struct iommufd_device **out)
+{
+	struct iommufd_device *dev;
+	int ret;
+
+	dev = vfio_device_new(ctx);
+	if (!dev)
+		return iofd_set_error(ctx, -ENOMEM, "device from fd %d", fd);
+	ret = ctx->tp.ops->describe_fd(ctx->tp.priv, fd, &dev->info);
+	if (ret == -EBADF) {
+		iofd_set_error(ctx, ret, "device from fd %d: no open file", fd);
+		goto out_free;
+	}
+	if (ret == -ENODEV) {
+		iofd_set_error(ctx, ret, "device from fd %d: not a VFIO device cdev but %s", fd,
+			       dev->info.name);
+		goto out_free;
+	}
+	if (ret) {
+		iofd_set_error(ctx, ret, "device from fd %d", fd);
+		goto out_free;
+	}
+	dev->fd = fd;
+	ret = vfio_bind(dev);
+	if (ret == -EINVAL)
+		iofd_set_error(ctx, ret, "device from fd %d (%s): %s", fd, dev->info.name,
+			       bind_einval_hint(dev));
+	else if (ret == -EBUSY)
+		iofd_set_error(ctx, ret,
+			       "device from fd %d (%s): in use through the legacy VFIO group "
+			       "interface", fd, dev->info.name);
+	else if (ret)
+		iofd_set_error(ctx, ret, "device from fd %d (%s): bind", fd, dev->info.name);
+	if (ret)
+		goto out_free;
+	*out = dev;
+	return 0;
+
 out_free:
 	free(dev);
 	return ret;

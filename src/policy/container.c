@@ -54,6 +54,7 @@ int iommufd_container_new(struct iommufd_ctx *ctx, uint32_t flags, struct iommuf
 	iofd_list_init(&c->refusals);
 	iofd_list_init(&c->combo_refusals);
 	iofd_ranges_init(&c->carried);
+	iofd_ivlist_init(&c->maps);
 
 	ret = iommufd_ioas_alloc(ctx, &c->ioas_id);
 	if (ret) {
@@ -141,7 +142,7 @@ static const char *pt_kind(const struct iofd_member *m)
 /*
  * Detach one device. When it is the last of its domain the domain goes too,
  * and it is unlinked only once it is really gone: its dirty bits are read
- * first (NO_CLEAR, so nothing changes if a later step fails), and a failed
+ * first (NO_CLEAR, so nothing is lost if a later step fails), and a failed
  * destroy puts the device back.
  */
 static int detach_member(struct iommufd_container *c, struct iofd_member *m)
@@ -149,25 +150,18 @@ static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 	struct iommufd_device *dev = m->dev;
 	struct iofd_domain *d = m->domain;
 	uint32_t pt_id = d ? d->hwpt_id : c->ioas_id;
-	struct iofd_ranges carried;
 	bool last = d && d->ndevices == 1;
 	bool harvest = last && d->tracking;
 	int ret, rb;
 
-	iofd_ranges_init(&carried);
+	/* Into the carried-over set: if a step below fails, the domain holds them still too. */
 	if (harvest) {
-		ret = iofd_ranges_copy(&carried, &c->carried);
-		if (ret) {
-			iofd_set_error(c->ctx, ret, "detach %s: keep the dirty bits of hwpt %u",
-				       dev->info.name, pt_id);
-			goto out;
-		}
-		ret = iofd_container_harvest(c, d, 0, UINT64_MAX, &carried);
+		ret = iofd_container_harvest(c, d, 0, UINT64_MAX, &c->carried);
 		if (ret) {
 			iofd_set_error(c->ctx, ret,
 				       "detach %s: read the dirty bits of hwpt %u before destroying it",
 				       dev->info.name, pt_id);
-			goto out;
+			return ret;
 		}
 	}
 
@@ -194,8 +188,6 @@ static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 			release_device(m);
 			goto out;
 		}
-		if (harvest)
-			iofd_ranges_swap(&c->carried, &carried);
 		iofd_log(c->ctx, IOMMUFD_LOG_INFO,
 			 "container ioas %u: %s leaves hwpt %u, its last device: hwpt destroyed%s",
 			 c->ioas_id, dev->info.name, pt_id,
@@ -209,7 +201,6 @@ static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 		 dev->info.name, pt_kind(m), pt_id);
 	release_device(m);
 out:
-	iofd_ranges_fini(&carried);
 	return ret;
 }
 
@@ -558,7 +549,7 @@ void iommufd_container_free(struct iommufd_container *c)
 		iofd_log(c->ctx, IOMMUFD_LOG_ERROR, "%s", iommufd_last_error(c->ctx));
 	}
 	iofd_container_drop_refusals(c);
-	iofd_container_free_maps(c);
+	iofd_ivlist_fini(&c->maps);
 	iofd_ranges_fini(&c->carried);
 	pthread_mutex_unlock(&c->lock);
 	container_put(c);

@@ -16,6 +16,7 @@
 #include "core/ctx.h"
 #include "objects/device.h"
 #include "policy/dirty_ranges.h"
+#include "policy/ivlist.h"
 
 /* A tiny intrusive doubly linked list (kernel style). */
 struct iofd_list {
@@ -48,14 +49,6 @@ static inline void iofd_list_del(struct iofd_list *item)
 	for (pos = (head)->next, tmp = pos->next; pos != (head); pos = tmp, tmp = pos->next)
 #define iofd_list_for_each(pos, head) for (pos = (head)->next; pos != (head); pos = pos->next)
 
-/* One automatic domain (HWPT) of the container. */
-struct iofd_domain {
-	struct iofd_list link;  /* in container->domains, creation order */
-	uint32_t hwpt_id;
-	uint32_t flags;         /* IOMMUFD_DOMAIN_* */
-	unsigned ndevices;
-	bool tracking;          /* dirty tracking enabled in the kernel */
-};
 
 /* Why a device is not covered by IOMMU dirty tracking. */
 enum iofd_uncovered {
@@ -79,6 +72,17 @@ struct iofd_member {
 struct iofd_iommu_key {
 	uint32_t hw_type;             /* GET_HW_INFO out_data_type */
 	char iommu[64];               /* sysfs IOMMU instance, e.g. "dmar0" */
+	char driver[64];              /* its driver, e.g. "intel-vtd"; "" if unknown */
+};
+
+/* One automatic domain (HWPT) of the container. */
+struct iofd_domain {
+	struct iofd_list link;  /* in container->domains, creation order */
+	uint32_t hwpt_id;
+	uint32_t flags;         /* IOMMUFD_DOMAIN_* */
+	unsigned ndevices;
+	bool tracking;          /* dirty tracking enabled in the kernel */
+	struct iofd_iommu_key made_for; /* the IOMMU of the device it was made for */
 };
 
 /* A domain known to refuse devices of one IOMMU (attach gave -EINVAL). */
@@ -92,12 +96,6 @@ struct iofd_refusal {
 struct iofd_combo_refusal {
 	struct iofd_list link;
 	struct iofd_iommu_key key;
-};
-
-/* One IOAS mapping made through the container. */
-struct iofd_mapping {
-	uint64_t iova;
-	uint64_t last;  /* inclusive */
 };
 
 struct iommufd_container {
@@ -114,8 +112,7 @@ struct iommufd_container {
 	struct iofd_list members;     /* struct iofd_member */
 	struct iofd_list refusals;    /* struct iofd_refusal */
 	struct iofd_list combo_refusals; /* struct iofd_combo_refusal */
-	struct iofd_mapping *maps;    /* sorted by iova, disjoint */
-	size_t nmaps, maps_cap;
+	struct iofd_ivlist maps;      /* IOAS mappings made through it: [iova, last] each */
 	bool tracking;                /* set_dirty_tracking(true) is in force */
 	struct iofd_ranges carried;   /* dirty pages not yet reported, from gone domains/ranges */
 };
@@ -135,19 +132,25 @@ void iofd_container_drop_refusals(struct iommufd_container *c);
 /*
  * Dirty (container_dirty.c). Read (NO_CLEAR) the bits of one domain over the
  * mapped parts of [iova, last] at IOFD_HARVEST_PAGE granularity, adding the
- * dirty pages to into. The domain and the kernel are unchanged. 0 or -errno.
+ * dirty pages to into (c->carried itself, before a step that makes the domain
+ * forget them: pages in both are reported once). The domain and the kernel
+ * are unchanged. 0 or -errno; on failure into may hold part of the pages.
  */
 int iofd_container_harvest(struct iommufd_container *c, struct iofd_domain *d, uint64_t iova,
 			   uint64_t last, struct iofd_ranges *into);
 /* The same for every tracking domain. */
 int iofd_container_harvest_all(struct iommufd_container *c, uint64_t iova, uint64_t last,
 			       struct iofd_ranges *into);
+/*
+ * Carry what was read over into c->carried (room for one change reserved
+ * there first): cannot fail; short of memory it keeps the span read as one
+ * range (more pages reported, none lost) and logs a warning naming what.
+ */
+void iofd_container_keep_harvest(struct iommufd_container *c, struct iofd_ranges *got,
+				 const char *what);
 
 /* Mappings (container_dma.c). */
-/* Index of the first mapping whose last >= iova (nmaps if none). */
-size_t iofd_container_first_map(const struct iommufd_container *c, uint64_t iova);
 /* The mapped IOVA as intervals (the carried set of a new domain made while tracking). */
 int iofd_container_add_mapped(const struct iommufd_container *c, struct iofd_ranges *into);
-void iofd_container_free_maps(struct iommufd_container *c);
 
 #endif

@@ -5,8 +5,11 @@
  * No dirty bit is lost: bits of a domain about to be destroyed, of a range
  * about to be unmapped, and of every domain when tracking stops are read
  * first (NO_CLEAR) into the carried-over set, which the next read reports.
- * Reads fill one zeroed scratch bitmap from every tracking domain (the kernel
- * only sets bits) and clear the domains only once every read succeeded.
+ * Should the step then fail, the domains hold those bits too: a read reports
+ * each page once all the same, so there is nothing to undo. Reads fill one
+ * zeroed scratch bitmap from every tracking domain (the kernel only sets bits)
+ * in one clearing pass; what a failed pass cleared goes into the carried-over
+ * set.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,49 +21,37 @@
 /* At most this many 4 KiB pages per kernel read: bounds the chunk bitmap (32 KiB). */
 #define CHUNK_PAGES (1ULL << 18)
 
-/*
- * The mappings that [iova, last] touches, whole, contiguous ones merged. The
- * kernel reads from the area at the read's start and stops at the first hole
- * (6.12 does so silently, reporting nothing after it), so every read must start
- * on a mapped IOVA and stay within contiguous mappings. Whole mappings, as a
- * page table entry never spans two and 7.3 mishandles one that a read cuts: a
- * dirty entry that starts before the read is cleared and not reported (the
- * page written is lost), one that ends after it is reported past the read's
- * end (docs/kernels.md).
- */
-static int mapped_runs(const struct iommufd_container *c, uint64_t iova, uint64_t last,
-		       struct iofd_range **out, size_t *n)
-{
-	struct iofd_range *runs;
-	size_t i, k = 0;
-
-	*out = NULL;
-	*n = 0;
-	i = iofd_container_first_map(c, iova);
-	if (i >= c->nmaps || c->maps[i].iova > last)
-		return 0;
-	runs = calloc(c->nmaps - i, sizeof(*runs));
-	if (!runs)
-		return -ENOMEM;
-	for (; i < c->nmaps && c->maps[i].iova <= last; i++) {
-		uint64_t a = c->maps[i].iova;
-		uint64_t b = c->maps[i].last;
-
-		if (k && runs[k - 1].last + 1 == a) {
-			runs[k - 1].last = b;
-			continue;
-		}
-		runs[k].start = a;
-		runs[k].last = b;
-		k++;
-	}
-	*out = runs;
-	*n = k;
-	return 0;
-}
-
 /* Takes one chunk's bits: bit i is the 4 KiB page start + i * IOFD_HARVEST_PAGE. */
 typedef int (*chunk_fn)(void *arg, uint64_t start, const uint64_t *bm, uint64_t npages);
+
+/*
+ * The next run of the mappings [iova, last] touches, whole, from mapping *p
+ * on, contiguous ones merged; false when none is left. The kernel reads from
+ * the area at the read's start and stops at the first hole (6.12 does so
+ * silently, reporting nothing after it), so every read must start on a mapped
+ * IOVA and stay within contiguous mappings. Whole mappings, as a page table
+ * entry never spans two and 7.3 mishandles one that a read cuts: a dirty
+ * entry that starts before the read is cleared and not reported (the page
+ * written is lost), one that ends after it is reported past the read's end
+ * (docs/kernels.md).
+ */
+static bool next_run(const struct iofd_ivlist *l, struct iofd_ivpos *p, uint64_t last,
+		     struct iofd_range *run)
+{
+	const struct iofd_range *m;
+
+	if (iofd_ivlist_is_end(l, *p) || iofd_ivlist_at(l, *p)->start > last)
+		return false;
+	*run = *iofd_ivlist_at(l, *p);
+	for (*p = iofd_ivlist_next(l, *p); !iofd_ivlist_is_end(l, *p);
+	     *p = iofd_ivlist_next(l, *p)) {
+		m = iofd_ivlist_at(l, *p);
+		if (m->start > last || run->last == UINT64_MAX || m->start != run->last + 1)
+			break;
+		run->last = m->last;
+	}
+	return true;
+}
 
 /*
  * Keep a chunk's bits of [iova, last] only: the others (read because reads
@@ -91,6 +82,9 @@ static int clip_chunk(uint64_t start, uint64_t *bm, uint64_t npages, uint64_t io
 		if (spill && !ret)
 			ret = iofd_ranges_add(spill, start + b * g, start + b * g + g - 1);
 	}
+	/* Short of memory: the chunk as one range (it overlaps what went in: no room needed). */
+	if (ret && iofd_ranges_add(spill, start, start + npages * g - 1) == 0)
+		ret = 0;
 	return ret;
 }
 
@@ -101,40 +95,39 @@ static int clip_chunk(uint64_t start, uint64_t *bm, uint64_t npages, uint64_t io
  * multiples of their size, so that no entry (naturally aligned) spans two.
  * One zeroed buffer per chunk serves all domains, since the kernel only sets
  * bits. Each chunk goes to fn, also the one whose read failed (a clearing
- * read may have cleared part of it: those bits must not be dropped).
+ * read may have cleared part of it: those bits must not be dropped). One
+ * kernel call per domain and chunk, nothing allocated but the chunk's buffer.
  */
 static int read_chunks(struct iommufd_container *c, struct iofd_domain *only, uint64_t iova,
 		       uint64_t last, uint32_t flags, chunk_fn fn, void *arg)
 {
 	const uint64_t g = IOFD_HARVEST_PAGE;
 	struct iofd_ranges *spill = flags & IOMMUFD_DIRTY_NO_CLEAR ? NULL : &c->carried;
-	struct iofd_range *runs;
+	struct iofd_range run;
 	struct iofd_list *pos;
+	struct iofd_ivpos p;
 	uint64_t *bm = NULL;
 	bool any = only != NULL;
-	size_t n, r;
-	int ret, fret;
+	int ret = 0, fret;
 
 	iofd_list_for_each(pos, &c->domains)
 		any |= iofd_list_entry(pos, struct iofd_domain, link)->tracking;
 	if (!any)
 		return 0;
-	ret = mapped_runs(c, iova, last, &runs, &n);
-	if (ret || !n)
-		return ret ? iofd_set_error(c->ctx, ret, "read dirty bits") : 0;
-	bm = malloc(CHUNK_PAGES / 8);
-	if (!bm) {
-		ret = iofd_set_error(c->ctx, -ENOMEM, "read dirty bits");
-		goto out;
-	}
-	for (r = 0; r < n; r++) {
-		uint64_t at = runs[r].start;
+	p = iofd_ivlist_lower(&c->maps, iova);
+	while (next_run(&c->maps, &p, last, &run)) {
+		uint64_t at = run.start;
 
+		if (!bm) {
+			bm = malloc(CHUNK_PAGES / 8);
+			if (!bm)
+				return iofd_set_error(c->ctx, -ENOMEM, "read dirty bits");
+		}
 		for (;;) {
 			uint64_t end = (at | (CHUNK_PAGES * g - 1)), pages;
 
-			if (end > runs[r].last)
-				end = runs[r].last;
+			if (end > run.last)
+				end = run.last;
 			pages = (end - at) / g + 1;
 			memset(bm, 0, (pages + 63) / 64 * 8);
 			iofd_list_for_each(pos, &c->domains) {
@@ -162,14 +155,13 @@ static int read_chunks(struct iommufd_container *c, struct iofd_domain *only, ui
 				ret = ret ? ret : fret;
 				goto out;
 			}
-			if (end >= runs[r].last)
+			if (end >= run.last)
 				break;
 			at = end + 1;
 		}
 	}
 out:
 	free(bm);
-	free(runs);
 	return ret;
 }
 
@@ -188,6 +180,16 @@ int iofd_container_harvest_all(struct iommufd_container *c, uint64_t iova, uint6
 			       struct iofd_ranges *into)
 {
 	return read_chunks(c, NULL, iova, last, IOMMUFD_DIRTY_NO_CLEAR, add_to_ranges, into);
+}
+
+void iofd_container_keep_harvest(struct iommufd_container *c, struct iofd_ranges *got,
+				 const char *what)
+{
+	if (iofd_ranges_merge(&c->carried, got))
+		iofd_log(c->ctx, IOMMUFD_LOG_WARN,
+			 "container ioas %u: %s: short of memory, the dirty pages read kept as one "
+			 "range (the next read reports more pages)",
+			 c->ioas_id, what);
 }
 
 static int set_tracking(struct iommufd_container *c, struct iofd_domain *d, bool enable)
@@ -248,18 +250,14 @@ static int enable_tracking(struct iommufd_container *c)
  */
 static int disable_tracking(struct iommufd_container *c)
 {
-	struct iofd_ranges carried;
 	struct iofd_list *pos;
-	bool switched = false;
 	int ret;
 
-	iofd_ranges_init(&carried);
-	ret = iofd_ranges_copy(&carried, &c->carried);
-	if (!ret)
-		ret = iofd_container_harvest_all(c, 0, UINT64_MAX, &carried);
+	/* Into the carried-over set; a domain that cannot be stopped keeps them too. */
+	ret = iofd_container_harvest_all(c, 0, UINT64_MAX, &c->carried);
 	if (ret) {
 		iofd_set_error(c->ctx, ret, "stop dirty tracking: read the bits not yet reported");
-		goto out;
+		return ret;
 	}
 	iofd_list_for_each(pos, &c->domains) {
 		struct iofd_domain *d = iofd_list_entry(pos, struct iofd_domain, link);
@@ -269,22 +267,16 @@ static int disable_tracking(struct iommufd_container *c)
 		ret = set_tracking(c, d, false);
 		if (ret) {
 			iofd_set_error(c->ctx, ret, "stop dirty tracking: hwpt %u", d->hwpt_id);
-			/* Restarting clears those domains' bits: keep what was read. */
+			/* Restarting clears those domains' bits: what was read keeps them. */
 			roll_back(c, d, true);
-			if (switched)
-				iofd_ranges_swap(&c->carried, &carried);
-			goto out;
+			return ret;
 		}
-		switched = true;
 	}
-	iofd_ranges_swap(&c->carried, &carried);
 	c->tracking = false;
 	iofd_log(c->ctx, IOMMUFD_LOG_INFO,
 		 "container ioas %u: dirty tracking off (pages dirtied before stay readable)",
 		 c->ioas_id);
-out:
-	iofd_ranges_fini(&carried);
-	return ret;
+	return 0;
 }
 
 int iommufd_container_set_dirty_tracking(struct iommufd_container *c, bool enable)
@@ -304,10 +296,11 @@ int iommufd_container_set_dirty_tracking(struct iommufd_container *c, bool enabl
 	return ret;
 }
 
-/* The caller's window: bit i of scratch is the page iova + i * page_size. */
+/* The caller's window: bit i of scratch is the page iova + i * page_size, nbits of them. */
 struct fold {
 	uint64_t iova;
 	uint64_t page_size;
+	uint64_t nbits;
 	uint64_t *scratch;
 };
 
@@ -316,7 +309,24 @@ static int fold_chunk(void *arg, uint64_t start, const uint64_t *bm, uint64_t np
 {
 	const struct fold *f = arg;
 	uint64_t w, words = (npages + 63) / 64;
+	uint64_t first = (start - f->iova) / IOFD_HARVEST_PAGE;
 
+	/*
+	 * 4 KiB pages and a chunk inside the window (reads cover whole mappings:
+	 * one may start before it or end after it), starting on a word of the
+	 * caller's bitmap: a word at a time.
+	 */
+	if (f->page_size == IOFD_HARVEST_PAGE && start >= f->iova && !(first % 64) &&
+	    first + npages <= f->nbits) {
+		for (w = 0; w < words; w++) {
+			uint64_t v = bm[w];
+
+			if (w == words - 1 && npages % 64)
+				v &= (1ULL << (npages % 64)) - 1;
+			f->scratch[first / 64 + w] |= v;
+		}
+		return 0;
+	}
 	for (w = 0; w < words; w++) {
 		uint64_t v = bm[w];
 
@@ -374,9 +384,17 @@ static int check_read_args(struct iommufd_container *c, uint64_t iova, uint64_t 
 	return 0;
 }
 
+/*
+ * One pass: each tracking domain is read once, clearing unless NO_CLEAR is
+ * asked, and the carried-over pages are added. A clearing read that fails
+ * part-way (some domains or chunks cleared already) puts every bit read so
+ * far into the carried-over set and returns the error: nothing is lost, and
+ * the next read reports those pages (at worst some twice).
+ */
 static int read_dirty(struct iommufd_container *c, uint64_t iova, uint64_t len,
 		      uint64_t page_size, uint64_t *bitmap, size_t bitmap_size, uint32_t flags)
 {
+	bool clear = !(flags & IOMMUFD_DIRTY_NO_CLEAR);
 	uint64_t nbits, words, w, last = 0;
 	uint64_t *scratch = NULL;
 	struct fold fold;
@@ -401,33 +419,29 @@ static int read_dirty(struct iommufd_container *c, uint64_t iova, uint64_t len,
 				     (unsigned long long)nbits);
 		goto out_unlock;
 	}
-	fold.iova = iova;
-	fold.page_size = page_size;
-	fold.scratch = scratch;
-
-	/* Pass 1 changes nothing: a failure leaves every bit where it was. */
-	ret = read_chunks(c, NULL, iova, last, IOMMUFD_DIRTY_NO_CLEAR, fold_chunk, &fold);
-	if (ret)
-		goto out_free;
-	iofd_ranges_mark_bitmap(&c->carried, iova, page_size, scratch, nbits);
-
-	if (!(flags & IOMMUFD_DIRTY_NO_CLEAR)) {
-		/* Room for either outcome below, so that neither can fail for memory. */
-		ret = iofd_ranges_reserve(&c->carried, 2);
+	/* Room for either outcome below (a failure's bits, or the range's removal). */
+	if (clear) {
+		ret = iofd_ranges_reserve(&c->carried, 1);
 		if (ret) {
 			iofd_set_error(c->ctx, ret, "read dirty");
 			goto out_free;
 		}
-		/* Pass 2 clears, and adds what was dirtied since pass 1. */
-		ret = read_chunks(c, NULL, iova, last, 0, fold_chunk, &fold);
-		if (ret) {
-			/* Some domains are cleared already: their bits live on in the carried set. */
-			if (iofd_ranges_add_bitmap(&c->carried, iova, page_size, scratch, nbits))
-				iofd_ranges_add(&c->carried, iova, last);
-			goto out_free;
-		}
-		iofd_ranges_remove(&c->carried, iova, last);
 	}
+	fold.iova = iova;
+	fold.page_size = page_size;
+	fold.nbits = nbits;
+	fold.scratch = scratch;
+
+	ret = read_chunks(c, NULL, iova, last, flags, fold_chunk, &fold);
+	if (ret) {
+		/* What was cleared lives on in the carried-over set (short of memory: all). */
+		if (clear && iofd_ranges_add_bitmap(&c->carried, iova, page_size, scratch, nbits))
+			iofd_ranges_add(&c->carried, iova, last);
+		goto out_free;
+	}
+	iofd_ranges_mark_bitmap(&c->carried, iova, page_size, scratch, nbits);
+	if (clear)
+		iofd_ranges_remove(&c->carried, iova, last);
 
 	for (w = 0; w < words; w++) {
 		bitmap[w] |= scratch[w];

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* The carried-over dirty set: sorted disjoint IOVA intervals. */
+/* The carried-over dirty set: sorted disjoint IOVA intervals in an ivlist. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,144 +8,154 @@
 
 void iofd_ranges_init(struct iofd_ranges *r)
 {
-	r->v = NULL;
-	r->n = 0;
-	r->cap = 0;
+	iofd_ivlist_init(&r->l);
 }
 
 void iofd_ranges_fini(struct iofd_ranges *r)
 {
-	free(r->v);
-	iofd_ranges_init(r);
+	iofd_ivlist_fini(&r->l);
+}
+
+size_t iofd_ranges_get(const struct iofd_ranges *r, struct iofd_range *out, size_t max)
+{
+	struct iofd_ivpos p = iofd_ivlist_begin(&r->l);
+	size_t k;
+
+	for (k = 0; k < max && !iofd_ivlist_is_end(&r->l, p); k++) {
+		out[k] = *iofd_ivlist_at(&r->l, p);
+		p = iofd_ivlist_next(&r->l, p);
+	}
+	return iofd_ivlist_count(&r->l);
 }
 
 int iofd_ranges_reserve(struct iofd_ranges *r, size_t extra)
 {
-	struct iofd_range *v;
-	size_t cap;
+	return iofd_ivlist_reserve(&r->l, extra);
+}
 
-	if (r->n + extra <= r->cap)
-		return 0;
-	cap = r->cap ? r->cap : 8;
-	while (cap < r->n + extra)
-		cap *= 2;
-	v = realloc(r->v, cap * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	r->v = v;
-	r->cap = cap;
+/*
+ * Add [start, last], searching from *hint (any place: it is checked); *hint
+ * becomes the place of this add, from which a later add further up searches.
+ */
+static int add_from(struct iofd_ranges *r, struct iofd_ivpos *hint, uint64_t start,
+		    uint64_t last)
+{
+	const struct iofd_ivlist *l = &r->l;
+	struct iofd_ivpos i, j;
+	struct iofd_range *m;
+
+	/* Reads and harvests add in IOVA order: at or past the end, no search. */
+	if (l->n) {
+		i = iofd_ivlist_prev(l, iofd_ivlist_end(l));
+		m = iofd_ivlist_at(l, i);
+		if (start > m->last && start - m->last > 1)
+			return iofd_ivlist_insert(&r->l, iofd_ivlist_end(l),
+						  (struct iofd_range){ start, last });
+		if (start >= m->start) {
+			if (last > m->last)
+				m->last = last;
+			return 0;
+		}
+	}
+	/* Intervals overlapping or touching [start, last] merge into one: i and those after it. */
+	i = start ? iofd_ivlist_lower_hint(l, *hint, start - 1) : iofd_ivlist_begin(l);
+	*hint = i;
+	for (j = i; !iofd_ivlist_is_end(l, j); j = iofd_ivlist_next(l, j))
+		if (last != UINT64_MAX && iofd_ivlist_at(l, j)->start > last + 1)
+			break;
+	if (iofd_ivpos_eq(i, j))
+		return iofd_ivlist_insert(&r->l, i, (struct iofd_range){ start, last });
+	m = iofd_ivlist_at(l, i);
+	if (m->start > start)
+		m->start = start;
+	if (iofd_ivlist_at(l, iofd_ivlist_prev(l, j))->last > last)
+		last = iofd_ivlist_at(l, iofd_ivlist_prev(l, j))->last;
+	m->last = last;
+	iofd_ivlist_delete(&r->l, iofd_ivlist_next(l, i), j);
 	return 0;
-}
-
-/* First interval whose last is >= x (n if none). */
-static size_t first_ending_at_or_after(const struct iofd_ranges *r, uint64_t x)
-{
-	size_t lo = 0, hi = r->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r->v[mid].last >= x)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
-}
-
-/* First interval whose start is > x (n if none). */
-static size_t first_starting_after(const struct iofd_ranges *r, uint64_t x)
-{
-	size_t lo = 0, hi = r->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r->v[mid].start > x)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
-}
-
-/* Replace intervals [i, j) by the m intervals in repl. Room must exist. */
-static void splice(struct iofd_ranges *r, size_t i, size_t j, const struct iofd_range *repl,
-		   size_t m)
-{
-	memmove(&r->v[i + m], &r->v[j], (r->n - j) * sizeof(r->v[0]));
-	memcpy(&r->v[i], repl, m * sizeof(r->v[0]));
-	r->n = r->n - (j - i) + m;
 }
 
 int iofd_ranges_add(struct iofd_ranges *r, uint64_t start, uint64_t last)
 {
-	struct iofd_range merged = { start, last };
-	size_t i, j;
+	struct iofd_ivpos nowhere = iofd_ivlist_end(&r->l);
 
-	/* Intervals overlapping or touching [start, last] merge into one. */
-	i = start ? first_ending_at_or_after(r, start - 1) : 0;
-	j = last == UINT64_MAX ? r->n : first_starting_after(r, last + 1);
-	if (i == j) {
-		if (iofd_ranges_reserve(r, 1))
-			return -ENOMEM;
-	} else {
-		if (r->v[i].start < merged.start)
-			merged.start = r->v[i].start;
-		if (r->v[j - 1].last > merged.last)
-			merged.last = r->v[j - 1].last;
-	}
-	splice(r, i, j, &merged, 1);
-	return 0;
+	return add_from(r, &nowhere, start, last);
 }
 
 int iofd_ranges_remove(struct iofd_ranges *r, uint64_t start, uint64_t last)
 {
-	struct iofd_range keep[2];
-	size_t i, j, m = 0;
+	const struct iofd_ivlist *l = &r->l;
+	struct iofd_ivpos i, j, k;
+	struct iofd_range *a, *z;
+	int ret;
 
-	i = first_ending_at_or_after(r, start);
-	j = first_starting_after(r, last);
-	if (i >= j)
+	i = iofd_ivlist_lower(l, start);
+	j = iofd_ivlist_upper(l, last);
+	if (iofd_ivpos_eq(i, j))
 		return 0;
-	if (r->v[i].start < start)
-		keep[m++] = (struct iofd_range){ r->v[i].start, start - 1 };
-	if (r->v[j - 1].last > last)
-		keep[m++] = (struct iofd_range){ last + 1, r->v[j - 1].last };
-	if (m > j - i && iofd_ranges_reserve(r, m - (j - i)))
-		return -ENOMEM;
-	splice(r, i, j, keep, m);
-	return 0;
-}
-
-int iofd_ranges_copy(struct iofd_ranges *dst, const struct iofd_ranges *src)
-{
-	struct iofd_range *v = NULL;
-
-	if (src->n) {
-		v = malloc(src->n * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		memcpy(v, src->v, src->n * sizeof(*v));
+	k = iofd_ivlist_prev(l, j);
+	a = iofd_ivlist_at(l, i);
+	z = iofd_ivlist_at(l, k);
+	if (iofd_ivpos_eq(i, k) && a->start < start && a->last > last) {
+		/* A hole in one interval: its tail goes in first, so failing changes nothing. */
+		ret = iofd_ivlist_insert(&r->l, j, (struct iofd_range){ last + 1, a->last });
+		if (ret)
+			return ret;
+		iofd_ivlist_at(l, iofd_ivlist_lower(l, start))->last = start - 1;
+		return 0;
 	}
-	free(dst->v);
-	dst->v = v;
-	dst->n = src->n;
-	dst->cap = src->n;
+	if (a->start < start) {
+		a->last = start - 1;
+		i = iofd_ivlist_next(l, i);
+	}
+	if (z->last > last) {
+		z->start = last + 1;
+		j = k;
+	}
+	iofd_ivlist_delete(&r->l, i, j);
 	return 0;
 }
 
 void iofd_ranges_swap(struct iofd_ranges *a, struct iofd_ranges *b)
 {
-	struct iofd_ranges t = *a;
+	iofd_ivlist_swap(&a->l, &b->l);
+}
 
-	*a = *b;
-	*b = t;
+int iofd_ranges_merge(struct iofd_ranges *dst, struct iofd_ranges *src)
+{
+	const struct iofd_ivlist *l = &src->l;
+	struct iofd_range span;
+	struct iofd_ivpos p;
+
+	if (iofd_ranges_empty(src))
+		return 0;
+	if (iofd_ranges_empty(dst)) {
+		iofd_ranges_swap(dst, src);
+		return 0;
+	}
+	for (p = iofd_ivlist_begin(l); !iofd_ivlist_is_end(l, p); p = iofd_ivlist_next(l, p)) {
+		const struct iofd_range *v = iofd_ivlist_at(l, p);
+
+		if (iofd_ranges_add(dst, v->start, v->last))
+			goto coarse;
+	}
+	return 0;
+
+coarse:
+	/*
+	 * The first add had the reserved room; once one went in, the span overlaps
+	 * it and needs no room at all.
+	 */
+	span.start = iofd_ivlist_at(l, iofd_ivlist_begin(l))->start;
+	span.last = iofd_ivlist_at(l, iofd_ivlist_prev(l, iofd_ivlist_end(l)))->last;
+	iofd_ranges_add(dst, span.start, span.last);
+	return 1;
 }
 
 int iofd_ranges_add_bitmap(struct iofd_ranges *r, uint64_t iova, uint64_t page_size,
 			   const uint64_t *bitmap, uint64_t nbits)
 {
+	struct iofd_ivpos hint = iofd_ivlist_end(&r->l);
 	uint64_t bit = 0;
 	int ret;
 
@@ -174,8 +184,8 @@ int iofd_ranges_add_bitmap(struct iofd_ranges *r, uint64_t iova, uint64_t page_s
 		}
 		if (run_end > nbits)
 			run_end = nbits;
-		ret = iofd_ranges_add(r, iova + run_start * page_size,
-				      iova + run_end * page_size - 1);
+		ret = add_from(r, &hint, iova + run_start * page_size,
+			       iova + run_end * page_size - 1);
 		if (ret)
 			return ret;
 		bit = run_end;
@@ -202,15 +212,20 @@ static void set_bits(uint64_t *bitmap, uint64_t first, uint64_t last)
 void iofd_ranges_mark_bitmap(const struct iofd_ranges *r, uint64_t iova, uint64_t page_size,
 			     uint64_t *bitmap, uint64_t nbits)
 {
+	const struct iofd_ivlist *l = &r->l;
 	uint64_t end_last = iova + nbits * page_size - 1;
-	size_t i;
+	struct iofd_ivpos p;
 
 	if (!nbits)
 		return;
-	for (i = first_ending_at_or_after(r, iova); i < r->n && r->v[i].start <= end_last; i++) {
-		uint64_t a = r->v[i].start > iova ? r->v[i].start : iova;
-		uint64_t b = r->v[i].last < end_last ? r->v[i].last : end_last;
+	for (p = iofd_ivlist_lower(l, iova); !iofd_ivlist_is_end(l, p);
+	     p = iofd_ivlist_next(l, p)) {
+		const struct iofd_range *v = iofd_ivlist_at(l, p);
+		uint64_t a = v->start > iova ? v->start : iova;
+		uint64_t b = v->last < end_last ? v->last : end_last;
 
+		if (v->start > end_last)
+			break;
 		set_bits(bitmap, (a - iova) / page_size, (b - iova) / page_size);
 	}
 }

@@ -2,7 +2,9 @@
 /*
  * A set of IOVA intervals: the dirty pages a container carries over from
  * domains destroyed or ranges unmapped while tracking. Intervals, not a
- * per-page array, because mappings can be many GiB.
+ * per-page array, because mappings can be many GiB; kept in an ivlist, so
+ * that adding or removing costs in proportion to what changes, not to the
+ * size of the set.
  */
 #ifndef IOFD_POLICY_DIRTY_RANGES_H
 #define IOFD_POLICY_DIRTY_RANGES_H
@@ -11,33 +13,39 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct iofd_range {
-	uint64_t start;
-	uint64_t last; /* inclusive: an interval may end at UINT64_MAX */
-};
+#include "policy/ivlist.h"
 
 /* Sorted, disjoint and never touching: adjacent intervals are merged. */
 struct iofd_ranges {
-	struct iofd_range *v;
-	size_t n;
-	size_t cap;
+	struct iofd_ivlist l;
 };
 
 void iofd_ranges_init(struct iofd_ranges *r);
 void iofd_ranges_fini(struct iofd_ranges *r);
 static inline bool iofd_ranges_empty(const struct iofd_ranges *r)
 {
-	return r->n == 0;
+	return iofd_ivlist_count(&r->l) == 0;
 }
-/* Make room for extra more intervals, so that the next adds/removes cannot fail. */
+static inline size_t iofd_ranges_count(const struct iofd_ranges *r)
+{
+	return iofd_ivlist_count(&r->l);
+}
+/* Copy out up to max intervals, in order; returns how many the set holds. */
+size_t iofd_ranges_get(const struct iofd_ranges *r, struct iofd_range *out, size_t max);
+/* Make room so that the next `extra` adds or removes cannot fail. 0 or -ENOMEM. */
 int iofd_ranges_reserve(struct iofd_ranges *r, size_t extra);
 /* Add [start, last]. Grows the set by at most one interval. 0 or -ENOMEM (set unchanged). */
 int iofd_ranges_add(struct iofd_ranges *r, uint64_t start, uint64_t last);
 /* Remove [start, last]. Grows the set by at most one interval (a split). 0 or -ENOMEM. */
 int iofd_ranges_remove(struct iofd_ranges *r, uint64_t start, uint64_t last);
-/* dst becomes a copy of src (dst's old content is dropped). 0 or -ENOMEM (dst unchanged). */
-int iofd_ranges_copy(struct iofd_ranges *dst, const struct iofd_ranges *src);
 void iofd_ranges_swap(struct iofd_ranges *a, struct iofd_ranges *b);
+/*
+ * Add every interval of src to dst; src may be emptied. Cannot fail once
+ * room for one change was reserved in dst: when memory runs short part-way,
+ * dst gets the span of src as one interval instead (a superset: pages may be
+ * reported dirty that were not, none is lost). 0, or 1 when it did so.
+ */
+int iofd_ranges_merge(struct iofd_ranges *dst, struct iofd_ranges *src);
 
 /*
  * Add the pages whose bits are set in bitmap (bit i: page iova + i * page_size,

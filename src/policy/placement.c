@@ -18,6 +18,12 @@
 #include "policy/container.h"
 #include "uapi/iommufd_abi.h"
 
+_Static_assert(sizeof(((struct iofd_iommu_key *)0)->iommu) ==
+		       sizeof(((struct iofd_dev_sysinfo *)0)->iommu) &&
+	       sizeof(((struct iofd_iommu_key *)0)->driver) ==
+		       sizeof(((struct iofd_dev_sysinfo *)0)->driver),
+	       "an IOMMU key holds the device's names whole");
+
 static bool same_iommu(const struct iofd_iommu_key *a, const struct iofd_iommu_key *b)
 {
 	return a->hw_type == b->hw_type && !strcmp(a->iommu, b->iommu);
@@ -120,8 +126,28 @@ static int attach_ioas(struct iommufd_container *c, struct iofd_member *m,
 }
 
 /*
- * Try the existing domains with exactly the wanted flags, skipping those known
- * to refuse this IOMMU. 1: joined *out; 0: none took it; -errno: abort.
+ * Where the kernel's rules give the answer without asking (checked against
+ * Linux 6.12 and 7.3, see docs/domains.md): the IOMMU core attaches a paging
+ * domain only to devices of the driver that made it (-EINVAL otherwise), and
+ * GET_HW_INFO types and the sysfs driver names tell drivers apart; an ARM
+ * SMMUv3 domain belongs to the SMMU instance it was made for. Everything else
+ * (VT-d units sharing a domain, the selftest mock) depends on state the
+ * library cannot see: it asks the kernel, once per domain and IOMMU.
+ */
+static bool kernel_refuses(const struct iofd_domain *d, const struct iofd_iommu_key *key)
+{
+	if (d->made_for.hw_type != key->hw_type)
+		return true;
+	if (d->made_for.driver[0] && key->driver[0] && strcmp(d->made_for.driver, key->driver))
+		return true;
+	return key->hw_type == IOFD_HW_INFO_TYPE_ARM_SMMUV3 &&
+	       strcmp(d->made_for.iommu, key->iommu) != 0;
+}
+
+/*
+ * Try the existing domains with exactly the wanted flags, skipping those the
+ * kernel's rules or an earlier answer say refuse this IOMMU. 1: joined *out;
+ * 0: none took it; -errno: abort.
  */
 static int join_existing(struct iommufd_container *c, struct iommufd_device *dev,
 			 const struct iofd_iommu_key *key, uint32_t wanted,
@@ -133,7 +159,7 @@ static int join_existing(struct iommufd_container *c, struct iommufd_device *dev
 	iofd_list_for_each(pos, &c->domains) {
 		struct iofd_domain *d = iofd_list_entry(pos, struct iofd_domain, link);
 
-		if (d->flags != wanted || refused(c, d->hwpt_id, key))
+		if (d->flags != wanted || kernel_refuses(d, key) || refused(c, d->hwpt_id, key))
 			continue;
 		ret = dev->ops->attach(dev, d->hwpt_id);
 		if (!ret) {
@@ -171,29 +197,31 @@ static uint32_t hwpt_flags(uint32_t domain_flags)
  * starts tracking before the device can write, and all mapped pages count
  * as dirty on the next read.
  */
-static int new_domain(struct iommufd_container *c, struct iommufd_device *dev, uint32_t wanted,
-		      struct iofd_domain **out, bool *alloc_err)
+static int new_domain(struct iommufd_container *c, struct iommufd_device *dev,
+		      const struct iofd_iommu_key *key, uint32_t wanted, struct iofd_domain **out,
+		      bool *alloc_err)
 {
 	bool track = c->tracking && (wanted & IOMMUFD_DOMAIN_DIRTY_TRACKING);
-	struct iofd_ranges carried;
+	struct iofd_ranges mapped;
 	struct iofd_domain *d;
 	int ret, rb;
 
 	*alloc_err = false;
-	iofd_ranges_init(&carried);
+	iofd_ranges_init(&mapped);
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return iofd_set_error(c->ctx, -ENOMEM, "attach %s", dev->info.name);
 	if (track) {
-		ret = iofd_ranges_copy(&carried, &c->carried);
+		ret = iofd_container_add_mapped(c, &mapped);
 		if (!ret)
-			ret = iofd_container_add_mapped(c, &carried);
+			ret = iofd_ranges_reserve(&c->carried, 1);
 		if (ret) {
 			iofd_set_error(c->ctx, ret, "attach %s", dev->info.name);
 			goto out_free;
 		}
 	}
 	d->flags = wanted;
+	d->made_for = *key;
 
 	ret = iommufd_hwpt_alloc(c->ctx, dev->dev_id, c->ioas_id, hwpt_flags(wanted), &d->hwpt_id);
 	if (ret) {
@@ -219,12 +247,12 @@ static int new_domain(struct iommufd_container *c, struct iommufd_device *dev, u
 	}
 
 	if (track)
-		iofd_ranges_swap(&c->carried, &carried);
+		iofd_container_keep_harvest(c, &mapped, "attach");
 	iofd_list_add_tail(&d->link, &c->domains);
 	iofd_log(c->ctx, IOMMUFD_LOG_INFO, "container ioas %u: %s gets a new %s hwpt %u%s",
 		 c->ioas_id, dev->info.name, iommufd_domain_flags_str(wanted), d->hwpt_id,
 		 track ? ", tracking at once (mapped pages count as dirty)" : "");
-	iofd_ranges_fini(&carried);
+	iofd_ranges_fini(&mapped);
 	*out = d;
 	return 0;
 
@@ -234,9 +262,31 @@ out_destroy:
 		iofd_log(c->ctx, IOMMUFD_LOG_WARN, "container ioas %u: destroy new hwpt %u: %s",
 			 c->ioas_id, d->hwpt_id, strerror(-rb));
 out_free:
-	iofd_ranges_fini(&carried);
+	iofd_ranges_fini(&mapped);
 	free(d);
 	return ret;
+}
+
+/*
+ * GET_HW_INFO once per device: what it says (the IOMMU's type and
+ * capabilities, or -ENOENT for an emulated binding) lasts while the device is
+ * bound, so later attaches, to this container or another, ask nothing. Other
+ * errors are not kept. The container holds the device's claim (dev->owner).
+ */
+static int device_hw_info(struct iommufd_container *c, struct iommufd_device *dev,
+			  struct iommufd_hw_info *hw)
+{
+	int ret;
+
+	if (!dev->hw_known) {
+		ret = iommufd_get_hw_info(c->ctx, dev->dev_id, &dev->hw);
+		if (ret && ret != -ENOENT)
+			return ret;
+		dev->hw_ret = ret;
+		dev->hw_known = true;
+	}
+	*hw = dev->hw;
+	return dev->hw_ret;
 }
 
 int iofd_container_place(struct iommufd_container *c, struct iommufd_device *dev)
@@ -244,7 +294,7 @@ int iofd_container_place(struct iommufd_container *c, struct iommufd_device *dev
 	const uint32_t both = IOMMUFD_DOMAIN_DIRTY_TRACKING | IOMMUFD_DOMAIN_NEST_PARENT;
 	enum iofd_uncovered uncovered = IOFD_COVERED;
 	struct iofd_domain *d = NULL;
-	struct iofd_iommu_key key = { 0 };
+	struct iofd_iommu_key key;
 	struct iommufd_hw_info hw;
 	struct iofd_member *m;
 	uint32_t wanted = 0;
@@ -260,7 +310,7 @@ int iofd_container_place(struct iommufd_container *c, struct iommufd_device *dev
 		goto out;
 	}
 
-	ret = iommufd_get_hw_info(c->ctx, dev->dev_id, &hw);
+	ret = device_hw_info(c, dev, &hw);
 	if (ret == -ENOENT) {
 		/* The dev_id is no IOMMU-backed device object (see docs/domains.md). */
 		ret = attach_ioas(c, m, dev, IOFD_UNCOVERED_NO_DOMAIN);
@@ -271,8 +321,10 @@ int iofd_container_place(struct iommufd_container *c, struct iommufd_device *dev
 			       dev->info.name);
 		goto out;
 	}
+	/* Both end in a NUL within their 64 bytes (struct iofd_dev_sysinfo). */
 	key.hw_type = hw.type;
-	snprintf(key.iommu, sizeof(key.iommu), "%s", dev->info.iommu);
+	memcpy(key.iommu, dev->info.iommu, sizeof(key.iommu));
+	memcpy(key.driver, dev->info.driver, sizeof(key.driver));
 
 	if (c->flags & IOMMUFD_CONTAINER_NEST_PARENT)
 		wanted |= IOMMUFD_DOMAIN_NEST_PARENT;
@@ -299,7 +351,7 @@ int iofd_container_place(struct iommufd_container *c, struct iommufd_device *dev
 			ret = 0;
 			break;
 		}
-		ret = new_domain(c, dev, wanted, &d, &alloc_err);
+		ret = new_domain(c, dev, &key, wanted, &d, &alloc_err);
 		if (!ret || !alloc_err)
 			break;
 		if (ret == -EOPNOTSUPP && (wanted & both) == both) {

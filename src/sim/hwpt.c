@@ -509,7 +509,12 @@ int sim_cmd_get_hw_info(struct sim_ucmd *ucmd)
 		memset((char *)uptr + copy_len, 0, cmd->data_len - copy_len);
 	cmd->data_len = data_len;
 	cmd->out_capabilities = sim_dev_dirty_capable(idev->dev) ? IOFD_HW_CAP_DIRTY_TRACKING : 0;
+	/* 6.12 (Debian's 6.12.117) reports PASIDs as 7.3 does: the width, then the modes. */
 	cmd->out_max_pasid_log2 = idev->dev->pasid_bits;
+	if (idev->dev->pasid_exec)
+		cmd->out_capabilities |= IOFD_HW_CAP_PCI_PASID_EXEC;
+	if (idev->dev->pasid_priv)
+		cmd->out_capabilities |= IOFD_HW_CAP_PCI_PASID_PRIV;
 	sim_ucmd_respond(ucmd, sizeof(*cmd));
 	return 0;
 }

@@ -8,20 +8,51 @@
 
 int sim_rangeset_reserve(struct sim_rangeset *rs, size_t more)
 {
-	struct sim_range *r;
-	size_t cap;
+	struct sim_range *base, *r;
+	size_t total = rs->cap + rs->off, cap;
 
 	if (rs->n + more <= rs->cap)
 		return 0;
-	cap = rs->cap ? rs->cap * 2 : 8;
+	base = rs->off ? rs->r - rs->off : rs->r;
+	/* Room freed at the front is used when it is at least half: moves stay amortized. */
+	if (rs->off && rs->off >= total / 2 && rs->n + more <= total) {
+		memmove(base, rs->r, rs->n * sizeof(*rs->r));
+		rs->r = base;
+		rs->cap = total;
+		rs->off = 0;
+		return 0;
+	}
+	cap = total ? total * 2 : 8;
 	while (cap < rs->n + more)
 		cap *= 2;
-	r = realloc(rs->r, cap * sizeof(*r));
-	if (!r)
+	if (rs->off)
+		memmove(base, rs->r, rs->n * sizeof(*rs->r));
+	r = realloc(total ? base : NULL, cap * sizeof(*r));
+	if (!r) {
+		/* the runs moved to the front: keep the set as it is, just compacted */
+		rs->r = base;
+		rs->cap = total;
+		rs->off = 0;
 		return -ENOMEM;
+	}
 	rs->r = r;
 	rs->cap = cap;
+	rs->off = 0;
 	return 0;
+}
+
+/* Drop runs [i, j): the shorter side moves (runs before i move up by j - i). */
+static void drop_runs(struct sim_rangeset *rs, size_t i, size_t j)
+{
+	if (i < rs->n - j) {
+		memmove(&rs->r[j - i], rs->r, i * sizeof(*rs->r));
+		rs->r += j - i;
+		rs->off += j - i;
+		rs->cap -= j - i;
+	} else {
+		memmove(&rs->r[i], &rs->r[j], (rs->n - j) * sizeof(*rs->r));
+	}
+	rs->n -= j - i;
 }
 
 size_t sim_rangeset_lower(const struct sim_rangeset *rs, uint64_t x)
@@ -92,19 +123,23 @@ int sim_rangeset_remove(struct sim_rangeset *rs, uint64_t first, uint64_t last)
 		j++;
 	if (j < rs->n && rs->r[j].first <= last)
 		rs->r[j].first = last + 1;
-	memmove(&rs->r[i], &rs->r[j], (rs->n - j) * sizeof(*rs->r));
-	rs->n -= j - i;
+	drop_runs(rs, i, j);
 	return 0;
 }
 
 void sim_rangeset_clear(struct sim_rangeset *rs)
 {
+	if (rs->off)
+		rs->r -= rs->off;
+	rs->cap += rs->off;
+	rs->off = 0;
 	rs->n = 0;
 }
 
 void sim_rangeset_free(struct sim_rangeset *rs)
 {
-	free(rs->r);
+	if (rs->r)
+		free(rs->off ? rs->r - rs->off : rs->r);
 	rs->r = NULL;
-	rs->n = rs->cap = 0;
+	rs->n = rs->cap = rs->off = 0;
 }

@@ -14,9 +14,15 @@ struct sim_range {
 	uint64_t last;
 };
 
+/*
+ * r[0 .. n) are the runs, with room for cap. They start `off` runs into the
+ * allocation: removing runs at the front (reads and unmaps sweep upwards)
+ * moves the start instead of the runs after them.
+ */
 struct sim_rangeset {
 	struct sim_range *r;
 	size_t n, cap;
+	size_t off;
 };
 
 /* Make room for `more` extra runs so that a later add/remove cannot fail. 0 or -ENOMEM. */

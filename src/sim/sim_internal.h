@@ -18,10 +18,12 @@
  * NONE, no nesting). A topology may say per IOMMU whether it nests and where
  * its aperture lies; the driver gives the defaults.
  *
- * IOAS_MAP_FILE (Linux 6.13) is modelled as 7.x has it, for memfds (and any
- * tmpfs or hugetlbfs file): the area holds the file; its pages are pinned,
- * as the kernel's memfd_pin_folios() does, once a domain needs them, which
- * fails for other files and beyond the end of the file. dma-bufs are not.
+ * IOAS_MAP_FILE (6.13; ENOTTY on a 6.12 topology) is modelled as 7.x has
+ * it, for memfds (and any tmpfs or hugetlbfs file): the area holds the
+ * file; its pages are pinned, as the kernel's memfd_pin_folios() does, once
+ * a domain needs them, which fails for other files and beyond the end of
+ * the file. dma-bufs are not. GET_HW_INFO reports a device's PASID width and
+ * modes as the topology gives them.
  *
  * Beyond what the library uses, for programs written against the kernel
  * (the kernel's own selftest, under libiommufd-preload): IOMMU_TEST_CMD with
@@ -84,12 +86,15 @@ struct sim_device {
 	char cdev[SIM_NAME_MAX];
 	struct sim_iommu *iommu; /* NULL for an emulated (mdev) device */
 	bool emulated;
+	/* PASIDs as GET_HW_INFO reports them (the PCI PASID capability): width 0 is none */
+	unsigned int pasid_bits;
+	bool pasid_exec, pasid_priv;
 	/* the device file that has the device open (bound); a cdev opens once */
 	struct sim_df *open_df;
 	/* a mock device of the kernel's selftest (IOMMU_TEST_OP_MOCK_DOMAIN, test_cmd.c) */
 	bool mock;
 	bool no_dirty;           /* MOCK_FLAGS_DEVICE_NO_DIRTY: its IOMMU tracks no dirty bits */
-	unsigned int pasid_bits; /* PASID width (the mock's PASID devices: 20), 0 for none */
+	/* (pasid_bits above: the mock's PASID devices have 20) */
 	uint32_t cache[4];       /* the mock's per-device cache, invalidated through a vIOMMU */
 	bool pasid_1024_armed;   /* the mock fails the next change of PASID 1024 */
 };
@@ -403,7 +408,6 @@ void sim_user_bitmap_set(struct sim_user_bitmap *ub, uint64_t b0, uint64_t b1);
 /* ---- kernel.c: what differs between the kernels imitated -------------- */
 #define SIM_KERNEL_DEFAULT 703 /* the newest known */
 struct iofd_hwpt_get_dirty_bitmap;
-/* "6.12", "7.3" to 612, 703; else -EINVAL and err set */
 /*
  * What a kernel has that 6.12 has not (topo.kernel at least this); for those only 7.3 is
  * known to have, 7.3.
@@ -418,6 +422,7 @@ struct iofd_hwpt_get_dirty_bitmap;
 #define SIM_KERNEL_HW_QUEUE 617        /* HW_QUEUE_ALLOC */
 #define SIM_KERNEL_MOCK_PT_DATA 703    /* the mock's paging data (MOCK_IOMMUPT_*) */
 #define SIM_KERNEL_TEST_OPS_7X 703     /* IOMMU_TEST_OP_DEV_CHECK_CACHE and after */
+/* "6.12", "7.3" to 612, 703; else -EINVAL and err set */
 int sim_kernel_parse(const char *text, unsigned int *version, char *err, size_t errlen);
 const char *sim_kernel_name(unsigned int version);
 /* a host the kernel cannot have (6.12: mock devices beside VT-d): -EINVAL and err set */

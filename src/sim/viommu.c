@@ -152,12 +152,14 @@ int sim_cmd_viommu_alloc(struct sim_ucmd *ucmd)
 	struct sim_hwpt *hwpt;
 	int ret;
 
-	if (cmd->flags || cmd->type == 0)
+	/* The reserved type is refused before anything is looked up. */
+	if (cmd->flags || cmd->type == IOFD_VIOMMU_TYPE_DEFAULT)
 		return -EOPNOTSUPP;
+	/* An emulated device's id is an access, not a device: ENOENT. */
 	idev = (struct sim_idev *)sim_obj_get(ucmd->ictx, cmd->dev_id, SIM_OBJ_DEVICE);
 	if (!idev)
 		return -ENOENT;
-	/* The mock's is the one vIOMMU modelled. */
+	/* The mock's is the one vIOMMU modelled (VT-d has none in 7.3; SMMUv3's is not). */
 	if (idev->dev->iommu->kind != SIM_DRV_SELFTEST || cmd->type != IOFD_VIOMMU_TYPE_SELFTEST)
 		return -EOPNOTSUPP;
 	hwpt = (struct sim_hwpt *)sim_obj_get(ucmd->ictx, cmd->hwpt_id, SIM_OBJ_HWPT_PAGING);

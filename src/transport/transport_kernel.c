@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "transport/transport.h"
@@ -182,6 +183,64 @@ static int kernel_resolve_device(void *priv, const char *name, struct iofd_dev_s
 	return describe_sysfs(real, out);
 }
 
+/* What a file that is no VFIO device cdev is, in a few words. */
+static void describe_other(const struct stat *st, const char *sysfs, char *out, size_t len)
+{
+	const char *base;
+
+	if (S_ISREG(st->st_mode))
+		snprintf(out, len, "a regular file");
+	else if (S_ISDIR(st->st_mode))
+		snprintf(out, len, "a directory");
+	else if (S_ISFIFO(st->st_mode))
+		snprintf(out, len, "a pipe");
+	else if (S_ISSOCK(st->st_mode))
+		snprintf(out, len, "a socket");
+	else if (S_ISBLK(st->st_mode))
+		snprintf(out, len, "block device %u:%u", major(st->st_rdev), minor(st->st_rdev));
+	else if (S_ISCHR(st->st_mode) && sysfs && (base = strrchr(sysfs, '/')))
+		snprintf(out, len, "char device %u:%u (%s)", major(st->st_rdev),
+			 minor(st->st_rdev), base + 1);
+	else if (S_ISCHR(st->st_mode))
+		snprintf(out, len, "char device %u:%u", major(st->st_rdev), minor(st->st_rdev));
+	else
+		snprintf(out, len, "an anonymous file (an eventfd, epoll...)");
+}
+
+/*
+ * A VFIO device cdev is the char device /sys/dev/char/MAJ:MIN links to
+ * <device>/vfio-dev/vfioN: its parent's parent is the device's sysfs directory.
+ */
+static int kernel_describe_fd(void *priv, int fd, struct iofd_dev_sysinfo *out)
+{
+	char link[64], real[PATH_MAX];
+	char *base, *dir;
+	struct stat st;
+
+	memset(out, 0, sizeof(*out));
+	if (fd < 0 || fstat(fd, &st))
+		return -EBADF;
+	if (!S_ISCHR(st.st_mode)) {
+		describe_other(&st, NULL, out->name, sizeof(out->name));
+		return -ENODEV;
+	}
+	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u", major(st.st_rdev), minor(st.st_rdev));
+	if (!realpath(link, real)) {
+		describe_other(&st, NULL, out->name, sizeof(out->name));
+		return -ENODEV;
+	}
+	base = strrchr(real, '/');
+	*base = '\0';
+	dir = strrchr(real, '/');
+	if (strncmp(base + 1, "vfio", 4) || !dir || strcmp(dir + 1, "vfio-dev")) {
+		*base = '/';
+		describe_other(&st, real, out->name, sizeof(out->name));
+		return -ENODEV;
+	}
+	*dir = '\0';
+	return describe_sysfs(real, out);
+}
+
 static int kernel_list_devices(void *priv, struct iommufd_device_desc *out, unsigned max)
 {
 	struct iofd_dev_sysinfo info;
@@ -221,6 +280,7 @@ const struct iofd_transport_ops iofd_kernel_transport_ops = {
 	.ioctl = kernel_ioctl,
 	.close = kernel_close,
 	.resolve_device = kernel_resolve_device,
+	.describe_fd = kernel_describe_fd,
 	.list_devices = kernel_list_devices,
 	.release = NULL,
 };

@@ -20,7 +20,6 @@ enum {
 	IOFD_CMD_VFIO_IOAS = 0x88,
 	IOFD_CMD_HWPT_INVALIDATE = 0x8d,      /* 6.8 */
 	IOFD_CMD_FAULT_QUEUE_ALLOC = 0x8e,    /* 6.11 */
-	IOFD_CMD_VIOMMU_ALLOC = 0x90,         /* 6.13 */
 	IOFD_CMD_VDEVICE_ALLOC = 0x91,        /* 6.13 */
 	IOFD_CMD_IOAS_CHANGE_PROCESS = 0x92,  /* 6.14 */
 	IOFD_CMD_VEVENTQ_ALLOC = 0x93,        /* 6.15 */
@@ -96,19 +95,7 @@ struct iofd_hwpt_page_response {
 	uint32_t code;
 };
 
-/* ---- vIOMMUs and their vDEVICEs, vEVENTQs, HW queues ---- */
-struct iofd_viommu_alloc {
-	uint32_t size;
-	uint32_t flags;
-	uint32_t type;
-	uint32_t dev_id;
-	uint32_t hwpt_id;
-	uint32_t out_viommu_id;
-	uint32_t data_len;
-	uint32_t reserved;
-	IOFD_ALIGNED_U64 data_uptr;
-};
-
+/* ---- vIOMMUs' vDEVICEs, vEVENTQs, HW queues (VIOMMU_ALLOC: iommufd_abi.h) ---- */
 struct iofd_vdevice_alloc {
 	uint32_t size;
 	uint32_t viommu_id;
@@ -155,7 +142,6 @@ struct iofd_hw_queue_alloc {
 #define IOFD_VFIO_IOAS _IO(IOFD_TYPE, IOFD_CMD_VFIO_IOAS)
 #define IOFD_HWPT_INVALIDATE _IO(IOFD_TYPE, IOFD_CMD_HWPT_INVALIDATE)
 #define IOFD_FAULT_QUEUE_ALLOC _IO(IOFD_TYPE, IOFD_CMD_FAULT_QUEUE_ALLOC)
-#define IOFD_VIOMMU_ALLOC _IO(IOFD_TYPE, IOFD_CMD_VIOMMU_ALLOC)
 #define IOFD_VDEVICE_ALLOC _IO(IOFD_TYPE, IOFD_CMD_VDEVICE_ALLOC)
 #define IOFD_IOAS_CHANGE_PROCESS _IO(IOFD_TYPE, IOFD_CMD_IOAS_CHANGE_PROCESS)
 #define IOFD_VEVENTQ_ALLOC _IO(IOFD_TYPE, IOFD_CMD_VEVENTQ_ALLOC)
@@ -233,7 +219,6 @@ IOFD_CHECK(iofd_hwpt_invalidate, entry_num, 24);
 IOFD_CHECK_SIZE(iofd_fault_alloc, 16);
 IOFD_CHECK_SIZE(iofd_hwpt_pgfault, 40);
 IOFD_CHECK(iofd_hwpt_pgfault, addr, 24);
-IOFD_CHECK_SIZE(iofd_viommu_alloc, 40);
 IOFD_CHECK_SIZE(iofd_vdevice_alloc, 24);
 IOFD_CHECK_SIZE(iofd_veventq_alloc, 32);
 IOFD_CHECK_SIZE(iofd_hw_queue_alloc, 40);

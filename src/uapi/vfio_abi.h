@@ -45,6 +45,29 @@ struct iofd_vfio_device_detach_iommufd_pt {
 	uint32_t flags;
 };
 
+/*
+ * The PASID forms of attach and detach (VFIO_DEVICE_ATTACH_PASID and
+ * VFIO_DEVICE_DETACH_PASID in flags): the structs above with a pasid at their
+ * end, newer than 6.12, which answers EINVAL to any flag.
+ */
+struct iofd_vfio_device_attach_iommufd_pt_pasid {
+	uint32_t argsz;
+	uint32_t flags;
+	uint32_t pt_id;
+	uint32_t pasid;
+};
+
+struct iofd_vfio_device_detach_iommufd_pt_pasid {
+	uint32_t argsz;
+	uint32_t flags;
+	uint32_t pasid;
+};
+
+enum {
+	IOFD_VFIO_DEVICE_ATTACH_PASID = 1u << 0,
+	IOFD_VFIO_DEVICE_DETACH_PASID = 1u << 0,
+};
+
 #define IOFD_VFIO_DEVICE_GET_INFO _IO(IOFD_VFIO_TYPE, IOFD_VFIO_BASE + 7)
 #define IOFD_VFIO_DEVICE_BIND_IOMMUFD _IO(IOFD_VFIO_TYPE, IOFD_VFIO_BASE + 18)
 #define IOFD_VFIO_DEVICE_ATTACH_IOMMUFD_PT _IO(IOFD_VFIO_TYPE, IOFD_VFIO_BASE + 19)
@@ -55,5 +78,7 @@ _Static_assert(sizeof(struct iofd_vfio_device_bind_iommufd) == 16, "bind size");
 _Static_assert(offsetof(struct iofd_vfio_device_bind_iommufd, out_devid) == 12, "bind.out_devid");
 _Static_assert(sizeof(struct iofd_vfio_device_attach_iommufd_pt) == 12, "attach size");
 _Static_assert(sizeof(struct iofd_vfio_device_detach_iommufd_pt) == 8, "detach size");
+_Static_assert(sizeof(struct iofd_vfio_device_attach_iommufd_pt_pasid) == 16, "attach pasid size");
+_Static_assert(sizeof(struct iofd_vfio_device_detach_iommufd_pt_pasid) == 12, "detach pasid size");
 
 #endif

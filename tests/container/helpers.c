@@ -174,6 +174,7 @@ static void kernel_hwpts(struct fx *f, struct fx_state *s)
 void fx_snapshot(struct fx *f, struct fx_state *s)
 {
 	struct iommufd_container *c = f->c;
+	struct iofd_ivpos p;
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
@@ -185,10 +186,11 @@ void fx_snapshot(struct fx *f, struct fx_state *s)
 	s->status = iommufd_container_dirty_status(c);
 	pthread_mutex_lock(&c->lock);
 	s->tracking = c->tracking;
-	s->nmaps = c->nmaps;
-	for (i = 0; i < c->nmaps && i < 8; i++) {
-		s->map_iova[i] = c->maps[i].iova;
-		s->map_last[i] = c->maps[i].last;
+	s->nmaps = iofd_ivlist_count(&c->maps);
+	p = iofd_ivlist_begin(&c->maps);
+	for (i = 0; i < s->nmaps && i < 8; i++, p = iofd_ivlist_next(&c->maps, p)) {
+		s->map_iova[i] = iofd_ivlist_at(&c->maps, p)->start;
+		s->map_last[i] = iofd_ivlist_at(&c->maps, p)->last;
 	}
 	pthread_mutex_unlock(&c->lock);
 	kernel_hwpts(f, s);

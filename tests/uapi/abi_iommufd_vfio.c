@@ -157,6 +157,8 @@ static void test_hwpt_structs(void **state)
 	assert_int_not_equal(IOFD_HW_INFO_TYPE_ARM_SMMUV3, IOMMU_HW_INFO_TYPE_INTEL_VTD);
 #endif
 	SAME_VALUE(IOFD_HW_CAP_DIRTY_TRACKING, IOMMU_HW_CAP_DIRTY_TRACKING);
+	SAME_VALUE(IOFD_HW_CAP_PCI_PASID_EXEC, IOMMU_HW_CAP_PCI_PASID_EXEC);
+	SAME_VALUE(IOFD_HW_CAP_PCI_PASID_PRIV, IOMMU_HW_CAP_PCI_PASID_PRIV);
 
 	SAME_STRUCT(iofd_hw_info, iommu_hw_info);
 	SAME_FIELD(iofd_hw_info, size, iommu_hw_info, size);
@@ -187,6 +189,64 @@ static void test_hwpt_structs(void **state)
 	SAME_FIELD(iofd_hwpt_get_dirty_bitmap, length, iommu_hwpt_get_dirty_bitmap, length);
 	SAME_FIELD(iofd_hwpt_get_dirty_bitmap, page_size, iommu_hwpt_get_dirty_bitmap, page_size);
 	SAME_FIELD(iofd_hwpt_get_dirty_bitmap, data, iommu_hwpt_get_dirty_bitmap, data);
+	abi_group_done(before);
+}
+
+/* What kernels after 6.12 add, compared where the headers have it (6.12's do not). */
+static void test_after_6_12(void **state)
+{
+	unsigned before = abi_compared;
+
+#ifdef IOMMU_IOAS_MAP_FILE
+	SAME_VALUE(IOFD_CMD_IOAS_MAP_FILE, IOMMUFD_CMD_IOAS_MAP_FILE);
+	SAME_VALUE(IOFD_IOAS_MAP_FILE, IOMMU_IOAS_MAP_FILE);
+	SAME_STRUCT(iofd_ioas_map_file, iommu_ioas_map_file);
+	SAME_FIELD(iofd_ioas_map_file, size, iommu_ioas_map_file, size);
+	SAME_FIELD(iofd_ioas_map_file, flags, iommu_ioas_map_file, flags);
+	SAME_FIELD(iofd_ioas_map_file, ioas_id, iommu_ioas_map_file, ioas_id);
+	SAME_FIELD(iofd_ioas_map_file, fd, iommu_ioas_map_file, fd);
+	SAME_FIELD(iofd_ioas_map_file, start, iommu_ioas_map_file, start);
+	SAME_FIELD(iofd_ioas_map_file, length, iommu_ioas_map_file, length);
+	SAME_FIELD(iofd_ioas_map_file, iova, iommu_ioas_map_file, iova);
+#else
+	/* The command number must at least not be one 6.12 uses. */
+	assert_true((int)IOFD_CMD_IOAS_MAP_FILE > (int)IOMMUFD_CMD_FAULT_QUEUE_ALLOC);
+#endif
+#ifdef IOMMU_VIOMMU_ALLOC
+	SAME_VALUE(IOFD_CMD_VIOMMU_ALLOC, IOMMUFD_CMD_VIOMMU_ALLOC);
+	SAME_VALUE(IOFD_VIOMMU_ALLOC, IOMMU_VIOMMU_ALLOC);
+	SAME_VALUE(IOFD_VIOMMU_TYPE_DEFAULT, IOMMU_VIOMMU_TYPE_DEFAULT);
+	SAME_STRUCT(iofd_viommu_alloc, iommu_viommu_alloc);
+	SAME_FIELD(iofd_viommu_alloc, size, iommu_viommu_alloc, size);
+	SAME_FIELD(iofd_viommu_alloc, flags, iommu_viommu_alloc, flags);
+	SAME_FIELD(iofd_viommu_alloc, type, iommu_viommu_alloc, type);
+	SAME_FIELD(iofd_viommu_alloc, dev_id, iommu_viommu_alloc, dev_id);
+	SAME_FIELD(iofd_viommu_alloc, hwpt_id, iommu_viommu_alloc, hwpt_id);
+	SAME_FIELD(iofd_viommu_alloc, out_viommu_id, iommu_viommu_alloc, out_viommu_id);
+	SAME_FIELD(iofd_viommu_alloc, data_len, iommu_viommu_alloc, data_len);
+	SAME_FIELD(iofd_viommu_alloc, reserved, iommu_viommu_alloc, __reserved);
+	SAME_FIELD(iofd_viommu_alloc, data_uptr, iommu_viommu_alloc, data_uptr);
+#else
+	assert_true((int)IOFD_CMD_VIOMMU_ALLOC > (int)IOMMUFD_CMD_FAULT_QUEUE_ALLOC);
+#endif
+#ifdef VFIO_DEVICE_ATTACH_PASID
+	SAME_VALUE(IOFD_VFIO_DEVICE_ATTACH_PASID, VFIO_DEVICE_ATTACH_PASID);
+	SAME_VALUE(IOFD_VFIO_DEVICE_DETACH_PASID, VFIO_DEVICE_DETACH_PASID);
+	SAME_STRUCT(iofd_vfio_device_attach_iommufd_pt_pasid, vfio_device_attach_iommufd_pt);
+	SAME_FIELD(iofd_vfio_device_attach_iommufd_pt_pasid, flags, vfio_device_attach_iommufd_pt,
+		   flags);
+	SAME_FIELD(iofd_vfio_device_attach_iommufd_pt_pasid, pt_id, vfio_device_attach_iommufd_pt,
+		   pt_id);
+	SAME_FIELD(iofd_vfio_device_attach_iommufd_pt_pasid, pasid, vfio_device_attach_iommufd_pt,
+		   pasid);
+	SAME_STRUCT(iofd_vfio_device_detach_iommufd_pt_pasid, vfio_device_detach_iommufd_pt);
+	SAME_FIELD(iofd_vfio_device_detach_iommufd_pt_pasid, pasid, vfio_device_detach_iommufd_pt,
+		   pasid);
+#endif
+	if (abi_compared == before) {
+		print_message("headers of Linux 6.12: nothing newer to compare\n");
+		return;
+	}
 	abi_group_done(before);
 }
 
@@ -285,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_iommufd_ioctl_numbers),
 		cmocka_unit_test(test_ioas_structs),
 		cmocka_unit_test(test_hwpt_structs),
+		cmocka_unit_test(test_after_6_12),
 		cmocka_unit_test(test_vfio_cdev),
 		cmocka_unit_test(test_comparison_catches_wrong_definitions),
 	};
