@@ -159,8 +159,10 @@ static int on_fd_alias(void *arg, int fd)
 	return file >= 0 ? file : fd;
 }
 
+/* fork(): every lock held across it, in their order, so that the child gets them free. */
 static void fork_prepare(void)
 {
+	shim_sysfs_lock();
 	pthread_mutex_lock(&shim_lock);
 	if (sim)
 		sim_host_lock(sim);
@@ -171,6 +173,7 @@ static void fork_done(void)
 	if (sim)
 		sim_host_unlock(sim);
 	pthread_mutex_unlock(&shim_lock);
+	shim_sysfs_unlock();
 }
 
 struct iommufd_sim *shim_sim(void)

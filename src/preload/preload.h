@@ -55,6 +55,9 @@ void shim_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * cannot be made (no simulator: ENOENT, as on a kernel without IOMMUFD).
  */
 const char *shim_sysfs_path(const char *path, char *buf);
+/* Held across fork() (before the shim's lock, as the tree is made before the simulator's). */
+void shim_sysfs_lock(void);
+void shim_sysfs_unlock(void);
 /* Is this one of the paths the shim answers for (a quick test for the common case)? */
 static inline bool shim_path_maybe_ours(const char *path)
 {

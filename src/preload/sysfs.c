@@ -401,6 +401,16 @@ static const char *tree(void)
 	return tree_root;
 }
 
+void shim_sysfs_lock(void)
+{
+	pthread_mutex_lock(&tree_lock);
+}
+
+void shim_sysfs_unlock(void)
+{
+	pthread_mutex_unlock(&tree_lock);
+}
+
 const char *shim_sysfs_path(const char *path, char *buf)
 {
 	const char *root;
