@@ -222,6 +222,34 @@ IOMMUFD_API int iommufd_list_devices_all(struct iommufd_ctx *ctx,
 IOMMUFD_API int iommufd_device_describe(struct iommufd_ctx *ctx, const char *name,
 					struct iommufd_device_desc *out, size_t desc_size);
 
+/* What iommufd_device_caps() found (flags of struct iommufd_device_caps). */
+enum {
+	IOMMUFD_DEVICE_CAP_DIRTY_TRACKING = 1u << 0,    /* its IOMMU tracks dirty pages */
+	IOMMUFD_DEVICE_CAP_NEST_PARENT = 1u << 1,       /* its IOMMU makes nest-parent domains */
+	IOMMUFD_DEVICE_CAP_NEST_PARENT_DIRTY = 1u << 2, /* ... nest parents tracking dirty pages */
+	IOMMUFD_DEVICE_CAP_VIOMMU = 1u << 3, /* the kernel has vIOMMU objects (VIOMMU_ALLOC) */
+};
+/* Written by iommufd_device_caps (see IOMMUFD_OPTS): members as far as size reaches. */
+struct iommufd_device_caps {
+	size_t size;              /* sizeof(struct iommufd_device_caps) */
+	uint32_t flags;           /* out: IOMMUFD_DEVICE_CAP_* */
+	uint32_t hw_info_type;    /* out: the IOMMU driver's data type (IOMMU_HW_INFO_TYPE_*), the
+				   * type of a vIOMMU's and a nested domain's data; 0: none */
+	uint64_t hw_capabilities; /* out: IOMMUFD_HW_CAP_* and any newer bits, as the kernel says */
+	uint8_t max_pasid_log2;   /* out: the device's PASID width; 0: no PASID */
+	uint8_t reserved[7];      /* 0 */
+};
+/*
+ * What dev's IOMMU and kernel offer, learnt from the kernel: GET_HW_INFO, then what it
+ * cannot say, asked by doing it once: a nest-parent HWPT (with dirty tracking too, where
+ * the IOMMU tracks dirty pages) on a scratch IOAS, destroyed at once (EOPNOTSUPP: no), and
+ * a vIOMMU of the reserved type no kernel makes (ENOTTY: no vIOMMU objects, as on 6.12).
+ * An emulated device has no IOMMU: only IOMMUFD_DEVICE_CAP_VIOMMU is asked. 0 or -errno:
+ * -EINVAL for a NULL or bad caps; the kernel's errno where a call fails otherwise (nothing
+ * made is left).
+ */
+IOMMUFD_API int iommufd_device_caps(struct iommufd_device *dev, struct iommufd_device_caps *caps);
+
 /* ---- Objects: one call per kernel command (no policy) ---------------- */
 
 struct iommufd_iova_range {

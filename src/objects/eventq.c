@@ -12,6 +12,7 @@
 #include "core/ctx.h"
 #include "objects/objects.h"
 #include "uapi/iommufd_abi.h"
+#include "uapi/iommufd_ext_abi.h"
 
 _Static_assert(sizeof(struct iommufd_fault) == sizeof(struct iofd_hwpt_pgfault) &&
 		       offsetof(struct iommufd_fault, addr) ==

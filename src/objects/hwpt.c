@@ -6,6 +6,7 @@
 #include "core/ctx.h"
 #include "core/opts.h"
 #include "uapi/iommufd_abi.h"
+#include "uapi/iommufd_ext_abi.h"
 
 /* HWPT_ALLOC with checked options (o from iofd_opts_copy, zero for the defaults). */
 static int hwpt_alloc(struct iommufd_ctx *ctx, uint32_t dev_id, uint32_t pt_id,

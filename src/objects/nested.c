@@ -10,6 +10,7 @@
 #include "core/ctx.h"
 #include "objects/objects.h"
 #include "uapi/iommufd_abi.h"
+#include "uapi/iommufd_ext_abi.h"
 
 int iofd_needs_kernel(struct iommufd_ctx *ctx, int ret, const char *what, const char *since)
 {

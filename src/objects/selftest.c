@@ -128,8 +128,8 @@ static int selftest_attach_pasid(struct iommufd_device *dev, uint32_t pasid, uin
 	struct iofd_test_cmd cmd = {
 		.size = sizeof(cmd),
 		.id = priv->stdev_id,
-		.pasid_attach.pasid = pasid,
-		.pasid_attach.pt_id = pt_id,
+		.pasid.pasid = pasid,
+		.pasid.pt_id = pt_id,
 	};
 	bool replace;
 	size_t at;
@@ -151,7 +151,7 @@ static int selftest_attach_pasid(struct iommufd_device *dev, uint32_t pasid, uin
 	ret = iofd_ioctl(dev->ctx, dev->ctx->fd, IOFD_TEST_CMD, &cmd,
 			 "TEST_PASID_%s dev=%s stdev=%u pasid=%u pt=%u out_pt=%u",
 			 replace ? "REPLACE" : "ATTACH", dev->info.name, cmd.id, pasid, pt_id,
-			 cmd.pasid_attach.pt_id);
+			 cmd.pasid.pt_id);
 	if (ret)
 		return pasid_op_error(dev, ret, "attach", pasid);
 	if (!replace)
@@ -166,7 +166,7 @@ static int selftest_detach_pasid(struct iommufd_device *dev, uint32_t pasid)
 		.size = sizeof(cmd),
 		.op = IOFD_TEST_OP_PASID_DETACH,
 		.id = priv->stdev_id,
-		.pasid_attach.pasid = pasid,
+		.pasid.pasid = pasid,
 	};
 	size_t at;
 	int ret;

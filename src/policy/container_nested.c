@@ -32,6 +32,7 @@
 #include "objects/objects.h"
 #include "policy/container.h"
 #include "uapi/iommufd_abi.h"
+#include "uapi/iommufd_ext_abi.h"
 #include "uapi/selftest_abi.h"
 
 /* One vIOMMU of the container, or the knowledge that there is none for that pair. */

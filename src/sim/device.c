@@ -41,8 +41,19 @@ int sim_df_open(struct iommufd_sim *sim, struct sim_device *dev)
 
 void sim_idev_destroy(struct sim_idev *idev)
 {
+	sim_pasid_detach_all(idev);
+	/* a vDEVICE goes with its device, leaving its id taken */
+	if (idev->vdev)
+		sim_vdevice_tombstone(idev->vdev);
 	sim_obj_remove(&idev->obj);
+	free(idev->pasids);
 	free(idev);
+}
+
+/* The device's IOMMU tracks dirty bits for it (a mock device may say it does not). */
+bool sim_dev_dirty_capable(const struct sim_device *dev)
+{
+	return dev->iommu && dev->iommu->dirty_tracking && !dev->no_dirty;
 }
 
 void sim_access_destroy(struct sim_access *access)
@@ -82,7 +93,7 @@ static int auto_get_domain(struct sim_idev *idev, struct sim_ioas *ioas, uint32_
 		return 0;
 	}
 
-	ret = sim_hwpt_paging_alloc(idev->obj.ictx, ioas, idev, 0, !replace, false, &hwpt);
+	ret = sim_hwpt_paging_alloc(idev->obj.ictx, ioas, idev, 0, !replace, NULL, &hwpt);
 	if (ret)
 		return ret;
 	if (replace) {
@@ -97,7 +108,7 @@ static int auto_get_domain(struct sim_idev *idev, struct sim_ioas *ioas, uint32_
 	return 0;
 }
 
-static int change_pt(struct sim_idev *idev, uint32_t *pt_id, bool replace)
+int sim_idev_change_pt(struct sim_idev *idev, uint32_t *pt_id, bool replace)
 {
 	struct sim_hwpt *destroy = NULL;
 	struct sim_obj *pt;
@@ -108,6 +119,7 @@ static int change_pt(struct sim_idev *idev, uint32_t *pt_id, bool replace)
 		return -ENOENT;
 	switch (pt->type) {
 	case SIM_OBJ_HWPT_PAGING:
+	case SIM_OBJ_HWPT_NESTED:
 		if (replace)
 			ret = sim_hwpt_replace(idev, (struct sim_hwpt *)pt, &destroy);
 		else
@@ -115,10 +127,6 @@ static int change_pt(struct sim_idev *idev, uint32_t *pt_id, bool replace)
 		break;
 	case SIM_OBJ_IOAS:
 		ret = auto_get_domain(idev, (struct sim_ioas *)pt, pt_id, replace, &destroy);
-		break;
-	case SIM_OBJ_HWPT_NESTED:
-		/* from nothing, a paging or a nested domain (viommu.c) */
-		ret = sim_nested_attach(idev, (struct sim_nested *)pt);
 		break;
 	default:
 		ret = -EINVAL;
@@ -137,8 +145,8 @@ static int physical_attach(struct sim_df *df, uint32_t *pt_id)
 	int ret;
 
 	if (df->attached)
-		return change_pt(df->idev, pt_id, true);
-	ret = change_pt(df->idev, pt_id, false);
+		return sim_idev_change_pt(df->idev, pt_id, true);
+	ret = sim_idev_change_pt(df->idev, pt_id, false);
 	if (ret)
 		return ret;
 	/* An attached device has one more user: it cannot be destroyed. */
@@ -148,13 +156,9 @@ static int physical_attach(struct sim_df *df, uint32_t *pt_id)
 
 static void physical_detach(struct sim_df *df)
 {
-	struct sim_hwpt *hwpt;
-
 	if (!df->attached)
 		return;
-	hwpt = sim_hwpt_detach(df->idev);
-	if (hwpt)
-		sim_hwpt_put(hwpt);
+	sim_hwpt_put(sim_hwpt_detach(df->idev));
 	df->idev->obj.users--;
 	df->attached = false;
 }
@@ -261,8 +265,10 @@ static int df_bind(struct sim_df *df, void *arg)
 		}
 		idev->dev = dev;
 		idev->obj.users++; /* the driver's */
-		for (i = 0; i < IOFD_MOCK_DEV_CACHE_NUM; i++)
-			idev->mock_cache[i] = IOFD_TEST_DEV_CACHE_DEFAULT;
+		/* a mock device's cache starts full, as a new mock device's does */
+		if (dev->iommu->kind == SIM_DRV_SELFTEST)
+			for (i = 0; i < IOFD_MOCK_DEV_CACHE_NUM; i++)
+				dev->cache[i] = IOFD_TEST_DEV_CACHE_DEFAULT;
 		df->idev = idev;
 		devid = idev->obj.id;
 	}
@@ -282,8 +288,8 @@ static void df_unbind(struct sim_df *df)
 	if (!ictx)
 		return;
 	if (df->idev) {
-		/* its PASIDs, then the device itself; its vDEVICE goes with it */
-		sim_nest_idev_unbind(df->idev);
+		/* its PASIDs first, then the device itself (vfio_iommufd_physical_unbind()) */
+		sim_pasid_detach_all(df->idev);
 		physical_detach(df);
 		sim_idev_destroy(df->idev);
 		df->idev = NULL;
@@ -313,18 +319,29 @@ void sim_df_close(struct sim_df *df)
 	free(df);
 }
 
-/* The PASID flag, newer than 6.12 (which refuses every flag): pasid follows pt_id. */
+/*
+ * The PASID flag (7.3; 6.12 refuses every flag): pasid follows pt_id. A PASID attached
+ * already is replaced (vfio_iommufd_physical_pasid_attach_ioas()).
+ */
 static int df_attach_pasid(struct sim_df *df, void *arg, uint32_t argsz)
 {
 	struct iofd_vfio_device_attach_iommufd_pt_pasid attach;
 	int ret;
 
+	/* an mdev driver has no pasid_attach_ioas */
 	if (df->dev->emulated)
 		return -EOPNOTSUPP;
 	if (argsz < sizeof(attach))
 		return -EINVAL;
 	memcpy(&attach, arg, sizeof(attach));
-	ret = sim_pasid_attach(df->idev, attach.pasid, &attach.pt_id);
+	/*
+	 * PASID 0 is IOMMU_NO_PASID, which 7.3 would take as the device's own attach; not
+	 * modelled (the library never asks): refused.
+	 */
+	if (!attach.pasid)
+		return -EINVAL;
+	ret = sim_pasid_attach(df->idev, attach.pasid, &attach.pt_id,
+			       sim_pasid_hwpt(df->idev, attach.pasid) != NULL);
 	if (ret)
 		return ret;
 	memcpy((char *)arg + offsetof(struct iofd_vfio_device_attach_iommufd_pt_pasid, pt_id),
@@ -335,13 +352,13 @@ static int df_attach_pasid(struct sim_df *df, void *arg, uint32_t argsz)
 static int df_attach(struct sim_df *df, void *arg)
 {
 	struct iofd_vfio_device_attach_iommufd_pt attach;
-	bool pasid_known = df->sim->topo.kernel >= SIM_KERNEL_PASID;
 	int ret;
 
 	memcpy(&attach, arg, sizeof(attach));
 	if (attach.argsz < sizeof(attach))
 		return -EINVAL;
-	if (pasid_known && attach.flags == IOFD_VFIO_DEVICE_ATTACH_PASID)
+	if (df->sim->topo.kernel >= SIM_KERNEL_HWPT_PASID &&
+	    attach.flags == IOFD_VFIO_DEVICE_ATTACH_PASID)
 		return df_attach_pasid(df, arg, attach.argsz);
 	if (attach.flags)
 		return -EINVAL;
@@ -365,7 +382,7 @@ static int df_detach(struct sim_df *df, void *arg)
 	memcpy(&detach, arg, sizeof(detach));
 	if (detach.argsz < sizeof(detach))
 		return -EINVAL;
-	if (df->sim->topo.kernel >= SIM_KERNEL_PASID &&
+	if (df->sim->topo.kernel >= SIM_KERNEL_HWPT_PASID &&
 	    detach.flags == IOFD_VFIO_DEVICE_DETACH_PASID) {
 		struct iofd_vfio_device_detach_iommufd_pt_pasid d;
 
@@ -459,11 +476,11 @@ int sim_device_dma_write(struct iommufd_sim *sim, struct sim_device *dev, uint64
 		return sim_ioas_range_has_prot(df->access->ioas, iova, last, SIM_PROT_WRITE) ?
 			       0 :
 			       -EFAULT;
-	hwpt = df->idev->hwpt;
-	ioas = hwpt->ioas;
-	/* through a nested domain: the guest's stage 1 as identity, over its nest parent */
-	if (df->idev->nested && !sim_nested_translates(df->idev->nested))
+	/* through a nested domain: the guest's stage 1 as identity, into its nest parent */
+	if (!sim_hwpt_translates(df->idev->hwpt))
 		return -EFAULT;
+	hwpt = sim_hwpt_paging(df->idev->hwpt);
+	ioas = hwpt->ioas;
 	record = sim_hwpt_records_dirty(hwpt);
 	/*
 	 * The IOMMU translates each page of the write on its own: pages mapped

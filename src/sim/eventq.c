@@ -1,47 +1,83 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Event queues: fault queues (FAULT_QUEUE_ALLOC: I/O page faults to read,
- * responses to write) and vEVENTQs (a vIOMMU's events to read, with a
- * sequence number each and a lost-events header when the queue was full).
- * Follows the kernel's eventq.c and driver.c (7.3; 6.12's fault.c reads and
- * writes the same). Each queue's file is a sim_file: poll() on it sees
- * POLLIN while something waits to be read. The simulator's calls that play
- * the hardware (a device's page request, a vIOMMU's event) and show the
- * mock's caches are here too.
+ * Event queues: fault queues (IOMMU_FAULT_QUEUE_ALLOC, page requests of the
+ * devices on domains made with FAULT_ID_VALID, answered through the same
+ * file) and vEVENTQs (IOMMU_VEVENTQ_ALLOC, a vIOMMU's events for its guest,
+ * with a depth and a lost-events marker). Each has an object id and a file;
+ * the file holds the object and the context, as eventq.c in the kernel. The
+ * read() and write() rules and their errnos are the kernel's.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim/sim_internal.h"
-#include "uapi/iommufd_abi.h"
-#include "uapi/selftest_abi.h"
+#include "uapi/iommufd_ext_abi.h"
 
 #define SIM_VEVENTQ_MAX_DEPTH (1u << 19)
 
-/* ---- fault queues --------------------------------------------------------- */
+/* ---- fault queues ------------------------------------------------------------------------- */
+
+/* One page request group: the mock reports single requests (LAST_PAGE). */
+struct sim_iopf {
+	struct iofd_hwpt_pgfault msg; /* cookie set once delivered */
+	struct sim_iopf *next;
+	/* the attach handle it came through: the device, and its PASID there (0: the RID) */
+	const struct sim_idev *idev;
+	uint32_t pasid_key;
+};
+
+struct sim_fault {
+	struct sim_obj obj;
+	struct sim_file file;
+	struct sim_iopf *deliver, **deliver_tail; /* not read yet, oldest first */
+	struct sim_iopf *response;                /* read, waiting for their answer */
+};
 
 static struct sim_fault *fault_of(struct sim_file *f)
 {
 	return (struct sim_fault *)((char *)f - offsetof(struct sim_fault, file));
 }
 
-static void fault_signal(struct sim_fault *fault)
+void sim_fault_get(struct sim_fault *fault)
 {
-	sim_file_signal(&fault->file, fault->deliver != NULL);
+	fault->obj.users++;
 }
 
-/* The lowest free cookie from 1 (xa_alloc() of an ALLOC1 array). */
-static uint32_t next_cookie(const struct sim_fault *fault)
+void sim_fault_put(struct sim_fault *fault)
 {
-	const struct sim_iopf *g;
+	fault->obj.users--;
+}
+
+static void free_list(struct sim_iopf *p)
+{
+	while (p) {
+		struct sim_iopf *next = p->next;
+
+		free(p);
+		p = next;
+	}
+}
+
+void sim_fault_destroy(struct sim_fault *fault)
+{
+	free_list(fault->deliver);
+	free_list(fault->response);
+	sim_obj_remove(&fault->obj);
+	free(fault);
+}
+
+/* The lowest cookie from 1 no group waiting for its answer has (xa_alloc(), ALLOC1). */
+static uint32_t free_cookie(const struct sim_fault *fault)
+{
+	const struct sim_iopf *p;
 	uint32_t c = 1;
 	bool moved = true;
 
 	while (moved) {
 		moved = false;
-		for (g = fault->response; g; g = g->next) {
-			if (g->cookie == c) {
+		for (p = fault->response; p; p = p->next) {
+			if (p->msg.cookie == c) {
 				c++;
 				moved = true;
 			}
@@ -50,134 +86,82 @@ static uint32_t next_cookie(const struct sim_fault *fault)
 	return c;
 }
 
-/* Each group is one fault here: read whole groups, each gets its response cookie. */
 static long fault_read(struct sim_file *f, void *buf, size_t len)
 {
-	const size_t sz = sizeof(struct iofd_hwpt_pgfault);
 	struct sim_fault *fault = fault_of(f);
+	const size_t sz = sizeof(struct iofd_hwpt_pgfault);
 	size_t done = 0;
-	long ret = 0;
+	struct sim_iopf *p;
 
 	if (len % sz)
 		return -ESPIPE;
-	while (fault->deliver) {
-		struct sim_iopf *g = fault->deliver;
-		struct iofd_hwpt_pgfault msg = { 0 };
-
-		if (done >= len || sz > len - done) {
-			if (!done)
-				ret = -EINVAL;
-			break;
-		}
-		if (!buf) {
-			ret = -EFAULT;
-			break;
-		}
-		g->cookie = next_cookie(fault);
-		msg.flags = g->flags;
-		msg.dev_id = g->idev->obj.id;
-		msg.pasid = g->pasid;
-		msg.grpid = g->grpid;
-		msg.perm = g->perm;
-		msg.addr = g->addr;
-		msg.cookie = g->cookie;
-		memcpy((char *)buf + done, &msg, sz);
+	while ((p = fault->deliver)) {
+		if (done >= len || sz > len - done)
+			return done ? (long)done : -EINVAL;
+		p->msg.cookie = free_cookie(fault);
+		if (sim_user_write((uintptr_t)buf + done, &p->msg, sz))
+			return done ? (long)done : -EFAULT;
+		fault->deliver = p->next;
+		if (!fault->deliver)
+			fault->deliver_tail = &fault->deliver;
+		p->next = fault->response;
+		fault->response = p;
 		done += sz;
-		fault->deliver = g->next;
-		g->next = fault->response;
-		fault->response = g;
 	}
-	fault_signal(fault);
-	return done ? (long)done : ret;
+	sim_file_signal(&fault->file, fault->deliver != NULL);
+	return (long)done;
 }
 
 static long fault_write(struct sim_file *f, const void *buf, size_t len)
 {
-	const size_t sz = sizeof(struct iofd_hwpt_page_response);
 	struct sim_fault *fault = fault_of(f);
+	const size_t sz = sizeof(struct iofd_hwpt_page_response);
 	struct iofd_hwpt_page_response resp;
+	struct sim_iopf **pp, *p;
 	size_t done = 0;
-	long ret = 0;
+	int ret = 0;
 
 	if (len % sz)
 		return -ESPIPE;
 	while (len > done) {
-		struct sim_iopf **pp;
-
-		if (!buf) {
+		if (sim_user_read(&resp, (uintptr_t)buf + done, sz)) {
 			ret = -EFAULT;
 			break;
 		}
-		memcpy(&resp, (const char *)buf + done, sz);
 		if (resp.code != IOFD_PAGE_RESP_SUCCESS && resp.code != IOFD_PAGE_RESP_INVALID) {
 			ret = -EINVAL;
 			break;
 		}
-		for (pp = &fault->response; *pp && (*pp)->cookie != resp.cookie; pp = &(*pp)->next)
+		for (pp = &fault->response; *pp && (*pp)->msg.cookie != resp.cookie;
+		     pp = &(*pp)->next)
 			;
 		if (!*pp) {
 			ret = -EINVAL;
 			break;
 		}
-		{
-			struct sim_iopf *g = *pp;
-
-			*pp = g->next;
-			free(g);
-		}
+		p = *pp;
+		*pp = p->next;
+		free(p);
 		done += sz;
 	}
 	return done ? (long)done : ret;
 }
 
-/* The file's last descriptor closed: it drops its hold on the queue and the context. */
+/* The last descriptor is closed: the file lets go of its object and context. */
 static void fault_release(struct sim_file *f)
 {
 	struct sim_fault *fault = fault_of(f);
 	struct sim_ictx *ictx = fault->obj.ictx;
 
-	fault->file_open = false;
 	fault->obj.users--;
 	sim_ictx_put(ictx);
 }
 
-static const struct sim_file_ops fault_file_ops = {
+static const struct sim_file_ops fault_ops = {
 	.read = fault_read,
 	.write = fault_write,
 	.release = fault_release,
 };
-
-static void free_groups(struct sim_iopf **list, struct sim_idev *idev, uint32_t pasid_key)
-{
-	struct sim_iopf **pp = list;
-
-	while (*pp) {
-		struct sim_iopf *g = *pp;
-
-		if (!idev || (g->idev == idev && g->pasid_key == pasid_key)) {
-			*pp = g->next;
-			free(g);
-		} else {
-			pp = &g->next;
-		}
-	}
-}
-
-void sim_fault_drop(struct sim_fault *fault, struct sim_idev *idev, uint32_t pasid_key)
-{
-	/* iommufd_auto_response_faults(): answered INVALID for the device, gone from the queue */
-	free_groups(&fault->deliver, idev, pasid_key);
-	free_groups(&fault->response, idev, pasid_key);
-	fault_signal(fault);
-}
-
-void sim_fault_destroy(struct sim_fault *fault)
-{
-	free_groups(&fault->deliver, NULL, 0);
-	free_groups(&fault->response, NULL, 0);
-	sim_obj_remove(&fault->obj);
-	free(fault);
-}
 
 int sim_cmd_fault_alloc(struct sim_ucmd *ucmd)
 {
@@ -195,13 +179,14 @@ int sim_cmd_fault_alloc(struct sim_ucmd *ucmd)
 		free(fault);
 		return ret;
 	}
-	fd = sim_file_install(ucmd->ictx->sim, &fault->file, &fault_file_ops);
+	fault->deliver_tail = &fault->deliver;
+	fd = sim_file_install(ucmd->ictx->sim, &fault->file, &fault_ops);
 	if (fd < 0) {
-		sim_fault_destroy(fault);
+		sim_obj_remove(&fault->obj);
+		free(fault);
 		return fd;
 	}
-	/* the file holds the queue and the context (iommufd_eventq_init()) */
-	fault->file_open = true;
+	/* the file holds the object and the context */
 	fault->obj.users++;
 	ucmd->ictx->refs++;
 	cmd->out_fault_id = fault->obj.id;
@@ -210,56 +195,176 @@ int sim_cmd_fault_alloc(struct sim_ucmd *ucmd)
 	return 0;
 }
 
-/* ---- vEVENTQs ------------------------------------------------------------- */
+void sim_fault_report(struct sim_idev *idev, uint32_t pasid, uint32_t flags, uint32_t grpid,
+		      uint32_t perm, uint64_t addr)
+{
+	bool pasid_valid = flags & IOFD_PGFAULT_FLAGS_PASID_VALID;
+	struct sim_hwpt *hwpt = pasid_valid ? sim_pasid_hwpt(idev, pasid) : idev->hwpt;
+	enum sim_driver kind = idev->dev->iommu->kind;
+	uint32_t key = pasid_valid ? pasid : 0;
+	struct sim_fault *fault;
+	struct sim_iopf *p;
+
+	/*
+	 * A driver whose PASID table the user manages (the mock, SMMUv3) takes a request
+	 * for a PASID without a domain of its own to the nested domain of the RID.
+	 */
+	if (!hwpt && pasid_valid && (kind == SIM_DRV_SELFTEST || kind == SIM_DRV_ARM_SMMUV3) &&
+	    idev->hwpt && idev->hwpt->obj.type == SIM_OBJ_HWPT_NESTED) {
+		hwpt = idev->hwpt;
+		key = 0;
+	}
+
+	/* A domain without a fault queue answers the request itself (a failure). */
+	if (!hwpt || !hwpt->fault)
+		return;
+	fault = hwpt->fault;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return;
+	p->idev = idev;
+	p->pasid_key = key;
+	p->msg.flags = flags;
+	p->msg.dev_id = idev->obj.id;
+	p->msg.pasid = pasid;
+	p->msg.grpid = grpid;
+	p->msg.perm = perm;
+	p->msg.addr = addr;
+	*fault->deliver_tail = p;
+	fault->deliver_tail = &p->next;
+	sim_file_signal(&fault->file, true);
+}
+
+int sim_fault_attach_check(const struct sim_idev *idev, const struct sim_hwpt *hwpt)
+{
+	/* the core enables I/O page faults for the device first (iommufd_fault_iopf_enable()) */
+	return hwpt->fault && !idev->dev->iommu->iopf ? -ENODEV : 0;
+}
+
+/* Take the groups of (idev, pasid) off a list, or every group (idev NULL). */
+static void drop_groups(struct sim_iopf **pp, struct sim_iopf ***tail, const struct sim_idev *idev,
+			uint32_t pasid)
+{
+	while (*pp) {
+		struct sim_iopf *p = *pp;
+
+		if (p->idev == idev && p->pasid_key == pasid) {
+			*pp = p->next;
+			free(p);
+		} else {
+			pp = &p->next;
+		}
+	}
+	if (tail)
+		*tail = pp;
+}
+
+void sim_fault_drop(const struct sim_hwpt *hwpt, const struct sim_idev *idev, uint32_t pasid)
+{
+	struct sim_fault *fault = hwpt->fault;
+
+	if (!fault)
+		return;
+	/* answered INVALID: those not read yet and those read but not answered */
+	drop_groups(&fault->deliver, &fault->deliver_tail, idev, pasid);
+	drop_groups(&fault->response, NULL, idev, pasid);
+	sim_file_signal(&fault->file, fault->deliver != NULL);
+}
+
+/* ---- vEVENTQs ------------------------------------------------------------------------------ */
+
+/* An event, or the lost-events marker (lost: header only, LOST_EVENTS set). */
+struct sim_vevent {
+	bool lost;
+	uint32_t sequence;
+	uint32_t len;
+	unsigned char data[32]; /* the largest event: an SMMUv3 record */
+};
+
+struct sim_veventq {
+	struct sim_obj obj;
+	struct sim_file file;
+	struct sim_viommu *viommu;
+	uint32_t type;
+	uint32_t depth;
+	uint32_t num_events; /* real events queued (not the marker) */
+	uint32_t sequence;   /* the next event's, 31 bits */
+	struct sim_vevent *q; /* a ring: head, n of cap */
+	size_t head, n, cap;
+};
 
 static struct sim_veventq *veventq_of(struct sim_file *f)
 {
 	return (struct sim_veventq *)((char *)f - offsetof(struct sim_veventq, file));
 }
 
+static struct sim_vevent *ev_at(struct sim_veventq *q, size_t i)
+{
+	return &q->q[(q->head + i) % q->cap];
+}
+
+static int ev_push(struct sim_veventq *q, const struct sim_vevent *ev)
+{
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? q->cap * 2 : 16, i;
+		struct sim_vevent *nq = malloc(cap * sizeof(*nq));
+
+		if (!nq)
+			return -ENOMEM;
+		for (i = 0; i < q->n; i++)
+			nq[i] = *ev_at(q, i);
+		free(q->q);
+		q->q = nq;
+		q->head = 0;
+		q->cap = cap;
+	}
+	*ev_at(q, q->n++) = *ev;
+	return 0;
+}
+
+void sim_veventq_destroy(struct sim_veventq *q)
+{
+	sim_viommu_drop_veventq(q->viommu, q);
+	sim_viommu_put(q->viommu);
+	free(q->q);
+	sim_obj_remove(&q->obj);
+	free(q);
+}
+
 static long veventq_read(struct sim_file *f, void *buf, size_t len)
 {
 	struct sim_veventq *q = veventq_of(f);
-	struct iofd_vevent_header hdr;
+	const size_t hdr_len = sizeof(struct iofd_vevent_header);
 	size_t done = 0;
-	long ret = 0;
 
-	/* at least one header */
-	if (len < sizeof(hdr))
+	if (len < hdr_len)
 		return -EINVAL;
-	while (q->head) {
-		struct sim_vevent *e = q->head;
-		bool lost = e->flags & IOFD_VEVENTQ_FLAG_LOST_EVENTS;
+	while (q->n) {
+		const struct sim_vevent *ev = ev_at(q, 0);
+		struct iofd_vevent_header hdr = {
+			.flags = ev->lost ? IOFD_VEVENTQ_FLAG_LOST_EVENTS : 0,
+			.sequence = ev->sequence,
+		};
 
-		if (done >= len || sizeof(hdr) > len - done)
+		if (done >= len || hdr_len > len - done)
 			break;
-		if (!lost && sizeof(hdr) + e->len > len - done) {
+		/* a whole event or none: one that does not fit ends the read */
+		if (!ev->lost && hdr_len + ev->len > len - done) {
 			if (!done)
-				ret = -EINVAL;
+				return -EINVAL;
 			break;
 		}
-		if (!buf) {
-			ret = -EFAULT;
-			break;
-		}
-		hdr.flags = e->flags;
-		hdr.sequence = e->sequence;
-		memcpy((char *)buf + done, &hdr, sizeof(hdr));
-		done += sizeof(hdr);
-		if (e->len)
-			memcpy((char *)buf + done, e->data, e->len);
-		done += e->len;
-		q->head = e->next;
-		if (!q->head)
-			q->tail = NULL;
-		if (lost)
-			q->lost_queued = false;
-		else
+		if (sim_user_write((uintptr_t)buf + done, &hdr, hdr_len) ||
+		    sim_user_write((uintptr_t)buf + done + hdr_len, ev->data, ev->len))
+			return done ? (long)done : -EFAULT;
+		done += hdr_len + ev->len;
+		if (!ev->lost)
 			q->num_events--;
-		free(e);
+		q->head = (q->head + 1) % q->cap;
+		q->n--;
 	}
-	sim_file_signal(&q->file, q->head != NULL);
-	return done ? (long)done : ret;
+	sim_file_signal(&q->file, q->n != 0);
+	return (long)done;
 }
 
 static void veventq_release(struct sim_file *f)
@@ -267,59 +372,31 @@ static void veventq_release(struct sim_file *f)
 	struct sim_veventq *q = veventq_of(f);
 	struct sim_ictx *ictx = q->obj.ictx;
 
-	q->file_open = false;
 	q->obj.users--;
 	sim_ictx_put(ictx);
 }
 
-static const struct sim_file_ops veventq_file_ops = {
+static const struct sim_file_ops veventq_ops = {
 	.read = veventq_read,
 	.release = veventq_release,
 };
 
-static struct sim_veventq *find_veventq(const struct sim_viommu *v, uint32_t type)
-{
-	struct sim_ictx *ictx = v->obj.ictx;
-	uint32_t id;
-
-	for (id = 1; id < ictx->objs_cap; id++) {
-		struct sim_veventq *q = (struct sim_veventq *)ictx->objs[id];
-
-		if (q && q->obj.type == SIM_OBJ_VEVENTQ && q->viommu == v && q->type == type)
-			return q;
-	}
-	return NULL;
-}
-
-void sim_veventq_destroy(struct sim_veventq *q)
-{
-	while (q->head) {
-		struct sim_vevent *e = q->head;
-
-		q->head = e->next;
-		free(e);
-	}
-	q->viommu->obj.users--;
-	sim_obj_remove(&q->obj);
-	free(q);
-}
-
 int sim_cmd_veventq_alloc(struct sim_ucmd *ucmd)
 {
 	struct iofd_veventq_alloc *cmd = ucmd->cmd;
+	struct sim_viommu *viommu;
 	struct sim_veventq *q;
-	struct sim_viommu *v;
 	int fd, ret;
 
-	if (cmd->flags || cmd->reserved || cmd->type == IOFD_VEVENTQ_TYPE_DEFAULT)
+	if (cmd->flags || cmd->reserved || cmd->type == 0)
 		return -EOPNOTSUPP;
 	if (!cmd->veventq_depth || cmd->veventq_depth > SIM_VEVENTQ_MAX_DEPTH)
 		return -EINVAL;
-	v = (struct sim_viommu *)sim_obj_get(ucmd->ictx, cmd->viommu_id, SIM_OBJ_VIOMMU);
-	if (!v)
+	viommu = (struct sim_viommu *)sim_obj_get(ucmd->ictx, cmd->viommu_id, SIM_OBJ_VIOMMU);
+	if (!viommu)
 		return -ENOENT;
-	/* one queue per type and vIOMMU */
-	if (find_veventq(v, cmd->type))
+	/* One queue of each type per vIOMMU. */
+	if (sim_viommu_veventq(viommu, cmd->type))
 		return -EEXIST;
 	q = calloc(1, sizeof(*q));
 	if (!q)
@@ -329,16 +406,24 @@ int sim_cmd_veventq_alloc(struct sim_ucmd *ucmd)
 		free(q);
 		return ret;
 	}
-	q->viommu = v;
-	v->obj.users++;
+	q->viommu = viommu;
 	q->type = cmd->type;
 	q->depth = cmd->veventq_depth;
-	fd = sim_file_install(ucmd->ictx->sim, &q->file, &veventq_file_ops);
+	ret = sim_viommu_add_veventq(viommu, q);
+	if (ret) {
+		sim_obj_remove(&q->obj);
+		free(q);
+		return ret;
+	}
+	fd = sim_file_install(ucmd->ictx->sim, &q->file, &veventq_ops);
 	if (fd < 0) {
-		sim_veventq_destroy(q);
+		sim_viommu_drop_veventq(viommu, q);
+		sim_obj_remove(&q->obj);
+		free(q);
 		return fd;
 	}
-	q->file_open = true;
+	/* the queue holds its vIOMMU; the file holds the queue and the context */
+	sim_viommu_get(viommu);
 	q->obj.users++;
 	ucmd->ictx->refs++;
 	cmd->out_veventq_id = q->obj.id;
@@ -347,241 +432,34 @@ int sim_cmd_veventq_alloc(struct sim_ucmd *ucmd)
 	return 0;
 }
 
-static void queue_event(struct sim_veventq *q, struct sim_vevent *e)
+uint32_t sim_veventq_type(const struct sim_veventq *q)
 {
-	/* a lost-events header stays only at the tail: the next event's sequence tells */
-	if (q->lost_queued) {
-		struct sim_vevent **pp = &q->head, *prev = NULL;
-
-		while (*pp != q->tail) {
-			prev = *pp;
-			pp = &(*pp)->next;
-		}
-		free(q->tail);
-		*pp = NULL;
-		q->tail = prev;
-		q->lost_queued = false;
-	}
-	e->sequence = q->sequence;
-	q->sequence = (q->sequence + 1) & INT32_MAX;
-	if (q->tail)
-		q->tail->next = e;
-	else
-		q->head = e;
-	q->tail = e;
-	sim_file_signal(&q->file, true);
+	return q->type;
 }
 
-int sim_viommu_report_event(struct sim_viommu *v, uint32_t type, const void *data, uint32_t len)
+/*
+ * iommufd_viommu_report_event(): a full queue takes the lost-events marker instead (once at
+ * its end, moved there with a new sequence number by each event lost).
+ */
+int sim_veventq_report(struct sim_veventq *q, const void *data, uint32_t len)
 {
-	struct sim_veventq *q = find_veventq(v, type);
-	struct sim_vevent *e;
+	struct sim_vevent ev = { .len = len };
 
-	if (!q)
-		return -EOPNOTSUPP;
-	if (len > sizeof(e->data))
+	if (len > sizeof(ev.data))
 		return -EINVAL;
-	e = calloc(1, sizeof(*e));
-	if (!e)
-		return -ENOMEM;
+	memcpy(ev.data, data, len);
+	if (q->n && ev_at(q, q->n - 1)->lost)
+		q->n--;
 	if (q->num_events == q->depth) {
-		/* full: the event is lost, which a header at the tail says */
-		e->flags = IOFD_VEVENTQ_FLAG_LOST_EVENTS;
-		queue_event(q, e);
-		q->lost_queued = true;
-		return 0;
+		ev.lost = true;
+		ev.len = 0;
 	}
-	e->len = len;
-	memcpy(e->data, data, len);
-	q->num_events++;
-	queue_event(q, e);
+	ev.sequence = q->sequence;
+	if (ev_push(q, &ev))
+		return -ENOMEM;
+	q->sequence = (q->sequence + 1) & 0x7fffffffu;
+	if (!ev.lost)
+		q->num_events++;
+	sim_file_signal(&q->file, true);
 	return 0;
-}
-
-int sim_fault_attach_check(const struct sim_idev *idev, const struct sim_fault *fault)
-{
-	/* the driver enables I/O page faults for the device first (IOMMU_DEV_FEAT_IOPF) */
-	return fault && !idev->dev->iommu->iopf ? -ENODEV : 0;
-}
-
-/* ---- the hardware's part: page requests, events, caches ------------------------ */
-
-/* The bound physical device of a topology name; -ENODEV or -EINVAL (none there). */
-static int bound_idev(struct iommufd_sim *sim, const char *device, struct sim_idev **out)
-{
-	struct sim_device *dev;
-
-	if (!sim || !device)
-		return -EINVAL;
-	dev = sim_topology_find(&sim->topo, device);
-	if (!dev)
-		return -ENODEV;
-	if (dev->emulated || !dev->open_df || !dev->open_df->idev)
-		return -EINVAL;
-	*out = dev->open_df->idev;
-	return 0;
-}
-
-/* The IOMMU driver manages the PASID table for the guest: its faults go to the nested domain. */
-static bool user_pasid_table(const struct sim_iommu *iommu)
-{
-	return iommu->kind == SIM_DRV_SELFTEST || iommu->kind == SIM_DRV_ARM_SMMUV3;
-}
-
-int iommufd_sim_trigger_iopf(struct iommufd_sim *sim, const char *device, uint32_t pasid,
-			     uint32_t grpid, uint32_t perm, uint64_t addr)
-{
-	struct sim_nested *nested = NULL;
-	struct sim_hwpt *hwpt = NULL;
-	struct sim_fault *fault;
-	struct sim_idev *idev;
-	struct sim_iopf *g;
-	uint32_t key = pasid;
-	int ret;
-
-	if (!sim)
-		return -EINVAL;
-	pthread_mutex_lock(&sim->lock);
-	ret = bound_idev(sim, device, &idev);
-	if (ret)
-		goto out_unlock;
-	/* find_fault_handler(): the domain at the PASID, or the device's nested one */
-	sim_pasid_domain(idev, pasid, &hwpt, &nested);
-	if (pasid && !hwpt && !nested && user_pasid_table(idev->dev->iommu)) {
-		nested = idev->nested;
-		key = 0;
-	}
-	fault = nested ? nested->fault : hwpt ? hwpt->fault : NULL;
-	/* no domain taking faults: the request is answered INVALID, nothing is queued */
-	if (!fault)
-		goto out_unlock;
-	g = calloc(1, sizeof(*g));
-	if (!g) {
-		ret = -ENOMEM;
-		goto out_unlock;
-	}
-	g->idev = idev;
-	g->pasid_key = key;
-	g->flags = IOFD_PGFAULT_FLAGS_LAST_PAGE | (pasid ? IOFD_PGFAULT_FLAGS_PASID_VALID : 0);
-	g->pasid = pasid;
-	g->grpid = grpid;
-	g->perm = perm;
-	g->addr = addr;
-	{
-		struct sim_iopf **pp = &fault->deliver;
-
-		while (*pp)
-			pp = &(*pp)->next;
-		*pp = g;
-	}
-	fault_signal(fault);
-out_unlock:
-	pthread_mutex_unlock(&sim->lock);
-	return ret;
-}
-
-/* SMMUv3 event record: event id in bits 7:0, StreamID in bits 63:32 of the first word. */
-#define SMMU_EVT_F_TRANSLATION 0x10
-
-int iommufd_sim_trigger_vevent(struct iommufd_sim *sim, const char *device, const void *data,
-			       size_t len)
-{
-	struct sim_idev *idev;
-	int ret;
-
-	if (!sim)
-		return -EINVAL;
-	pthread_mutex_lock(&sim->lock);
-	ret = bound_idev(sim, device, &idev);
-	if (ret)
-		goto out_unlock;
-	switch (idev->dev->iommu->kind) {
-	case SIM_DRV_SELFTEST: {
-		/* IOMMU_TEST_OP_TRIGGER_VEVENT: the device's virtual id, as its event */
-		struct iofd_viommu_event_selftest ev;
-
-		/* 6.12's mock has no such op (nor vEVENTQs) */
-		if (sim->topo.kernel < SIM_KERNEL_VEVENTQ) {
-			ret = -EOPNOTSUPP;
-			break;
-		}
-		if (data || len) {
-			ret = -EINVAL;
-			break;
-		}
-		if (!idev->ev_viommu || !idev->ev_virt_id) {
-			ret = -ENOENT;
-			break;
-		}
-		ev.virt_id = (uint32_t)idev->ev_virt_id;
-		ret = sim_viommu_report_event(idev->ev_viommu, IOFD_VEVENTQ_TYPE_SELFTEST, &ev,
-					      sizeof(ev));
-		break;
-	}
-	case SIM_DRV_ARM_SMMUV3: {
-		/* arm_vmaster_report_event(): the record with the vSID as its StreamID */
-		struct iofd_vevent_arm_smmuv3 ev = { { SMMU_EVT_F_TRANSLATION } };
-
-		if ((data && len != sizeof(ev)) || (!data && len)) {
-			ret = -EINVAL;
-			break;
-		}
-		if (!idev->ev_viommu) {
-			ret = -ENOENT;
-			break;
-		}
-		if (data)
-			memcpy(&ev, data, sizeof(ev));
-		ev.evt[0] = (ev.evt[0] & 0xffffffffull) | (uint64_t)(uint32_t)idev->ev_virt_id << 32;
-		ret = sim_viommu_report_event(idev->ev_viommu, IOFD_VEVENTQ_TYPE_ARM_SMMUV3, &ev,
-					      sizeof(ev));
-		break;
-	}
-	default:
-		/* no vIOMMU: the host handles the device's events */
-		ret = -EOPNOTSUPP;
-		break;
-	}
-out_unlock:
-	pthread_mutex_unlock(&sim->lock);
-	return ret;
-}
-
-int iommufd_sim_nested_iotlb(struct iommufd_sim *sim, const char *device, unsigned idx,
-			     uint32_t *value)
-{
-	struct sim_idev *idev;
-	int ret;
-
-	if (!sim || !value || idx >= IOFD_MOCK_NESTED_IOTLB_NUM)
-		return -EINVAL;
-	pthread_mutex_lock(&sim->lock);
-	ret = bound_idev(sim, device, &idev);
-	if (!ret && (!idev->nested || idev->nested->iommu->kind != SIM_DRV_SELFTEST))
-		ret = -ENOENT;
-	if (!ret)
-		*value = idev->nested->iotlb[idx];
-	pthread_mutex_unlock(&sim->lock);
-	return ret;
-}
-
-int iommufd_sim_device_cache(struct iommufd_sim *sim, const char *device, unsigned idx,
-			     uint32_t *value)
-{
-	struct sim_idev *idev;
-	int ret;
-
-	if (!sim || !value || idx >= IOFD_MOCK_DEV_CACHE_NUM)
-		return -EINVAL;
-	pthread_mutex_lock(&sim->lock);
-	ret = bound_idev(sim, device, &idev);
-	if (!ret && idev->dev->iommu->kind != SIM_DRV_SELFTEST)
-		ret = -ENOENT;
-	/* 6.12's mock devices have no cache (nor DEV_CHECK_CACHE) */
-	if (!ret && sim->topo.kernel < SIM_KERNEL_VIOMMU)
-		ret = -EOPNOTSUPP;
-	if (!ret)
-		*value = idev->mock_cache[idx];
-	pthread_mutex_unlock(&sim->lock);
-	return ret;
 }

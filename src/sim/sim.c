@@ -284,7 +284,7 @@ int iommufd_sim_dma_write(struct iommufd_sim *sim, const char *device, uint64_t 
 
 /* ---- file descriptors ---------------------------------------------------- */
 
-struct sim_fd *sim_fd_lookup(struct iommufd_sim *sim, int fd)
+static struct sim_fd *fd_find(struct iommufd_sim *sim, int fd)
 {
 	size_t i;
 
@@ -292,6 +292,17 @@ struct sim_fd *sim_fd_lookup(struct iommufd_sim *sim, int fd)
 		if (sim->fds[i].fd == fd)
 			return &sim->fds[i];
 	return NULL;
+}
+
+struct sim_fd *sim_fd_lookup(struct iommufd_sim *sim, int fd)
+{
+	struct sim_fd *f = fd_find(sim, fd);
+	int other;
+
+	/* A host may have dup()ed the descriptor: the copy names the same file. */
+	if (!f && sim->fd_alias && (other = sim->fd_alias(sim->fd_hook_arg, fd)) != fd)
+		f = fd_find(sim, other);
+	return f;
 }
 
 /* A real, unique descriptor number stands for each open simulated file. */
@@ -316,16 +327,20 @@ int sim_fd_add(struct iommufd_sim *sim, enum sim_fd_kind kind, void *ptr)
 	sim->fds[sim->nfds].kind = kind;
 	sim->fds[sim->nfds].ptr = ptr;
 	sim->nfds++;
+	if (sim->fd_changed)
+		sim->fd_changed(sim->fd_hook_arg, fd, true);
 	return fd;
 }
 
 void sim_fd_remove(struct iommufd_sim *sim, int fd)
 {
-	struct sim_fd *f = sim_fd_lookup(sim, fd);
+	struct sim_fd *f = fd_find(sim, fd);
 
 	if (!f)
 		return;
 	*f = sim->fds[--sim->nfds];
+	if (sim->fd_changed)
+		sim->fd_changed(sim->fd_hook_arg, fd, false);
 	close(fd);
 }
 

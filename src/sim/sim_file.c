@@ -60,3 +60,13 @@ long sim_file_write(struct sim_file *f, const void *buf, size_t len)
 {
 	return f->ops->write ? f->ops->write(f, buf, len) : -EINVAL;
 }
+
+long sim_file_pread(struct sim_file *f, void *buf, size_t len, uint64_t off)
+{
+	return f->ops->pread ? f->ops->pread(f, buf, len, off) : -ESPIPE;
+}
+
+long sim_file_pwrite(struct sim_file *f, const void *buf, size_t len, uint64_t off)
+{
+	return f->ops->pwrite ? f->ops->pwrite(f, buf, len, off) : -ESPIPE;
+}

@@ -13,6 +13,8 @@
 #include "sim/sim_internal.h"
 #include "sim/sim_transport.h"
 #include "uapi/iommufd_abi.h"
+#include "uapi/iommufd_ext_abi.h"
+#include "uapi/selftest_abi.h"
 
 #define SIM_CMD_BASE IOFD_CMD_DESTROY
 
@@ -22,6 +24,7 @@ struct sim_ioctl_op {
 	size_t min_size; /* its first version: up to and including the last field */
 	int (*execute)(struct sim_ucmd *ucmd);
 	unsigned int since; /* the first kernel that has it (ENOTTY before); 0: all */
+	bool test;          /* IOMMU_TEST_CMD: only with a selftest mock IOMMU (else ENOTTY) */
 };
 
 #define SIM_OP(_req, _fn, _struct, _last)                                           \
@@ -62,15 +65,27 @@ static const struct sim_ioctl_op sim_ioctl_ops[] = {
 	       iofd_hwpt_get_dirty_bitmap, data),
 	SIM_OP_SINCE(IOFD_IOAS_MAP_FILE, sim_cmd_ioas_map_file, iofd_ioas_map_file, iova,
 		     SIM_KERNEL_MAP_FILE),
-	/* nesting (viommu.c, eventq.c) */
+	SIM_OP(IOFD_OPTION, sim_cmd_option, iofd_option, val64),
+	SIM_OP(IOFD_VFIO_IOAS, sim_cmd_vfio_ioas, iofd_vfio_ioas, reserved),
 	SIM_OP(IOFD_HWPT_INVALIDATE, sim_cmd_hwpt_invalidate, iofd_hwpt_invalidate, reserved),
 	SIM_OP(IOFD_FAULT_QUEUE_ALLOC, sim_cmd_fault_alloc, iofd_fault_alloc, out_fault_fd),
 	SIM_OP_SINCE(IOFD_VIOMMU_ALLOC, sim_cmd_viommu_alloc, iofd_viommu_alloc, out_viommu_id,
 		     SIM_KERNEL_VIOMMU),
 	SIM_OP_SINCE(IOFD_VDEVICE_ALLOC, sim_cmd_vdevice_alloc, iofd_vdevice_alloc, virt_id,
 		     SIM_KERNEL_VIOMMU),
+	SIM_OP_SINCE(IOFD_IOAS_CHANGE_PROCESS, sim_cmd_ioas_change_process,
+		     iofd_ioas_change_process, reserved, SIM_KERNEL_CHANGE_PROCESS),
 	SIM_OP_SINCE(IOFD_VEVENTQ_ALLOC, sim_cmd_veventq_alloc, iofd_veventq_alloc,
 		     out_veventq_fd, SIM_KERNEL_VEVENTQ),
+	SIM_OP_SINCE(IOFD_HW_QUEUE_ALLOC, sim_cmd_hw_queue_alloc, iofd_hw_queue_alloc, length,
+		     SIM_KERNEL_HW_QUEUE),
+	[_IOC_NR(IOFD_TEST_CMD) - SIM_CMD_BASE] = {
+		.request = IOFD_TEST_CMD,
+		.size = sizeof(struct iofd_test_cmd),
+		.min_size = offsetof(struct iofd_test_cmd, last) + sizeof(uint32_t),
+		.execute = sim_cmd_test,
+		.test = true,
+	},
 };
 
 void sim_ucmd_respond(struct sim_ucmd *ucmd, size_t cmd_len)
@@ -80,7 +95,7 @@ void sim_ucmd_respond(struct sim_ucmd *ucmd, size_t cmd_len)
 
 static int sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned long request, void *arg)
 {
-	uint64_t buf[8]; /* the largest command struct, 8-byte aligned */
+	uint64_t buf[16]; /* the largest command struct, 8-byte aligned */
 	const struct sim_ioctl_op *op;
 	struct sim_ucmd ucmd;
 	unsigned int nr = _IOC_NR(request);
@@ -88,11 +103,13 @@ static int sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned long request, void 
 	size_t i;
 
 	_Static_assert(sizeof(struct iofd_hwpt_alloc) <= sizeof(buf), "ucmd buffer");
-	/* Below the iommufd range: the VFIO compat ioctls, none of which is simulated. */
+	_Static_assert(sizeof(struct iofd_test_cmd) <= sizeof(buf), "ucmd buffer");
+	/* Outside the iommufd range: the VFIO container's ioctls (vfio_compat.c). */
 	if (nr < SIM_CMD_BASE || nr - SIM_CMD_BASE >= sizeof(sim_ioctl_ops) / sizeof(*sim_ioctl_ops))
-		return -ENOTTY;
+		return sim_vfio_compat_ioctl(ictx, request, arg);
 	op = &sim_ioctl_ops[nr - SIM_CMD_BASE];
-	if (!op->execute || op->request != request || op->since > ictx->sim->topo.kernel)
+	if (!op->execute || op->request != request || op->since > ictx->sim->topo.kernel ||
+	    (op->test && !sim_mock_iommu(ictx->sim)))
 		return -ENOTTY;
 	if (!arg)
 		return -EFAULT;
@@ -194,7 +211,7 @@ static void sim_tp_close(void *priv, int fd)
 	pthread_mutex_unlock(&sim->lock);
 }
 
-/* /dev/iommu and VFIO device files have no read or write: the VFS says EINVAL. */
+/* A kernel file's read(2), write(2); /dev/iommu and VFIO device files have none (EINVAL). */
 static long sim_tp_read(void *priv, int fd, void *buf, size_t len)
 {
 	struct iommufd_sim *sim = priv;

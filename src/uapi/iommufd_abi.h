@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The project's own statement of the iommufd ioctl ABI (/dev/iommu), as of
- * Linux 6.12, and what later kernels add that the library uses (marked). Facts of the ABI, written here so that the library builds
+ * Linux 6.12. Facts of the ABI, written here so that the library builds
  * without kernel headers; tests/uapi compares every item with the kernel's
  * include/uapi/linux/iommufd.h.
  */
@@ -27,12 +27,8 @@ enum {
 	IOFD_CMD_GET_HW_INFO = 0x8a,
 	IOFD_CMD_HWPT_SET_DIRTY_TRACKING = 0x8b,
 	IOFD_CMD_HWPT_GET_DIRTY_BITMAP = 0x8c,
-	IOFD_CMD_HWPT_INVALIDATE = 0x8d,
-	IOFD_CMD_FAULT_QUEUE_ALLOC = 0x8e,
 	IOFD_CMD_IOAS_MAP_FILE = 0x8f, /* from Linux 6.13 */
 	IOFD_CMD_VIOMMU_ALLOC = 0x90,  /* from Linux 6.13 */
-	IOFD_CMD_VDEVICE_ALLOC = 0x91, /* from Linux 6.13 */
-	IOFD_CMD_VEVENTQ_ALLOC = 0x93, /* from Linux 6.15 */
 };
 
 struct iofd_destroy {
@@ -116,33 +112,9 @@ enum {
 	IOFD_HWPT_ALLOC_NEST_PARENT = 1u << 0,
 	IOFD_HWPT_ALLOC_DIRTY_TRACKING = 1u << 1,
 	IOFD_HWPT_FAULT_ID_VALID = 1u << 2,
-	IOFD_HWPT_ALLOC_PASID = 1u << 3, /* newer than 6.12 (EOPNOTSUPP there) */
 };
 
-enum {
-	IOFD_HWPT_DATA_NONE = 0,
-	IOFD_HWPT_DATA_VTD_S1 = 1,
-	IOFD_HWPT_DATA_ARM_SMMUV3 = 2, /* from Linux 6.13 */
-};
-
-/* IOFD_HWPT_DATA_VTD_S1: the guest's first-stage table for a VT-d nested domain. */
-struct iofd_hwpt_vtd_s1 {
-	IOFD_ALIGNED_U64 flags; /* IOFD_VTD_S1_* */
-	IOFD_ALIGNED_U64 pgtbl_addr;
-	uint32_t addr_width;
-	uint32_t reserved;
-};
-
-enum {
-	IOFD_VTD_S1_SRE = 1u << 0,
-	IOFD_VTD_S1_EAFE = 1u << 1,
-	IOFD_VTD_S1_WPE = 1u << 2,
-};
-
-/* IOFD_HWPT_DATA_ARM_SMMUV3: the guest's STE (its first two double words, little endian). */
-struct iofd_hwpt_arm_smmuv3 {
-	IOFD_ALIGNED_U64 ste[2];
-};
+enum { IOFD_HWPT_DATA_NONE = 0, IOFD_HWPT_DATA_VTD_S1 = 1 };
 
 struct iofd_hwpt_alloc {
 	uint32_t size;
@@ -185,6 +157,21 @@ struct iofd_hw_info {
 	IOFD_ALIGNED_U64 out_capabilities;
 };
 
+/* From Linux 6.13 (ENOTTY before): a vIOMMU over a nest-parent HWPT, of a driver's type. */
+enum { IOFD_VIOMMU_TYPE_DEFAULT = 0 }; /* reserved: every kernel refuses it (EOPNOTSUPP) */
+
+struct iofd_viommu_alloc {
+	uint32_t size;
+	uint32_t flags;
+	uint32_t type;
+	uint32_t dev_id;
+	uint32_t hwpt_id;
+	uint32_t out_viommu_id;
+	uint32_t data_len;
+	uint32_t reserved;
+	IOFD_ALIGNED_U64 data_uptr;
+};
+
 enum { IOFD_HWPT_DIRTY_TRACKING_ENABLE = 1u << 0 };
 
 struct iofd_hwpt_set_dirty_tracking {
@@ -207,133 +194,6 @@ struct iofd_hwpt_get_dirty_bitmap {
 	IOFD_ALIGNED_U64 data; /* user pointer to the bitmap (u64 words) */
 };
 
-/* HWPT_INVALIDATE: the data types of its entries. */
-enum {
-	IOFD_HWPT_INVALIDATE_DATA_VTD_S1 = 0,
-	IOFD_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3 = 1, /* from Linux 6.14 */
-};
-
-enum { IOFD_VTD_INV_FLAGS_LEAF = 1u << 0 };
-
-struct iofd_hwpt_vtd_s1_invalidate {
-	IOFD_ALIGNED_U64 addr;
-	IOFD_ALIGNED_U64 npages;
-	uint32_t flags; /* IOFD_VTD_INV_FLAGS_LEAF */
-	uint32_t reserved;
-};
-
-/* One SMMUv3 command queue entry (little endian). */
-struct iofd_viommu_arm_smmuv3_invalidate {
-	IOFD_ALIGNED_U64 cmd[2];
-};
-
-struct iofd_hwpt_invalidate {
-	uint32_t size;
-	uint32_t hwpt_id; /* a nested HWPT or a vIOMMU */
-	IOFD_ALIGNED_U64 data_uptr;
-	uint32_t data_type;
-	uint32_t entry_len;
-	uint32_t entry_num; /* in: entries given; out: entries done (also on failure) */
-	uint32_t reserved;
-};
-
-/* Fault queues (IOMMU_FAULT_QUEUE_ALLOC): read() gives faults, write() takes responses. */
-enum {
-	IOFD_PGFAULT_FLAGS_PASID_VALID = 1u << 0,
-	IOFD_PGFAULT_FLAGS_LAST_PAGE = 1u << 1,
-};
-
-enum {
-	IOFD_PGFAULT_PERM_READ = 1u << 0,
-	IOFD_PGFAULT_PERM_WRITE = 1u << 1,
-	IOFD_PGFAULT_PERM_EXEC = 1u << 2,
-	IOFD_PGFAULT_PERM_PRIV = 1u << 3,
-};
-
-struct iofd_hwpt_pgfault {
-	uint32_t flags;
-	uint32_t dev_id;
-	uint32_t pasid;
-	uint32_t grpid;
-	uint32_t perm;
-	uint32_t reserved;
-	IOFD_ALIGNED_U64 addr;
-	uint32_t length;
-	uint32_t cookie;
-};
-
-enum {
-	IOFD_PAGE_RESP_SUCCESS = 0,
-	IOFD_PAGE_RESP_INVALID = 1,
-};
-
-struct iofd_hwpt_page_response {
-	uint32_t cookie;
-	uint32_t code;
-};
-
-struct iofd_fault_alloc {
-	uint32_t size;
-	uint32_t flags;
-	uint32_t out_fault_id;
-	uint32_t out_fault_fd;
-};
-
-/* vIOMMUs (from Linux 6.13). */
-enum {
-	IOFD_VIOMMU_TYPE_DEFAULT = 0,
-	IOFD_VIOMMU_TYPE_ARM_SMMUV3 = 1,
-};
-
-struct iofd_viommu_alloc {
-	uint32_t size;
-	uint32_t flags;
-	uint32_t type;
-	uint32_t dev_id;
-	uint32_t hwpt_id; /* its nest parent */
-	uint32_t out_viommu_id;
-	uint32_t data_len;
-	uint32_t reserved;
-	IOFD_ALIGNED_U64 data_uptr; /* the driver's data: read, and written back */
-};
-
-struct iofd_vdevice_alloc {
-	uint32_t size;
-	uint32_t viommu_id;
-	uint32_t dev_id;
-	uint32_t out_vdevice_id;
-	IOFD_ALIGNED_U64 virt_id;
-};
-
-/* vEVENTQs (from Linux 6.15): read() gives a header and the event's data per event. */
-enum { IOFD_VEVENTQ_FLAG_LOST_EVENTS = 1u << 0 };
-
-struct iofd_vevent_header {
-	uint32_t flags;
-	uint32_t sequence; /* 0 .. INT_MAX, then 0 again */
-};
-
-enum {
-	IOFD_VEVENTQ_TYPE_DEFAULT = 0,
-	IOFD_VEVENTQ_TYPE_ARM_SMMUV3 = 1,
-};
-
-/* IOFD_VEVENTQ_TYPE_ARM_SMMUV3: an SMMUv3 event record, its StreamID the vSID. */
-struct iofd_vevent_arm_smmuv3 {
-	IOFD_ALIGNED_U64 evt[4];
-};
-
-struct iofd_veventq_alloc {
-	uint32_t size;
-	uint32_t flags;
-	uint32_t viommu_id;
-	uint32_t type;
-	uint32_t veventq_depth;
-	uint32_t out_veventq_id;
-	uint32_t out_veventq_fd;
-	uint32_t reserved;
-};
-
 #define IOFD_DESTROY _IO(IOFD_TYPE, IOFD_CMD_DESTROY)
 #define IOFD_IOAS_ALLOC _IO(IOFD_TYPE, IOFD_CMD_IOAS_ALLOC)
 #define IOFD_IOAS_ALLOW_IOVAS _IO(IOFD_TYPE, IOFD_CMD_IOAS_ALLOW_IOVAS)
@@ -346,11 +206,7 @@ struct iofd_veventq_alloc {
 #define IOFD_HWPT_SET_DIRTY_TRACKING _IO(IOFD_TYPE, IOFD_CMD_HWPT_SET_DIRTY_TRACKING)
 #define IOFD_HWPT_GET_DIRTY_BITMAP _IO(IOFD_TYPE, IOFD_CMD_HWPT_GET_DIRTY_BITMAP)
 #define IOFD_IOAS_MAP_FILE _IO(IOFD_TYPE, IOFD_CMD_IOAS_MAP_FILE)
-#define IOFD_HWPT_INVALIDATE _IO(IOFD_TYPE, IOFD_CMD_HWPT_INVALIDATE)
-#define IOFD_FAULT_QUEUE_ALLOC _IO(IOFD_TYPE, IOFD_CMD_FAULT_QUEUE_ALLOC)
 #define IOFD_VIOMMU_ALLOC _IO(IOFD_TYPE, IOFD_CMD_VIOMMU_ALLOC)
-#define IOFD_VDEVICE_ALLOC _IO(IOFD_TYPE, IOFD_CMD_VDEVICE_ALLOC)
-#define IOFD_VEVENTQ_ALLOC _IO(IOFD_TYPE, IOFD_CMD_VEVENTQ_ALLOC)
 
 /* Layout checks: the offsets below are the kernel's (x86-64 and every LP64). */
 #define IOFD_CHECK(type, field, off) \
@@ -382,31 +238,11 @@ IOFD_CHECK(iofd_hwpt_alloc, fault_id, 40);
 IOFD_CHECK_SIZE(iofd_hw_info, 40);
 IOFD_CHECK(iofd_hw_info, out_data_type, 24);
 IOFD_CHECK(iofd_hw_info, out_capabilities, 32);
-IOFD_CHECK_SIZE(iofd_hwpt_set_dirty_tracking, 16);
-IOFD_CHECK_SIZE(iofd_hwpt_get_dirty_bitmap, 48);
-IOFD_CHECK(iofd_hwpt_get_dirty_bitmap, data, 40);
-IOFD_CHECK_SIZE(iofd_hwpt_vtd_s1, 24);
-IOFD_CHECK(iofd_hwpt_vtd_s1, addr_width, 16);
-IOFD_CHECK_SIZE(iofd_hwpt_arm_smmuv3, 16);
-IOFD_CHECK_SIZE(iofd_hwpt_vtd_s1_invalidate, 24);
-IOFD_CHECK(iofd_hwpt_vtd_s1_invalidate, flags, 16);
-IOFD_CHECK_SIZE(iofd_viommu_arm_smmuv3_invalidate, 16);
-IOFD_CHECK_SIZE(iofd_hwpt_invalidate, 32);
-IOFD_CHECK(iofd_hwpt_invalidate, data_uptr, 8);
-IOFD_CHECK(iofd_hwpt_invalidate, entry_num, 24);
-IOFD_CHECK_SIZE(iofd_hwpt_pgfault, 40);
-IOFD_CHECK(iofd_hwpt_pgfault, addr, 24);
-IOFD_CHECK(iofd_hwpt_pgfault, cookie, 36);
-IOFD_CHECK_SIZE(iofd_hwpt_page_response, 8);
-IOFD_CHECK_SIZE(iofd_fault_alloc, 16);
 IOFD_CHECK_SIZE(iofd_viommu_alloc, 40);
 IOFD_CHECK(iofd_viommu_alloc, out_viommu_id, 20);
 IOFD_CHECK(iofd_viommu_alloc, data_uptr, 32);
-IOFD_CHECK_SIZE(iofd_vdevice_alloc, 24);
-IOFD_CHECK(iofd_vdevice_alloc, virt_id, 16);
-IOFD_CHECK_SIZE(iofd_vevent_header, 8);
-IOFD_CHECK_SIZE(iofd_vevent_arm_smmuv3, 32);
-IOFD_CHECK_SIZE(iofd_veventq_alloc, 32);
-IOFD_CHECK(iofd_veventq_alloc, out_veventq_fd, 24);
+IOFD_CHECK_SIZE(iofd_hwpt_set_dirty_tracking, 16);
+IOFD_CHECK_SIZE(iofd_hwpt_get_dirty_bitmap, 48);
+IOFD_CHECK(iofd_hwpt_get_dirty_bitmap, data, 40);
 
 #endif

@@ -22,6 +22,7 @@
 #include <iommufd/iommufd.h>
 
 #include "uapi/iommufd_abi.h"
+#include "uapi/iommufd_ext_abi.h"
 #include "uapi/selftest_abi.h"
 
 #define MOCK_IOVA (1ull << 24)
@@ -54,7 +55,7 @@ struct nf {
 	long base;
 };
 
-static const struct iofd_hwpt_selftest mock_s1 = { IOFD_TEST_IOTLB_DEFAULT };
+static const struct iofd_hwpt_selftest mock_s1 = { .iotlb = IOFD_TEST_IOTLB_DEFAULT };
 /* SMMUv3 STEs: valid with Cfg bypass, and a translating one */
 static const uint64_t ste_bypass[2] = { 1 | 4 << 1, 0 };
 static const uint64_t ste_s1[2] = { 1 | 5 << 1 | 0x1000, 0 };
@@ -173,20 +174,20 @@ static void test_stage1_domains(void **state)
 	attach(&f, V0);
 	/* the mock wants the vDEVICE first; the message says so, and nothing stays */
 	assert_int_equal(iommufd_container_attach_nested(f.c, f.dev[M0], IOFD_HWPT_DATA_SELFTEST,
-							 &mock_s1, sizeof(mock_s1)), -ENOENT);
+							 &mock_s1, sizeof(mock_s1.iotlb)), -ENOENT);
 	assert_msg(&f, "iommufd_container_set_virt_id");
 	i1 = info(&f, M0);
 	assert_int_equal(i1.viommu_id, 0);
 	assert_int_equal(iommufd_sim_live_objects(f.sim), f.base + 4);
 	assert_int_equal(iommufd_container_set_virt_id(f.c, f.dev[M0], 9), 0);
 	assert_int_equal(iommufd_container_attach_nested(f.c, f.dev[M0], IOFD_HWPT_DATA_SELFTEST,
-							 &mock_s1, sizeof(mock_s1)), 0);
+							 &mock_s1, sizeof(mock_s1.iotlb)), 0);
 	i1 = info(&f, M0);
 	assert_true(i1.hwpt_id && i1.viommu_id);
 	assert_int_equal(iommufd_device_pt_id(f.dev[M0]), i1.hwpt_id);
 	/* replaced: a new domain, the old one gone */
 	assert_int_equal(iommufd_container_attach_nested(f.c, f.dev[M0], IOFD_HWPT_DATA_SELFTEST,
-							 &mock_s1, sizeof(mock_s1)), 0);
+							 &mock_s1, sizeof(mock_s1.iotlb)), 0);
 	i2 = info(&f, M0);
 	assert_int_not_equal(i2.hwpt_id, i1.hwpt_id);
 	assert_int_equal(iommufd_destroy(f.ctx, i1.hwpt_id), -ENOENT);
@@ -212,7 +213,7 @@ static void test_stage1_domains(void **state)
 	assert_true(i1.hwpt_id && !i1.viommu_id);
 	/* the wrong data type for the driver, and back onto the parent */
 	assert_int_equal(iommufd_container_attach_nested(f.c, f.dev[V0], IOFD_HWPT_DATA_SELFTEST,
-							 &mock_s1, sizeof(mock_s1)), -EOPNOTSUPP);
+							 &mock_s1, sizeof(mock_s1.iotlb)), -EOPNOTSUPP);
 	assert_int_equal(iommufd_device_pt_id(f.dev[V0]), i1.hwpt_id);
 	assert_int_equal(iommufd_container_detach_nested(f.c, f.dev[V0]), 0);
 	assert_int_equal(iommufd_device_pt_id(f.dev[V0]), i1.parent_id);
@@ -233,7 +234,7 @@ static void test_on_6_12(void **state)
 	assert_int_equal(iommufd_container_set_virt_id(f.c, f.dev[M0], 1), -ENOTTY);
 	assert_msg(&f, "Linux 6.13");
 	assert_int_equal(iommufd_container_attach_nested(f.c, f.dev[M0], IOFD_HWPT_DATA_SELFTEST,
-							 &mock_s1, sizeof(mock_s1)), 0);
+							 &mock_s1, sizeof(mock_s1.iotlb)), 0);
 	i = info(&f, M0);
 	assert_true(i.hwpt_id && !i.viommu_id && !i.vdevice_id);
 	/* no vIOMMU: invalidation goes to the stage-1 domain */
@@ -271,7 +272,7 @@ static void test_invalidate(void **state)
 						      sizeof(hi), &n), -EINVAL);
 	assert_msg(&f, "not on a stage-1 domain");
 	assert_int_equal(iommufd_container_attach_nested(f.c, f.dev[M0], IOFD_HWPT_DATA_SELFTEST,
-							 &mock_s1, sizeof(mock_s1)), 0);
+							 &mock_s1, sizeof(mock_s1.iotlb)), 0);
 	n = 1;
 	assert_int_equal(iommufd_container_invalidate(f.c, f.dev[M0], 0,
 						      IOFD_VIOMMU_INVALIDATE_DATA_SELFTEST, &vi,
@@ -309,7 +310,7 @@ static void test_bad_input(void **state)
 	nf_init(&f, "7.3", IOMMUFD_CONTAINER_DIRTY_TRACKING);
 	attach(&f, M0);
 	assert_int_equal(iommufd_container_attach_nested(f.c, f.dev[M0], IOFD_HWPT_DATA_SELFTEST,
-							 &mock_s1, sizeof(mock_s1)), -EOPNOTSUPP);
+							 &mock_s1, sizeof(mock_s1.iotlb)), -EOPNOTSUPP);
 	assert_msg(&f, "IOMMUFD_CONTAINER_NEST_PARENT");
 	assert_int_equal(iommufd_container_set_virt_id(f.c, f.dev[M0], 1), -EOPNOTSUPP);
 	nf_fini(&f);
@@ -329,7 +330,7 @@ static void test_bad_input(void **state)
 							 &mock_s1, 0), -EINVAL);
 	assert_int_equal(iommufd_container_attach_nested_opts(g.c, g.dev[M0],
 							      IOFD_HWPT_DATA_SELFTEST, &mock_s1,
-							      sizeof(mock_s1), &o), -EINVAL);
+							      sizeof(mock_s1.iotlb), &o), -EINVAL);
 	assert_int_equal(iommufd_container_attach_nested(NULL, g.dev[M0], 0, &mock_s1, 4), -EINVAL);
 	assert_int_equal(iommufd_container_attach_nested(g.c, NULL, 0, &mock_s1, 4), -EINVAL);
 	assert_int_equal(iommufd_container_nesting(g.c, g.dev[M0], NULL), -EINVAL);
@@ -345,7 +346,7 @@ static void test_bad_input(void **state)
 	assert_int_equal(iommufd_sim_live_objects(g.sim), live);
 	/* wrong data type and length: the kernel's answers, nothing left */
 	assert_int_equal(iommufd_container_attach_nested(g.c, g.dev[M0], IOFD_HWPT_DATA_VTD_S1,
-							 &mock_s1, sizeof(mock_s1)), -EOPNOTSUPP);
+							 &mock_s1, sizeof(mock_s1.iotlb)), -EOPNOTSUPP);
 	assert_int_equal(iommufd_container_attach_nested(g.c, g.dev[M0], IOFD_HWPT_DATA_SELFTEST,
 							 &mock_s1, 2), -EINVAL);
 	/* a fault queue that is not one */
@@ -353,7 +354,7 @@ static void test_bad_input(void **state)
 		IOMMUFD_OPTS(iommufd_nested_opts, fo, .fault_id = 0x7777);
 
 		assert_int_equal(iommufd_container_attach_nested_opts(g.c, g.dev[M0],
-					IOFD_HWPT_DATA_SELFTEST, &mock_s1, sizeof(mock_s1), &fo),
+					IOFD_HWPT_DATA_SELFTEST, &mock_s1, sizeof(mock_s1.iotlb), &fo),
 				 -ENOENT);
 	}
 	assert_int_equal(iommufd_sim_live_objects(g.sim), live);
@@ -380,11 +381,11 @@ static void test_dirty_through_stage1(void **state)
 	for (k = 0; k < 4; k++) {
 		assert_int_equal(iommufd_container_attach_nested(f.c, f.dev[M0],
 								 IOFD_HWPT_DATA_SELFTEST,
-								 &mock_s1, sizeof(mock_s1)), 0);
+								 &mock_s1, sizeof(mock_s1.iotlb)), 0);
 		assert_int_equal(iommufd_sim_dma_write(f.sim, names[M0], MOCK_IOVA + k * PG, PG), 0);
 	}
 	assert_int_equal(iommufd_container_attach_nested(f.c, f.dev[M1], IOFD_HWPT_DATA_SELFTEST,
-							 &mock_s1, sizeof(mock_s1)), 0);
+							 &mock_s1, sizeof(mock_s1.iotlb)), 0);
 	assert_int_equal(iommufd_sim_dma_write(f.sim, names[M1], MOCK_IOVA + 10 * PG, PG), 0);
 	i = info(&f, M1);
 	/* M1 leaves: its stage-1 domain and vDEVICE go; M0 keeps the parent */
@@ -530,7 +531,7 @@ static void two_mocks_nested(struct nf *f)
 	two_mocks(f);
 	assert_int_equal(iommufd_container_set_virt_id(f->c, f->dev[M0], 1), 0);
 	assert_int_equal(iommufd_container_attach_nested(f->c, f->dev[M0], IOFD_HWPT_DATA_SELFTEST,
-							 &mock_s1, sizeof(mock_s1)), 0);
+							 &mock_s1, sizeof(mock_s1.iotlb)), 0);
 }
 
 static int op_set_virt_id(struct nf *f)
@@ -541,7 +542,7 @@ static int op_set_virt_id(struct nf *f)
 static int op_attach_nested_replace(struct nf *f)
 {
 	return iommufd_container_attach_nested(f->c, f->dev[M0], IOFD_HWPT_DATA_SELFTEST,
-					       &mock_s1, sizeof(mock_s1));
+					       &mock_s1, sizeof(mock_s1.iotlb));
 }
 
 static int op_detach(struct nf *f)

@@ -150,7 +150,7 @@ static int invalidate(struct fx *f, uint32_t id, uint32_t type, const void *e, u
 /* 6.12: nested domains from a parent, invalidation and faults; no vIOMMU, vDEVICE or vEVENTQ. */
 static void test_commands_per_kernel(void **state)
 {
-	struct iofd_hwpt_selftest s1 = { 1 };
+	struct iofd_hwpt_selftest s1 = { .iotlb = 1 };
 	struct iofd_veventq_alloc q = { .size = sizeof(q), .type = 1, .veventq_depth = 1 };
 	struct iofd_fault_alloc fa = { .size = sizeof(fa) };
 	uint32_t parent = 0, nested = 0, n = 0;
@@ -162,13 +162,13 @@ static void test_commands_per_kernel(void **state)
 	assert_int_equal(viommu(&f, M0, parent, IOFD_VIOMMU_TYPE_SELFTEST, NULL, 0, NULL), -ENOTTY);
 	assert_int_equal(vdevice(&f, 1, M0, 1, NULL), -ENOTTY);
 	assert_int_equal(io(&f, f.ifd, IOFD_VEVENTQ_ALLOC, &q), -ENOTTY);
-	assert_int_equal(hwpt(&f, M0, parent, 0, IOFD_HWPT_DATA_SELFTEST, &s1, sizeof(s1), 0,
+	assert_int_equal(hwpt(&f, M0, parent, 0, IOFD_HWPT_DATA_SELFTEST, &s1, sizeof(s1.iotlb), 0,
 			      &nested), 0);
 	/* 6.12's mock data is 4 bytes: 8 is EINVAL there */
 	assert_int_equal(hwpt(&f, M0, parent, 0, IOFD_HWPT_DATA_SELFTEST, &s1, 8, 0, NULL), -EINVAL);
 	/* no PASID flag before 7.x */
 	assert_int_equal(hwpt(&f, M0, parent, IOFD_HWPT_ALLOC_PASID, IOFD_HWPT_DATA_SELFTEST, &s1,
-			      sizeof(s1), 0, NULL), -EOPNOTSUPP);
+			      sizeof(s1.iotlb), 0, NULL), -EOPNOTSUPP);
 	assert_int_equal(invalidate(&f, nested, IOFD_HWPT_INVALIDATE_DATA_SELFTEST, NULL, 0, &n), 0);
 	assert_int_equal(io(&f, f.ifd, IOFD_FAULT_QUEUE_ALLOC, &fa), 0);
 	assert_int_equal(attach_pasid(&f, M0, 1, nested), -EINVAL);
@@ -179,7 +179,7 @@ static void test_commands_per_kernel(void **state)
 /* The references DESTROY respects: children hold parents, and a fault queue's file its queue. */
 static void test_references(void **state)
 {
-	struct iofd_hwpt_selftest s1 = { 1 };
+	struct iofd_hwpt_selftest s1 = { .iotlb = 1 };
 	struct iofd_fault_alloc fa = { .size = sizeof(fa) };
 	uint32_t parent = 0, plain = 0, v = 0, vd = 0, nested = 0, nested2 = 0;
 	struct fx f;
@@ -196,14 +196,14 @@ static void test_references(void **state)
 			 -EOPNOTSUPP);
 	assert_int_equal(viommu(&f, M0, parent, IOFD_VIOMMU_TYPE_SELFTEST, NULL, 0, &v), 0);
 	assert_int_equal(vdevice(&f, v, M0, 0x10, &vd), 0);
-	assert_int_equal(hwpt(&f, M0, v, 0, IOFD_HWPT_DATA_SELFTEST, &s1, sizeof(s1), 0, &nested),
+	assert_int_equal(hwpt(&f, M0, v, 0, IOFD_HWPT_DATA_SELFTEST, &s1, sizeof(s1.iotlb), 0, &nested),
 			 0);
 	assert_int_equal(io(&f, f.ifd, IOFD_FAULT_QUEUE_ALLOC, &fa), 0);
 	assert_int_equal(hwpt(&f, M0, parent, IOFD_HWPT_FAULT_ID_VALID, IOFD_HWPT_DATA_SELFTEST,
-			      &s1, sizeof(s1), fa.out_fault_id, &nested2), 0);
+			      &s1, sizeof(s1.iotlb), fa.out_fault_id, &nested2), 0);
 	/* a fault id that is another object: ENOENT, and the domain made is gone again */
 	assert_int_equal(hwpt(&f, M0, parent, IOFD_HWPT_FAULT_ID_VALID, IOFD_HWPT_DATA_SELFTEST,
-			      &s1, sizeof(s1), parent, NULL), -ENOENT);
+			      &s1, sizeof(s1.iotlb), parent, NULL), -ENOENT);
 	assert_int_equal(ndestroy(&f, parent), -EBUSY);
 	assert_int_equal(ndestroy(&f, v), -EBUSY);
 	assert_int_equal(ndestroy(&f, fa.out_fault_id), -EBUSY);
@@ -329,7 +329,7 @@ static void test_smmuv3(void **state)
 /* Event queue files: poll sees what waits, reads and writes as the kernel's, close frees. */
 static void test_queue_files(void **state)
 {
-	struct iofd_hwpt_selftest s1 = { 1 };
+	struct iofd_hwpt_selftest s1 = { .iotlb = 1 };
 	struct iofd_fault_alloc fa = { .size = sizeof(fa) };
 	struct iofd_hwpt_pgfault pf[2];
 	struct iofd_hwpt_page_response r = { 0 };
@@ -344,7 +344,7 @@ static void test_queue_files(void **state)
 	assert_int_equal(hwpt(&f, M0, f.ioas, IOFD_HWPT_ALLOC_NEST_PARENT, 0, NULL, 0, 0, &parent),
 			 0);
 	assert_int_equal(hwpt(&f, M0, parent, IOFD_HWPT_FAULT_ID_VALID, IOFD_HWPT_DATA_SELFTEST,
-			      &s1, sizeof(s1), fa.out_fault_id, &nested), 0);
+			      &s1, sizeof(s1.iotlb), fa.out_fault_id, &nested), 0);
 	assert_int_equal(nattach(&f, M0, nested), 0);
 	p.fd = (int)fa.out_fault_fd;
 	p.events = POLLIN;
@@ -376,7 +376,7 @@ static void test_queue_files(void **state)
 /* PASIDs: compatible domains only, the device's width, replace in place, detach. */
 static void test_pasids(void **state)
 {
-	struct iofd_hwpt_selftest s1 = { 1 };
+	struct iofd_hwpt_selftest s1 = { .iotlb = 1 };
 	struct iofd_hw_info hi = { .size = sizeof(hi) };
 	uint32_t pc = 0, pc2 = 0, plain = 0, parent = 0, nested = 0;
 	struct fx f;
@@ -391,7 +391,7 @@ static void test_pasids(void **state)
 	assert_int_equal(hwpt(&f, P0, f.ioas, IOFD_HWPT_ALLOC_NEST_PARENT, 0, NULL, 0, 0, &parent),
 			 0);
 	assert_int_equal(hwpt(&f, P0, parent, IOFD_HWPT_ALLOC_PASID, IOFD_HWPT_DATA_SELFTEST, &s1,
-			      sizeof(s1), 0, &nested), 0);
+			      sizeof(s1.iotlb), 0, &nested), 0);
 	assert_int_equal(attach_pasid(&f, P0, 3, plain), -EINVAL);
 	assert_int_equal(attach_pasid(&f, P0, 16, pc), -EINVAL);
 	assert_int_equal(attach_pasid(&f, P0, 0, pc), -EINVAL);
@@ -418,7 +418,7 @@ static void test_pasids(void **state)
 /* A context closed with everything alive, files open: all goes, nothing leaks. */
 static void test_close_all(void **state)
 {
-	struct iofd_hwpt_selftest s1 = { 1 };
+	struct iofd_hwpt_selftest s1 = { .iotlb = 1 };
 	struct iofd_fault_alloc fa = { .size = sizeof(fa) };
 	struct iofd_veventq_alloc q = { .size = sizeof(q), .type = IOFD_VEVENTQ_TYPE_SELFTEST,
 					.veventq_depth = 4 };
@@ -432,7 +432,7 @@ static void test_close_all(void **state)
 	assert_int_equal(vdevice(&f, v, M0, 3, NULL), 0);
 	assert_int_equal(io(&f, f.ifd, IOFD_FAULT_QUEUE_ALLOC, &fa), 0);
 	assert_int_equal(hwpt(&f, M0, v, IOFD_HWPT_FAULT_ID_VALID, IOFD_HWPT_DATA_SELFTEST, &s1,
-			      sizeof(s1), fa.out_fault_id, &nested), 0);
+			      sizeof(s1.iotlb), fa.out_fault_id, &nested), 0);
 	q.viommu_id = v;
 	assert_int_equal(io(&f, f.ifd, IOFD_VEVENTQ_ALLOC, &q), 0);
 	assert_int_equal(nattach(&f, M0, nested), 0);
@@ -452,7 +452,7 @@ static void test_close_all(void **state)
 /* An IOMMU without I/O page faults (a kernel without CONFIG_IOMMU_IOPF): ENODEV to attach. */
 static void test_no_iopf(void **state)
 {
-	struct iofd_hwpt_selftest s1 = { 1 };
+	struct iofd_hwpt_selftest s1 = { .iotlb = 1 };
 	struct iofd_vfio_device_bind_iommufd b = { .argsz = sizeof(b) };
 	struct iofd_ioas_alloc ia = { .size = sizeof(ia) };
 	struct iofd_fault_alloc fa = { .size = sizeof(fa) };
@@ -477,7 +477,7 @@ static void test_no_iopf(void **state)
 	h.flags = IOFD_HWPT_FAULT_ID_VALID;
 	h.fault_id = fa.out_fault_id;
 	h.data_type = IOFD_HWPT_DATA_SELFTEST;
-	h.data_len = sizeof(s1);
+	h.data_len = sizeof(s1.iotlb);
 	h.data_uptr = (uintptr_t)&s1;
 	assert_int_equal(ops()->ioctl(sim, ifd, IOFD_HWPT_ALLOC, &h), 0);
 	at.pt_id = h.out_hwpt_id;

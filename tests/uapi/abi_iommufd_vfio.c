@@ -9,6 +9,7 @@
  * the build makes (kuapi/); <linux/types.h> stays the system's.
  */
 #include "uapi/iommufd_abi.h"
+#include "uapi/iommufd_ext_abi.h"
 #include "uapi/vfio_abi.h"
 
 /* Raw UAPI headers keep the kernel's annotations that headers_install strips. */
@@ -212,6 +213,23 @@ static void test_after_6_12(void **state)
 	/* The command number must at least not be one 6.12 uses. */
 	assert_true((int)IOFD_CMD_IOAS_MAP_FILE > (int)IOMMUFD_CMD_FAULT_QUEUE_ALLOC);
 #endif
+#ifdef IOMMU_VIOMMU_ALLOC
+	SAME_VALUE(IOFD_CMD_VIOMMU_ALLOC, IOMMUFD_CMD_VIOMMU_ALLOC);
+	SAME_VALUE(IOFD_VIOMMU_ALLOC, IOMMU_VIOMMU_ALLOC);
+	SAME_VALUE(IOFD_VIOMMU_TYPE_DEFAULT, IOMMU_VIOMMU_TYPE_DEFAULT);
+	SAME_STRUCT(iofd_viommu_alloc, iommu_viommu_alloc);
+	SAME_FIELD(iofd_viommu_alloc, size, iommu_viommu_alloc, size);
+	SAME_FIELD(iofd_viommu_alloc, flags, iommu_viommu_alloc, flags);
+	SAME_FIELD(iofd_viommu_alloc, type, iommu_viommu_alloc, type);
+	SAME_FIELD(iofd_viommu_alloc, dev_id, iommu_viommu_alloc, dev_id);
+	SAME_FIELD(iofd_viommu_alloc, hwpt_id, iommu_viommu_alloc, hwpt_id);
+	SAME_FIELD(iofd_viommu_alloc, out_viommu_id, iommu_viommu_alloc, out_viommu_id);
+	SAME_FIELD(iofd_viommu_alloc, data_len, iommu_viommu_alloc, data_len);
+	SAME_FIELD(iofd_viommu_alloc, reserved, iommu_viommu_alloc, __reserved);
+	SAME_FIELD(iofd_viommu_alloc, data_uptr, iommu_viommu_alloc, data_uptr);
+#else
+	assert_true((int)IOFD_CMD_VIOMMU_ALLOC > (int)IOMMUFD_CMD_FAULT_QUEUE_ALLOC);
+#endif
 #ifdef VFIO_DEVICE_ATTACH_PASID
 	SAME_VALUE(IOFD_VFIO_DEVICE_ATTACH_PASID, VFIO_DEVICE_ATTACH_PASID);
 	SAME_VALUE(IOFD_VFIO_DEVICE_DETACH_PASID, VFIO_DEVICE_DETACH_PASID);
@@ -304,27 +322,14 @@ static void test_viommu_structs(void **state)
 	unsigned before = abi_compared;
 
 #ifdef IOMMU_VIOMMU_ALLOC
-	SAME_VALUE(IOFD_CMD_VIOMMU_ALLOC, IOMMUFD_CMD_VIOMMU_ALLOC);
+	/* VIOMMU_ALLOC itself: test_after_6_12 */
 	SAME_VALUE(IOFD_CMD_VDEVICE_ALLOC, IOMMUFD_CMD_VDEVICE_ALLOC);
-	SAME_VALUE(IOFD_VIOMMU_ALLOC, IOMMU_VIOMMU_ALLOC);
 	SAME_VALUE(IOFD_VDEVICE_ALLOC, IOMMU_VDEVICE_ALLOC);
-	SAME_VALUE(IOFD_VIOMMU_TYPE_DEFAULT, IOMMU_VIOMMU_TYPE_DEFAULT);
 	SAME_VALUE(IOFD_VIOMMU_TYPE_ARM_SMMUV3, IOMMU_VIOMMU_TYPE_ARM_SMMUV3);
 	SAME_VALUE(IOFD_HWPT_DATA_ARM_SMMUV3, IOMMU_HWPT_DATA_ARM_SMMUV3);
 	SAME_VALUE(IOFD_HWPT_ALLOC_PASID, IOMMU_HWPT_ALLOC_PASID);
 	SAME_STRUCT(iofd_hwpt_arm_smmuv3, iommu_hwpt_arm_smmuv3);
 	SAME_MEMBER(iofd_hwpt_arm_smmuv3, ste, iommu_hwpt_arm_smmuv3, ste);
-
-	SAME_STRUCT(iofd_viommu_alloc, iommu_viommu_alloc);
-	SAME_FIELD(iofd_viommu_alloc, size, iommu_viommu_alloc, size);
-	SAME_FIELD(iofd_viommu_alloc, flags, iommu_viommu_alloc, flags);
-	SAME_FIELD(iofd_viommu_alloc, type, iommu_viommu_alloc, type);
-	SAME_FIELD(iofd_viommu_alloc, dev_id, iommu_viommu_alloc, dev_id);
-	SAME_FIELD(iofd_viommu_alloc, hwpt_id, iommu_viommu_alloc, hwpt_id);
-	SAME_FIELD(iofd_viommu_alloc, out_viommu_id, iommu_viommu_alloc, out_viommu_id);
-	SAME_FIELD(iofd_viommu_alloc, data_len, iommu_viommu_alloc, data_len);
-	SAME_FIELD(iofd_viommu_alloc, reserved, iommu_viommu_alloc, __reserved);
-	SAME_FIELD(iofd_viommu_alloc, data_uptr, iommu_viommu_alloc, data_uptr);
 
 	SAME_STRUCT(iofd_vdevice_alloc, iommu_vdevice_alloc);
 	SAME_FIELD(iofd_vdevice_alloc, size, iommu_vdevice_alloc, size);

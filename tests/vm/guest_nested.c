@@ -21,6 +21,7 @@
 #include "core/ctx.h"
 #include "guest_common.h"
 #include "uapi/iommufd_abi.h"
+#include "uapi/iommufd_ext_abi.h"
 #include "uapi/selftest_abi.h"
 
 enum backend { BE_KERNEL, BE_SIM_7_3, BE_SIM_6_12 };
@@ -203,7 +204,7 @@ static void done_means(enum backend be)
 {
 	struct iofd_hwpt_invalidate_selftest inv = { .iotlb_id = 1 };
 	struct iofd_viommu_invalidate_selftest vinv = { .vdev_id = 0x21, .cache_id = 2 };
-	struct iofd_hwpt_selftest s1 = { IOFD_TEST_IOTLB_DEFAULT };
+	struct iofd_hwpt_selftest s1 = { .iotlb = IOFD_TEST_IOTLB_DEFAULT };
 	IOMMUFD_OPTS(iommufd_nesting_info, ni);
 	struct iommufd_container *c = NULL;
 	struct iommufd_device *dev;
@@ -236,12 +237,12 @@ static void done_means(enum backend be)
 		IOMMUFD_OPTS(iommufd_nested_opts, o, .fault_id = fault_id);
 
 		ret = iommufd_container_attach_nested_opts(c, dev, IOFD_HWPT_DATA_SELFTEST, &s1,
-							   sizeof(s1), &o);
+							   sizeof(s1.iotlb), &o);
 		if (no_faults(&e, ret)) {
 			vt_note("%s", no_iopf);
 			faults = false;
 			ret = iommufd_container_attach_nested(c, dev, IOFD_HWPT_DATA_SELFTEST, &s1,
-							      sizeof(s1));
+							      sizeof(s1.iotlb));
 		}
 		vm_expect(e.ctx, ret, 0);
 	}
@@ -318,7 +319,7 @@ no_faults:
 	dev_write(&e, dev, IOVA + 0x3000, 0x1000);
 	first_hwpt = ni.hwpt_id;
 	vm_expect(e.ctx, iommufd_container_attach_nested(c, dev, IOFD_HWPT_DATA_SELFTEST, &s1,
-							 sizeof(s1)), 0);
+							 sizeof(s1.iotlb)), 0);
 	vm_expect(e.ctx, iommufd_container_nesting(c, dev, &ni), 0);
 	vt_assert(ni.hwpt_id && ni.hwpt_id != first_hwpt);
 	/* the replaced stage-1 domain is gone */
@@ -353,7 +354,7 @@ no_faults:
 /* Bad input: clear errors, nothing left behind (the objects layer, raw kernel answers). */
 static void bad_input(enum backend be)
 {
-	struct iofd_hwpt_selftest s1 = { IOFD_TEST_IOTLB_DEFAULT };
+	struct iofd_hwpt_selftest s1 = { .iotlb = IOFD_TEST_IOTLB_DEFAULT };
 	struct iofd_hwpt_invalidate_selftest inv = { .flags = 0x8 };
 	struct iommufd_device *dev, *dev2;
 	uint32_t ioas, parent, plain, nested, viommu, vdev, n, id;
@@ -370,7 +371,7 @@ static void bad_input(enum backend be)
 
 	/* wrong data type, wrong length, no data, a plain parent */
 	vm_expect_err(e.ctx, iommufd_hwpt_alloc_nested(e.ctx, iommufd_device_id(dev), parent, 0,
-						       IOFD_HWPT_DATA_VTD_S1, &s1, sizeof(s1), &id),
+						       IOFD_HWPT_DATA_VTD_S1, &s1, sizeof(s1.iotlb), &id),
 		      EOPNOTSUPP);
 	vm_expect_err(e.ctx, iommufd_hwpt_alloc_nested(e.ctx, iommufd_device_id(dev), parent, 0,
 						       IOFD_HWPT_DATA_SELFTEST, &s1, 2, &id),
@@ -382,10 +383,10 @@ static void bad_input(enum backend be)
 						       IOFD_HWPT_DATA_SELFTEST, NULL, 0, &id),
 		      EINVAL);
 	vm_expect_err(e.ctx, iommufd_hwpt_alloc_nested(e.ctx, iommufd_device_id(dev), plain, 0,
-						       IOFD_HWPT_DATA_SELFTEST, &s1, sizeof(s1), &id),
+						       IOFD_HWPT_DATA_SELFTEST, &s1, sizeof(s1.iotlb), &id),
 		      EINVAL);
 	vm_expect(e.ctx, iommufd_hwpt_alloc_nested(e.ctx, iommufd_device_id(dev), parent, 0,
-						   IOFD_HWPT_DATA_SELFTEST, &s1, sizeof(s1),
+						   IOFD_HWPT_DATA_SELFTEST, &s1, sizeof(s1.iotlb),
 						   &nested), 0);
 	/* invalidation: unknown entry flags, a wrong type, the count of entries done */
 	n = 1;
@@ -451,7 +452,7 @@ static void bad_input(enum backend be)
 		}
 		/* a stage-1 domain from the vIOMMU needs the device's vDEVICE to attach */
 		vm_expect(e.ctx, iommufd_hwpt_alloc_nested(e.ctx, iommufd_device_id(dev2), viommu, 0,
-							   IOFD_HWPT_DATA_SELFTEST, &s1, sizeof(s1),
+							   IOFD_HWPT_DATA_SELFTEST, &s1, sizeof(s1.iotlb),
 							   &id), 0);
 		vm_expect_err(e.ctx, iommufd_device_attach_pt(dev2, id), ENOENT);
 		vm_expect(e.ctx, iommufd_destroy(e.ctx, id), 0);
@@ -497,7 +498,7 @@ static void bad_input(enum backend be)
 /* A full vEVENTQ loses events, says so at its tail, and the sequence tells how many. */
 static void vevent_lost(enum backend be)
 {
-	struct iofd_hwpt_selftest s1 = { 0 };
+	struct iofd_hwpt_selftest s1 = { .iotlb = 0 };
 	IOMMUFD_OPTS(iommufd_nesting_info, ni);
 	struct iommufd_container *c;
 	struct iommufd_device *dev;
@@ -514,7 +515,7 @@ static void vevent_lost(enum backend be)
 	vm_expect(e.ctx, iommufd_container_attach(c, dev), 0);
 	vm_expect(e.ctx, iommufd_container_set_virt_id(c, dev, 3), 0);
 	vm_expect(e.ctx, iommufd_container_attach_nested(c, dev, IOFD_HWPT_DATA_SELFTEST, &s1,
-							 sizeof(s1)), 0);
+							 sizeof(s1.iotlb)), 0);
 	vm_expect(e.ctx, iommufd_container_nesting(c, dev, &ni), 0);
 	vm_expect(e.ctx, iommufd_veventq_alloc(e.ctx, ni.viommu_id, IOFD_VEVENTQ_TYPE_SELFTEST, 2,
 					       &q, &fd), 0);
@@ -561,7 +562,7 @@ static void vevent_lost(enum backend be)
 /* Faults: pending ones are answered for a device that leaves its domain; wrong responses. */
 static void fault_rules(enum backend be)
 {
-	struct iofd_hwpt_selftest s1 = { 0 };
+	struct iofd_hwpt_selftest s1 = { .iotlb = 0 };
 	struct iommufd_device *dev;
 	struct iommufd_fault f[4];
 	uint32_t ioas, parent, nested, fid, plain;
@@ -577,7 +578,7 @@ static void fault_rules(enum backend be)
 	vm_expect(e.ctx, iommufd_fault_queue_alloc(e.ctx, &fid, &fd), 0);
 	{
 		IOMMUFD_OPTS(iommufd_hwpt_alloc_opts, o, .data_type = IOFD_HWPT_DATA_SELFTEST,
-			     .data = &s1, .data_len = sizeof(s1), .fault_id = fid);
+			     .data = &s1, .data_len = sizeof(s1.iotlb), .fault_id = fid);
 		uint32_t bad;
 
 		vm_expect(e.ctx, iommufd_hwpt_alloc_opts(e.ctx, iommufd_device_id(dev), parent, &o,
@@ -676,7 +677,7 @@ static void pasid_attach(enum backend be)
 /* Teardown in the kernel's order: the last device of a vIOMMU takes it; a busy one waits. */
 static void container_teardown(enum backend be)
 {
-	struct iofd_hwpt_selftest s1 = { 0 };
+	struct iofd_hwpt_selftest s1 = { .iotlb = 0 };
 	IOMMUFD_OPTS(iommufd_nesting_info, ni);
 	IOMMUFD_OPTS(iommufd_nesting_info, ni2);
 	struct iommufd_container *c;
@@ -699,9 +700,9 @@ static void container_teardown(enum backend be)
 	vm_expect_err(e.ctx, iommufd_container_set_virt_id(c, d1, 1), EEXIST);
 	vm_expect(e.ctx, iommufd_container_set_virt_id(c, d1, 2), 0);
 	vm_expect(e.ctx, iommufd_container_attach_nested(c, d0, IOFD_HWPT_DATA_SELFTEST, &s1,
-							 sizeof(s1)), 0);
+							 sizeof(s1.iotlb)), 0);
 	vm_expect(e.ctx, iommufd_container_attach_nested(c, d1, IOFD_HWPT_DATA_SELFTEST, &s1,
-							 sizeof(s1)), 0);
+							 sizeof(s1.iotlb)), 0);
 	vm_expect(e.ctx, iommufd_container_nesting(c, d0, &ni), 0);
 	vm_expect(e.ctx, iommufd_container_nesting(c, d1, &ni2), 0);
 	/* one vIOMMU for the two devices of one IOMMU over one nest parent */

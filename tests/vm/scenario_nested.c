@@ -15,6 +15,7 @@
 #include "core/ctx.h"
 #include "scenario_internal.h"
 #include "uapi/iommufd_abi.h"
+#include "uapi/iommufd_ext_abi.h"
 #include "uapi/selftest_abi.h"
 #include "vmtap.h"
 
@@ -90,9 +91,9 @@ static const char *dev_by_id(struct scn_state *st, uint32_t id)
 
 static int do_nested(struct scn_state *st, char **tok, int ntok)
 {
-	struct iofd_hwpt_selftest s1 = { IOFD_TEST_IOTLB_DEFAULT };
+	struct iofd_hwpt_selftest s1 = { .iotlb = IOFD_TEST_IOTLB_DEFAULT };
 	IOMMUFD_OPTS(iommufd_hwpt_alloc_opts, o, .data_type = IOFD_HWPT_DATA_SELFTEST,
-		     .data = &s1, .data_len = sizeof(s1));
+		     .data = &s1, .data_len = sizeof(s1.iotlb));
 	uint32_t pt, id;
 	struct scn_dev *d;
 	uint64_t v;
@@ -123,7 +124,7 @@ static int do_nested(struct scn_state *st, char **tok, int ntok)
 
 		if (o.data_len > sizeof(buf))
 			return -EINVAL;
-		memcpy(buf, &s1, sizeof(s1));
+		memcpy(buf, &s1, sizeof(s1.iotlb));
 		o.data = buf;
 		ret = iommufd_hwpt_alloc_opts(st->be->ctx, iommufd_device_id(d->dev), pt, &o, &id);
 	}
@@ -313,7 +314,7 @@ static void print_nesting(struct scn_state *st, struct iommufd_container *c, str
 
 int scn_nested_cont_step(struct scn_state *st, struct iommufd_container *c, char **tok, int ntok)
 {
-	struct iofd_hwpt_selftest s1 = { IOFD_TEST_IOTLB_DEFAULT };
+	struct iofd_hwpt_selftest s1 = { .iotlb = IOFD_TEST_IOTLB_DEFAULT };
 	struct scn_dev *d;
 	uint64_t v;
 	uint32_t n;
@@ -335,7 +336,7 @@ int scn_nested_cont_step(struct scn_state *st, struct iommufd_container *c, char
 			s1.iotlb = (uint32_t)v;
 		}
 		ret = iommufd_container_attach_nested(c, d->dev, IOFD_HWPT_DATA_SELFTEST, &s1,
-						      sizeof(s1));
+						      sizeof(s1.iotlb));
 	} else if (!strcmp(tok[0], "cunnest") && ntok == 3) {
 		ret = iommufd_container_detach_nested(c, d->dev);
 	} else if (!strcmp(tok[0], "cinval") && ntok == 5) {
