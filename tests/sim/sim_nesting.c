@@ -364,12 +364,25 @@ static void test_queue_files(void **state)
 	assert_int_equal(ops()->write(f.sim, p.fd, &r, 4), -ESPIPE);
 	assert_int_equal(ops()->write(f.sim, p.fd, &r, sizeof(r)), sizeof(r));
 	assert_int_equal(ops()->write(f.sim, p.fd, &r, sizeof(r)), -EINVAL);
+	/* an answered cookie is free again: the lowest free one comes next (xa_alloc) */
+	assert_int_equal(iommufd_sim_trigger_iopf(f.sim, "m0", 0, 2, 1, 0x1000000), 0);
+	assert_int_equal(iommufd_sim_trigger_iopf(f.sim, "m0", 0, 3, 1, 0x1000000), 0);
+	assert_int_equal(ops()->read(f.sim, p.fd, pf, sizeof(pf)), 2 * sizeof(pf[0]));
+	assert_int_equal(pf[0].cookie, 1);
+	assert_int_equal(pf[0].grpid, 2);
+	assert_int_equal(pf[1].cookie, 2);
+	/* the device leaves the domain: its requests are answered for it, their cookies gone */
+	assert_int_equal(iommufd_sim_trigger_iopf(f.sim, "m0", 0, 4, 1, 0x1000000), 0);
+	assert_int_equal(nattach(&f, M0, parent), 0);
+	assert_int_equal(poll(&p, 1, 0), 0);
+	r.cookie = 1;
+	assert_int_equal(ops()->write(f.sim, p.fd, &r, sizeof(r)), -EINVAL);
+	assert_int_equal(ops()->read(f.sim, p.fd, pf, sizeof(pf)), 0);
 	/* /dev/iommu has no read */
 	assert_int_equal(ops()->read(f.sim, f.ifd, pf, sizeof(pf)), -EINVAL);
 	/* the file closed, its queue stays until destroyed; closing the context frees the rest */
 	ops()->close(f.sim, p.fd);
 	assert_int_equal(ops()->read(f.sim, p.fd, pf, sizeof(pf)), -EBADF);
-	assert_int_equal(nattach(&f, M0, parent), 0);
 	fx_close(&f);
 }
 
