@@ -228,6 +228,8 @@ enum {
 	IOMMUFD_DEVICE_CAP_NEST_PARENT = 1u << 1,       /* its IOMMU makes nest-parent domains */
 	IOMMUFD_DEVICE_CAP_NEST_PARENT_DIRTY = 1u << 2, /* ... nest parents tracking dirty pages */
 	IOMMUFD_DEVICE_CAP_VIOMMU = 1u << 3, /* the kernel has vIOMMU objects (VIOMMU_ALLOC) */
+	/* its IOMMU driver makes vIOMMUs of its own type (SMMUv3, the selftest mock; not VT-d) */
+	IOMMUFD_DEVICE_CAP_VIOMMU_DRIVER = 1u << 4,
 };
 /* Written by iommufd_device_caps (see IOMMUFD_OPTS): members as far as size reaches. */
 struct iommufd_device_caps {
@@ -242,8 +244,10 @@ struct iommufd_device_caps {
 /*
  * What dev's IOMMU and kernel offer, learnt from the kernel: GET_HW_INFO, then what it
  * cannot say, asked by doing it once: a nest-parent HWPT (with dirty tracking too, where
- * the IOMMU tracks dirty pages) on a scratch IOAS, destroyed at once (EOPNOTSUPP: no), and
- * a vIOMMU of the reserved type no kernel makes (ENOTTY: no vIOMMU objects, as on 6.12).
+ * the IOMMU tracks dirty pages) on a scratch IOAS, destroyed at once (EOPNOTSUPP: no), a
+ * vIOMMU of the driver's type over such a nest parent, destroyed at once (EOPNOTSUPP or
+ * ENOTTY: no), and a vIOMMU of the reserved type no kernel makes (ENOTTY: no vIOMMU
+ * objects, as on 6.12).
  * An emulated device has no IOMMU: only IOMMUFD_DEVICE_CAP_VIOMMU is asked. 0 or -errno:
  * -EINVAL for a NULL or bad caps; the kernel's errno where a call fails otherwise (nothing
  * made is left).

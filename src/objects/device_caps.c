@@ -3,7 +3,7 @@
  * What a device's IOMMU and kernel offer (iommufd_device_caps), learnt from the kernel and
  * never from its version: GET_HW_INFO says what it can (dirty tracking, the PASID width, the
  * driver's data type); the rest the kernel is asked to do, on objects made for the question
- * and destroyed at once. Drivers refuse a domain they cannot make with EOPNOTSUPP (VT-d
+ * and destroyed at once (a vIOMMU of the driver's own type over a nest parent among them). Drivers refuse a domain they cannot make with EOPNOTSUPP (VT-d
  * without ecap NEST, SMMUv3 without stage 2, a nest parent that would track dirty pages on
  * SMMUv3), and a kernel without a command answers ENOTTY.
  */
@@ -44,8 +44,42 @@ static int domain_offered(struct iommufd_device *dev, uint32_t ioas_id, uint32_t
 	return 1;
 }
 
-/* Nest parents, with dirty tracking too where the IOMMU tracks dirty pages: flags or -errno. */
-static int nest_parents(struct iommufd_device *dev, bool dirty)
+/*
+ * Whether the device's IOMMU driver makes a vIOMMU of its own type (the type its GET_HW_INFO
+ * type names; none known: no) over a nest parent of the IOAS: 1, 0 or -errno. A kernel
+ * without vIOMMUs answers ENOTTY, a driver without them EOPNOTSUPP.
+ */
+static int viommu_driver_offered(struct iommufd_device *dev, uint32_t ioas_id, uint32_t hw_type)
+{
+	uint32_t type = iofd_viommu_type_of(hw_type), hwpt_id, viommu_id;
+	int ret;
+
+	if (!type)
+		return 0;
+	ret = iommufd_hwpt_alloc(dev->ctx, dev->dev_id, ioas_id, IOMMUFD_HWPT_NEST_PARENT,
+				 &hwpt_id);
+	if (ret)
+		return iofd_set_error(dev->ctx, ret, "device caps %s: a scratch nest parent",
+				      dev->info.name);
+	ret = iommufd_viommu_alloc(dev->ctx, dev->dev_id, hwpt_id, type, NULL, 0, &viommu_id);
+	if (!ret) {
+		drop_scratch(dev, "viommu", viommu_id);
+		ret = 1;
+	} else if (ret == -ENOTTY || ret == -EOPNOTSUPP) {
+		ret = 0;
+	} else {
+		iofd_set_error(dev->ctx, ret, "device caps %s: a scratch vIOMMU of type 0x%x",
+			       dev->info.name, type);
+	}
+	drop_scratch(dev, "hwpt", hwpt_id);
+	return ret;
+}
+
+/*
+ * Nest parents, with dirty tracking too where the IOMMU tracks dirty pages, and the driver's
+ * vIOMMUs over one: flags or -errno.
+ */
+static int nest_parents(struct iommufd_device *dev, bool dirty, uint32_t hw_type)
 {
 	uint32_t ioas_id, flags = 0;
 	int ret;
@@ -60,6 +94,10 @@ static int nest_parents(struct iommufd_device *dev, bool dirty)
 							   IOMMUFD_HWPT_DIRTY_TRACKING) : 0;
 		if (ret > 0)
 			flags |= IOMMUFD_DEVICE_CAP_NEST_PARENT_DIRTY;
+		if (ret >= 0)
+			ret = viommu_driver_offered(dev, ioas_id, hw_type);
+		if (ret > 0)
+			flags |= IOMMUFD_DEVICE_CAP_VIOMMU_DRIVER;
 	}
 	drop_scratch(dev, "ioas", ioas_id);
 	return ret < 0 ? ret : (int)flags;
@@ -129,7 +167,8 @@ int iommufd_device_caps(struct iommufd_device *dev, struct iommufd_device_caps *
 		c.max_pasid_log2 = hw.out_max_pasid_log2;
 		if (hw.out_capabilities & IOFD_HW_CAP_DIRTY_TRACKING)
 			c.flags |= IOMMUFD_DEVICE_CAP_DIRTY_TRACKING;
-		ret = nest_parents(dev, c.flags & IOMMUFD_DEVICE_CAP_DIRTY_TRACKING);
+		ret = nest_parents(dev, c.flags & IOMMUFD_DEVICE_CAP_DIRTY_TRACKING,
+				   c.hw_info_type);
 		if (ret < 0)
 			return ret;
 		c.flags |= ret;
@@ -138,11 +177,12 @@ int iommufd_device_caps(struct iommufd_device *dev, struct iommufd_device_caps *
 		c.flags |= IOMMUFD_DEVICE_CAP_VIOMMU;
 	iofd_log(ctx, IOMMUFD_LOG_INFO,
 		 "device caps %s: dirty tracking %s, nest parent %s%s, PASID %u bits, vIOMMU "
-		 "objects %s", dev->info.name,
+		 "objects %s, its driver's vIOMMU %s", dev->info.name,
 		 c.flags & IOMMUFD_DEVICE_CAP_DIRTY_TRACKING ? "yes" : "no",
 		 c.flags & IOMMUFD_DEVICE_CAP_NEST_PARENT ? "yes" : "no",
 		 c.flags & IOMMUFD_DEVICE_CAP_NEST_PARENT_DIRTY ? " (with dirty tracking)" : "",
-		 c.max_pasid_log2, c.flags & IOMMUFD_DEVICE_CAP_VIOMMU ? "yes" : "no");
+		 c.max_pasid_log2, c.flags & IOMMUFD_DEVICE_CAP_VIOMMU ? "yes" : "no",
+		 c.flags & IOMMUFD_DEVICE_CAP_VIOMMU_DRIVER ? "yes" : "no");
 	iofd_set_error(ctx, 0, "%s", before);
 	/* The answer as far as the caller's struct reaches (its size was checked). */
 	memcpy(&size, caps, sizeof(size));

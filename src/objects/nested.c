@@ -11,6 +11,7 @@
 #include "objects/objects.h"
 #include "uapi/iommufd_abi.h"
 #include "uapi/iommufd_ext_abi.h"
+#include "uapi/selftest_abi.h"
 
 int iofd_needs_kernel(struct iommufd_ctx *ctx, int ret, const char *what, const char *since)
 {
@@ -18,6 +19,19 @@ int iofd_needs_kernel(struct iommufd_ctx *ctx, int ret, const char *what, const 
 		return ret;
 	return iofd_set_error(ctx, ret, "%s: this kernel does not have it (Linux %s or later does)",
 			      what, since);
+}
+
+uint32_t iofd_viommu_type_of(uint32_t hw_info_type)
+{
+	switch (hw_info_type) {
+	case IOFD_HW_INFO_TYPE_ARM_SMMUV3:
+		return IOFD_VIOMMU_TYPE_ARM_SMMUV3;
+	case IOFD_HW_INFO_TYPE_SELFTEST:
+		return IOFD_VIOMMU_TYPE_SELFTEST;
+	default:
+		/* VT-d nests from the parent: no vIOMMU in 7.3 */
+		return 0;
+	}
 }
 
 int iommufd_viommu_alloc(struct iommufd_ctx *ctx, uint32_t dev_id, uint32_t nest_parent_hwpt_id,

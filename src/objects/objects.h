@@ -26,5 +26,7 @@ int iofd_destroy_cleanup(struct iommufd_ctx *ctx, uint32_t id);
  * Returns ret, the message changed only for -ENOTTY.
  */
 int iofd_needs_kernel(struct iommufd_ctx *ctx, int ret, const char *what, const char *since);
+/* The vIOMMU type of the IOMMU driver whose GET_HW_INFO type this is; 0: it has none known. */
+uint32_t iofd_viommu_type_of(uint32_t hw_info_type);
 
 #endif

@@ -98,14 +98,7 @@ static struct iofd_nest_dev *find_nd(struct iommufd_container *c, const struct i
 /* The vIOMMU type of the device's IOMMU driver; 0 where it nests from the parent. */
 static uint32_t viommu_type(const struct iommufd_device *dev)
 {
-	switch (dev->hw.type) {
-	case IOFD_HW_INFO_TYPE_ARM_SMMUV3:
-		return IOFD_VIOMMU_TYPE_ARM_SMMUV3;
-	case IOFD_HW_INFO_TYPE_SELFTEST:
-		return IOFD_VIOMMU_TYPE_SELFTEST;
-	default:
-		return 0;
-	}
+	return iofd_viommu_type_of(dev->hw.type);
 }
 
 /* Keep an id the kernel would not destroy, for free() to try again; logged. */

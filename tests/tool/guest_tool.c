@@ -220,6 +220,8 @@ static void check_vtd_device(json_object *d)
 	vt_assert(!get_bool(d, "dirty_tracking"));
 	vt_assert(!get_bool(d, "nest_parent"));
 	vt_assert(!get_bool(d, "nest_parent_dirty_tracking"));
+	/* VT-d has no vIOMMU type of its own (and without nest parents none is asked) */
+	vt_assert(!get_bool(d, "viommu"));
 	vt_assert_int_eq(get_int(d, "pasid_bits"), 0);
 	vt_assert(!get_bool(d, "pasid_exec") && !get_bool(d, "pasid_priv"));
 	vt_assert_int_eq(get_int(d, "hw_info_type"), HW_INFO_TYPE_INTEL_VTD);
@@ -275,10 +277,10 @@ static void devices_lists_the_vfio_devices(void)
 	r = tool("devices", NULL);
 	vt_assert_int_eq(r->status, EXIT_OK);
 	vt_assert(!strncmp(r->out, "NAME ", 5));
-	vt_assert(strstr(r->out, " DIRTY  NEST   PASID\n"));
-	/* Each row ends in DIRTY, NEST and PASID: no, no, no. */
+	vt_assert(strstr(r->out, " DIRTY  NEST   PASID  VIOMMU\n"));
+	/* Each row ends in DIRTY, NEST, PASID and VIOMMU: no, no, no, no. */
 	for (i = 0; i < 3; i++)
-		vt_assert(row_ends(r->out, names[i], "  no     no     no"));
+		vt_assert(row_ends(r->out, names[i], "  no     no     no     no"));
 	vt_assert(!strstr(r->out, " yes "));
 	vt_assert(strstr(r->out, viommu_line()));
 }
@@ -291,7 +293,7 @@ static void devices_lists_the_vfio_devices(void)
 static void devices_as_the_simulator_says(void)
 {
 	static const char *const keys[] = { "name", "cdev", "iommu", "driver", "dirty_tracking",
-					    "nest_parent", "nest_parent_dirty_tracking",
+					    "nest_parent", "nest_parent_dirty_tracking", "viommu",
 					    "pasid_bits", "pasid_exec", "pasid_priv",
 					    "hw_info_type" };
 	char topo[1024], arg[1100];
@@ -356,7 +358,8 @@ static void devices_in_use_are_listed_with_the_reason(void)
 		}
 		vt_note("in use: %s", get_str(d, "error"));
 		vt_assert(is_null(d, "dirty_tracking") && is_null(d, "nest_parent") &&
-			  is_null(d, "nest_parent_dirty_tracking") && is_null(d, "pasid_bits") &&
+			  is_null(d, "nest_parent_dirty_tracking") && is_null(d, "viommu") &&
+			  is_null(d, "pasid_bits") &&
 			  is_null(d, "pasid_exec") && is_null(d, "pasid_priv") &&
 			  is_null(d, "hw_info_type") && is_null(d, "hw_capabilities"));
 		vt_assert(strstr(get_str(d, "error"), "0000:00:04.0"));
@@ -515,7 +518,8 @@ static void devices_on_b_are_the_vfio_cdevs(void)
 /*
  * What the library finds of the mock devices, which the tool does not list: the mock IOMMU
  * makes nest parents, with dirty tracking too where it tracks dirty pages; no PASID (no
- * MOCK_FLAGS_DEVICE_PASID); vIOMMU objects as the kernel has them. Nothing made for the
+ * MOCK_FLAGS_DEVICE_PASID); vIOMMU objects as the kernel has them, and then the mock's own
+ * vIOMMU type too. Nothing made for the
  * question stays: the kernel hands out the lowest free id, so the scratch objects had the
  * ids from that of an IOAS just freed on, and none of those may name an object after.
  */
@@ -548,7 +552,9 @@ static void selftest_device_caps(void)
 		vt_note("%s: flags 0x%x, hw info type 0x%x, capabilities 0x%llx, PASID %u bits",
 			mocks[i].name, caps.flags, caps.hw_info_type,
 			(unsigned long long)caps.hw_capabilities, caps.max_pasid_log2);
-		want = mocks[i].flags | (kernel_has_viommu() ? IOMMUFD_DEVICE_CAP_VIOMMU : 0);
+		want = mocks[i].flags | (kernel_has_viommu() ? IOMMUFD_DEVICE_CAP_VIOMMU |
+								       IOMMUFD_DEVICE_CAP_VIOMMU_DRIVER :
+								       0);
 		vt_assert_int_eq(caps.flags, want);
 		vt_assert_int_eq(caps.hw_info_type, HW_INFO_TYPE_SELFTEST);
 		vt_assert_int_eq(caps.max_pasid_log2, 0);
@@ -556,7 +562,7 @@ static void selftest_device_caps(void)
 						    IOMMUFD_HW_CAP_PCI_PASID_PRIV)));
 		/* The refusals asked for were answers: the last error is as it was. */
 		vt_assert(!strcmp(iommufd_last_error(ctx), before));
-		for (id = ioas; id < ioas + 3; id++)
+		for (id = ioas; id < ioas + 5; id++)
 			vm_expect(ctx, iommufd_destroy(ctx, id), -ENOENT);
 		iommufd_device_close(dev);
 	}

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """iommufdctl devices: every device of the topology, sorted, in text and in JSON, with what
-its IOMMU and kernel offer (dirty tracking, nest parents, PASIDs, vIOMMU objects)."""
+its IOMMU and kernel offer (dirty tracking, nest parents, PASIDs, the driver's vIOMMUs, the
+kernel's vIOMMU objects)."""
 import json
 import os
 import subprocess
@@ -15,17 +16,20 @@ iommus = {i["name"]: i for i in topo["iommus"]}
 # The drivers whose domains may be nest parents unless a topology says otherwise
 # (docs/simulator.md); SMMUv3's nest parents (stage 2) track no dirty bits.
 NESTING_DRIVERS = ("intel-vtd", "arm-smmu-v3", "iommufd-selftest")
-CAP_KEYS = ("dirty_tracking", "nest_parent", "nest_parent_dirty_tracking", "pasid_bits",
+CAP_KEYS = ("dirty_tracking", "nest_parent", "nest_parent_dirty_tracking", "viommu", "pasid_bits",
             "pasid_exec", "pasid_priv", "hw_info_type", "hw_capabilities")
+# The drivers that make vIOMMUs of their own type (over a nest parent); VT-d nests without.
+VIOMMU_DRIVERS = ("arm-smmu-v3", "iommufd-selftest")
 VIOMMU_LINES = {True: "(vIOMMU objects: yes, the kernel has IOMMU_VIOMMU_ALLOC)",
                 False: "(vIOMMU objects: no, the kernel has no IOMMU_VIOMMU_ALLOC)"}
 
 
-def expected_caps(t, iommus):
+def expected_caps(t, iommus, kernel_viommu=True):
     """What the tool must say of topology device t: the keys of CAP_KEYS."""
     if t.get("emulated"):
         return {"dirty_tracking": False, "nest_parent": False,
-                "nest_parent_dirty_tracking": False, "pasid_bits": 0, "pasid_exec": False,
+                "nest_parent_dirty_tracking": False, "viommu": False, "pasid_bits": 0,
+                "pasid_exec": False,
                 "pasid_priv": False, "hw_info_type": 0, "hw_capabilities": 0}
     i = iommus[t["iommu"]]
     dirty = i.get("dirty_tracking", False)
@@ -35,17 +39,19 @@ def expected_caps(t, iommus):
         (4 if t.get("pasid_priv") else 0)
     return {"dirty_tracking": dirty, "nest_parent": nest,
             "nest_parent_dirty_tracking": nest and dirty and i["driver"] != "arm-smmu-v3",
+            "viommu": kernel_viommu and nest and i["driver"] in VIOMMU_DRIVERS,
             "pasid_bits": t.get("pasid_bits", 0), "pasid_exec": t.get("pasid_exec", False),
             "pasid_priv": t.get("pasid_priv", False),
             "hw_info_type": types.get(i["driver"], 0), "hw_capabilities": caps}
 
 
 def table_cells(d):
-    """The DIRTY, NEST and PASID cells of JSON device d's row."""
+    """The DIRTY, NEST, PASID and VIOMMU cells of JSON device d's row."""
     if d["emulated"]:
-        return ["-", "-", "-"]
+        return ["-", "-", "-", "-"]
     return ["yes" if d["dirty_tracking"] else "no", "yes" if d["nest_parent"] else "no",
-            str(d["pasid_bits"]) if d["pasid_bits"] else "no"]
+            str(d["pasid_bits"]) if d["pasid_bits"] else "no",
+            "yes" if d["viommu"] else "no"]
 
 # JSON: one entry per topology device, sorted by name, fields as the topology says.
 r, doc = run_json(SIM, "devices")
@@ -82,7 +88,7 @@ r = run(SIM, "devices")
 check(r.rc == 0, "devices exits 0", r)
 lines = r.out.splitlines()
 check(lines and lines[0].split() == ["NAME", "CDEV", "IOMMU", "DRIVER", "EMULATED", "DIRTY",
-                                     "NEST", "PASID"], "header", r)
+                                     "NEST", "PASID", "VIOMMU"], "header", r)
 rows = [l.split() for l in lines[1:-1]]
 check([row[0] for row in rows] == names, "rows sorted by name", r)
 for row, d in zip(rows, devs):
@@ -126,7 +132,7 @@ for kernel, viommu in (("6.12", False), ("7.3", True)):
     check(sorted(d.get("name") for d in kdevs) == sorted(by_name), "%s: every device" % kernel,
           r)
     for d in kdevs:
-        want = expected_caps(by_name[d["name"]], kiommus)
+        want = expected_caps(by_name[d["name"]], kiommus, viommu)
         got = {k: d.get(k) for k in CAP_KEYS}
         check(got == want, "%s %s: %s, want %s" % (kernel, d["name"], got, want), r)
     check(kdoc.get("kernel_viommu") is viommu, "%s: kernel_viommu %s" % (kernel, viommu), r)
@@ -137,11 +143,14 @@ for kernel, viommu in (("6.12", False), ("7.3", True)):
         check(cells.get(d["name"]) == table_cells(d),
               "%s %s: cells %s" % (kernel, d["name"], cells.get(d["name"])), r)
     check(klines[-1] == VIOMMU_LINES[viommu], "%s: the vIOMMU line" % kernel, r)
-# The cells at a glance: QEMU's VT-d offers nothing of it, a PASID device its width.
-check(cells.get("qemu-vtd") == ["no", "no", "no"] and
-      cells.get("vtd-pasid") == ["yes", "yes", "20"] and
-      cells.get("smmu") == ["yes", "yes", "16"] and cells.get("amd") == ["yes", "no", "no"] and
-      cells.get("mdev") == ["-", "-", "-"], "7.3 cells: %s" % cells, r)
+# The cells at a glance: QEMU's VT-d offers nothing of it, a PASID device its width, SMMUv3
+# and the mock their vIOMMUs.
+check(cells.get("qemu-vtd") == ["no", "no", "no", "no"] and
+      cells.get("vtd-pasid") == ["yes", "yes", "20", "no"] and
+      cells.get("smmu") == ["yes", "yes", "16", "yes"] and
+      cells.get("mock-d") == ["yes", "yes", "no", "yes"] and
+      cells.get("amd") == ["yes", "no", "no", "no"] and
+      cells.get("mdev") == ["-", "-", "-", "-"], "7.3 cells: %s" % cells, r)
 
 # Names that need escaping survive JSON exactly; the output is strict JSON.
 tricky_path = os.path.join(HERE, "tricky.json")

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * iommufdctl devices: every VFIO device cdev and what its IOMMU and kernel offer (dirty
- * tracking, nest parents, PASIDs, vIOMMU objects), as iommufd_device_caps() learns it.
+ * tracking, nest parents, PASIDs, its driver's vIOMMUs, the kernel's vIOMMU objects), as
+ * iommufd_device_caps() learns it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -112,6 +113,12 @@ static const char *cell_pasid(const struct dev_row *r, char *buf, size_t len)
 	return buf;
 }
 
+static const char *cell_viommu(const struct dev_row *r, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return has(r, IOMMUFD_DEVICE_CAP_VIOMMU_DRIVER) ? "yes" : "no";
+}
+
 static const struct {
 	const char *head;
 	const char *(*cell)(const struct dev_row *r, char *buf, size_t len);
@@ -119,6 +126,7 @@ static const struct {
 	{ "DIRTY", cell_dirty },	/* its IOMMU tracks dirty pages */
 	{ "NEST", cell_nest },		/* its IOMMU makes nest-parent domains */
 	{ "PASID", cell_pasid },	/* the device's PASID width */
+	{ "VIOMMU", cell_viommu },	/* its IOMMU driver makes vIOMMUs */
 };
 #define N_CAP_COLS (sizeof(cap_cols) / sizeof(cap_cols[0]))
 
@@ -208,6 +216,7 @@ static json_object *json_row(const struct dev_row *r)
 			       known_bool(r, has(r, IOMMUFD_DEVICE_CAP_NEST_PARENT)));
 	json_object_object_add(o, "nest_parent_dirty_tracking",
 			       known_bool(r, has(r, IOMMUFD_DEVICE_CAP_NEST_PARENT_DIRTY)));
+	json_object_object_add(o, "viommu", known_bool(r, has(r, IOMMUFD_DEVICE_CAP_VIOMMU_DRIVER)));
 	json_object_object_add(o, "pasid_bits", known_int(r, r->caps.max_pasid_log2));
 	json_object_object_add(o, "pasid_exec",
 			       known_bool(r, r->caps.hw_capabilities & IOMMUFD_HW_CAP_PCI_PASID_EXEC));
@@ -347,7 +356,9 @@ const struct command cmd_devices = {
 		"it is emulated (an mdev, without an IOMMU of its own), and what its IOMMU and\n"
 		"kernel offer, as the kernel answers (never from its version): DIRTY, dirty\n"
 		"tracking (GET_HW_INFO); NEST, nest-parent domains (one is made on a scratch IOAS\n"
-		"and destroyed); PASID, the device's PASID width in bits (GET_HW_INFO). Each is\n"
+		"and destroyed); PASID, the device's PASID width in bits (GET_HW_INFO); VIOMMU,\n"
+		"its IOMMU driver makes vIOMMUs of its own type (one is made over a scratch nest\n"
+		"parent and destroyed; SMMUv3 and the selftest mock do, VT-d nests without). Each is\n"
 		"\"yes\" (for PASID the width) or \"no\", \"-\" for an emulated device, \"?\" for\n"
 		"one that could not be asked. Each device is opened (bound to a fresh iommufd);\n"
 		"one that cannot be (for instance in use by a VMM) is listed with the reason. A\n"
@@ -356,7 +367,7 @@ const struct command cmd_devices = {
 		"for scripts: iommufdctl migrate $(iommufdctl devices --names --dirty-tracking).\n\n"
 		"JSON: {\"command\", \"simulated\", \"devices\": [{\"name\", \"cdev\", \"iommu\", \"driver\",\n"
 		"\"emulated\", \"dirty_tracking\", \"nest_parent\", \"nest_parent_dirty_tracking\",\n"
-		"\"pasid_exec\", \"pasid_priv\" (true/false), \"pasid_bits\", \"hw_info_type\",\n"
+		"\"viommu\", \"pasid_exec\", \"pasid_priv\" (true/false), \"pasid_bits\", \"hw_info_type\",\n"
 		"\"hw_capabilities\" (numbers), each null if unknown, \"error\" (null or why)}],\n"
 		"\"kernel_viommu\" (true/false, null if no device could be asked)}",
 	.opts = devices_opts,
