@@ -64,6 +64,10 @@ static int read_layout(struct setup *s)
 	unsigned i, j;
 	int ret;
 
+	/* read again after the nesting: the earlier list goes */
+	free(s->domains);
+	s->domains = NULL;
+	s->ndomains = 0;
 	ret = iommufd_container_domains_all(s->c, &s->domains, sizeof(*s->domains));
 	if (ret < 0)
 		return ret;
