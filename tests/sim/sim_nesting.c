@@ -302,6 +302,23 @@ static void test_smmuv3(void **state)
 	assert_int_equal(invalidate(&f, v, IOFD_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, 16, &n),
 			 -EIO);
 	assert_int_equal(n, 1);
+	/* fields an opcode may not set (7.3): an ASID on TLBI_NH_ALL, a LEAF on CFGI_CD_ALL */
+	cmds[1][0] = 0x5 | 0x33ull << 32;
+	cmds[0][0] = 0x10 | 1ull << 48;
+	n = 2;
+	assert_int_equal(invalidate(&f, v, IOFD_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, 16, &n),
+			 -EIO);
+	assert_int_equal(n, 0);
+	cmds[0][0] = 0x11 | 1ull << 48 | 2ull << 32; /* TLBI_NH_ASID: ASID and VMID */
+	cmds[1][0] = 0x6 | 0x33ull << 32;
+	cmds[1][1] = 1;
+	n = 2;
+	assert_int_equal(invalidate(&f, v, IOFD_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, 16, &n),
+			 -EIO);
+	assert_int_equal(n, 1);
+	cmds[1][1] = 0;
+	n = 2;
+	assert_int_equal(invalidate(&f, v, IOFD_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, 16, &n), 0);
 	n = 0;
 	assert_int_equal(invalidate(&f, v, IOFD_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, cmds, 16, &n),
 			 -EINVAL);
