@@ -4,10 +4,19 @@
  * commands (ENOTTY on 6.12), the mock's and SMMUv3's vIOMMUs and stage-1
  * domains, VT-d's from a parent, the references that make DESTROY answer
  * EBUSY, a vDEVICE its device takes along (its id stays taken), event queue
- * files (read, write, poll, close), PASID attachments, and a context closed
- * with every kind of object alive.
+ * files (read, write, poll, close), PASID attachments, a context closed
+ * with every kind of object alive, and user memory reached without
+ * process_vm_readv() (as in the VM tier's guests).
  */
+#define _GNU_SOURCE
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <poll.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "sim_test.h"
 #include "uapi/selftest_abi.h"
@@ -534,6 +543,68 @@ static void test_topology_pasid_bits(void **state)
 					 " \"pasid_bits\": \"2\" } ] }", &sim), -EINVAL);
 }
 
+/* In a child without process_vm_readv/writev (ENOSYS, as CONFIG_CROSS_MEMORY_ATTACH=n): 0 ok. */
+static int no_cma_child(void)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_readv, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_process_vm_writev, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
+	struct iofd_viommu_selftest vdata = { .in_data = 0x1234 };
+	struct iofd_hwpt_selftest s1 = { .iotlb = 7 };
+	uint32_t parent, nested, v, val;
+	struct iovec iov = { &val, 4 }, rem = { &s1, 4 };
+	struct fx f;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+		return 2;
+	if (process_vm_readv(getpid(), &iov, 1, &rem, 1, 0) != -1 || errno != ENOSYS)
+		return 3;
+	fx_open(&f, "7.3");
+	if (hwpt(&f, M0, f.ioas, IOFD_HWPT_ALLOC_NEST_PARENT, 0, NULL, 0, 0, &parent))
+		return 4;
+	/* the driver's data read from the caller, and a bad pointer still EFAULT */
+	if (hwpt(&f, M0, parent, 0, IOFD_HWPT_DATA_SELFTEST, &s1, sizeof(s1.iotlb), 0, &nested) ||
+	    hwpt(&f, M0, parent, 0, IOFD_HWPT_DATA_SELFTEST, (void *)8, 4, 0, NULL) != -EFAULT)
+		return 5;
+	if (nattach(&f, M0, nested) || iommufd_sim_nested_iotlb(f.sim, "m0", 0, &val) || val != 7)
+		return 6;
+	/* and the driver's answer written back */
+	if (viommu(&f, M0, parent, IOFD_VIOMMU_TYPE_SELFTEST, &vdata, sizeof(vdata), &v) ||
+	    vdata.out_data != 0x1234)
+		return 7;
+	if (viommu(&f, M0, parent, IOFD_VIOMMU_TYPE_SELFTEST, (void *)&topo_fmt, sizeof(vdata),
+		   NULL) != -EFAULT)
+		return 8;
+	assert_int_equal(nattach(&f, M0, parent), 0);
+	ndestroy(&f, nested);
+	ndestroy(&f, v);
+	ndestroy(&f, parent);
+	fx_close(&f);
+	return 0;
+}
+
+/* The kernel's copies from and to user memory, where process_vm_readv() is not available. */
+static void test_no_cross_memory_attach(void **state)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid)
+		_exit(no_cma_child());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -546,6 +617,7 @@ int main(void)
 		cmocka_unit_test(test_close_all),
 		cmocka_unit_test(test_no_iopf),
 		cmocka_unit_test(test_topology_pasid_bits),
+		cmocka_unit_test(test_no_cross_memory_attach),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
