@@ -158,6 +158,7 @@ int sim_hwpt_attach(struct sim_hwpt *hwpt, struct sim_idev *idev)
 	}
 	hwpt->obj.users++;
 	idev->hwpt = hwpt;
+	sim_viommu_note_attach(idev, hwpt);
 	return 0;
 }
 
@@ -168,6 +169,7 @@ struct sim_hwpt *sim_hwpt_detach(struct sim_idev *idev)
 
 	sim_fault_drop(hwpt, idev, 0);
 	idev->hwpt = NULL;
+	sim_viommu_note_attach(idev, NULL);
 	sim_ioas_unreserve(hwpt->ioas, idev);
 	return hwpt;
 }
@@ -209,6 +211,7 @@ int sim_hwpt_replace(struct sim_idev *idev, struct sim_hwpt *hwpt, struct sim_hw
 	sim_fault_drop(cur, idev, 0);
 	hwpt->obj.users++;
 	idev->hwpt = hwpt;
+	sim_viommu_note_attach(idev, hwpt);
 	*old = cur;
 	return 0;
 }

@@ -55,21 +55,18 @@ int iommufd_sim_trigger_iopf(struct iommufd_sim *sim, const char *device, uint32
 /* arm_vmaster_report_event(): the record with the vSID as its StreamID, to the vIOMMU's queue. */
 static int smmu_report(struct sim_idev *idev, const void *data, size_t len)
 {
-	struct sim_viommu *viommu = idev->hwpt ? idev->hwpt->viommu : NULL;
 	struct iofd_vevent_arm_smmuv3 ev = { { SMMU_EVT_F_TRANSLATION } };
-	struct sim_vdevice *vdev;
 
 	if ((data && len != sizeof(ev)) || (!data && len))
 		return -EINVAL;
-	/* no vSID (abort or bypass attached without a vDEVICE): the host takes the event */
-	vdev = viommu ? sim_viommu_vdev_of(viommu, idev) : NULL;
-	if (!vdev)
+	/* no vmaster (abort or bypass attached without a vDEVICE): the host takes the event */
+	if (!idev->ev_viommu)
 		return -ENOENT;
 	if (data)
 		memcpy(&ev, data, sizeof(ev));
 	ev.evt[0] = (ev.evt[0] & 0xffffffffull) |
-		    (uint64_t)(uint32_t)sim_vdevice_virt_id(vdev) << SMMU_EVT_SID_SHIFT;
-	return sim_viommu_report(viommu, IOFD_VEVENTQ_TYPE_ARM_SMMUV3, &ev, sizeof(ev));
+		    (uint64_t)(uint32_t)idev->ev_virt_id << SMMU_EVT_SID_SHIFT;
+	return sim_viommu_report(idev->ev_viommu, IOFD_VEVENTQ_TYPE_ARM_SMMUV3, &ev, sizeof(ev));
 }
 
 int iommufd_sim_trigger_vevent(struct iommufd_sim *sim, const char *device, const void *data,

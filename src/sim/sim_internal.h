@@ -256,6 +256,12 @@ struct sim_idev {
 	struct sim_pasid_att *pasids;
 	size_t npasids, pasids_cap;
 	struct sim_vdevice *vdev; /* its vDEVICE, if any */
+	/*
+	 * What the driver kept at the last attach for reporting the device's events: the vIOMMU
+	 * of its nested domain and its virtual id there (a vDEVICE destroyed since leaves it).
+	 */
+	struct sim_viommu *ev_viommu;
+	uint64_t ev_virt_id;
 };
 
 /* How an emulated device reaches an IOAS (no IOMMU of its own). */
@@ -621,6 +627,8 @@ const struct sim_iommu *sim_viommu_iommu(const struct sim_viommu *viommu);
 bool sim_iommu_same_instance(const struct sim_iommu *a, const struct sim_iommu *b);
 /* The mock's TRIGGER_VEVENT: the device's virtual id to its vIOMMU's queue. */
 int sim_mock_trigger_vevent(struct sim_idev *idev);
+/* The device is now on hwpt (NULL: blocked): what its driver keeps for its events. */
+void sim_viommu_note_attach(struct sim_idev *idev, struct sim_hwpt *hwpt);
 uint64_t sim_vdevice_virt_id(const struct sim_vdevice *vdev);
 /* The vIOMMU's cache invalidation (HWPT_INVALIDATE on a vIOMMU id). */
 int sim_viommu_invalidate(struct sim_viommu *viommu, const struct iofd_hwpt_invalidate *cmd,

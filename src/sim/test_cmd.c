@@ -320,19 +320,16 @@ static int trigger_iopf(struct sim_ucmd *ucmd, struct iofd_test_cmd *cmd)
 
 /*
  * An event to the vIOMMU the device is attached through, for its virtual id (the mock keeps
- * both from its last attach; a virtual id 0 counts as none).
+ * both from its attach, sim_viommu_note_attach(); a virtual id 0 counts as none).
  */
 int sim_mock_trigger_vevent(struct sim_idev *idev)
 {
-	struct sim_viommu *viommu = idev->hwpt ? idev->hwpt->viommu : NULL;
 	struct iofd_viommu_event_selftest ev;
-	struct sim_vdevice *vdev;
 
-	vdev = viommu ? sim_viommu_vdev_of(viommu, idev) : NULL;
-	if (!vdev || !sim_vdevice_virt_id(vdev))
+	if (!idev->ev_viommu || !idev->ev_virt_id)
 		return -ENOENT;
-	ev.virt_id = (uint32_t)sim_vdevice_virt_id(vdev);
-	return sim_viommu_report(viommu, IOFD_VEVENTQ_TYPE_SELFTEST, &ev, sizeof(ev));
+	ev.virt_id = (uint32_t)idev->ev_virt_id;
+	return sim_viommu_report(idev->ev_viommu, IOFD_VEVENTQ_TYPE_SELFTEST, &ev, sizeof(ev));
 }
 
 static int trigger_vevent(struct sim_ucmd *ucmd, struct iofd_test_cmd *cmd)

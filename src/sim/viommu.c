@@ -412,6 +412,25 @@ void sim_vdevice_destroy(struct sim_vdevice *vdev)
 	free(vdev);
 }
 
+/*
+ * The drivers keep a device's vIOMMU and virtual id from its attach, for its events: the
+ * mock (mock_domain_nop_attach()) only when the vIOMMU changes, SMMUv3 (its vmaster) at
+ * every attach of a nested domain, where the device has a vDEVICE.
+ */
+void sim_viommu_note_attach(struct sim_idev *idev, struct sim_hwpt *hwpt)
+{
+	struct sim_viommu *viommu = NULL;
+	struct sim_vdevice *vdev;
+
+	if (hwpt && hwpt->obj.type == SIM_OBJ_HWPT_NESTED)
+		viommu = hwpt->viommu;
+	vdev = viommu ? sim_viommu_vdev_of(viommu, idev) : NULL;
+	if (idev->dev->iommu->kind == SIM_DRV_SELFTEST && viommu == idev->ev_viommu)
+		return;
+	idev->ev_viommu = vdev ? viommu : NULL;
+	idev->ev_virt_id = vdev ? vdev->virt_id : 0;
+}
+
 /* Its device goes first: the vDEVICE goes too, and its id stays taken (a tombstone). */
 void sim_vdevice_tombstone(struct sim_vdevice *vdev)
 {

@@ -488,6 +488,53 @@ static void test_close_all(void **state)
 	fx_close(&f);
 }
 
+/*
+ * The mock keeps the vIOMMU and virtual id of the device's attach for its events: a vDEVICE
+ * destroyed since still names the device (7.3, measured by the differential scenarios), a
+ * paging domain clears them, the same vIOMMU again keeps the old id.
+ */
+static void test_vevent_kept_at_attach(void **state)
+{
+	struct iofd_hwpt_selftest s1 = { .iotlb = 1 };
+	struct iofd_veventq_alloc q = { .size = sizeof(q), .type = IOFD_VEVENTQ_TYPE_SELFTEST,
+					.veventq_depth = 8 };
+	struct { struct iofd_vevent_header h; struct iofd_viommu_event_selftest e; } ev[4];
+	uint32_t parent = 0, v = 0, vd = 0, n1 = 0, n2 = 0;
+	struct fx f;
+
+	fx_open(&f, "7.3");
+	assert_int_equal(hwpt(&f, M0, f.ioas, IOFD_HWPT_ALLOC_NEST_PARENT, 0, NULL, 0, 0, &parent),
+			 0);
+	assert_int_equal(viommu(&f, M0, parent, IOFD_VIOMMU_TYPE_SELFTEST, NULL, 0, &v), 0);
+	assert_int_equal(vdevice(&f, v, M0, 3, &vd), 0);
+	assert_int_equal(hwpt(&f, M0, v, 0, IOFD_HWPT_DATA_SELFTEST, &s1, sizeof(s1.iotlb), 0, &n1),
+			 0);
+	assert_int_equal(hwpt(&f, M0, v, 0, IOFD_HWPT_DATA_SELFTEST, &s1, sizeof(s1.iotlb), 0, &n2),
+			 0);
+	q.viommu_id = v;
+	assert_int_equal(io(&f, f.ifd, IOFD_VEVENTQ_ALLOC, &q), 0);
+	assert_int_equal(nattach(&f, M0, n1), 0);
+	assert_int_equal(ndestroy(&f, vd), 0);
+	assert_int_equal(iommufd_sim_trigger_vevent(f.sim, "m0", NULL, 0), 0);
+	/* a new vDEVICE, the same vIOMMU: the id of the first attach stays */
+	assert_int_equal(vdevice(&f, v, M0, 5, &vd), 0);
+	assert_int_equal(nattach(&f, M0, n2), 0);
+	assert_int_equal(iommufd_sim_trigger_vevent(f.sim, "m0", NULL, 0), 0);
+	assert_int_equal(ops()->read(f.sim, q.out_veventq_fd, ev, sizeof(ev)), 2 * sizeof(ev[0]));
+	assert_int_equal(ev[0].e.virt_id, 3);
+	assert_int_equal(ev[1].e.virt_id, 3);
+	/* through a paging domain and back: the new id */
+	assert_int_equal(nattach(&f, M0, parent), 0);
+	assert_int_equal(iommufd_sim_trigger_vevent(f.sim, "m0", NULL, 0), -ENOENT);
+	assert_int_equal(nattach(&f, M0, n1), 0);
+	assert_int_equal(iommufd_sim_trigger_vevent(f.sim, "m0", NULL, 0), 0);
+	assert_int_equal(ops()->read(f.sim, q.out_veventq_fd, ev, sizeof(ev)), sizeof(ev[0]));
+	assert_int_equal(ev[0].e.virt_id, 5);
+	assert_int_equal(nattach(&f, M0, parent), 0);
+	ops()->close(f.sim, q.out_veventq_fd);
+	fx_close(&f);
+}
+
 /* An IOMMU without I/O page faults (a kernel without CONFIG_IOMMU_IOPF): ENODEV to attach. */
 static void test_no_iopf(void **state)
 {
@@ -615,6 +662,7 @@ int main(void)
 		cmocka_unit_test(test_queue_files),
 		cmocka_unit_test(test_pasids),
 		cmocka_unit_test(test_close_all),
+		cmocka_unit_test(test_vevent_kept_at_attach),
 		cmocka_unit_test(test_no_iopf),
 		cmocka_unit_test(test_topology_pasid_bits),
 		cmocka_unit_test(test_no_cross_memory_attach),
