@@ -113,8 +113,10 @@ IOMMUFD_API int iommufd_sim_close_cdev(struct iommufd_sim *sim, int fd);
  * iommufd_sim_trigger_vevent: the device's IOMMU reports an event for it to the vIOMMU of the
  * nested domain it is attached to (as IOMMU_TEST_OP_TRIGGER_VEVENT): the mock's event is the
  * device's virtual id (data NULL, len 0); an SMMUv3 event record is data (32 bytes; NULL: an
- * F_TRANSLATION record) with the vSID as its StreamID. 0, -ENOENT (no vDEVICE there, or a
- * virtual id 0 on the mock), -EOPNOTSUPP (no vEVENTQ of the type; no vIOMMU driver).
+ * F_TRANSLATION record) with the vSID as its StreamID; both as the driver kept them at the
+ * device's attach (a vDEVICE destroyed since still names it). 0, -ENOENT (attached without a
+ * vDEVICE there, or a virtual id 0 on the mock), -EOPNOTSUPP (no vEVENTQ of the type; no
+ * vIOMMU driver).
  */
 IOMMUFD_API int iommufd_sim_trigger_iopf(struct iommufd_sim *sim, const char *device,
 					 uint32_t pasid, uint32_t grpid, uint32_t perm,
@@ -125,7 +127,8 @@ IOMMUFD_API int iommufd_sim_trigger_vevent(struct iommufd_sim *sim, const char *
  * The selftest mock driver's caches, as IOMMU_TEST_OP_MD_CHECK_IOTLB and _DEV_CHECK_CACHE read
  * them: entry idx (0..3) of the IOTLB of the mock nested domain device is attached to, or of
  * the device's own cache (invalidated through its vIOMMU). 0 and *value; -ENOENT (not on a
- * mock nested domain; not a mock device), -EINVAL (idx, NULL), as above for device.
+ * mock nested domain; not a mock device), -EOPNOTSUPP (the device cache on 6.12, whose mock
+ * has none), -EINVAL (idx, NULL), as above for device.
  */
 IOMMUFD_API int iommufd_sim_nested_iotlb(struct iommufd_sim *sim, const char *device,
 					 unsigned idx, uint32_t *value);
