@@ -63,6 +63,12 @@ PIN(int (*)(struct iommufd_container *, struct iommufd_domain_info *, unsigned),
 PIN(int (*)(struct iommufd_container *, int, uint64_t, uint64_t, uint64_t, bool),
     iommufd_container_map_file);
 
+/* nesting: a stage-1 domain from the guest's data over the nest parent */
+PIN(int (*)(struct iommufd_container *, struct iommufd_device *, uint32_t, const void *, size_t),
+    iommufd_container_attach_nested);
+PIN(int (*)(struct iommufd_container *, struct iommufd_device *),
+    iommufd_container_detach_nested);
+
 /* ---- kernel selftest devices ---- */
 PIN(int (*)(struct iommufd_device *, uint64_t, uint64_t), iommufd_selftest_dirty);
 
@@ -72,6 +78,15 @@ PIN(int (*)(struct iommufd_ctx *, uint32_t), iommufd_destroy);
 PIN(int (*)(struct iommufd_ctx *, uint32_t, uint32_t, uint32_t, uint32_t *), iommufd_hwpt_alloc);
 PIN(int (*)(struct iommufd_ctx *, uint32_t, uint64_t, uint64_t, uint64_t, uint64_t *, uint32_t),
     iommufd_hwpt_get_dirty_bitmap);
+/* nested translation: the kernel's own types and data pass through */
+PIN(int (*)(struct iommufd_ctx *, uint32_t, uint32_t, uint32_t, void *, size_t, uint32_t *),
+    iommufd_viommu_alloc);
+PIN(int (*)(struct iommufd_ctx *, uint32_t, uint32_t, uint64_t, uint32_t *), iommufd_vdevice_alloc);
+PIN(int (*)(struct iommufd_ctx *, uint32_t, uint32_t, uint32_t, uint32_t, const void *, size_t,
+	    uint32_t *),
+    iommufd_hwpt_alloc_nested);
+PIN(int (*)(struct iommufd_ctx *, uint32_t, uint32_t, const void *, uint32_t, uint32_t *),
+    iommufd_hwpt_invalidate);
 
 /* The struct the contract names, with its members. */
 static void domain_info_members(void)
@@ -104,7 +119,8 @@ int main(void)
 	EXPECT(IOMMUFD_DIRTY_NO_CLEAR == 1u << 0);
 	/* Every pin resolved to the library's call. */
 	EXPECT(pin_iommufd_open && pin_iommufd_container_map && pin_iommufd_sim_new &&
-	       pin_iommufd_hwpt_get_dirty_bitmap && pin_iommufd_container_map_file);
+	       pin_iommufd_hwpt_get_dirty_bitmap && pin_iommufd_container_map_file &&
+	       pin_iommufd_viommu_alloc && pin_iommufd_container_detach_nested);
 	domain_info_members();
 	if (!fails)
 		printf("the API contract holds\n");
