@@ -629,7 +629,6 @@ bool sim_iommu_same_instance(const struct sim_iommu *a, const struct sim_iommu *
 int sim_mock_trigger_vevent(struct sim_idev *idev);
 /* The device is now on hwpt (NULL: blocked): what its driver keeps for its events. */
 void sim_viommu_note_attach(struct sim_idev *idev, struct sim_hwpt *hwpt);
-uint64_t sim_vdevice_virt_id(const struct sim_vdevice *vdev);
 /* The vIOMMU's cache invalidation (HWPT_INVALIDATE on a vIOMMU id). */
 int sim_viommu_invalidate(struct sim_viommu *viommu, const struct iofd_hwpt_invalidate *cmd,
 			  uint32_t *done);

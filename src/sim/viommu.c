@@ -329,11 +329,6 @@ struct sim_vdevice *sim_viommu_vdev_of(struct sim_viommu *viommu, const struct s
 	return NULL;
 }
 
-uint64_t sim_vdevice_virt_id(const struct sim_vdevice *vdev)
-{
-	return vdev->virt_id;
-}
-
 static struct sim_vdevice *vdev_by_virt_id(struct sim_viommu *viommu, uint64_t virt_id)
 {
 	size_t i;
