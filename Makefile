@@ -71,3 +71,9 @@ abi-baseline:
 .PHONY: bench
 bench: configure-tests
 	scripts/bench.sh $(BUILD)
+
+# libiommufd-preload: its suite (each kernel's own iommufd selftests on the simulator among
+# them) and its cost on ordinary files (scripts/ci-preload.sh).
+.PHONY: preload
+preload: configure-tests
+	scripts/ci-preload.sh $(BUILD)

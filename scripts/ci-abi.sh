@@ -1,8 +1,9 @@
 #!/bin/sh
 # CI: the ABI of libiommufd and libiommufd-sim against the baselines committed in abi/
 # (abi/README.md). Fails on an incompatible change: a symbol removed, a function or a public
-# type changed, a call added to the version node of a release already made (one of this
-# version or older); other added calls pass (and are listed). Prints "N passed, N failed".
+# type changed, a call added to the version node of a release already made (one older than
+# this version: meson.build's version names the release being made, whose node is still
+# open); other added calls pass (and are listed). Prints "N passed, N failed".
 #
 # Usage: scripts/ci-abi.sh [--update] [BUILD_DIR]
 #   BUILD_DIR   where the libraries are built (default build-abi; set up and built if needed,
@@ -100,13 +101,13 @@ for entry in $libs; do
 	added=$(abidiff --suppressions "$suppr" "$base" "$tmp/$name.abi" 2>&1 |
 		sed -n "s/^  \[A\] //p")
 	set -e
-	# An added symbol belongs to a node of a release still to come: a node of this version
-	# or an older one has shipped and never changes (src/libiommufd.map).
+	# An added symbol belongs to the node of the release being made (this version's) or a
+	# later one: an older node has shipped and never changes (src/libiommufd.map).
 	late=$(printf '%s\n' "$added" | sed -n 's/.*@@*\(LIBIOMMUFD[A-Z_]*_[0-9][0-9.]*\).*/\1/p' |
 		while read -r node; do
 			v=${node##*_}
 			if [ "${v%%.*}" -lt "$major" ] ||
-				{ [ "${v%%.*}" -eq "$major" ] && [ "${v#*.}" -le "$minor" ]; }; then
+				{ [ "${v%%.*}" -eq "$major" ] && [ "${v#*.}" -lt "$minor" ]; }; then
 				echo "$node"
 			fi
 		done | sort -u)

@@ -105,6 +105,36 @@ IOMMUFD_API int iommufd_sim_open_cdev(struct iommufd_sim *sim, const char *devic
 /* 0, or -EBADF for an fd that is no device file of sim. */
 IOMMUFD_API int iommufd_sim_close_cdev(struct iommufd_sim *sim, int fd);
 /*
+ * The simulated hardware's side of nesting, in the style of iommufd_sim_dma_write() (device:
+ * a topology name; it must be bound, else -EINVAL; -ENODEV: no such device):
+ * iommufd_sim_trigger_iopf: the device issues a page request (as IOMMU_TEST_OP_TRIGGER_IOPF):
+ * it reaches the fault queue of the domain at pasid (0: the device itself), and none where
+ * that domain has no fault queue. 0 or -errno.
+ * iommufd_sim_trigger_vevent: the device's IOMMU reports an event for it to the vIOMMU of the
+ * nested domain it is attached to (as IOMMU_TEST_OP_TRIGGER_VEVENT): the mock's event is the
+ * device's virtual id (data NULL, len 0); an SMMUv3 event record is data (32 bytes; NULL: an
+ * F_TRANSLATION record) with the vSID as its StreamID; both as the driver kept them at the
+ * device's attach (a vDEVICE destroyed since still names it). 0, -ENOENT (attached without a
+ * vDEVICE there, or a virtual id 0 on the mock), -EOPNOTSUPP (no vEVENTQ of the type; no
+ * vIOMMU driver).
+ */
+IOMMUFD_API int iommufd_sim_trigger_iopf(struct iommufd_sim *sim, const char *device,
+					 uint32_t pasid, uint32_t grpid, uint32_t perm,
+					 uint64_t addr);
+IOMMUFD_API int iommufd_sim_trigger_vevent(struct iommufd_sim *sim, const char *device,
+					   const void *data, size_t len);
+/*
+ * The selftest mock driver's caches, as IOMMU_TEST_OP_MD_CHECK_IOTLB and _DEV_CHECK_CACHE read
+ * them: entry idx (0..3) of the IOTLB of the mock nested domain device is attached to, or of
+ * the device's own cache (invalidated through its vIOMMU). 0 and *value; -ENOENT (not on a
+ * mock nested domain; not a mock device), -EOPNOTSUPP (the device cache on 6.12, whose mock
+ * has none), -EINVAL (idx, NULL), as above for device.
+ */
+IOMMUFD_API int iommufd_sim_nested_iotlb(struct iommufd_sim *sim, const char *device,
+					 unsigned idx, uint32_t *value);
+IOMMUFD_API int iommufd_sim_device_cache(struct iommufd_sim *sim, const char *device,
+					 unsigned idx, uint32_t *value);
+/*
  * Live update on the simulator: a context of a second process, standing in for the new
  * process, on the simulated iommufd that fd refers to (a number of its own: one received
  * from the first context's, or a dup of it), with the same kernel objects and its own
@@ -186,9 +216,10 @@ struct iommufd_detach_opts {
  * IOMMUFD_ATTACH_PASID they attach (or replace) and detach one PASID of the device, which
  * leaves iommufd_device_pt_id() as it is; iommufd_device_close() does not detach PASIDs
  * (unbinding, when the library closes the device's file, does). 0 or -errno: -EINVAL for
- * bad opts (unknown flags, a pasid without the flag); -EBUSY for a device in a container;
- * -EOPNOTSUPP for a selftest device with a PASID; kernels before VFIO_DEVICE_ATTACH_PASID
- * (6.12 among them) answer -EINVAL to any PASID.
+ * bad opts (unknown flags, a pasid without the flag, PASID 0: the device itself); -EBUSY
+ * for a device in a container; kernels before VFIO_DEVICE_ATTACH_PASID (6.12 among them)
+ * answer -EINVAL to any PASID, and -EOPNOTSUPP for a selftest device (7.3 has PASID test
+ * ops). A PASID takes a domain made with IOMMUFD_HWPT_PASID (an IOAS: -EINVAL).
  */
 IOMMUFD_API int iommufd_device_attach_pt_opts(struct iommufd_device *dev, uint32_t pt_id,
 					      const struct iommufd_attach_opts *opts);
@@ -223,6 +254,38 @@ IOMMUFD_API int iommufd_list_devices_all(struct iommufd_ctx *ctx,
  */
 IOMMUFD_API int iommufd_device_describe(struct iommufd_ctx *ctx, const char *name,
 					struct iommufd_device_desc *out, size_t desc_size);
+
+/* What iommufd_device_caps() found (flags of struct iommufd_device_caps). */
+enum {
+	IOMMUFD_DEVICE_CAP_DIRTY_TRACKING = 1u << 0,    /* its IOMMU tracks dirty pages */
+	IOMMUFD_DEVICE_CAP_NEST_PARENT = 1u << 1,       /* its IOMMU makes nest-parent domains */
+	IOMMUFD_DEVICE_CAP_NEST_PARENT_DIRTY = 1u << 2, /* ... nest parents tracking dirty pages */
+	IOMMUFD_DEVICE_CAP_VIOMMU = 1u << 3, /* the kernel has vIOMMU objects (VIOMMU_ALLOC) */
+	/* its IOMMU driver makes vIOMMUs of its own type (SMMUv3, the selftest mock; not VT-d) */
+	IOMMUFD_DEVICE_CAP_VIOMMU_DRIVER = 1u << 4,
+};
+/* Written by iommufd_device_caps (see IOMMUFD_OPTS): members as far as size reaches. */
+struct iommufd_device_caps {
+	size_t size;              /* sizeof(struct iommufd_device_caps) */
+	uint32_t flags;           /* out: IOMMUFD_DEVICE_CAP_* */
+	uint32_t hw_info_type;    /* out: the IOMMU driver's data type (IOMMU_HW_INFO_TYPE_*), the
+				   * type of a vIOMMU's and a nested domain's data; 0: none */
+	uint64_t hw_capabilities; /* out: IOMMUFD_HW_CAP_* and any newer bits, as the kernel says */
+	uint8_t max_pasid_log2;   /* out: the device's PASID width; 0: no PASID */
+	uint8_t reserved[7];      /* 0 */
+};
+/*
+ * What dev's IOMMU and kernel offer, learnt from the kernel: GET_HW_INFO, then what it
+ * cannot say, asked by doing it once: a nest-parent HWPT (with dirty tracking too, where
+ * the IOMMU tracks dirty pages) on a scratch IOAS, destroyed at once (EOPNOTSUPP: no), a
+ * vIOMMU of the driver's type over such a nest parent, destroyed at once (EOPNOTSUPP or
+ * ENOTTY: no), and a vIOMMU of the reserved type no kernel makes (ENOTTY: no vIOMMU
+ * objects, as on 6.12).
+ * An emulated device has no IOMMU: only IOMMUFD_DEVICE_CAP_VIOMMU is asked. 0 or -errno:
+ * -EINVAL for a NULL or bad caps; the kernel's errno where a call fails otherwise (nothing
+ * made is left).
+ */
+IOMMUFD_API int iommufd_device_caps(struct iommufd_device *dev, struct iommufd_device_caps *caps);
 
 /* ---- Objects: one call per kernel command (no policy) ---------------- */
 
@@ -269,6 +332,7 @@ IOMMUFD_API int iommufd_ioas_copy(struct iommufd_ctx *ctx, uint32_t dst_ioas_id,
 enum {
 	IOMMUFD_HWPT_NEST_PARENT = 1u << 0,
 	IOMMUFD_HWPT_DIRTY_TRACKING = 1u << 1,
+	IOMMUFD_HWPT_PASID = 1u << 2, /* may serve PASIDs (IOMMU_HWPT_ALLOC_PASID; not on 6.12) */
 };
 IOMMUFD_API int iommufd_hwpt_alloc(struct iommufd_ctx *ctx, uint32_t dev_id, uint32_t pt_id,
 				   uint32_t flags, uint32_t *hwpt_id);
@@ -325,6 +389,95 @@ enum { IOMMUFD_DIRTY_NO_CLEAR = 1u << 0 };
 IOMMUFD_API int iommufd_hwpt_get_dirty_bitmap(struct iommufd_ctx *ctx, uint32_t hwpt_id,
 					      uint64_t iova, uint64_t len, uint64_t page_size,
 					      uint64_t *bitmap, uint32_t flags);
+
+/* ---- Nesting: vIOMMUs, nested domains, event queues ------------------ */
+/*
+ * One call per kernel command; type and data_type are the kernel's own values (e.g.
+ * IOMMU_VIOMMU_TYPE_ARM_SMMUV3, IOMMU_HWPT_DATA_VTD_S1, the selftest's 0xdeadbeef and 0xdead).
+ * Each returns 0 or -errno. A kernel without the command answers -ENOTTY, passed through with
+ * a message naming the kernel that has it: vIOMMUs and vDEVICEs came with Linux 6.13, vEVENTQs
+ * with 6.15; 6.12 has nested domains from a nest parent, HWPT_INVALIDATE and fault queues.
+ */
+/* A vIOMMU for dev's IOMMU over a nest-parent HWPT; data goes in and the driver's outputs come
+ * back in it (data_len bytes; NULL and 0 for none). */
+IOMMUFD_API int iommufd_viommu_alloc(struct iommufd_ctx *ctx, uint32_t dev_id,
+				     uint32_t nest_parent_hwpt_id, uint32_t type, void *data,
+				     size_t data_len, uint32_t *viommu_id);
+/* dev's virtual id (the guest's stream or requester id) on a vIOMMU of its IOMMU. */
+IOMMUFD_API int iommufd_vdevice_alloc(struct iommufd_ctx *ctx, uint32_t viommu_id,
+				      uint32_t dev_id, uint64_t virt_id, uint32_t *vdevice_id);
+/* A nested (stage-1) domain from the guest's data over parent_id, a nest-parent HWPT or a
+ * vIOMMU; flags IOMMUFD_HWPT_PASID (or 0). A fault queue: iommufd_hwpt_alloc_opts(). */
+IOMMUFD_API int iommufd_hwpt_alloc_nested(struct iommufd_ctx *ctx, uint32_t dev_id,
+					  uint32_t parent_id, uint32_t flags, uint32_t data_type,
+					  const void *data, size_t data_len, uint32_t *hwpt_id);
+/* HWPT_INVALIDATE of a nested HWPT or a vIOMMU: *n entries of entry_len bytes in; out, how
+ * many the kernel handled (also when it fails part-way). *n 0 asks whether the type is taken. */
+IOMMUFD_API int iommufd_hwpt_invalidate(struct iommufd_ctx *ctx, uint32_t id, uint32_t data_type,
+					const void *entries, uint32_t entry_len, uint32_t *n);
+
+/*
+ * Event queues come with a file: its fd reads (and, for faults, writes) the queue, and polls
+ * readable while something waits. Close it with iommufd_eventq_close() (on any kernel, the
+ * simulator's included), then iommufd_destroy() the queue's id (-EBUSY while the fd is open).
+ */
+IOMMUFD_API int iommufd_fault_queue_alloc(struct iommufd_ctx *ctx, uint32_t *fault_id, int *fd);
+IOMMUFD_API int iommufd_eventq_close(struct iommufd_ctx *ctx, int fd);
+enum {
+	IOMMUFD_FAULT_PASID_VALID = 1u << 0,
+	IOMMUFD_FAULT_LAST_PAGE = 1u << 1, /* the last fault of its group */
+};
+enum {
+	IOMMUFD_FAULT_PERM_READ = 1u << 0,
+	IOMMUFD_FAULT_PERM_WRITE = 1u << 1,
+	IOMMUFD_FAULT_PERM_EXEC = 1u << 2,
+	IOMMUFD_FAULT_PERM_PRIV = 1u << 3,
+};
+/* One I/O page fault, as the kernel reports it (struct iommu_hwpt_pgfault). */
+struct iommufd_fault {
+	uint32_t flags;    /* IOMMUFD_FAULT_* */
+	uint32_t dev_id;
+	uint32_t pasid;
+	uint32_t grpid;
+	uint32_t perm;     /* IOMMUFD_FAULT_PERM_* */
+	uint32_t reserved;
+	uint64_t addr;
+	uint32_t length;   /* a hint; 0 when none */
+	uint32_t cookie;   /* answer the group with it (the last fault's) */
+};
+/* Up to max faults, whole groups, from a fault queue's fd: how many (0: none waiting); -EINVAL
+ * when max cannot hold the first group. */
+IOMMUFD_API int iommufd_fault_read(struct iommufd_ctx *ctx, int fd, struct iommufd_fault *out,
+				   unsigned max);
+enum {
+	IOMMUFD_FAULT_RESP_SUCCESS = 0, /* the page tables are fixed: retry */
+	IOMMUFD_FAULT_RESP_INVALID = 1, /* could not be handled */
+};
+/* Answer a fault group (its cookie): 0, -EINVAL for an unknown cookie or code. */
+IOMMUFD_API int iommufd_fault_respond(struct iommufd_ctx *ctx, int fd, uint32_t cookie,
+				      uint32_t code);
+/* A vEVENTQ of a type (e.g. IOMMU_VEVENTQ_TYPE_ARM_SMMUV3) on a vIOMMU, depth events deep. */
+IOMMUFD_API int iommufd_veventq_alloc(struct iommufd_ctx *ctx, uint32_t viommu_id, uint32_t type,
+				      uint32_t depth, uint32_t *veventq_id, int *fd);
+enum { IOMMUFD_VEVENT_LOST_EVENTS = 1u << 0 };
+/* One entry of a vEVENTQ: an event, or (IOMMUFD_VEVENT_LOST_EVENTS) a header saying the full
+ * queue lost events, which has no data. */
+struct iommufd_vevent {
+	uint32_t flags;    /* IOMMUFD_VEVENT_LOST_EVENTS */
+	uint32_t sequence; /* 0 .. INT32_MAX, then 0 again */
+	uint32_t lost;     /* events lost just before this entry (a header counts its own) */
+	uint32_t reserved;
+};
+/*
+ * Read what a vEVENTQ holds: up to max entries into ev, each event's data into data +
+ * i * event_len (event_len: the size of the queue type's record, e.g. sizeof(struct
+ * iommu_vevent_arm_smmuv3); a header's is zeroed). Returns how many (0: none waiting).
+ * next_seq (may be NULL): in, the sequence the next event should have (0 for a new queue);
+ * out, the one after the last entry read; from it each entry's lost is counted.
+ */
+IOMMUFD_API int iommufd_veventq_read(struct iommufd_ctx *ctx, int fd, uint32_t event_len,
+				     struct iommufd_vevent *ev, void *data, unsigned max,
+				     uint32_t *next_seq);
 
 /* ---- Containers: one IOAS and its automatic IOMMU domains ------------ */
 
@@ -402,6 +555,64 @@ IOMMUFD_API int iommufd_container_domains(struct iommufd_container *c,
  * caller was built, as for iommufd_list_devices_all(). */
 IOMMUFD_API int iommufd_container_domains_all(struct iommufd_container *c,
 					      struct iommufd_domain_info **out, size_t info_size);
+
+/*
+ * Nesting in a container made with IOMMUFD_CONTAINER_NEST_PARENT, as a VMM with an
+ * accelerated vIOMMU does it: one vIOMMU per (IOMMU instance, nest-parent domain) where the
+ * driver has one (SMMUv3, the selftest mock; VT-d nests from its nest parent), a vDEVICE per
+ * device with the virtual id given, a stage-1 domain per device from the guest's data. When
+ * a device leaves the container its stage-1 domain and vDEVICE go, and with the last device of
+ * a vIOMMU the vIOMMU, leaves first. Dirty tracking stays in the nest parents: no dirty bit is
+ * lost while devices move between stage-1 domains. 0 or -errno: -EOPNOTSUPP for a container
+ * made without NEST_PARENT, -EINVAL for a device not in c or without a domain (emulated).
+ */
+/* dev (already in c) moves onto a stage-1 domain made from the guest's data over its
+ * nest-parent domain (through a vIOMMU where the IOMMU driver offers one); calling again
+ * replaces it; dirty tracking keeps covering dev through its nest parent */
+IOMMUFD_API int iommufd_container_attach_nested(struct iommufd_container *c,
+						struct iommufd_device *dev, uint32_t data_type,
+						const void *data, size_t data_len);
+/* Options of iommufd_container_attach_nested_opts (see IOMMUFD_OPTS). */
+struct iommufd_nested_opts {
+	size_t size;       /* sizeof(struct iommufd_nested_opts) */
+	uint32_t flags;    /* 0 */
+	uint32_t fault_id; /* a fault queue for the stage-1 domain's page faults; 0: none */
+};
+/* iommufd_container_attach_nested with options (NULL: the same call). */
+IOMMUFD_API int iommufd_container_attach_nested_opts(struct iommufd_container *c,
+						     struct iommufd_device *dev,
+						     uint32_t data_type, const void *data,
+						     size_t data_len,
+						     const struct iommufd_nested_opts *opts);
+/* back onto its nest-parent domain (0 and nothing done when it is there) */
+IOMMUFD_API int iommufd_container_detach_nested(struct iommufd_container *c,
+						struct iommufd_device *dev);
+/* dev's virtual id: its vDEVICE on the vIOMMU of its IOMMU and nest parent (made when needed).
+ * Once per device: -EEXIST for another id (or one another device has); -EOPNOTSUPP where the
+ * driver has no vIOMMU (VT-d); -ENOTTY from kernels before 6.13. */
+IOMMUFD_API int iommufd_container_set_virt_id(struct iommufd_container *c,
+					      struct iommufd_device *dev, uint64_t virt_id);
+enum { IOMMUFD_INVALIDATE_DOMAIN = 1u << 0 };
+/* HWPT_INVALIDATE for dev's caches: through its vIOMMU where it has one, else (or with
+ * IOMMUFD_INVALIDATE_DOMAIN) its stage-1 domain; *n in and out as iommufd_hwpt_invalidate(). */
+IOMMUFD_API int iommufd_container_invalidate(struct iommufd_container *c,
+					     struct iommufd_device *dev, uint32_t flags,
+					     uint32_t data_type, const void *entries,
+					     uint32_t entry_len, uint32_t *n);
+/* Where dev stands in c's nesting, filled as far as size reaches (see IOMMUFD_OPTS). */
+struct iommufd_nesting_info {
+	size_t size;          /* sizeof(struct iommufd_nesting_info) */
+	uint32_t parent_id;   /* its nest-parent domain (0: none, an emulated device) */
+	uint32_t hwpt_id;     /* its stage-1 domain; 0: on its nest parent */
+	uint32_t viommu_id;   /* the vIOMMU it is behind; 0: none (not needed yet, or none) */
+	uint32_t viommu_type; /* the kernel's IOMMU_VIOMMU_TYPE_* */
+	uint32_t vdevice_id;  /* 0: no virtual id given */
+	uint32_t reserved;    /* 0 */
+	uint64_t virt_id;     /* with vdevice_id */
+};
+IOMMUFD_API int iommufd_container_nesting(struct iommufd_container *c,
+					  struct iommufd_device *dev,
+					  struct iommufd_nesting_info *info);
 
 /* ---- Live update: a new process takes the container over ------------ */
 
@@ -487,9 +698,11 @@ IOMMUFD_API void iommufd_container_forget(struct iommufd_container *c);
 
 /*
  * iommufd_device_open() takes "selftest" (a mock device whose IOMMU tracks dirty
- * pages) and "selftest:no-dirty"; each call makes a new mock device.
+ * pages), "selftest:no-dirty" and "selftest:pasid" (7.3: one with 20-bit PASIDs);
+ * each call makes a new mock device.
  * iommufd_selftest_dirty() marks [iova, iova+len) dirty in the domain the device
- * is attached to, as its DMA would (IOMMU_TEST_OP_DIRTY). Returns the kernel's
+ * is attached to, as its DMA would (IOMMU_TEST_OP_DIRTY; on a stage-1 domain of a
+ * container, in its nest parent, where the device's writes land). Returns the kernel's
  * count of 2 KiB mock IO pages: the mapped ones it marked on 6.12 (0 where nothing
  * is mapped), every page of the range on 7.x (docs/kernels.md); -ENODEV for
  * a device that is not a selftest device, -EINVAL when it is not attached or

@@ -13,7 +13,8 @@
 
 bool iommufd_is_selftest_name(const char *name)
 {
-	return name && (!strcmp(name, "selftest") || !strcmp(name, "selftest:no-dirty"));
+	return name && (!strcmp(name, "selftest") || !strcmp(name, "selftest:no-dirty") ||
+			!strcmp(name, "selftest:pasid"));
 }
 
 int iommufd_device_open(struct iommufd_ctx *ctx, const char *name, struct iommufd_device **out)
@@ -257,6 +258,11 @@ static int opts_pasid(struct iommufd_device *dev, const char *what, uint32_t fla
 					      dev->info.name, pasid);
 		return 0;
 	}
+	/* IOMMU_NO_PASID: the kernel would take it for the device itself */
+	if (!pasid)
+		return iofd_set_error(dev->ctx, -EINVAL,
+				      "%s %s: PASID 0 is the device itself (attach it without "
+				      "IOMMUFD_ATTACH_PASID)", what, dev->info.name);
 	if (!dev->ops->attach_pasid)
 		return iofd_set_error(dev->ctx, -EOPNOTSUPP,
 				      "%s %s pasid %u: a selftest device has no PASIDs", what,

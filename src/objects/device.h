@@ -56,6 +56,12 @@ struct iommufd_device {
 	 * so that iommufd_device_pt_id() may read it from any thread.
 	 */
 	uint32_t pt_id;
+	/*
+	 * While pt_id is a nested (stage-1) domain a container made: its nest
+	 * parent, which holds the IOVA the device's DMA reaches and its dirty
+	 * bits (iommufd_selftest_dirty()); 0 otherwise. Stored atomically.
+	 */
+	uint32_t nest_parent_id;
 	/* Guards owner and owner_ops; held across a direct attach or detach. */
 	pthread_mutex_t lock;
 	/* the container holding the device, which must forget it on close */

@@ -6,6 +6,7 @@
 #include "core/ctx.h"
 #include "core/opts.h"
 #include "uapi/iommufd_abi.h"
+#include "uapi/iommufd_ext_abi.h"
 
 /* HWPT_ALLOC with checked options (o from iofd_opts_copy, zero for the defaults). */
 static int hwpt_alloc(struct iommufd_ctx *ctx, uint32_t dev_id, uint32_t pt_id,
@@ -24,13 +25,16 @@ static int hwpt_alloc(struct iommufd_ctx *ctx, uint32_t dev_id, uint32_t pt_id,
 
 	if (!hwpt_id)
 		return iofd_set_error(ctx, -EINVAL, "hwpt alloc dev %u: hwpt_id is NULL", dev_id);
-	if (o->flags & ~(IOMMUFD_HWPT_NEST_PARENT | IOMMUFD_HWPT_DIRTY_TRACKING))
+	if (o->flags & ~(IOMMUFD_HWPT_NEST_PARENT | IOMMUFD_HWPT_DIRTY_TRACKING |
+			 IOMMUFD_HWPT_PASID))
 		return iofd_set_error(ctx, -EINVAL, "hwpt alloc dev %u: unknown flags 0x%x", dev_id,
 				      o->flags);
 	if (o->flags & IOMMUFD_HWPT_NEST_PARENT)
 		cmd.flags |= IOFD_HWPT_ALLOC_NEST_PARENT;
 	if (o->flags & IOMMUFD_HWPT_DIRTY_TRACKING)
 		cmd.flags |= IOFD_HWPT_ALLOC_DIRTY_TRACKING;
+	if (o->flags & IOMMUFD_HWPT_PASID)
+		cmd.flags |= IOFD_HWPT_ALLOC_PASID;
 	/* Object ids start at 1: 0 is no fault queue. */
 	if (o->fault_id)
 		cmd.flags |= IOFD_HWPT_FAULT_ID_VALID;

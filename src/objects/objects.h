@@ -21,6 +21,14 @@
 int iofd_destroy_cleanup(struct iommufd_ctx *ctx, uint32_t id);
 
 /*
+ * A kernel call's -ENOTTY means the kernel has no such command: the message
+ * says so and names the first kernel that has it (since, e.g. "6.13").
+ * Returns ret, the message changed only for -ENOTTY.
+ */
+int iofd_needs_kernel(struct iommufd_ctx *ctx, int ret, const char *what, const char *since);
+/* The vIOMMU type of the IOMMU driver whose GET_HW_INFO type this is; 0: it has none known. */
+uint32_t iofd_viommu_type_of(uint32_t hw_info_type);
+/*
  * Live update (objects/live_update.c). IOMMU_IOAS_CHANGE_PROCESS itself: 0 or -errno
  * (traced, the message set as any kernel call's).
  */

@@ -9,7 +9,9 @@
  *  - MOCK_DOMAIN_REPLACE is its attach (and replace); there is no detach, so
  *    detach parks it on its private IOAS again;
  *  - IOMMU_DESTROY of the selftest object id removes the device (and its
- *    dev_id).
+ *    dev_id);
+ *  - its PASIDs (7.3) attach, replace and detach with the PASID test ops, which
+ *    tell a first attach from a replace: the device keeps a list of its PASIDs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +26,8 @@
 struct selftest_priv {
 	uint32_t stdev_id;  /* the selftest object; destroying it removes the device */
 	uint32_t park_ioas; /* the private IOAS the device sits on while detached */
+	uint32_t *pasids;   /* the PASIDs attached */
+	size_t npasids, pasids_cap;
 };
 
 /* The bitmap of one TEST_OP_DIRTY call covers at most this many mock pages. */
@@ -87,17 +91,102 @@ static void selftest_close(struct iommufd_device *dev)
 {
 	struct selftest_priv *priv = priv_of(dev);
 
-	/* The device first: its parking domain holds the IOAS. */
+	/* The device first (its PASIDs go with it): its parking domain holds the IOAS. */
 	iommufd_destroy(dev->ctx, priv->stdev_id);
 	iommufd_destroy(dev->ctx, priv->park_ioas);
+	free(priv->pasids);
 	free(priv);
 	dev->kind_priv = NULL;
+}
+
+static bool has_pasid(const struct selftest_priv *priv, uint32_t pasid, size_t *at)
+{
+	size_t i;
+
+	for (i = 0; i < priv->npasids; i++) {
+		if (priv->pasids[i] == pasid) {
+			*at = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* 6.12 knows no PASID op (EOPNOTSUPP): say which kernel has them. */
+static int pasid_op_error(struct iommufd_device *dev, int ret, const char *what, uint32_t pasid)
+{
+	if (ret == -EOPNOTSUPP)
+		return iofd_set_error(dev->ctx, ret,
+				      "%s %s pasid %u: the kernel has no PASID test ops (7.3 has)",
+				      what, dev->info.name, pasid);
+	return ret;
+}
+
+static int selftest_attach_pasid(struct iommufd_device *dev, uint32_t pasid, uint32_t pt_id)
+{
+	struct selftest_priv *priv = priv_of(dev);
+	struct iofd_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.id = priv->stdev_id,
+		.pasid.pasid = pasid,
+		.pasid.pt_id = pt_id,
+	};
+	bool replace;
+	size_t at;
+	int ret;
+
+	/* As VFIO_DEVICE_ATTACH_PASID does: attach a new PASID, replace one attached. */
+	replace = has_pasid(priv, pasid, &at);
+	if (!replace && priv->npasids == priv->pasids_cap) {
+		size_t cap = priv->pasids_cap ? priv->pasids_cap * 2 : 4;
+		uint32_t *p = realloc(priv->pasids, cap * sizeof(*p));
+
+		if (!p)
+			return iofd_set_error(dev->ctx, -ENOMEM, "attach %s pasid %u",
+					      dev->info.name, pasid);
+		priv->pasids = p;
+		priv->pasids_cap = cap;
+	}
+	cmd.op = replace ? IOFD_TEST_OP_PASID_REPLACE : IOFD_TEST_OP_PASID_ATTACH;
+	ret = iofd_ioctl(dev->ctx, dev->ctx->fd, IOFD_TEST_CMD, &cmd,
+			 "TEST_PASID_%s dev=%s stdev=%u pasid=%u pt=%u out_pt=%u",
+			 replace ? "REPLACE" : "ATTACH", dev->info.name, cmd.id, pasid, pt_id,
+			 cmd.pasid.pt_id);
+	if (ret)
+		return pasid_op_error(dev, ret, "attach", pasid);
+	if (!replace)
+		priv->pasids[priv->npasids++] = pasid;
+	return 0;
+}
+
+static int selftest_detach_pasid(struct iommufd_device *dev, uint32_t pasid)
+{
+	struct selftest_priv *priv = priv_of(dev);
+	struct iofd_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOFD_TEST_OP_PASID_DETACH,
+		.id = priv->stdev_id,
+		.pasid.pasid = pasid,
+	};
+	size_t at;
+	int ret;
+
+	ret = iofd_ioctl(dev->ctx, dev->ctx->fd, IOFD_TEST_CMD, &cmd,
+			 "TEST_PASID_DETACH dev=%s stdev=%u pasid=%u", dev->info.name, cmd.id,
+			 pasid);
+	if (ret)
+		return pasid_op_error(dev, ret, "detach", pasid);
+	if (has_pasid(priv, pasid, &at))
+		priv->pasids[at] = priv->pasids[--priv->npasids];
+	return 0;
 }
 
 static const struct iofd_device_ops selftest_device_ops = {
 	.attach = selftest_attach,
 	.detach = selftest_detach,
 	.close = selftest_close,
+	.attach_pasid = selftest_attach_pasid,
+	.detach_pasid = selftest_detach_pasid,
 };
 
 bool iommufd_device_is_selftest(const struct iommufd_device *dev)
@@ -125,10 +214,11 @@ int iofd_selftest_device_open(struct iommufd_ctx *ctx, const char *name,
 	struct iofd_test_cmd cmd = { .size = sizeof(cmd), .op = IOFD_TEST_OP_MOCK_DOMAIN_FLAGS };
 	struct selftest_priv *priv;
 	struct iommufd_device *dev;
-	bool no_dirty;
+	bool no_dirty, pasid;
 	int ret, cret;
 
 	no_dirty = !strcmp(name, "selftest:no-dirty");
+	pasid = !strcmp(name, "selftest:pasid");
 
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
@@ -149,12 +239,17 @@ int iofd_selftest_device_open(struct iommufd_ctx *ctx, const char *name,
 
 	cmd.id = priv->park_ioas;
 	cmd.mock_domain.dev_flags = no_dirty ? IOFD_MOCK_DEVICE_NO_DIRTY : 0;
+	if (pasid)
+		cmd.mock_domain.dev_flags |= IOFD_MOCK_DEVICE_PASID;
 	ret = iofd_ioctl(ctx, ctx->fd, IOFD_TEST_CMD, &cmd,
 			 "TEST_MOCK_DOMAIN_FLAGS pt=%u flags=0x%x stdev=%u hwpt=%u dev_id=%u",
 			 cmd.id, cmd.mock_domain.dev_flags, cmd.mock_domain.out_stdev_id,
 			 cmd.mock_domain.out_hwpt_id, cmd.mock_domain.out_idev_id);
 	if (ret) {
-		iofd_set_error(ctx, ret, "device %s: making a mock device%s", name, mock_hint(ret));
+		iofd_set_error(ctx, ret, "device %s: making a mock device%s", name,
+			       pasid && ret == -EINVAL ?
+				       " (a kernel without PASID mock devices, such as 6.12)" :
+				       mock_hint(ret));
 		goto out_destroy_park;
 	}
 	priv->stdev_id = cmd.mock_domain.out_stdev_id;
@@ -226,7 +321,8 @@ int iommufd_selftest_dirty(struct iommufd_device *dev, uint64_t iova, uint64_t l
 		return iofd_set_error(dev->ctx, -ENOMEM, "selftest dirty %s", dev->info.name);
 	memset(bitmap, 0xff, (SELFTEST_DIRTY_CHUNK_PAGES + 63) / 64 * sizeof(*bitmap));
 
-	cmd.id = dev->pt_id;
+	/* on a stage-1 domain the device writes through its nest parent, which keeps the bits */
+	cmd.id = __atomic_load_n(&dev->nest_parent_id, __ATOMIC_RELAXED) ?: dev->pt_id;
 	cmd.dirty.page_size = pg;
 	cmd.dirty.uptr = (uintptr_t)bitmap;
 	while (done < pages) {
@@ -284,7 +380,7 @@ int iofd_selftest_device_adopt(struct iommufd_ctx *ctx, const struct iofd_selfte
 		.size = sizeof(cmd),
 		.op = IOFD_TEST_OP_PASID_CHECK_HWPT,
 		.id = ids->stdev_id,
-		.pasid_check.hwpt_id = ids->hwpt_id,
+		.pasid.pt_id = ids->hwpt_id,
 	};
 	const char *name = ids->no_dirty ? "selftest:no-dirty" : "selftest";
 	struct selftest_priv *priv;

@@ -173,6 +173,15 @@ static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 			       pt_id);
 		goto out;
 	}
+	/* its nesting objects first; a vIOMMU the program still uses keeps the domain */
+	iofd_nest_device_left(c, dev);
+	if (last && iofd_nest_holds(c, d)) {
+		iofd_log(c->ctx, IOMMUFD_LOG_INFO,
+			 "container ioas %u: %s leaves hwpt %u, which a vIOMMU still holds",
+			 c->ioas_id, dev->info.name, pt_id);
+		release_device(m);
+		goto out;
+	}
 
 	if (last) {
 		ret = iommufd_destroy(c->ctx, d->hwpt_id);
@@ -527,8 +536,12 @@ void iommufd_container_free(struct iommufd_container *c)
 			iofd_log(c->ctx, IOMMUFD_LOG_WARN,
 				 "container ioas %u free: detach %s: %s", c->ioas_id,
 				 dev->info.name, strerror(-ret));
+		/* while the device is still ours (a close on another thread may free it next) */
+		iofd_nest_device_left(c, dev);
 		release_device(m);
 	}
+	/* the vIOMMUs left hold the domains: they go first */
+	iofd_nest_free(c);
 	iofd_list_for_each_safe(pos, tmp, &c->domains) {
 		struct iofd_domain *d = iofd_list_entry(pos, struct iofd_domain, link);
 

@@ -93,6 +93,8 @@ struct iofd_refusal {
 	struct iofd_iommu_key key;
 };
 
+struct iofd_nest; /* nesting state (container_nested.c) */
+
 /* An IOMMU known to refuse NEST_PARENT together with DIRTY_TRACKING. */
 struct iofd_combo_refusal {
 	struct iofd_list link;
@@ -118,6 +120,7 @@ struct iommufd_container {
 	struct iofd_ranges carried;   /* dirty pages not yet reported, from gone domains/ranges */
 	struct iofd_file_maps files;  /* what its file mappings map, for save (file_maps.h) */
 	struct iofd_list live;        /* on the list of live containers (live_update.c) */
+	struct iofd_nest *nest;       /* vIOMMUs, vDEVICEs, stage-1 domains; NULL: none yet */
 };
 
 /* The granule the container harvests bits in (domain destroy, unmap, disable). */
@@ -152,6 +155,15 @@ int iofd_container_harvest_all(struct iommufd_container *c, uint64_t iova, uint6
 void iofd_container_keep_harvest(struct iommufd_container *c, struct iofd_ranges *got,
 				 const char *what);
 
+/*
+ * Nesting (container_nested.c), lock held. A device left c (detached already):
+ * its stage-1 domain, its vDEVICE and a vIOMMU it was the last user of go.
+ */
+void iofd_nest_device_left(struct iommufd_container *c, struct iommufd_device *dev);
+/* A vIOMMU of c (one the program's objects keep alive) still holds domain d. */
+bool iofd_nest_holds(struct iommufd_container *c, const struct iofd_domain *d);
+/* free(): every nesting object, leaves first; the devices are detached already. */
+void iofd_nest_free(struct iommufd_container *c);
 /*
  * Live update (live_update.c): every container is on one list while it lives, so that
  * a context's containers can be found (the mapping that stops IOAS_CHANGE_PROCESS, a

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "sim/sim_internal.h"
+#include "uapi/selftest_abi.h"
 #include "uapi/vfio_abi.h"
 
 #define SIM_VFIO_PCI_NUM_REGIONS 9
@@ -41,8 +42,19 @@ int sim_df_open(struct iommufd_sim *sim, struct sim_device *dev, unsigned int pr
 
 void sim_idev_destroy(struct sim_idev *idev)
 {
+	sim_pasid_detach_all(idev);
+	/* a vDEVICE goes with its device, leaving its id taken */
+	if (idev->vdev)
+		sim_vdevice_tombstone(idev->vdev);
 	sim_obj_remove(&idev->obj);
+	free(idev->pasids);
 	free(idev);
+}
+
+/* The device's IOMMU tracks dirty bits for it (a mock device may say it does not). */
+bool sim_dev_dirty_capable(const struct sim_device *dev)
+{
+	return dev->iommu && dev->iommu->dirty_tracking && !dev->no_dirty;
 }
 
 void sim_access_destroy(struct sim_access *access)
@@ -82,7 +94,7 @@ static int auto_get_domain(struct sim_idev *idev, struct sim_ioas *ioas, uint32_
 		return 0;
 	}
 
-	ret = sim_hwpt_paging_alloc(idev->obj.ictx, ioas, idev, 0, !replace, false, &hwpt);
+	ret = sim_hwpt_paging_alloc(idev->obj.ictx, ioas, idev, 0, !replace, NULL, &hwpt);
 	if (ret)
 		return ret;
 	if (replace) {
@@ -97,7 +109,7 @@ static int auto_get_domain(struct sim_idev *idev, struct sim_ioas *ioas, uint32_
 	return 0;
 }
 
-static int change_pt(struct sim_idev *idev, uint32_t *pt_id, bool replace)
+int sim_idev_change_pt(struct sim_idev *idev, uint32_t *pt_id, bool replace)
 {
 	struct sim_hwpt *destroy = NULL;
 	struct sim_obj *pt;
@@ -108,6 +120,7 @@ static int change_pt(struct sim_idev *idev, uint32_t *pt_id, bool replace)
 		return -ENOENT;
 	switch (pt->type) {
 	case SIM_OBJ_HWPT_PAGING:
+	case SIM_OBJ_HWPT_NESTED:
 		if (replace)
 			ret = sim_hwpt_replace(idev, (struct sim_hwpt *)pt, &destroy);
 		else
@@ -133,8 +146,8 @@ static int physical_attach(struct sim_df *df, uint32_t *pt_id)
 	int ret;
 
 	if (df->attached)
-		return change_pt(df->idev, pt_id, true);
-	ret = change_pt(df->idev, pt_id, false);
+		return sim_idev_change_pt(df->idev, pt_id, true);
+	ret = sim_idev_change_pt(df->idev, pt_id, false);
 	if (ret)
 		return ret;
 	/* An attached device has one more user: it cannot be destroyed. */
@@ -209,7 +222,7 @@ static int df_bind(struct sim_df *df, unsigned int proc, void *arg)
 	struct sim_ictx *ictx;
 	struct sim_fd *f;
 	uint32_t devid;
-	int ret;
+	int ret, i;
 
 	memcpy(&bind, arg, sizeof(bind));
 	if (bind.argsz < sizeof(bind) || bind.flags || bind.iommufd < 0)
@@ -253,6 +266,10 @@ static int df_bind(struct sim_df *df, unsigned int proc, void *arg)
 		}
 		idev->dev = dev;
 		idev->obj.users++; /* the driver's */
+		/* a mock device's cache starts full, as a new mock device's does */
+		if (dev->iommu->kind == SIM_DRV_SELFTEST)
+			for (i = 0; i < IOFD_MOCK_DEV_CACHE_NUM; i++)
+				dev->cache[i] = IOFD_TEST_DEV_CACHE_DEFAULT;
 		df->idev = idev;
 		devid = idev->obj.id;
 	}
@@ -272,6 +289,8 @@ static void df_unbind(struct sim_df *df)
 	if (!ictx)
 		return;
 	if (df->idev) {
+		/* its PASIDs first, then the device itself (vfio_iommufd_physical_unbind()) */
+		sim_pasid_detach_all(df->idev);
 		physical_detach(df);
 		sim_idev_destroy(df->idev);
 		df->idev = NULL;
@@ -300,13 +319,48 @@ void sim_df_close(struct sim_df *df)
 	free(df);
 }
 
+/*
+ * The PASID flag (7.3; 6.12 refuses every flag): pasid follows pt_id. A PASID attached
+ * already is replaced (vfio_iommufd_physical_pasid_attach_ioas()).
+ */
+static int df_attach_pasid(struct sim_df *df, void *arg, uint32_t argsz)
+{
+	struct iofd_vfio_device_attach_iommufd_pt_pasid attach;
+	int ret;
+
+	/* an mdev driver has no pasid_attach_ioas */
+	if (df->dev->emulated)
+		return -EOPNOTSUPP;
+	if (argsz < sizeof(attach))
+		return -EINVAL;
+	memcpy(&attach, arg, sizeof(attach));
+	/*
+	 * PASID 0 is IOMMU_NO_PASID, which 7.3 would take as the device's own attach; not
+	 * modelled (the library never asks): refused.
+	 */
+	if (!attach.pasid)
+		return -EINVAL;
+	ret = sim_pasid_attach(df->idev, attach.pasid, &attach.pt_id,
+			       sim_pasid_hwpt(df->idev, attach.pasid) != NULL);
+	if (ret)
+		return ret;
+	memcpy((char *)arg + offsetof(struct iofd_vfio_device_attach_iommufd_pt_pasid, pt_id),
+	       &attach.pt_id, sizeof(attach.pt_id));
+	return 0;
+}
+
 static int df_attach(struct sim_df *df, void *arg)
 {
 	struct iofd_vfio_device_attach_iommufd_pt attach;
 	int ret;
 
 	memcpy(&attach, arg, sizeof(attach));
-	if (attach.argsz < sizeof(attach) || attach.flags)
+	if (attach.argsz < sizeof(attach))
+		return -EINVAL;
+	if (df->sim->topo.kernel >= SIM_KERNEL_HWPT_PASID &&
+	    attach.flags == IOFD_VFIO_DEVICE_ATTACH_PASID)
+		return df_attach_pasid(df, arg, attach.argsz);
+	if (attach.flags)
 		return -EINVAL;
 	if (df->dev->emulated)
 		ret = access_attach(df, attach.pt_id);
@@ -326,7 +380,21 @@ static int df_detach(struct sim_df *df, void *arg)
 	struct iofd_vfio_device_detach_iommufd_pt detach;
 
 	memcpy(&detach, arg, sizeof(detach));
-	if (detach.argsz < sizeof(detach) || detach.flags)
+	if (detach.argsz < sizeof(detach))
+		return -EINVAL;
+	if (df->sim->topo.kernel >= SIM_KERNEL_HWPT_PASID &&
+	    detach.flags == IOFD_VFIO_DEVICE_DETACH_PASID) {
+		struct iofd_vfio_device_detach_iommufd_pt_pasid d;
+
+		if (df->dev->emulated)
+			return -EOPNOTSUPP;
+		if (detach.argsz < sizeof(d))
+			return -EINVAL;
+		memcpy(&d, arg, sizeof(d));
+		sim_pasid_detach(df->idev, d.pasid);
+		return 0;
+	}
+	if (detach.flags)
 		return -EINVAL;
 	/* Detaching a device that is not attached is not an error. */
 	if (df->dev->emulated)
@@ -457,7 +525,10 @@ int sim_device_dma_write(struct iommufd_sim *sim, struct sim_device *dev, uint64
 		return sim_ioas_range_has_prot(df->access->ioas, iova, last, SIM_PROT_WRITE) ?
 			       0 :
 			       -EFAULT;
-	hwpt = df->idev->hwpt;
+	/* through a nested domain: the guest's stage 1 as identity, into its nest parent */
+	if (!sim_hwpt_translates(df->idev->hwpt))
+		return -EFAULT;
+	hwpt = sim_hwpt_paging(df->idev->hwpt);
 	ioas = hwpt->ioas;
 	record = sim_hwpt_records_dirty(hwpt);
 	/*

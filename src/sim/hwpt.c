@@ -13,6 +13,7 @@
 
 #include "sim/sim_internal.h"
 #include "uapi/iommufd_abi.h"
+#include "uapi/iommufd_ext_abi.h"
 #include "uapi/selftest_abi.h"
 
 /* Reserved regions each driver reports for its devices (the MSI doorbells). */
@@ -21,11 +22,35 @@
 #define SIM_SMMU_MSI_START 0x08000000ull
 #define SIM_SMMU_MSI_LAST 0x080fffffull
 
-/* The driver's domain_alloc_user(): which flag combinations it builds. */
-static int driver_domain_alloc(const struct sim_iommu *iommu, uint32_t flags, bool user_data)
+/*
+ * The 7.x mock's paging data (struct iommu_hwpt_selftest): which page table, the default
+ * (2 KiB pages, the mock aperture) or the huge one (1 MiB and CPU pages, the whole table).
+ */
+static int mock_paging_data(const struct sim_user_data *ud, bool *huge)
+{
+	struct iofd_hwpt_selftest cfg;
+	int ret;
+
+	if (ud->type != IOFD_HWPT_DATA_SELFTEST)
+		return -EOPNOTSUPP;
+	ret = sim_user_data_read(ud, IOFD_HWPT_DATA_SELFTEST, &cfg, sizeof(cfg),
+				 offsetof(struct iofd_hwpt_selftest, iotlb) + sizeof(cfg.iotlb));
+	if (ret)
+		return ret;
+	if (cfg.pagetable_type != IOFD_MOCK_IOMMUPT_DEFAULT &&
+	    cfg.pagetable_type != IOFD_MOCK_IOMMUPT_HUGE)
+		return -EOPNOTSUPP;
+	*huge = cfg.pagetable_type == IOFD_MOCK_IOMMUPT_HUGE;
+	return 0;
+}
+
+/* The driver's domain_alloc_user(): which flag combinations (and data) it builds. */
+static int driver_domain_alloc(const struct sim_iommu *iommu, unsigned int kernel, uint32_t flags,
+			       const struct sim_user_data *ud, bool *huge)
 {
 	bool nest = flags & IOFD_HWPT_ALLOC_NEST_PARENT;
 	bool dirty = flags & IOFD_HWPT_ALLOC_DIRTY_TRACKING;
+	bool user_data = ud != NULL;
 
 	/* A unit without nesting (QEMU's VT-d, ecap NEST clear) has no nest parents. */
 	if (nest && !iommu->nesting)
@@ -42,9 +67,10 @@ static int driver_domain_alloc(const struct sim_iommu *iommu, uint32_t flags, bo
 			return -EOPNOTSUPP;
 		return 0;
 	case SIM_DRV_SELFTEST:
-		/* Any paging domain: nest parent, dirty tracking, or both. */
+		/* Any paging domain: nest parent, dirty tracking, or both; 7.x takes data too. */
 		if (user_data)
-			return -EOPNOTSUPP;
+			return kernel >= SIM_KERNEL_MOCK_PT_DATA ? mock_paging_data(ud, huge) :
+								   -EOPNOTSUPP;
 		return 0;
 	default:
 		if (user_data)
@@ -54,14 +80,24 @@ static int driver_domain_alloc(const struct sim_iommu *iommu, uint32_t flags, bo
 }
 
 /* The driver's attach_dev(): EINVAL means "this domain does not fit the device". */
-static int driver_attach_dev(struct sim_hwpt *hwpt, const struct sim_iommu *iommu)
+static int driver_attach_dev(struct sim_hwpt *hwpt, const struct sim_idev *idev)
 {
+	const struct sim_iommu *iommu = idev->dev->iommu;
+
 	/* The iommu core: a domain attaches only to devices of the driver that made it. */
 	if (iommu->kind != hwpt->iommu->kind || strcmp(iommu->driver, hwpt->iommu->driver))
 		return -EINVAL;
+	/* A nested domain: its driver's rules; VT-d's then check the parent as attached. */
+	if (hwpt->obj.type == SIM_OBJ_HWPT_NESTED) {
+		int ret = sim_nested_attach_dev(hwpt, idev);
+
+		if (ret || iommu->kind != SIM_DRV_INTEL_VTD)
+			return ret;
+		hwpt = hwpt->parent;
+	}
 	switch (iommu->kind) {
 	case SIM_DRV_INTEL_VTD:
-		if (hwpt->dirty_ops && !iommu->dirty_tracking)
+		if (hwpt->dirty_ops && !sim_dev_dirty_capable(idev->dev))
 			return -EINVAL;
 		/* Other VT-d units take the domain if what is mapped fits their width. */
 		if (hwpt->mapped && hwpt->max_last > sim_bits_last(iommu->iova_bits))
@@ -74,7 +110,7 @@ static int driver_attach_dev(struct sim_hwpt *hwpt, const struct sim_iommu *iomm
 			return -EINVAL;
 		return 0;
 	default:
-		if (hwpt->dirty_ops && !iommu->dirty_tracking)
+		if (hwpt->dirty_ops && !sim_dev_dirty_capable(idev->dev))
 			return -EINVAL;
 		return 0;
 	}
@@ -105,18 +141,24 @@ int sim_hwpt_attach(struct sim_hwpt *hwpt, struct sim_idev *idev)
 
 	if (idev->hwpt && idev->hwpt != hwpt)
 		return -EINVAL;
+	ret = sim_pasid_rid_compat(idev, hwpt);
+	if (ret)
+		return ret;
 	ret = dev_reserve(idev, hwpt->ioas);
 	if (ret) {
 		sim_ioas_unreserve(hwpt->ioas, idev);
 		return ret;
 	}
-	ret = driver_attach_dev(hwpt, idev->dev->iommu);
+	ret = sim_fault_attach_check(idev, hwpt);
+	if (!ret)
+		ret = driver_attach_dev(hwpt, idev);
 	if (ret) {
 		sim_ioas_unreserve(hwpt->ioas, idev);
 		return ret;
 	}
 	hwpt->obj.users++;
 	idev->hwpt = hwpt;
+	sim_viommu_note_attach(idev, hwpt);
 	return 0;
 }
 
@@ -125,7 +167,9 @@ struct sim_hwpt *sim_hwpt_detach(struct sim_idev *idev)
 {
 	struct sim_hwpt *hwpt = idev->hwpt;
 
+	sim_fault_drop(hwpt, idev, 0);
 	idev->hwpt = NULL;
+	sim_viommu_note_attach(idev, NULL);
 	sim_ioas_unreserve(hwpt->ioas, idev);
 	return hwpt;
 }
@@ -140,6 +184,9 @@ int sim_hwpt_replace(struct sim_idev *idev, struct sim_hwpt *hwpt, struct sim_hw
 		return -EINVAL;
 	if (hwpt == cur)
 		return 0;
+	ret = sim_pasid_rid_compat(idev, hwpt);
+	if (ret)
+		return ret;
 	if (cur->ioas != hwpt->ioas) {
 		ret = dev_reserve(idev, hwpt->ioas);
 		if (ret) {
@@ -147,7 +194,9 @@ int sim_hwpt_replace(struct sim_idev *idev, struct sim_hwpt *hwpt, struct sim_hw
 			return ret;
 		}
 	}
-	ret = driver_attach_dev(hwpt, idev->dev->iommu);
+	ret = sim_fault_attach_check(idev, hwpt);
+	if (!ret)
+		ret = driver_attach_dev(hwpt, idev);
 	if (ret) {
 		/*
 		 * Linux 6.12 drops the device's reserved ranges from the new
@@ -159,14 +208,22 @@ int sim_hwpt_replace(struct sim_idev *idev, struct sim_hwpt *hwpt, struct sim_hw
 	}
 	if (cur->ioas != hwpt->ioas)
 		sim_ioas_unreserve(cur->ioas, idev);
+	sim_fault_drop(cur, idev, 0);
 	hwpt->obj.users++;
 	idev->hwpt = hwpt;
+	sim_viommu_note_attach(idev, hwpt);
 	*old = cur;
 	return 0;
 }
 
 void sim_hwpt_destroy(struct sim_hwpt *hwpt)
 {
+	if (hwpt->fault)
+		sim_fault_put(hwpt->fault);
+	if (hwpt->obj.type == SIM_OBJ_HWPT_NESTED) {
+		sim_nested_destroy(hwpt);
+		return;
+	}
 	sim_ioas_remove_domain(hwpt->ioas, hwpt);
 	hwpt->ioas->obj.users--;
 	sim_rangeset_free(&hwpt->dirty);
@@ -183,18 +240,23 @@ void sim_hwpt_put(struct sim_hwpt *hwpt)
 }
 
 int sim_hwpt_paging_alloc(struct sim_ictx *ictx, struct sim_ioas *ioas, struct sim_idev *idev,
-			  uint32_t flags, bool immediate_attach, bool user_data,
+			  uint32_t flags, bool immediate_attach, const struct sim_user_data *ud,
 			  struct sim_hwpt **out)
 {
 	const struct sim_iommu *iommu = idev->dev->iommu;
+	unsigned int kernel = ictx->sim->topo.kernel;
+	uint32_t valid = IOFD_HWPT_ALLOC_NEST_PARENT | IOFD_HWPT_ALLOC_DIRTY_TRACKING;
 	struct sim_hwpt *hwpt;
+	bool huge = false;
 	int ret;
 
-	if (flags & ~(IOFD_HWPT_ALLOC_NEST_PARENT | IOFD_HWPT_ALLOC_DIRTY_TRACKING))
+	if (kernel >= SIM_KERNEL_HWPT_PASID)
+		valid |= IOFD_HWPT_ALLOC_PASID;
+	if (flags & ~valid)
 		return -EOPNOTSUPP;
-	if ((flags & IOFD_HWPT_ALLOC_DIRTY_TRACKING) && !iommu->dirty_tracking)
+	if ((flags & IOFD_HWPT_ALLOC_DIRTY_TRACKING) && !sim_dev_dirty_capable(idev->dev))
 		return -EOPNOTSUPP;
-	ret = driver_domain_alloc(iommu, flags, user_data);
+	ret = driver_domain_alloc(iommu, kernel, flags, ud, &huge);
 	if (ret)
 		return ret;
 
@@ -215,7 +277,15 @@ int sim_hwpt_paging_alloc(struct sim_ictx *ictx, struct sim_ioas *ioas, struct s
 	hwpt->aperture_last = iommu->aperture_last;
 	hwpt->gaw_bits = iommu->iova_bits;
 	hwpt->pgsize_bitmap = iommu->pgsize_bitmap;
-	hwpt->io_page_shift = __builtin_ctzll(iommu->pgsize_bitmap);
+	hwpt->pasid_compat = flags & IOFD_HWPT_ALLOC_PASID;
+	if (huge) {
+		/* the generic page table's own geometry; 1 MiB entries, CPU pages where not huge */
+		hwpt->mock_huge = true;
+		hwpt->pgsize_bitmap = IOFD_MOCK_HUGE_PAGE_SIZE | SIM_PAGE_SIZE;
+		hwpt->aperture_start = 0;
+		hwpt->aperture_last = sim_bits_last(56);
+	}
+	hwpt->io_page_shift = __builtin_ctzll(hwpt->pgsize_bitmap);
 
 	if (immediate_attach) {
 		ret = sim_hwpt_attach(hwpt, idev);
@@ -245,8 +315,12 @@ out_abort:
 int sim_cmd_hwpt_alloc(struct sim_ucmd *ucmd)
 {
 	struct iofd_hwpt_alloc *cmd = ucmd->cmd;
-	struct sim_hwpt *hwpt, *parent;
+	const struct sim_user_data ud = {
+		.type = cmd->data_type, .uptr = cmd->data_uptr, .len = cmd->data_len,
+	};
+	struct sim_hwpt *hwpt;
 	struct sim_idev *idev;
+	struct sim_fault *fault;
 	struct sim_obj *pt;
 	uint32_t flags;
 	int ret;
@@ -275,28 +349,29 @@ int sim_cmd_hwpt_alloc(struct sim_ucmd *ucmd)
 			flags &= ~IOFD_HWPT_FAULT_ID_VALID;
 		}
 		ret = sim_hwpt_paging_alloc(ucmd->ictx, (struct sim_ioas *)pt, idev, flags,
-					    false, cmd->data_len != 0, &hwpt);
-		if (ret)
-			return ret;
-		/* The fault queue is looked up once the domain is made: the model has none. */
-		if (cmd->flags & IOFD_HWPT_FAULT_ID_VALID) {
-			sim_hwpt_destroy(hwpt);
-			return -ENOENT;
-		}
+					    false, cmd->data_len ? &ud : NULL, &hwpt);
 		break;
 	case SIM_OBJ_HWPT_PAGING:
 		/* A nested (stage-1) domain on a nest parent. */
-		parent = (struct sim_hwpt *)pt;
-		if ((cmd->flags & ~IOFD_HWPT_FAULT_ID_VALID) || !cmd->data_len)
-			return -EOPNOTSUPP;
-		if (parent->auto_domain || !parent->nest_parent ||
-		    parent->iommu->kind != idev->dev->iommu->kind ||
-		    strcmp(parent->iommu->driver, idev->dev->iommu->driver))
-			return -EINVAL;
-		/* Nested translation (driver-specific stage-1 data) is not simulated. */
-		return -EOPNOTSUPP;
+		ret = sim_nested_alloc(ucmd, idev, (struct sim_hwpt *)pt, NULL, &hwpt);
+		break;
+	case SIM_OBJ_VIOMMU:
+		ret = sim_nested_alloc(ucmd, idev, NULL, (struct sim_viommu *)pt, &hwpt);
+		break;
 	default:
 		return -EINVAL;
+	}
+	if (ret)
+		return ret;
+	/* The fault queue is looked up once the domain is made. */
+	if (cmd->flags & IOFD_HWPT_FAULT_ID_VALID) {
+		fault = (struct sim_fault *)sim_obj_get(ucmd->ictx, cmd->fault_id, SIM_OBJ_FAULT);
+		if (!fault) {
+			sim_hwpt_destroy(hwpt);
+			return -ENOENT;
+		}
+		hwpt->fault = fault;
+		sim_fault_get(fault);
 	}
 	cmd->out_hwpt_id = hwpt->obj.id;
 	sim_ucmd_respond(ucmd, sizeof(*cmd));
@@ -446,8 +521,13 @@ int sim_cmd_get_hw_info(struct sim_ucmd *ucmd)
 	if (copy_len < cmd->data_len)
 		memset((char *)uptr + copy_len, 0, cmd->data_len - copy_len);
 	cmd->data_len = data_len;
-	cmd->out_capabilities = iommu->dirty_tracking ? IOFD_HW_CAP_DIRTY_TRACKING : 0;
-	cmd->out_max_pasid_log2 = 0;
+	cmd->out_capabilities = sim_dev_dirty_capable(idev->dev) ? IOFD_HW_CAP_DIRTY_TRACKING : 0;
+	/* 6.12 (Debian's 6.12.117) reports PASIDs as 7.3 does: the width, then the modes. */
+	cmd->out_max_pasid_log2 = idev->dev->pasid_bits;
+	if (idev->dev->pasid_exec)
+		cmd->out_capabilities |= IOFD_HW_CAP_PCI_PASID_EXEC;
+	if (idev->dev->pasid_priv)
+		cmd->out_capabilities |= IOFD_HW_CAP_PCI_PASID_PRIV;
 	sim_ucmd_respond(ucmd, sizeof(*cmd));
 	return 0;
 }

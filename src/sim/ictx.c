@@ -15,6 +15,9 @@
 
 #define SIM_ID_MAX 0x7fffffffu /* xa_limit_31b */
 
+/* An id whose object went without its user's DESTROY: taken, but found by nobody. */
+static struct sim_obj sim_tombstone;
+
 int sim_ictx_open(struct iommufd_sim *sim, unsigned int proc)
 {
 	struct sim_ictx *ictx;
@@ -36,24 +39,61 @@ int sim_ictx_open(struct iommufd_sim *sim, unsigned int proc)
 	return fd;
 }
 
-/* Destroy every object, leaves first: HWPTs hold their IOAS. */
+/* Destroy obj, whatever it is: the caller has checked that nothing holds it. */
+static void obj_destroy(struct sim_obj *obj)
+{
+	switch (obj->type) {
+	case SIM_OBJ_IOAS:
+		sim_ioas_destroy((struct sim_ioas *)obj);
+		break;
+	case SIM_OBJ_HWPT_PAGING:
+	case SIM_OBJ_HWPT_NESTED:
+		sim_hwpt_destroy((struct sim_hwpt *)obj);
+		break;
+	case SIM_OBJ_SELFTEST:
+		sim_stdev_destroy(obj);
+		break;
+	case SIM_OBJ_FAULT:
+		sim_fault_destroy((struct sim_fault *)obj);
+		break;
+	case SIM_OBJ_VIOMMU:
+		sim_viommu_destroy((struct sim_viommu *)obj);
+		break;
+	case SIM_OBJ_VDEVICE:
+		sim_vdevice_destroy((struct sim_vdevice *)obj);
+		break;
+	case SIM_OBJ_VEVENTQ:
+		sim_veventq_destroy((struct sim_veventq *)obj);
+		break;
+	case SIM_OBJ_HW_QUEUE:
+		sim_hw_queue_destroy(obj);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Destroy every object, as the kernel's release does: each pass takes the objects nothing
+ * else holds (a device before its domain, a domain before its IOAS...), until none is left.
+ */
 static void sim_ictx_release(struct sim_ictx *ictx)
 {
 	struct iommufd_sim *sim = ictx->sim;
 	struct sim_ictx **pp;
+	bool progress = true;
 	uint32_t id;
 
-	for (id = 1; id < ictx->objs_cap; id++) {
-		struct sim_obj *obj = ictx->objs[id];
+	while (progress) {
+		progress = false;
+		for (id = 1; id < ictx->objs_cap; id++) {
+			struct sim_obj *obj = ictx->objs[id];
 
-		if (obj && obj->type == SIM_OBJ_HWPT_PAGING)
-			sim_hwpt_destroy((struct sim_hwpt *)obj);
-	}
-	for (id = 1; id < ictx->objs_cap; id++) {
-		struct sim_obj *obj = ictx->objs[id];
-
-		if (obj && obj->type == SIM_OBJ_IOAS)
-			sim_ioas_destroy((struct sim_ioas *)obj);
+			if (!obj || obj == &sim_tombstone || obj->users != 1)
+				continue;
+			obj_destroy(obj);
+			progress = true;
+		}
 	}
 	for (pp = &sim->ictxs; *pp; pp = &(*pp)->next) {
 		if (*pp == ictx) {
@@ -84,7 +124,7 @@ int sim_obj_add(struct sim_ictx *ictx, struct sim_obj *obj, enum sim_obj_type ty
 
 	for (id = 1; id < ictx->objs_cap; id++)
 		if (!ictx->objs[id])
-			break;
+			break; /* a tombstone is not free */
 	if (id >= ictx->objs_cap) {
 		uint32_t cap = ictx->objs_cap ? ictx->objs_cap * 2 : 16;
 		struct sim_obj **objs;
@@ -107,6 +147,17 @@ int sim_obj_add(struct sim_ictx *ictx, struct sim_obj *obj, enum sim_obj_type ty
 	return 0;
 }
 
+void sim_obj_tombstone(struct sim_obj *obj)
+{
+	struct sim_ictx *ictx = obj->ictx;
+
+	if (obj->id && obj->id < ictx->objs_cap && ictx->objs[obj->id] == obj) {
+		ictx->objs[obj->id] = &sim_tombstone;
+		ictx->nobjs--;
+	}
+	obj->id = 0;
+}
+
 void sim_obj_remove(struct sim_obj *obj)
 {
 	struct sim_ictx *ictx = obj->ictx;
@@ -126,7 +177,7 @@ struct sim_obj *sim_obj_get(struct sim_ictx *ictx, uint32_t id, enum sim_obj_typ
 	if (!id || id >= ictx->objs_cap)
 		return NULL;
 	obj = ictx->objs[id];
-	if (!obj || (type != SIM_OBJ_ANY && obj->type != type))
+	if (!obj || obj == &sim_tombstone || (type != SIM_OBJ_ANY && obj->type != type))
 		return NULL;
 	return obj;
 }
@@ -141,16 +192,9 @@ int sim_cmd_destroy(struct sim_ucmd *ucmd)
 		return -ENOENT;
 	if (obj->users != 1)
 		return -EBUSY;
-	switch (obj->type) {
-	case SIM_OBJ_IOAS:
-		sim_ioas_destroy((struct sim_ioas *)obj);
-		break;
-	case SIM_OBJ_HWPT_PAGING:
-		sim_hwpt_destroy((struct sim_hwpt *)obj);
-		break;
-	default:
-		/* Devices and accesses always have a second user: their driver. */
+	/* Devices and accesses always have a second user: their driver. */
+	if (obj->type == SIM_OBJ_DEVICE || obj->type == SIM_OBJ_ACCESS)
 		return -EBUSY;
-	}
+	obj_destroy(obj);
 	return 0;
 }

@@ -164,10 +164,19 @@ void sim_ioas_unreserve(struct sim_ioas *ioas, const void *owner)
 	}
 }
 
-/* The IOVA alignment: the domains' smallest page sizes, PAGE_SIZE for accesses. */
+/* What an access asks of the IOAS: PAGE_SIZE if it pins pages (emulated devices do). */
+static uint64_t access_alignment(const struct sim_access *access)
+{
+	return access->iova_alignment ? access->iova_alignment : SIM_PAGE_SIZE;
+}
+
+/*
+ * The IOVA alignment: the domains' smallest page sizes, the accesses', and PAGE_SIZE when
+ * large pages are off (iopt_calculate_iova_alignment()).
+ */
 uint64_t sim_ioas_alignment(const struct sim_ioas *ioas)
 {
-	uint64_t align = 1;
+	uint64_t align = ioas->no_large_pages ? SIM_PAGE_SIZE : 1;
 	size_t i;
 
 	for (i = 0; i < ioas->nhwpts; i++) {
@@ -176,8 +185,9 @@ uint64_t sim_ioas_alignment(const struct sim_ioas *ioas)
 		if (pg > align)
 			align = pg;
 	}
-	if (ioas->naccesses && SIM_PAGE_SIZE > align)
-		align = SIM_PAGE_SIZE;
+	for (i = 0; i < ioas->naccesses; i++)
+		if (access_alignment(ioas->accesses[i]) > align)
+			align = access_alignment(ioas->accesses[i]);
 	return align;
 }
 
@@ -204,6 +214,7 @@ struct sim_piece {
 	bool writable;
 	int file;        /* -1: user memory */
 	unsigned int owner; /* the process its pinned pages count against */
+	uint64_t pages_id; /* COPY: the source's pages; 0: new ones */
 };
 
 /*
@@ -317,9 +328,9 @@ int sim_ioas_add_access(struct sim_ioas *ioas, struct sim_access *access)
 	if (grow((void **)&ioas->accesses, &ioas->accesses_cap, ioas->naccesses + 1,
 		 sizeof(*ioas->accesses)))
 		return -ENOMEM;
-	/* An access pins whole pages: the IOAS becomes page aligned. */
-	if (cur < SIM_PAGE_SIZE) {
-		ret = check_alignment(ioas, SIM_PAGE_SIZE);
+	/* An access that pins pages wants whole pages: the IOAS becomes page aligned. */
+	if (cur < access_alignment(access)) {
+		ret = check_alignment(ioas, access_alignment(access));
 		if (ret)
 			return ret;
 	}
@@ -356,10 +367,19 @@ static int unmap_range(struct sim_ioas *ioas, uint64_t start, uint64_t last, uin
 	while ((i = area_first_in(ioas, start, last)) >= 0) {
 		struct sim_area a = ioas->areas[i];
 
+		/* The kernel itself pins it (a HW queue): the area stays. */
+		for (k = 0; k < ioas->nkpins; k++) {
+			if (ioas->kpins[k].start <= a.last && ioas->kpins[k].last >= a.iova) {
+				ret = -EBUSY;
+				goto out;
+			}
+		}
 		if (a.iova < start || a.last > last) {
 			ret = -ENOENT;
 			break;
 		}
+		/* Accesses give up what they pin of the area first. */
+		sim_access_notify_unmap(ioas, a.iova, a.last);
 		for (k = 0; k < ioas->nhwpts; k++) {
 			if (sim_rangeset_reserve(&ioas->hwpts[k]->dirty, 1)) {
 				ret = -ENOMEM;
@@ -396,7 +416,104 @@ void sim_ioas_destroy(struct sim_ioas *ioas)
 	free(ioas->resv);
 	free(ioas->hwpts);
 	free(ioas->accesses);
+	free(ioas->kpins);
 	free(ioas);
+}
+
+int sim_ioas_unmap(struct sim_ioas *ioas, uint64_t start, uint64_t last, uint64_t *unmapped)
+{
+	return unmap_range(ioas, start, last, unmapped);
+}
+
+int sim_ioas_kpin(struct sim_ioas *ioas, uint64_t start, uint64_t last, const void *owner)
+{
+	if (grow((void **)&ioas->kpins, &ioas->kpins_cap, ioas->nkpins + 1, sizeof(*ioas->kpins)))
+		return -ENOMEM;
+	ioas->kpins[ioas->nkpins].start = start;
+	ioas->kpins[ioas->nkpins].last = last;
+	ioas->kpins[ioas->nkpins].owner = owner;
+	ioas->nkpins++;
+	return 0;
+}
+
+void sim_ioas_kunpin(struct sim_ioas *ioas, const void *owner)
+{
+	size_t i = 0;
+
+	while (i < ioas->nkpins) {
+		if (ioas->kpins[i].owner == owner)
+			ioas->kpins[i] = ioas->kpins[--ioas->nkpins];
+		else
+			i++;
+	}
+}
+
+/* IOMMU_OPTION_HUGE_PAGES (iopt_disable_large_pages(), iopt_enable_large_pages()). */
+int sim_ioas_set_large_pages(struct sim_ioas *ioas, bool enable)
+{
+	int ret;
+
+	if (enable || ioas->no_large_pages) {
+		ioas->no_large_pages = !enable;
+		return 0;
+	}
+	/* Not once domains have pages mapped in them */
+	if (ioas->nhwpts && ioas->nareas)
+		return -EINVAL;
+	if (sim_ioas_alignment(ioas) < SIM_PAGE_SIZE) {
+		ret = check_alignment(ioas, SIM_PAGE_SIZE);
+		if (ret)
+			return ret;
+	}
+	ioas->no_large_pages = true;
+	return 0;
+}
+
+/*
+ * The page at uva is pinned once per pages object (a MAP; its COPYs share it) that maps it
+ * and is pinned: filled into a domain, or pinned by an access or the kernel.
+ */
+unsigned int sim_user_page_pins(struct iommufd_sim *sim, const struct sim_vmas *vs, uint64_t uva)
+{
+	struct sim_page_id want, have;
+	uint64_t ids[64];
+	unsigned int n = 0, k;
+	struct sim_ictx *ictx;
+	uint32_t id;
+	size_t i;
+
+	if (sim_vmas_page_id(vs, uva & ~(SIM_PAGE_SIZE - 1), &want))
+		return 0;
+	for (ictx = sim->ictxs; ictx; ictx = ictx->next) {
+		for (id = 1; id < ictx->objs_cap; id++) {
+			const struct sim_ioas *ioas = (const void *)sim_obj_get(ictx, id,
+										SIM_OBJ_IOAS);
+
+			for (i = 0; ioas && i < ioas->nareas; i++) {
+				const struct sim_area *a = &ioas->areas[i];
+				uint64_t first = a->iova - (a->uva % SIM_PAGE_SIZE), iova;
+
+				/* each CPU page the area touches */
+				for (iova = first; iova <= a->last && iova >= first;
+				     iova += SIM_PAGE_SIZE) {
+					uint64_t at = iova < a->iova ? a->iova : iova;
+
+					if (sim_vmas_area_page_id(vs, a, at, &have) ||
+					    have.dev != want.dev || have.ino != want.ino ||
+					    (have.addr & ~(SIM_PAGE_SIZE - 1)) != want.addr)
+						continue;
+					if (!ioas->nhwpts && !sim_access_pins(ioas, at))
+						continue;
+					for (k = 0; k < n && ids[k] != a->pages_id; k++)
+						;
+					if (k == n && n < 64)
+						ids[n++] = a->pages_id;
+					break;
+				}
+			}
+		}
+	}
+	return n;
 }
 
 /* ---- mapping ---------------------------------------------------------------- */
@@ -535,7 +652,7 @@ static int map_pieces(struct sim_ioas *ioas, const struct sim_piece *pieces, siz
 		      uint64_t length, uint64_t *iova, int prot, bool alloc)
 {
 	uint64_t align = sim_ioas_alignment(ioas);
-	uint64_t cur, end_last;
+	uint64_t cur, end_last, new_pages;
 	size_t i, k;
 	int *files;
 	int ret;
@@ -592,6 +709,7 @@ static int map_pieces(struct sim_ioas *ioas, const struct sim_piece *pieces, siz
 		}
 	}
 	cur = *iova;
+	new_pages = ++ioas->obj.ictx->sim->next_pages_id;
 	for (i = 0; i < n; i++) {
 		struct sim_area a = {
 			.iova = cur,
@@ -601,6 +719,7 @@ static int map_pieces(struct sim_ioas *ioas, const struct sim_piece *pieces, siz
 			.pages_writable = pieces[i].writable,
 			.prot = prot,
 			.owner = pieces[i].owner,
+			.pages_id = pieces[i].pages_id ? pieces[i].pages_id : new_pages,
 		};
 
 		area_insert(ioas, &a);
@@ -815,6 +934,7 @@ int sim_cmd_ioas_map(struct sim_ucmd *ucmd)
 	piece.writable = cmd->flags & IOFD_IOAS_MAP_WRITEABLE;
 	piece.file = -1;
 	piece.owner = ucmd->proc;
+	piece.pages_id = 0;
 	ret = map_pieces(ioas, &piece, 1, cmd->length, &iova, map_prot(cmd->flags),
 			 !(cmd->flags & IOFD_IOAS_MAP_FIXED_IOVA));
 	if (ret)
@@ -858,6 +978,7 @@ int sim_cmd_ioas_map_file(struct sim_ucmd *ucmd)
 	piece.writable = cmd->flags & IOFD_IOAS_MAP_WRITEABLE;
 	piece.file = cmd->fd;
 	piece.owner = ucmd->proc;
+	piece.pages_id = 0;
 	ret = map_pieces(ioas, &piece, 1, cmd->length, &iova, map_prot(cmd->flags),
 			 !(cmd->flags & IOFD_IOAS_MAP_FIXED_IOVA));
 	if (ret)
@@ -897,6 +1018,7 @@ static int get_pieces(const struct sim_ioas *ioas, uint64_t iova, uint64_t lengt
 		pieces[n].file = a->file;
 		/* A copy shares the source's pages, and what they count against. */
 		pieces[n].owner = a->owner;
+		pieces[n].pages_id = a->pages_id;
 		n++;
 		if (piece_last == last)
 			break;
@@ -984,31 +1106,50 @@ int sim_cmd_ioas_unmap(struct sim_ucmd *ucmd)
 	return 0;
 }
 
-/*
- * IOAS_CHANGE_PROCESS (6.13): what every area of every IOAS of the iommufd counts against
- * becomes the caller; only areas of files move, and one of user memory refuses it all.
- */
-int sim_cmd_ioas_change_process(struct sim_ucmd *ucmd)
+/* The VFIO container's MAP_DMA (iopt_map_user_pages()). */
+int sim_ioas_map_user(struct sim_ioas *ioas, uint64_t uva, uint64_t length, uint64_t *iova,
+		      int prot, bool fixed, unsigned int proc)
 {
-	struct iofd_ioas_change_process *cmd = ucmd->cmd;
-	struct sim_ictx *ictx = ucmd->ictx;
-	uint32_t id;
-	size_t i;
+	struct sim_piece piece = {
+		.uva = uva, .length = length, .writable = prot & SIM_PROT_WRITE, .file = -1,
+		.owner = proc,
+	};
+	uint64_t end;
 
-	if (cmd->reserved)
-		return -EOPNOTSUPP;
-	for (id = 1; id < ictx->objs_cap; id++) {
-		const struct sim_ioas *ioas = sim_ioas_get(ictx, id);
+	if (!length || length > SIZE_MAX - SIM_PAGE_SIZE)
+		return -EINVAL;
+	if (__builtin_add_overflow(uva, length, &end))
+		return -EOVERFLOW;
+	return map_pieces(ioas, &piece, 1, length, iova, prot, !fixed);
+}
 
-		for (i = 0; ioas && i < ioas->nareas; i++)
-			if (ioas->areas[i].file < 0)
-				return -EINVAL;
+/* iopt_area_split(): iova becomes the last byte of an area (nothing to do at its ends). */
+int sim_ioas_cut(struct sim_ioas *ioas, uint64_t iova)
+{
+	uint64_t align = sim_ioas_alignment(ioas);
+	long i = sim_ioas_area_at(ioas, iova);
+	struct sim_area rhs;
+	int file = -1;
+
+	if (i < 0 || iova == ioas->areas[i].iova || iova == ioas->areas[i].last)
+		return 0;
+	rhs = ioas->areas[i];
+	rhs.iova = iova + 1;
+	rhs.uva += rhs.iova - ioas->areas[i].iova;
+	if ((rhs.iova & (align - 1)) || ((rhs.uva % SIM_PAGE_SIZE) & (align - 1)))
+		return -EINVAL;
+	/* what an access pins cannot be split */
+	if (sim_access_pins(ioas, iova) || sim_access_pins(ioas, iova + 1))
+		return -EINVAL;
+	if (grow((void **)&ioas->areas, &ioas->areas_cap, ioas->nareas + 1, sizeof(*ioas->areas)))
+		return -ENOMEM;
+	if (rhs.file >= 0) {
+		file = fcntl(rhs.file, F_DUPFD_CLOEXEC, 0);
+		if (file < 0)
+			return -errno;
 	}
-	for (id = 1; id < ictx->objs_cap; id++) {
-		struct sim_ioas *ioas = sim_ioas_get(ictx, id);
-
-		for (i = 0; ioas && i < ioas->nareas; i++)
-			ioas->areas[i].owner = ucmd->proc;
-	}
+	rhs.file = file;
+	ioas->areas[i].last = iova;
+	area_insert(ioas, &rhs);
 	return 0;
 }

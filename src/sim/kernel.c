@@ -10,11 +10,14 @@
  *    the whole entry, and a read reports it whole at any page size.
  */
 #include <errno.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/vfs.h>
 
 #include "sim/sim_internal.h"
 #include "uapi/iommufd_abi.h"
+#include "uapi/selftest_abi.h"
 
 static const struct {
 	const char *name;
@@ -78,18 +81,45 @@ bool sim_kernel_dirty_per_entry(const struct sim_hwpt *hwpt)
 	return kernel_of(hwpt) >= 700 && hwpt->iommu->kind == SIM_DRV_SELFTEST;
 }
 
+/* Is the area's memory made of huge pages (hugetlb)? Asked once per area, then kept. */
+static bool huge_backed(const struct sim_area *ca)
+{
+	struct sim_area *a = (struct sim_area *)ca; /* only its cache of the answer changes */
+	struct statfs fs;
+
+	if (!a->backing) {
+		if (a->file >= 0)
+			a->backing = !fstatfs(a->file, &fs) && fs.f_type == HUGETLBFS_MAGIC ? 2 : 1;
+		else
+			a->backing = sim_user_huge(a->uva) ? 2 : 1;
+	}
+	return a->backing == 2;
+}
+
 /*
  * The page table entry that maps iova (a mock IO page) in area a, as far as
  * it is certain: a CPU page (4 KiB) whose IOVA is 4 KiB aligned and that the
  * area maps whole is one entry; anything else is a 2 KiB entry. Larger
  * entries arise where pinned pages happen to be physically contiguous, which
  * no model can know: the kernel then reports more pages than written (tests
- * hold it to the guarantee that every page written is reported).
+ * hold it to the guarantee that every page written is reported). The 7.x
+ * mock's huge page table (MOCK_IOMMUPT_HUGE) maps each whole, equally aligned
+ * MiB of a huge page with one 1 MiB entry.
  */
-static void entry_of(const struct sim_area *a, uint64_t iova, uint64_t *first, uint64_t *last)
+static void entry_of(const struct sim_hwpt *hwpt, const struct sim_area *a, uint64_t iova,
+		     uint64_t *first, uint64_t *last)
 {
 	const uint64_t cpu = SIM_PAGE_SIZE, io = SIM_PAGE_SIZE / 2;
+	const uint64_t huge = IOFD_MOCK_HUGE_PAGE_SIZE;
 	uint64_t start = iova & ~(cpu - 1);
+
+	if (hwpt->mock_huge && !((a->iova - a->uva) & (huge - 1)) &&
+	    (iova & ~(huge - 1)) >= a->iova && (iova & ~(huge - 1)) + huge - 1 <= a->last &&
+	    huge_backed(a)) {
+		*first = iova & ~(huge - 1);
+		*last = *first + huge - 1;
+		return;
+	}
 
 	if (!((a->iova - a->uva) & (cpu - 1)) && start >= a->iova && start + cpu - 1 <= a->last) {
 		*first = start;
@@ -106,8 +136,8 @@ int sim_kernel_dirty_write(struct sim_hwpt *hwpt, const struct sim_area *a, uint
 	uint64_t first, last, x;
 
 	/* the whole entry of the first and of the last IO page written */
-	entry_of(a, s, &first, &x);
-	entry_of(a, e, &x, &last);
+	entry_of(hwpt, a, s, &first, &x);
+	entry_of(hwpt, a, e, &x, &last);
 	return sim_rangeset_add(&hwpt->dirty, first >> hwpt->io_page_shift,
 				last >> hwpt->io_page_shift);
 }
@@ -143,7 +173,7 @@ int sim_kernel_read_and_clear(struct sim_hwpt *hwpt, const struct iofd_hwpt_get_
 				break;
 			iova = hwpt->dirty.r[i].first << io;
 		}
-		entry_of(a, iova, &first, &elast);
+		entry_of(hwpt, a, iova, &first, &elast);
 		/*
 		 * 7.3 records a dirty entry from its start to its end: one that
 		 * starts before the read is not reported at all, one that ends
@@ -162,4 +192,26 @@ int sim_kernel_read_and_clear(struct sim_hwpt *hwpt, const struct iofd_hwpt_get_
 			break;
 	}
 	return 0;
+}
+
+bool sim_kernel_dirty_counts_all(const struct sim_hwpt *hwpt)
+{
+	return kernel_of(hwpt) >= 700;
+}
+
+/* IOMMU_TEST_OP_DIRTY: the mock's hardware sets the dirty bit of the entry that maps iova. */
+int sim_kernel_set_dirty(struct sim_hwpt *hwpt, uint64_t iova)
+{
+	const struct sim_ioas *ioas = hwpt->ioas;
+	long i = sim_ioas_area_at(ioas, iova);
+	int ret;
+
+	if (i < 0)
+		return 0;
+	if (sim_kernel_dirty_per_entry(hwpt))
+		ret = sim_kernel_dirty_write(hwpt, &ioas->areas[i], iova, iova);
+	else
+		ret = sim_rangeset_add(&hwpt->dirty, iova >> hwpt->io_page_shift,
+				       iova >> hwpt->io_page_shift);
+	return ret ? ret : 1;
 }

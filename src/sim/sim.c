@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -159,6 +160,19 @@ out_free:
 	return ret;
 }
 
+/* Close every number of the files of one kind. */
+static void close_kind(struct iommufd_sim *sim, enum sim_fd_kind kind)
+{
+	size_t i = sim->nfds;
+
+	while (i-- > 0) {
+		if (sim->fds[i].kind != kind)
+			continue;
+		sim_fd_close(sim, &sim->fds[i]);
+		i = sim->nfds; /* a file's release may close others */
+	}
+}
+
 /* Tear down what is left (files the user never closed) and free the simulator. */
 static void sim_destroy(struct iommufd_sim *sim)
 {
@@ -169,14 +183,13 @@ static void sim_destroy(struct iommufd_sim *sim)
 		if (!sim->fds[i].own)
 			sim->fds[i].fd = -1;
 	/*
-	 * Device files first: closing them unbinds and drops their context
-	 * references, so every context left is held by its open file alone.
+	 * Other files first (event queues, accesses hold their context), then device
+	 * files: closing them unbinds and drops their context references, so every
+	 * context left is held by its open file alone.
 	 */
-	for (i = sim->nfds; i-- > 0;)
-		if (sim->fds[i].kind == SIM_FD_DEVICE && i < sim->nfds)
-			sim_fd_close(sim, &sim->fds[i]);
-	while (sim->nfds)
-		sim_fd_close(sim, &sim->fds[sim->nfds - 1]);
+	close_kind(sim, SIM_FD_FILE);
+	close_kind(sim, SIM_FD_DEVICE);
+	close_kind(sim, SIM_FD_IOMMUFD);
 	free(sim->fds);
 	sim_topology_free(&sim->topo);
 	pthread_mutex_unlock(&sim->lock);
@@ -350,9 +363,9 @@ long iommufd_sim_pinned_pages(struct iommufd_sim *sim, int fd)
 	/* Pages are pinned while a domain maps them. */
 	for (ictx = sim->ictxs; ictx; ictx = ictx->next) {
 		for (id = 1; id < ictx->objs_cap; id++) {
-			const struct sim_ioas *ioas = (const struct sim_ioas *)ictx->objs[id];
+			const struct sim_ioas *ioas = sim_ioas_get(ictx, id);
 
-			if (!ioas || ioas->obj.type != SIM_OBJ_IOAS || !ioas->nhwpts)
+			if (!ioas || !ioas->nhwpts)
 				continue;
 			for (i = 0; i < ioas->nareas; i++)
 				if (ioas->areas[i].owner == proc)
@@ -424,10 +437,19 @@ struct sim_fd *sim_fd_lookup(struct iommufd_sim *sim, int fd)
 {
 	size_t i;
 
+	if (fd < 0)
+		return NULL;
 	for (i = 0; i < sim->nfds; i++)
 		if (sim->fds[i].fd == fd)
 			return &sim->fds[i];
 	return NULL;
+}
+
+/* A host keeps its own table of the numbers (sim_host.h): told before a number is reused. */
+static void fd_told(struct iommufd_sim *sim, int fd, bool added)
+{
+	if (sim->fd_changed && fd >= 0)
+		sim->fd_changed(sim->fd_hook_arg, fd, added);
 }
 
 static int fds_grow(struct iommufd_sim *sim)
@@ -446,10 +468,25 @@ static int fds_grow(struct iommufd_sim *sim)
 	return 0;
 }
 
-/* The memfd behind a number is the one of this entry's file. */
+struct sim_fd *sim_fd_add_number(struct iommufd_sim *sim, size_t of, int fd, unsigned int proc)
+{
+	struct sim_fd *f;
+
+	if (fds_grow(sim))
+		return NULL;
+	f = &sim->fds[sim->nfds++];
+	*f = sim->fds[of];
+	f->fd = fd;
+	f->proc = proc;
+	f->own = false;
+	fd_told(sim, fd, true);
+	return f;
+}
+
+/* The memfd behind a number is the one of this entry's file (an eventfd tells none apart). */
 static bool same_file(const struct sim_fd *f, const struct stat *st)
 {
-	return f->dev == (uint64_t)st->st_dev && f->ino == (uint64_t)st->st_ino;
+	return f->ino && f->dev == (uint64_t)st->st_dev && f->ino == (uint64_t)st->st_ino;
 }
 
 struct sim_fd *sim_fd_get(struct iommufd_sim *sim, int fd, unsigned int proc)
@@ -461,18 +498,9 @@ struct sim_fd *sim_fd_get(struct iommufd_sim *sim, int fd, unsigned int proc)
 	if (f || fd < 0 || fstat(fd, &st))
 		return f;
 	/* The same memfd: the same simulated file, at one more number. */
-	for (i = 0; i < sim->nfds; i++) {
-		if (!same_file(&sim->fds[i], &st))
-			continue;
-		if (fds_grow(sim))
-			return NULL;
-		f = &sim->fds[sim->nfds++];
-		*f = sim->fds[i];
-		f->fd = fd;
-		f->proc = proc;
-		f->own = false;
-		return f;
-	}
+	for (i = 0; i < sim->nfds; i++)
+		if (same_file(&sim->fds[i], &st))
+			return sim_fd_add_number(sim, i, fd, proc);
 	return NULL;
 }
 
@@ -491,50 +519,87 @@ bool sim_fd_is_sim_file(struct iommufd_sim *sim, int fd)
 	return false;
 }
 
-/* A real, unique descriptor number stands for each open simulated file: a memfd of its own. */
+/*
+ * A real, unique descriptor number stands for each open simulated file: /dev/iommu and a
+ * cdev a memfd of its own (its identity), any other file an eventfd (its readiness).
+ */
 int sim_fd_add(struct iommufd_sim *sim, enum sim_fd_kind kind, void *ptr, unsigned int proc)
 {
-	struct stat st;
+	struct stat st = { 0 };
 	int fd;
 
 	if (fds_grow(sim))
 		return -ENOMEM;
-	fd = memfd_create("iommufd-sim", MFD_CLOEXEC);
+	if (kind == SIM_FD_FILE)
+		fd = eventfd(0, EFD_CLOEXEC);
+	else
+		fd = memfd_create("iommufd-sim", MFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st)) {
+	if (kind != SIM_FD_FILE && fstat(fd, &st)) {
 		close(fd);
 		return -EMFILE;
 	}
-	sim->fds[sim->nfds] = (struct sim_fd){
+	sim->fds[sim->nfds++] = (struct sim_fd){
 		.fd = fd, .kind = kind, .ptr = ptr, .proc = proc,
 		.dev = st.st_dev, .ino = st.st_ino, .own = true,
 	};
-	sim->nfds++;
+	fd_told(sim, fd, true);
 	return fd;
+}
+
+/* The file's own record of a number it answers to (-1: none the program holds). */
+static void file_numbered(enum sim_fd_kind kind, void *ptr, int fd)
+{
+	switch (kind) {
+	case SIM_FD_IOMMUFD:
+		((struct sim_ictx *)ptr)->fd = fd;
+		break;
+	case SIM_FD_DEVICE:
+		((struct sim_df *)ptr)->fd = fd;
+		break;
+	case SIM_FD_FILE:
+		((struct sim_file *)ptr)->fd = fd;
+		break;
+	}
 }
 
 void sim_fd_close(struct iommufd_sim *sim, struct sim_fd *f)
 {
 	enum sim_fd_kind kind = f->kind;
 	void *ptr = f->ptr;
-	int other = -1;
+	int fd = f->fd, other = -1;
+	bool last = true;
 	size_t i;
 
-	if (f->fd >= 0)
-		close(f->fd);
 	*f = sim->fds[--sim->nfds];
-	for (i = 0; i < sim->nfds && other < 0; i++)
-		if (sim->fds[i].ptr == ptr)
+	/* The host forgets the number before it can be given out again. */
+	if (fd >= 0) {
+		fd_told(sim, fd, false);
+		close(fd);
+	}
+	for (i = 0; i < sim->nfds; i++) {
+		if (sim->fds[i].ptr != ptr)
+			continue;
+		last = false;
+		if (sim->fds[i].fd >= 0) {
 			other = sim->fds[i].fd;
-	if (kind == SIM_FD_IOMMUFD) {
-		((struct sim_ictx *)ptr)->fd = other;
-		if (other < 0)
-			sim_ictx_close_fd(ptr);
-	} else {
-		((struct sim_df *)ptr)->fd = other;
-		if (other < 0)
-			sim_df_close(ptr);
+			break;
+		}
+	}
+	file_numbered(kind, ptr, other);
+	if (!last)
+		return;
+	switch (kind) {
+	case SIM_FD_IOMMUFD:
+		sim_ictx_close_fd(ptr);
+		break;
+	case SIM_FD_DEVICE:
+		sim_df_close(ptr);
+		break;
+	case SIM_FD_FILE:
+		sim_file_release(ptr);
+		break;
 	}
 }
 

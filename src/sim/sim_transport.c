@@ -14,6 +14,8 @@
 #include "sim/sim_internal.h"
 #include "sim/sim_transport.h"
 #include "uapi/iommufd_abi.h"
+#include "uapi/iommufd_ext_abi.h"
+#include "uapi/selftest_abi.h"
 
 #define SIM_CMD_BASE IOFD_CMD_DESTROY
 
@@ -23,6 +25,7 @@ struct sim_ioctl_op {
 	size_t min_size; /* its first version: up to and including the last field */
 	int (*execute)(struct sim_ucmd *ucmd);
 	unsigned int since; /* the first kernel that has it (ENOTTY before); 0: all */
+	bool test;          /* IOMMU_TEST_CMD: only with a selftest mock IOMMU (else ENOTTY) */
 };
 
 #define SIM_OP(_req, _fn, _struct, _last)                                           \
@@ -63,8 +66,27 @@ static const struct sim_ioctl_op sim_ioctl_ops[] = {
 	       iofd_hwpt_get_dirty_bitmap, data),
 	SIM_OP_SINCE(IOFD_IOAS_MAP_FILE, sim_cmd_ioas_map_file, iofd_ioas_map_file, iova,
 		     SIM_KERNEL_MAP_FILE),
+	SIM_OP(IOFD_OPTION, sim_cmd_option, iofd_option, val64),
+	SIM_OP(IOFD_VFIO_IOAS, sim_cmd_vfio_ioas, iofd_vfio_ioas, reserved),
+	SIM_OP(IOFD_HWPT_INVALIDATE, sim_cmd_hwpt_invalidate, iofd_hwpt_invalidate, reserved),
+	SIM_OP(IOFD_FAULT_QUEUE_ALLOC, sim_cmd_fault_alloc, iofd_fault_alloc, out_fault_fd),
+	SIM_OP_SINCE(IOFD_VIOMMU_ALLOC, sim_cmd_viommu_alloc, iofd_viommu_alloc, out_viommu_id,
+		     SIM_KERNEL_VIOMMU),
+	SIM_OP_SINCE(IOFD_VDEVICE_ALLOC, sim_cmd_vdevice_alloc, iofd_vdevice_alloc, virt_id,
+		     SIM_KERNEL_VIOMMU),
 	SIM_OP_SINCE(IOFD_IOAS_CHANGE_PROCESS, sim_cmd_ioas_change_process,
 		     iofd_ioas_change_process, reserved, SIM_KERNEL_CHANGE_PROCESS),
+	SIM_OP_SINCE(IOFD_VEVENTQ_ALLOC, sim_cmd_veventq_alloc, iofd_veventq_alloc,
+		     out_veventq_fd, SIM_KERNEL_VEVENTQ),
+	SIM_OP_SINCE(IOFD_HW_QUEUE_ALLOC, sim_cmd_hw_queue_alloc, iofd_hw_queue_alloc, length,
+		     SIM_KERNEL_HW_QUEUE),
+	[_IOC_NR(IOFD_TEST_CMD) - SIM_CMD_BASE] = {
+		.request = IOFD_TEST_CMD,
+		.size = sizeof(struct iofd_test_cmd),
+		.min_size = offsetof(struct iofd_test_cmd, last) + sizeof(uint32_t),
+		.execute = sim_cmd_test,
+		.test = true,
+	},
 };
 
 void sim_ucmd_respond(struct sim_ucmd *ucmd, size_t cmd_len)
@@ -75,7 +97,7 @@ void sim_ucmd_respond(struct sim_ucmd *ucmd, size_t cmd_len)
 static int sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned int proc, unsigned long request,
 			     void *arg)
 {
-	uint64_t buf[8]; /* the largest command struct, 8-byte aligned */
+	uint64_t buf[16]; /* the largest command struct, 8-byte aligned */
 	const struct sim_ioctl_op *op;
 	struct sim_ucmd ucmd;
 	unsigned int nr = _IOC_NR(request);
@@ -83,11 +105,13 @@ static int sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned int proc, unsigned 
 	size_t i;
 
 	_Static_assert(sizeof(struct iofd_hwpt_alloc) <= sizeof(buf), "ucmd buffer");
-	/* Below the iommufd range: the VFIO compat ioctls, none of which is simulated. */
+	_Static_assert(sizeof(struct iofd_test_cmd) <= sizeof(buf), "ucmd buffer");
+	/* Outside the iommufd range: the VFIO container's ioctls (vfio_compat.c). */
 	if (nr < SIM_CMD_BASE || nr - SIM_CMD_BASE >= sizeof(sim_ioctl_ops) / sizeof(*sim_ioctl_ops))
-		return -ENOTTY;
+		return sim_vfio_compat_ioctl(ictx, proc, request, arg);
 	op = &sim_ioctl_ops[nr - SIM_CMD_BASE];
-	if (!op->execute || op->request != request || op->since > ictx->sim->topo.kernel)
+	if (!op->execute || op->request != request || op->since > ictx->sim->topo.kernel ||
+	    (op->test && !sim_mock_iommu(ictx->sim)))
 		return -ENOTTY;
 	if (!arg)
 		return -EFAULT;
@@ -165,8 +189,10 @@ static int sim_tp_ioctl(void *priv, int fd, unsigned long request, void *arg)
 		ret = -EBADF;
 	else if (f->kind == SIM_FD_IOMMUFD)
 		ret = sim_iommufd_ioctl(f->ptr, proc->id, request, arg);
-	else
+	else if (f->kind == SIM_FD_DEVICE)
 		ret = sim_df_ioctl(f->ptr, proc->id, request, arg);
+	else
+		ret = -ENOTTY; /* event queues and accesses have no ioctls */
 out_unlock:
 	pthread_mutex_unlock(&sim->lock);
 	return ret;
@@ -183,6 +209,45 @@ static void sim_tp_close(void *priv, int fd)
 	if (f)
 		sim_fd_close(sim, f);
 	pthread_mutex_unlock(&sim->lock);
+}
+
+/* A kernel file's read(2), write(2); /dev/iommu and VFIO device files have none (EINVAL). */
+static long sim_tp_read(void *priv, int fd, void *buf, size_t len)
+{
+	struct sim_proc *proc = priv;
+	struct iommufd_sim *sim = proc->sim;
+	struct sim_fd *f;
+	long ret;
+
+	pthread_mutex_lock(&sim->lock);
+	f = sim_fd_get(sim, fd, proc->id);
+	if (!f)
+		ret = -EBADF;
+	else if (f->kind != SIM_FD_FILE)
+		ret = -EINVAL;
+	else
+		ret = sim_file_read(f->ptr, buf, len);
+	pthread_mutex_unlock(&sim->lock);
+	return ret;
+}
+
+static long sim_tp_write(void *priv, int fd, const void *buf, size_t len)
+{
+	struct sim_proc *proc = priv;
+	struct iommufd_sim *sim = proc->sim;
+	struct sim_fd *f;
+	long ret;
+
+	pthread_mutex_lock(&sim->lock);
+	f = sim_fd_get(sim, fd, proc->id);
+	if (!f)
+		ret = -EBADF;
+	else if (f->kind != SIM_FD_FILE)
+		ret = -EINVAL;
+	else
+		ret = sim_file_write(f->ptr, buf, len);
+	pthread_mutex_unlock(&sim->lock);
+	return ret;
 }
 
 static void fill_sysinfo(const struct sim_device *dev, struct iofd_dev_sysinfo *out)
@@ -286,6 +351,8 @@ const struct iofd_transport_ops iofd_sim_transport_ops = {
 	.open = sim_tp_open,
 	.ioctl = sim_tp_ioctl,
 	.close = sim_tp_close,
+	.read = sim_tp_read,
+	.write = sim_tp_write,
 	.resolve_device = sim_tp_resolve_device,
 	.describe_fd = sim_tp_describe_fd,
 	.list_devices = sim_tp_list_devices,

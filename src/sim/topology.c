@@ -20,6 +20,8 @@
 #define SIM_MIN_IO_PAGE 2048ull
 /* The narrowest address width (the selftest mock's aperture ends at 2 GiB). */
 #define SIM_MIN_IOVA_BITS 31
+/* The PCI PASID capability's largest Max PASID Width */
+#define SIM_MAX_PASID_BITS 20
 
 /*
  * The default host has two VT-d units (one without dirty tracking and a
@@ -284,6 +286,7 @@ static void driver_defaults(struct sim_iommu *iommu)
 		iommu->kind = SIM_DRV_OTHER;
 
 	iommu->dirty_tracking = false;
+	iommu->iopf = true;
 	iommu->iova_bits = 48;
 	iommu->pgsize_bitmap = SIM_PAGE_SIZE | (1ull << 21) | (1ull << 30);
 	iommu->aperture_start = 0;
@@ -347,6 +350,11 @@ static int parse_iommu(struct parse_state *ps, json_object *o, unsigned int idx,
 			if (want_type(ps, val, json_type_boolean, where, key))
 				return -EINVAL;
 			iommu->nesting = json_object_get_boolean(val);
+		} else if (!strcmp(key, "iopf")) {
+			/* the kernel has I/O page faults for it (CONFIG_IOMMU_IOPF) */
+			if (want_type(ps, val, json_type_boolean, where, key))
+				return -EINVAL;
+			iommu->iopf = json_object_get_boolean(val);
 		} else if (!strcmp(key, "iova_bits")) {
 			int64_t bits;
 
@@ -442,13 +450,39 @@ static int parse_device(struct parse_state *ps, json_object *o, unsigned int idx
 			if (want_type(ps, val, json_type_boolean, where, key))
 				return -EINVAL;
 			dev->emulated = json_object_get_boolean(val);
+		} else if (!strcmp(key, "pasid_bits")) {
+			int64_t bits;
+
+			if (want_type(ps, val, json_type_int, where, key))
+				return -EINVAL;
+			bits = json_object_get_int64(val);
+			/* The PCI PASID capability's Max PASID Width: up to 20 bits. */
+			if (bits < 0 || bits > SIM_MAX_PASID_BITS)
+				return perr(ps, "%s.pasid_bits: %lld is out of range (0 to %d)", where,
+					    (long long)bits, SIM_MAX_PASID_BITS);
+			dev->pasid_bits = (unsigned int)bits;
+		} else if (!strcmp(key, "pasid_exec")) {
+			if (want_type(ps, val, json_type_boolean, where, key))
+				return -EINVAL;
+			dev->pasid_exec = json_object_get_boolean(val);
+		} else if (!strcmp(key, "pasid_priv")) {
+			if (want_type(ps, val, json_type_boolean, where, key))
+				return -EINVAL;
+			dev->pasid_priv = json_object_get_boolean(val);
 		} else {
 			return perr(ps, "%s: unknown key \"%s\"", where, key);
 		}
 	}
+	/* The kernel reports the PASID modes only with a width, and only through an IOMMU. */
+	if ((dev->pasid_exec || dev->pasid_priv) && !dev->pasid_bits)
+		return perr(ps, "%s.%s: needs \"pasid_bits\"", where,
+			    dev->pasid_exec ? "pasid_exec" : "pasid_priv");
 	if (dev->emulated) {
 		if (iommu)
 			return perr(ps, "%s.iommu: an emulated device has no IOMMU", where);
+		if (dev->pasid_bits)
+			return perr(ps, "%s.pasid_bits: an emulated device has no IOMMU for PASIDs",
+				    where);
 	} else {
 		const char *want;
 

@@ -9,6 +9,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <iommufd/iommufd.h>
@@ -29,6 +30,9 @@ struct iofd_transport_ops {
 	/* 0 or -errno; arg is the UAPI struct, read and written as the kernel does */
 	int (*ioctl)(void *priv, int fd, unsigned long request, void *arg);
 	void (*close)(void *priv, int fd);
+	/* read(2) and write(2) on a kernel file (an event queue's): a byte count or -errno */
+	long (*read)(void *priv, int fd, void *buf, size_t len);
+	long (*write)(void *priv, int fd, const void *buf, size_t len);
 	/* name: cdev path, sysfs path, PCI address (sim: topology name too).
 	 * -ENOENT: no such device; -ENODEV: it exists but has no VFIO cdev */
 	int (*resolve_device)(void *priv, const char *name, struct iofd_dev_sysinfo *out);

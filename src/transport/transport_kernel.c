@@ -39,6 +39,26 @@ static void kernel_close(void *priv, int fd)
 	close(fd);
 }
 
+static long kernel_read(void *priv, int fd, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : (long)n;
+}
+
+static long kernel_write(void *priv, int fd, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = write(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : (long)n;
+}
+
 /* basename of the target of the link at dir/name into out; false if no link */
 static bool link_basename(const char *dir, const char *name, char *out, size_t len)
 {
@@ -279,6 +299,8 @@ const struct iofd_transport_ops iofd_kernel_transport_ops = {
 	.open = kernel_open,
 	.ioctl = kernel_ioctl,
 	.close = kernel_close,
+	.read = kernel_read,
+	.write = kernel_write,
 	.resolve_device = kernel_resolve_device,
 	.describe_fd = kernel_describe_fd,
 	.list_devices = kernel_list_devices,

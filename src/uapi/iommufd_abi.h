@@ -28,6 +28,7 @@ enum {
 	IOFD_CMD_HWPT_SET_DIRTY_TRACKING = 0x8b,
 	IOFD_CMD_HWPT_GET_DIRTY_BITMAP = 0x8c,
 	IOFD_CMD_IOAS_MAP_FILE = 0x8f, /* from Linux 6.13 */
+	IOFD_CMD_VIOMMU_ALLOC = 0x90,  /* from Linux 6.13 */
 	IOFD_CMD_IOAS_CHANGE_PROCESS = 0x92, /* from Linux 6.13 */
 };
 
@@ -167,6 +168,21 @@ struct iofd_hw_info {
 	IOFD_ALIGNED_U64 out_capabilities;
 };
 
+/* From Linux 6.13 (ENOTTY before): a vIOMMU over a nest-parent HWPT, of a driver's type. */
+enum { IOFD_VIOMMU_TYPE_DEFAULT = 0 }; /* reserved: every kernel refuses it (EOPNOTSUPP) */
+
+struct iofd_viommu_alloc {
+	uint32_t size;
+	uint32_t flags;
+	uint32_t type;
+	uint32_t dev_id;
+	uint32_t hwpt_id;
+	uint32_t out_viommu_id;
+	uint32_t data_len;
+	uint32_t reserved;
+	IOFD_ALIGNED_U64 data_uptr;
+};
+
 enum { IOFD_HWPT_DIRTY_TRACKING_ENABLE = 1u << 0 };
 
 struct iofd_hwpt_set_dirty_tracking {
@@ -201,6 +217,7 @@ struct iofd_hwpt_get_dirty_bitmap {
 #define IOFD_HWPT_SET_DIRTY_TRACKING _IO(IOFD_TYPE, IOFD_CMD_HWPT_SET_DIRTY_TRACKING)
 #define IOFD_HWPT_GET_DIRTY_BITMAP _IO(IOFD_TYPE, IOFD_CMD_HWPT_GET_DIRTY_BITMAP)
 #define IOFD_IOAS_MAP_FILE _IO(IOFD_TYPE, IOFD_CMD_IOAS_MAP_FILE)
+#define IOFD_VIOMMU_ALLOC _IO(IOFD_TYPE, IOFD_CMD_VIOMMU_ALLOC)
 #define IOFD_IOAS_CHANGE_PROCESS _IO(IOFD_TYPE, IOFD_CMD_IOAS_CHANGE_PROCESS)
 
 /* Layout checks: the offsets below are the kernel's (x86-64 and every LP64). */
@@ -234,6 +251,9 @@ IOFD_CHECK(iofd_hwpt_alloc, fault_id, 40);
 IOFD_CHECK_SIZE(iofd_hw_info, 40);
 IOFD_CHECK(iofd_hw_info, out_data_type, 24);
 IOFD_CHECK(iofd_hw_info, out_capabilities, 32);
+IOFD_CHECK_SIZE(iofd_viommu_alloc, 40);
+IOFD_CHECK(iofd_viommu_alloc, out_viommu_id, 20);
+IOFD_CHECK(iofd_viommu_alloc, data_uptr, 32);
 IOFD_CHECK_SIZE(iofd_hwpt_set_dirty_tracking, 16);
 IOFD_CHECK_SIZE(iofd_hwpt_get_dirty_bitmap, 48);
 IOFD_CHECK(iofd_hwpt_get_dirty_bitmap, data, 40);

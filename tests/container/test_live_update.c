@@ -942,6 +942,32 @@ static void every_live_update_call_names_the_kernel_on_6_12(void **state)
 
 /* ---- the receiving end ------------------------------------------------------------------ */
 
+/*
+ * The program's own numbers of a simulated iommufd (two dups, one a second process's context
+ * was made from, the other found with it) outlive every context: freeing the simulator closes
+ * the file once and leaves both numbers open to the program, as close(2) of them is its own.
+ */
+static void sim_freed_with_the_programs_numbers(void **state)
+{
+	struct iommufd_sim *sim = new_sim(topology_json);
+	struct iommufd_ctx *a, *b;
+	int d1, d2;
+
+	(void)state;
+	assert_int_equal(iommufd_sim_open(sim, &a), 0);
+	d1 = dup(iommufd_fd(a));
+	d2 = dup(iommufd_fd(a));
+	assert_true(d1 >= 0 && d2 >= 0);
+	assert_int_equal(iommufd_sim_from_fd(sim, d1, &b), 0);
+	assert_true(iommufd_sim_pinned_pages(sim, d2) >= 0); /* found with d1 */
+	iommufd_close(b);
+	iommufd_close(a);
+	iommufd_sim_free(sim);
+	assert_true(fcntl(d1, F_GETFD) >= 0 && fcntl(d2, F_GETFD) >= 0);
+	close(d1);
+	close(d2);
+}
+
 /* The files open in this process. */
 static int count_fds(void)
 {
@@ -1220,6 +1246,7 @@ int main(void)
 		cmocka_unit_test(adopt_takes_a_bound_fd_without_binding),
 		cmocka_unit_test(every_live_update_call_names_the_kernel_on_6_12),
 		cmocka_unit_test(recv_refuses_what_is_no_handover),
+		cmocka_unit_test(sim_freed_with_the_programs_numbers),
 		cmocka_unit_test(state_format_rules),
 	};
 

@@ -2,8 +2,9 @@
 /*
  * iommufd_device_attach_pt_opts / detach_pt_opts on the simulator: without a
  * PASID they are attach_pt / detach_pt; a PASID goes to the kernel, which
- * refuses it as Linux 6.12 does (no VFIO_DEVICE_ATTACH_PASID); the device's
- * attachment stays as it was; bad options are refused.
+ * refuses it as Linux 6.12 does (no VFIO_DEVICE_ATTACH_PASID), or as 7.3 does
+ * an IOAS (its automatic domains take no PASID); the device's attachment stays
+ * as it was; bad options are refused.
  */
 #include "obj_fixture.h"
 
@@ -55,6 +56,29 @@ static void test_pasid_on_6_12(void **state)
 	assert_int_equal(iommufd_sim_dma_write(f->sim, DEV_DIRTY, 0x100000, PAGE), 0);
 	iommufd_device_close(dev);
 	assert_int_equal(iommufd_ioas_unmap(f->ctx, a, 0x100000, PAGE, NULL), 0);
+	assert_int_equal(iommufd_destroy(f->ctx, a), 0);
+	assert_int_equal(iommufd_destroy(f->ctx, b), 0);
+}
+
+/* 7.3: an IOAS takes no PASID (EINVAL); detaching a PASID not attached does nothing. */
+static void test_pasid_ioas_on_7_3(void **state)
+{
+	struct fx *f = *state;
+	struct iommufd_device *dev = fx_dev(f, DEV_DIRTY);
+	uint32_t a = fx_ioas(f), b = fx_ioas(f), cur;
+	long live;
+	IOMMUFD_OPTS(iommufd_attach_opts, o, .flags = IOMMUFD_ATTACH_PASID, .pasid = 5);
+	IOMMUFD_OPTS(iommufd_detach_opts, d, .flags = IOMMUFD_ATTACH_PASID, .pasid = 5);
+
+	assert_int_equal(iommufd_device_attach_pt(dev, a), 0);
+	cur = iommufd_device_pt_id(dev);
+	live = iommufd_sim_live_objects(f->sim);
+	assert_err(f->ctx, iommufd_device_attach_pt_opts(dev, b, &o), EINVAL, DEV_DIRTY,
+		   "pasid 5");
+	assert_int_equal(iommufd_device_detach_pt_opts(dev, &d), 0);
+	assert_int_equal(iommufd_device_pt_id(dev), cur);
+	assert_int_equal(iommufd_sim_live_objects(f->sim), live);
+	iommufd_device_close(dev);
 	assert_int_equal(iommufd_destroy(f->ctx, a), 0);
 	assert_int_equal(iommufd_destroy(f->ctx, b), 0);
 }
@@ -114,7 +138,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		FX_TEST(test_without_pasid),
-		FX_TEST(test_pasid_on_6_12),
+		FX_TEST_6_12(test_pasid_on_6_12),
+		FX_TEST(test_pasid_ioas_on_7_3),
 		FX_TEST(test_bad_opts),
 		FX_TEST(test_container_device),
 	};

@@ -18,13 +18,13 @@ const char fx_topology[] =
 	"  { \"name\": \"" DEV_NODIRTY "\", \"iommu\": \"dmar1\" },"
 	"  { \"name\": \"" DEV_MDEV "\", \"emulated\": true } ] }";
 
-int fx_setup(void **state)
+static int setup_on(void **state, const char *topology)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
 	if (!f)
 		return -1;
-	if (iommufd_sim_new(fx_topology, &f->sim)) {
+	if (iommufd_sim_new(topology, &f->sim)) {
 		fprintf(stderr, "topology: %s\n", iommufd_sim_last_error());
 		free(f);
 		return -1;
@@ -47,6 +47,20 @@ out_sim:
 	iommufd_sim_free(f->sim);
 	free(f);
 	return -1;
+}
+
+int fx_setup(void **state)
+{
+	return setup_on(state, fx_topology);
+}
+
+int fx_setup_6_12(void **state)
+{
+	static char topo[sizeof(fx_topology) + 32];
+
+	/* the same host, imitating Linux 6.12 */
+	snprintf(topo, sizeof(topo), "{ \"kernel\": \"6.12\",%s", fx_topology + 1);
+	return setup_on(state, topo);
 }
 
 int fx_teardown(void **state)

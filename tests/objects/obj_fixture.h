@@ -42,6 +42,8 @@ extern const char fx_topology[];
 
 /* cmocka setup/teardown: teardown asserts that the test left no kernel object behind. */
 int fx_setup(void **state);
+/* The same host imitating Linux 6.12. */
+int fx_setup_6_12(void **state);
 int fx_teardown(void **state);
 
 uint32_t fx_ioas(struct fx *f);
@@ -66,5 +68,6 @@ void fx_assert_msg(struct iommufd_ctx *ctx, int err, const char *const *words);
 	} while (0)
 
 #define FX_TEST(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+#define FX_TEST_6_12(fn) cmocka_unit_test_setup_teardown(fn, fx_setup_6_12, fx_teardown)
 
 #endif

@@ -142,12 +142,24 @@ static void test_nested_alloc(void **state)
 	assert_int_equal(attach(f->sim, f->fd_b, &pt), 0);
 	cmd.pt_id = pt;
 	assert_int_equal(t_ioctl(f->sim, f->ifd, IOFD_HWPT_ALLOC, &cmd), -EINVAL);
+	/* SMMUv3 nests only through a vIOMMU: its driver has no domain_alloc_nested */
 	cmd.pt_id = parent;
 	cmd.dev_id = f->id_s;
-	assert_int_equal(t_ioctl(f->sim, f->ifd, IOFD_HWPT_ALLOC, &cmd), -EINVAL);
-	/* a well-formed request: nested translation is not simulated */
-	cmd.dev_id = f->id_a;
 	assert_int_equal(t_ioctl(f->sim, f->ifd, IOFD_HWPT_ALLOC, &cmd), -EOPNOTSUPP);
+	/* VT-d's stage-1 data: its struct's size exactly, and readable */
+	cmd.dev_id = f->id_a;
+	assert_int_equal(t_ioctl(f->sim, f->ifd, IOFD_HWPT_ALLOC, &cmd), -EINVAL);
+	cmd.data_len = sizeof(struct iofd_hwpt_vtd_s1);
+	assert_int_equal(t_ioctl(f->sim, f->ifd, IOFD_HWPT_ALLOC, &cmd), -EFAULT);
+	{
+		struct iofd_hwpt_vtd_s1 s1 = { .pgtbl_addr = 0x1000, .addr_width = 48 };
+
+		cmd.data_uptr = (uintptr_t)&s1;
+		assert_int_equal(t_ioctl(f->sim, f->ifd, IOFD_HWPT_ALLOC, &cmd), 0);
+		/* the parent is held by its child */
+		assert_int_equal(destroy(f->sim, f->ifd, parent), -EBUSY);
+		assert_int_equal(destroy(f->sim, f->ifd, cmd.out_hwpt_id), 0);
+	}
 }
 
 static void test_hw_info(void **state)

@@ -23,6 +23,7 @@
 
 #include "sim/sim_transport.h"
 #include "uapi/iommufd_abi.h"
+#include "uapi/iommufd_ext_abi.h"
 #include "uapi/vfio_abi.h"
 
 /* Devices of the built-in default host. */

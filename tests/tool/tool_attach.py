@@ -119,8 +119,25 @@ try:
     check(doc["domains"] and all(d["nest_parent"] for d in doc["domains"]),
           "--nest-parent domains", r)
     check((r.rc == 0) == doc["migratable"], "--nest-parent: exit code matches verdict", r)
-except (ValueError, KeyError) as e:
+    by = {d["name"]: d for d in doc["devices"]}
+    # the SMMU: a vIOMMU, its virtual id (its place on the command line), a stage-1 domain
+    n = by[SMMU]["nesting"]
+    check(n["viommu_id"] and n["viommu_type"] == 1 and n["virt_id"] == 2 and n["vdevice_id"] and
+          n["stage1_hwpt_id"] and by[SMMU]["pt_id"] == n["stage1_hwpt_id"] and
+          n["parent_hwpt_id"] == by[SMMU]["hwpt_id"] and n["note"] is None,
+          "--nest-parent: the SMMU's vIOMMU, virtual id and stage-1 domain", r)
+    # VT-d: no vIOMMU (it nests from the parent), said why; still in its nest parent
+    n = by[DMAR0_A]["nesting"]
+    check(n["viommu_id"] is None and n["stage1_hwpt_id"] is None and
+          "no vIOMMU" in (n["note"] or "") and n["parent_hwpt_id"] == by[DMAR0_A]["hwpt_id"],
+          "--nest-parent: VT-d has no vIOMMU, and the note says so", r)
+    check(doc["teardown"]["clean"] is True, "--nest-parent: clean teardown", r)
+except (ValueError, KeyError, TypeError) as e:
     check(False, "--nest-parent JSON (%s)" % e, r)
+r = run(SIM, "attach", "--nest-parent", SMMU)
+check(re.search(r"vIOMMU \d+ \(type 0x1\), virtual id 0x1 \(vDEVICE \d+\)\n", r.out) and
+      re.search(r"stage-1 domain \(hwpt \d+\) over hwpt \d+\n", r.out),
+      "--nest-parent text: the vIOMMU and the stage-1 domain under the device", r)
 
 # A device by its cdev: the JSON keeps both the argument and the name.
 r, devlist = run_json(SIM, "devices")

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""iommufdctl devices: every device of the topology, sorted, in text and in JSON."""
+"""iommufdctl devices: every device of the topology, sorted, in text and in JSON, with what
+its IOMMU and kernel offer (dirty tracking, nest parents, PASIDs, the driver's vIOMMUs, the
+kernel's vIOMMU objects)."""
 import json
 import os
 import subprocess
@@ -11,6 +13,45 @@ from toolcheck import (SIM, TOOL, TOPOLOGY, check, done, parse_json, raw_control
 HERE = os.path.dirname(os.path.abspath(__file__))
 topo = json.load(open(TOPOLOGY))
 iommus = {i["name"]: i for i in topo["iommus"]}
+# The drivers whose domains may be nest parents unless a topology says otherwise
+# (docs/simulator.md); SMMUv3's nest parents (stage 2) track no dirty bits.
+NESTING_DRIVERS = ("intel-vtd", "arm-smmu-v3", "iommufd-selftest")
+CAP_KEYS = ("dirty_tracking", "nest_parent", "nest_parent_dirty_tracking", "viommu", "pasid_bits",
+            "pasid_exec", "pasid_priv", "hw_info_type", "hw_capabilities")
+# The drivers that make vIOMMUs of their own type (over a nest parent); VT-d nests without.
+VIOMMU_DRIVERS = ("arm-smmu-v3", "iommufd-selftest")
+VIOMMU_LINES = {True: "(vIOMMU objects: yes, the kernel has IOMMU_VIOMMU_ALLOC)",
+                False: "(vIOMMU objects: no, the kernel has no IOMMU_VIOMMU_ALLOC)"}
+
+
+def expected_caps(t, iommus, kernel_viommu=True):
+    """What the tool must say of topology device t: the keys of CAP_KEYS."""
+    if t.get("emulated"):
+        return {"dirty_tracking": False, "nest_parent": False,
+                "nest_parent_dirty_tracking": False, "viommu": False, "pasid_bits": 0,
+                "pasid_exec": False,
+                "pasid_priv": False, "hw_info_type": 0, "hw_capabilities": 0}
+    i = iommus[t["iommu"]]
+    dirty = i.get("dirty_tracking", False)
+    nest = i.get("nesting", i["driver"] in NESTING_DRIVERS)
+    types = {"intel-vtd": 1, "arm-smmu-v3": 2, "iommufd-selftest": 0xfeedbeef}
+    caps = (1 if dirty else 0) | (2 if t.get("pasid_exec") else 0) | \
+        (4 if t.get("pasid_priv") else 0)
+    return {"dirty_tracking": dirty, "nest_parent": nest,
+            "nest_parent_dirty_tracking": nest and dirty and i["driver"] != "arm-smmu-v3",
+            "viommu": kernel_viommu and nest and i["driver"] in VIOMMU_DRIVERS,
+            "pasid_bits": t.get("pasid_bits", 0), "pasid_exec": t.get("pasid_exec", False),
+            "pasid_priv": t.get("pasid_priv", False),
+            "hw_info_type": types.get(i["driver"], 0), "hw_capabilities": caps}
+
+
+def table_cells(d):
+    """The DIRTY, NEST, PASID and VIOMMU cells of JSON device d's row."""
+    if d["emulated"]:
+        return ["-", "-", "-", "-"]
+    return ["yes" if d["dirty_tracking"] else "no", "yes" if d["nest_parent"] else "no",
+            str(d["pasid_bits"]) if d["pasid_bits"] else "no",
+            "yes" if d["viommu"] else "no"]
 
 # JSON: one entry per topology device, sorted by name, fields as the topology says.
 r, doc = run_json(SIM, "devices")
@@ -24,6 +65,9 @@ for d in devs:
         continue
     check(d.get("error") is None, "%s opened" % d["name"], r)
     check(d.get("cdev", "").startswith("/dev/vfio/devices/vfio"), "%s cdev" % d["name"], r)
+    want = expected_caps(t, iommus)
+    got = {k: d.get(k) for k in CAP_KEYS}
+    check(got == want, "%s: %s, want %s" % (d["name"], got, want), r)
     if t.get("emulated"):
         check(d.get("emulated") is True and d.get("dirty_tracking") is False and
               d.get("iommu") == "" and d.get("driver") == "",
@@ -36,19 +80,77 @@ for d in devs:
         check(d.get("dirty_tracking") is i.get("dirty_tracking", False),
               "%s dirty tracking as its IOMMU" % d["name"], r)
 
-# Text: a header, then one row per device in the same order with the same facts.
+check(doc.get("kernel_viommu") is True, "the default kernel (7.3) has vIOMMU objects", r)
+
+# Text: a header, one row per device in the same order with the same facts, and the kernel's
+# vIOMMU objects.
 r = run(SIM, "devices")
 check(r.rc == 0, "devices exits 0", r)
 lines = r.out.splitlines()
-check(lines and lines[0].split()[:6] == ["NAME", "CDEV", "IOMMU", "DRIVER", "EMULATED",
-                                         "DIRTY-TRACKING"], "header", r)
-rows = [l.split() for l in lines[1:]]
+check(lines and lines[0].split() == ["NAME", "CDEV", "IOMMU", "DRIVER", "EMULATED", "DIRTY",
+                                     "NEST", "PASID", "VIOMMU"], "header", r)
+rows = [l.split() for l in lines[1:-1]]
 check([row[0] for row in rows] == names, "rows sorted by name", r)
 for row, d in zip(rows, devs):
     want = [d["name"], d["cdev"], d["iommu"] or "-", d["driver"] or "-",
-            "yes" if d["emulated"] else "no", "yes" if d["dirty_tracking"] else "no"]
+            "yes" if d["emulated"] else "no"] + table_cells(d)
     check(row == want, "row %s == %s" % (row, want), r)
+check(lines[-1] == VIOMMU_LINES[True], "last line: the kernel's vIOMMU objects", r)
+check(not any(l.endswith(" ") for l in lines), "no line ends in a space", r)
 check(r.err == "", "nothing on stderr with --sim", r)
+
+# Every driver the simulator models, on each kernel it imitates, as the kernel answers: VT-d
+# with and without nesting (QEMU's has none), SMMUv3 (no dirty-tracking nest parent),
+# another driver (no nesting), the selftest mock (7.x only beside VT-d), PASID devices.
+def host(kernel):
+    t = {"kernel": kernel,
+         "iommus": [{"name": "dmar0", "driver": "intel-vtd", "dirty_tracking": True},
+                    {"name": "dmar1", "driver": "intel-vtd", "nesting": False},
+                    {"name": "smmu0", "driver": "arm-smmu-v3", "dirty_tracking": True},
+                    {"name": "amd0", "driver": "amd-iommu", "dirty_tracking": True}],
+         "devices": [{"name": "vtd", "iommu": "dmar0"},
+                     {"name": "vtd-pasid", "iommu": "dmar0", "pasid_bits": 20,
+                      "pasid_exec": True},
+                     {"name": "qemu-vtd", "iommu": "dmar1"},
+                     {"name": "smmu", "iommu": "smmu0", "pasid_bits": 16, "pasid_priv": True},
+                     {"name": "amd", "iommu": "amd0"},
+                     {"name": "mdev", "emulated": True}]}
+    if kernel != "6.12":
+        t["iommus"].append({"name": "mock", "driver": "iommufd-selftest",
+                            "dirty_tracking": True})
+        t["devices"].append({"name": "mock-d", "iommu": "mock"})
+    return t
+
+
+for kernel, viommu in (("6.12", False), ("7.3", True)):
+    t = host(kernel)
+    arg = "--sim=" + json.dumps(t)
+    r, kdoc = run_json(arg, "devices")
+    kdevs = kdoc.get("devices", []) if kdoc else []
+    by_name = {d["name"]: d for d in t["devices"]}
+    kiommus = {i["name"]: i for i in t["iommus"]}
+    check(sorted(d.get("name") for d in kdevs) == sorted(by_name), "%s: every device" % kernel,
+          r)
+    for d in kdevs:
+        want = expected_caps(by_name[d["name"]], kiommus, viommu)
+        got = {k: d.get(k) for k in CAP_KEYS}
+        check(got == want, "%s %s: %s, want %s" % (kernel, d["name"], got, want), r)
+    check(kdoc.get("kernel_viommu") is viommu, "%s: kernel_viommu %s" % (kernel, viommu), r)
+    r = run(arg, "devices")
+    klines = r.out.splitlines()
+    cells = {l.split()[0]: l.split()[5:] for l in klines[1:-1]}
+    for d in kdevs:
+        check(cells.get(d["name"]) == table_cells(d),
+              "%s %s: cells %s" % (kernel, d["name"], cells.get(d["name"])), r)
+    check(klines[-1] == VIOMMU_LINES[viommu], "%s: the vIOMMU line" % kernel, r)
+# The cells at a glance: QEMU's VT-d offers nothing of it, a PASID device its width, SMMUv3
+# and the mock their vIOMMUs.
+check(cells.get("qemu-vtd") == ["no", "no", "no", "no"] and
+      cells.get("vtd-pasid") == ["yes", "yes", "20", "no"] and
+      cells.get("smmu") == ["yes", "yes", "16", "yes"] and
+      cells.get("mock-d") == ["yes", "yes", "no", "yes"] and
+      cells.get("amd") == ["yes", "no", "no", "no"] and
+      cells.get("mdev") == ["-", "-", "-", "-"], "7.3 cells: %s" % cells, r)
 
 # Names that need escaping survive JSON exactly; the output is strict JSON.
 tricky_path = os.path.join(HERE, "tricky.json")
@@ -73,7 +175,7 @@ if tdoc:
 tnames = sorted((d["name"] for d in tricky["devices"]), key=lambda n: n.encode())
 r = run("--sim=" + tricky_path, "devices")
 lines = r.out.splitlines()
-check(r.rc == 0 and len(lines) == 1 + len(tnames), "tricky names: one row per device", r)
+check(r.rc == 0 and len(lines) == 2 + len(tnames), "tricky names: one row per device", r)
 check(raw_controls(r.out) == [], "tricky names: no raw control character in the table", r)
 check(all(l.startswith(shown(n) + " ") for l, n in zip(lines[1:], tnames)),
       "tricky names: each row starts with its name, escaped", r)
@@ -105,9 +207,13 @@ check(p.returncode == 0 and p.stdout == b"bad\\xffname\\xc3\ncaf\xc3\xa9\n",
 # A host without devices.
 empty = '{"iommus": [], "devices": []}'
 r = run("--sim=" + empty, "devices")
-check(r.rc == 0 and "no VFIO device" in r.out, "no devices: says so", r)
+check(r.rc == 0 and "no VFIO device" in r.out and "vIOMMU" not in r.out, "no devices: says so",
+      r)
 r, doc = run_json("--sim=" + empty, "devices")
 check(doc.get("devices") == [], "no devices: empty array", r)
+# Nothing asked, nothing known of the kernel.
+check("kernel_viommu" in doc and doc["kernel_viommu"] is None, "no devices: kernel_viommu null",
+      r)
 
 # Tracing: a line per kernel call on stderr with --trace or IOMMUFD_TRACE=1, none without.
 r = run(SIM, "devices", "--trace")
@@ -138,8 +244,9 @@ r, ddoc = run_json(SIM, "devices", "--dirty-tracking")
 check([d.get("name") for d in ddoc.get("devices", [])] == dirty_names,
       "--dirty-tracking filters the JSON", r)
 r = run(SIM, "devices", "--dirty-tracking")
-check([l.split()[0] for l in r.out.splitlines()[1:]] == dirty_names,
+check([l.split()[0] for l in r.out.splitlines()[1:-1]] == dirty_names,
       "--dirty-tracking filters the table", r)
+check(r.out.splitlines()[-1] == VIOMMU_LINES[True], "--dirty-tracking: the vIOMMU line", r)
 r = run(SIM, "devices", "--names", "--json")
 check(r.rc == 2 and r.out == "" and "exclude" in r.err, "--names with --json: usage error", r)
 

@@ -9,6 +9,7 @@
  * the build makes (kuapi/); <linux/types.h> stays the system's.
  */
 #include "uapi/iommufd_abi.h"
+#include "uapi/iommufd_ext_abi.h"
 #include "uapi/vfio_abi.h"
 
 /* Raw UAPI headers keep the kernel's annotations that headers_install strips. */
@@ -212,6 +213,23 @@ static void test_after_6_12(void **state)
 	/* The command number must at least not be one 6.12 uses. */
 	assert_true((int)IOFD_CMD_IOAS_MAP_FILE > (int)IOMMUFD_CMD_FAULT_QUEUE_ALLOC);
 #endif
+#ifdef IOMMU_VIOMMU_ALLOC
+	SAME_VALUE(IOFD_CMD_VIOMMU_ALLOC, IOMMUFD_CMD_VIOMMU_ALLOC);
+	SAME_VALUE(IOFD_VIOMMU_ALLOC, IOMMU_VIOMMU_ALLOC);
+	SAME_VALUE(IOFD_VIOMMU_TYPE_DEFAULT, IOMMU_VIOMMU_TYPE_DEFAULT);
+	SAME_STRUCT(iofd_viommu_alloc, iommu_viommu_alloc);
+	SAME_FIELD(iofd_viommu_alloc, size, iommu_viommu_alloc, size);
+	SAME_FIELD(iofd_viommu_alloc, flags, iommu_viommu_alloc, flags);
+	SAME_FIELD(iofd_viommu_alloc, type, iommu_viommu_alloc, type);
+	SAME_FIELD(iofd_viommu_alloc, dev_id, iommu_viommu_alloc, dev_id);
+	SAME_FIELD(iofd_viommu_alloc, hwpt_id, iommu_viommu_alloc, hwpt_id);
+	SAME_FIELD(iofd_viommu_alloc, out_viommu_id, iommu_viommu_alloc, out_viommu_id);
+	SAME_FIELD(iofd_viommu_alloc, data_len, iommu_viommu_alloc, data_len);
+	SAME_FIELD(iofd_viommu_alloc, reserved, iommu_viommu_alloc, __reserved);
+	SAME_FIELD(iofd_viommu_alloc, data_uptr, iommu_viommu_alloc, data_uptr);
+#else
+	assert_true((int)IOFD_CMD_VIOMMU_ALLOC > (int)IOMMUFD_CMD_FAULT_QUEUE_ALLOC);
+#endif
 #ifdef IOMMU_IOAS_CHANGE_PROCESS
 	SAME_VALUE(IOFD_CMD_IOAS_CHANGE_PROCESS, IOMMUFD_CMD_IOAS_CHANGE_PROCESS);
 	SAME_VALUE(IOFD_IOAS_CHANGE_PROCESS, IOMMU_IOAS_CHANGE_PROCESS);
@@ -237,6 +255,128 @@ static void test_after_6_12(void **state)
 #endif
 	if (abi_compared == before) {
 		print_message("headers of Linux 6.12: nothing newer to compare\n");
+		return;
+	}
+	abi_group_done(before);
+}
+
+/* Nested domains, invalidation and fault queues: 6.12 has them all. */
+static void test_nesting_structs(void **state)
+{
+	unsigned before = abi_compared;
+
+	SAME_VALUE(IOFD_CMD_HWPT_INVALIDATE, IOMMUFD_CMD_HWPT_INVALIDATE);
+	SAME_VALUE(IOFD_CMD_FAULT_QUEUE_ALLOC, IOMMUFD_CMD_FAULT_QUEUE_ALLOC);
+	SAME_VALUE(IOFD_HWPT_INVALIDATE, IOMMU_HWPT_INVALIDATE);
+	SAME_VALUE(IOFD_FAULT_QUEUE_ALLOC, IOMMU_FAULT_QUEUE_ALLOC);
+	SAME_VALUE(IOFD_HWPT_DATA_VTD_S1, IOMMU_HWPT_DATA_VTD_S1);
+	SAME_VALUE(IOFD_VTD_S1_SRE, IOMMU_VTD_S1_SRE);
+	SAME_VALUE(IOFD_VTD_S1_EAFE, IOMMU_VTD_S1_EAFE);
+	SAME_VALUE(IOFD_VTD_S1_WPE, IOMMU_VTD_S1_WPE);
+	SAME_STRUCT(iofd_hwpt_vtd_s1, iommu_hwpt_vtd_s1);
+	SAME_FIELD(iofd_hwpt_vtd_s1, flags, iommu_hwpt_vtd_s1, flags);
+	SAME_FIELD(iofd_hwpt_vtd_s1, pgtbl_addr, iommu_hwpt_vtd_s1, pgtbl_addr);
+	SAME_FIELD(iofd_hwpt_vtd_s1, addr_width, iommu_hwpt_vtd_s1, addr_width);
+	SAME_FIELD(iofd_hwpt_vtd_s1, reserved, iommu_hwpt_vtd_s1, __reserved);
+
+	SAME_VALUE(IOFD_HWPT_INVALIDATE_DATA_VTD_S1, IOMMU_HWPT_INVALIDATE_DATA_VTD_S1);
+	SAME_VALUE(IOFD_VTD_INV_FLAGS_LEAF, IOMMU_VTD_INV_FLAGS_LEAF);
+	SAME_STRUCT(iofd_hwpt_vtd_s1_invalidate, iommu_hwpt_vtd_s1_invalidate);
+	SAME_FIELD(iofd_hwpt_vtd_s1_invalidate, addr, iommu_hwpt_vtd_s1_invalidate, addr);
+	SAME_FIELD(iofd_hwpt_vtd_s1_invalidate, npages, iommu_hwpt_vtd_s1_invalidate, npages);
+	SAME_FIELD(iofd_hwpt_vtd_s1_invalidate, flags, iommu_hwpt_vtd_s1_invalidate, flags);
+	SAME_FIELD(iofd_hwpt_vtd_s1_invalidate, reserved, iommu_hwpt_vtd_s1_invalidate,
+		   __reserved);
+
+	SAME_STRUCT(iofd_hwpt_invalidate, iommu_hwpt_invalidate);
+	SAME_FIELD(iofd_hwpt_invalidate, size, iommu_hwpt_invalidate, size);
+	SAME_FIELD(iofd_hwpt_invalidate, hwpt_id, iommu_hwpt_invalidate, hwpt_id);
+	SAME_FIELD(iofd_hwpt_invalidate, data_uptr, iommu_hwpt_invalidate, data_uptr);
+	SAME_FIELD(iofd_hwpt_invalidate, data_type, iommu_hwpt_invalidate, data_type);
+	SAME_FIELD(iofd_hwpt_invalidate, entry_len, iommu_hwpt_invalidate, entry_len);
+	SAME_FIELD(iofd_hwpt_invalidate, entry_num, iommu_hwpt_invalidate, entry_num);
+	SAME_FIELD(iofd_hwpt_invalidate, reserved, iommu_hwpt_invalidate, __reserved);
+
+	SAME_VALUE(IOFD_PGFAULT_FLAGS_PASID_VALID, IOMMU_PGFAULT_FLAGS_PASID_VALID);
+	SAME_VALUE(IOFD_PGFAULT_FLAGS_LAST_PAGE, IOMMU_PGFAULT_FLAGS_LAST_PAGE);
+	SAME_VALUE(IOFD_PGFAULT_PERM_READ, IOMMU_PGFAULT_PERM_READ);
+	SAME_VALUE(IOFD_PGFAULT_PERM_WRITE, IOMMU_PGFAULT_PERM_WRITE);
+	SAME_VALUE(IOFD_PGFAULT_PERM_EXEC, IOMMU_PGFAULT_PERM_EXEC);
+	SAME_VALUE(IOFD_PGFAULT_PERM_PRIV, IOMMU_PGFAULT_PERM_PRIV);
+	SAME_STRUCT(iofd_hwpt_pgfault, iommu_hwpt_pgfault);
+	SAME_FIELD(iofd_hwpt_pgfault, flags, iommu_hwpt_pgfault, flags);
+	SAME_FIELD(iofd_hwpt_pgfault, dev_id, iommu_hwpt_pgfault, dev_id);
+	SAME_FIELD(iofd_hwpt_pgfault, pasid, iommu_hwpt_pgfault, pasid);
+	SAME_FIELD(iofd_hwpt_pgfault, grpid, iommu_hwpt_pgfault, grpid);
+	SAME_FIELD(iofd_hwpt_pgfault, perm, iommu_hwpt_pgfault, perm);
+	SAME_FIELD(iofd_hwpt_pgfault, addr, iommu_hwpt_pgfault, addr);
+	SAME_FIELD(iofd_hwpt_pgfault, length, iommu_hwpt_pgfault, length);
+	SAME_FIELD(iofd_hwpt_pgfault, cookie, iommu_hwpt_pgfault, cookie);
+	SAME_VALUE(IOFD_PAGE_RESP_SUCCESS, IOMMUFD_PAGE_RESP_SUCCESS);
+	SAME_VALUE(IOFD_PAGE_RESP_INVALID, IOMMUFD_PAGE_RESP_INVALID);
+	SAME_STRUCT(iofd_hwpt_page_response, iommu_hwpt_page_response);
+	SAME_FIELD(iofd_hwpt_page_response, cookie, iommu_hwpt_page_response, cookie);
+	SAME_FIELD(iofd_hwpt_page_response, code, iommu_hwpt_page_response, code);
+	SAME_STRUCT(iofd_fault_alloc, iommu_fault_alloc);
+	SAME_FIELD(iofd_fault_alloc, size, iommu_fault_alloc, size);
+	SAME_FIELD(iofd_fault_alloc, flags, iommu_fault_alloc, flags);
+	SAME_FIELD(iofd_fault_alloc, out_fault_id, iommu_fault_alloc, out_fault_id);
+	SAME_FIELD(iofd_fault_alloc, out_fault_fd, iommu_fault_alloc, out_fault_fd);
+	abi_group_done(before);
+}
+
+/* vIOMMUs, vDEVICEs, vEVENTQs, SMMUv3 nesting and PASID domains: newer than 6.12. */
+static void test_viommu_structs(void **state)
+{
+	unsigned before = abi_compared;
+
+#ifdef IOMMU_VIOMMU_ALLOC
+	/* VIOMMU_ALLOC itself: test_after_6_12 */
+	SAME_VALUE(IOFD_CMD_VDEVICE_ALLOC, IOMMUFD_CMD_VDEVICE_ALLOC);
+	SAME_VALUE(IOFD_VDEVICE_ALLOC, IOMMU_VDEVICE_ALLOC);
+	SAME_VALUE(IOFD_VIOMMU_TYPE_ARM_SMMUV3, IOMMU_VIOMMU_TYPE_ARM_SMMUV3);
+	SAME_VALUE(IOFD_HWPT_DATA_ARM_SMMUV3, IOMMU_HWPT_DATA_ARM_SMMUV3);
+	SAME_VALUE(IOFD_HWPT_ALLOC_PASID, IOMMU_HWPT_ALLOC_PASID);
+	SAME_STRUCT(iofd_hwpt_arm_smmuv3, iommu_hwpt_arm_smmuv3);
+	SAME_MEMBER(iofd_hwpt_arm_smmuv3, ste, iommu_hwpt_arm_smmuv3, ste);
+
+	SAME_STRUCT(iofd_vdevice_alloc, iommu_vdevice_alloc);
+	SAME_FIELD(iofd_vdevice_alloc, size, iommu_vdevice_alloc, size);
+	SAME_FIELD(iofd_vdevice_alloc, viommu_id, iommu_vdevice_alloc, viommu_id);
+	SAME_FIELD(iofd_vdevice_alloc, dev_id, iommu_vdevice_alloc, dev_id);
+	SAME_FIELD(iofd_vdevice_alloc, out_vdevice_id, iommu_vdevice_alloc, out_vdevice_id);
+	SAME_FIELD(iofd_vdevice_alloc, virt_id, iommu_vdevice_alloc, virt_id);
+
+	SAME_VALUE(IOFD_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3, IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3);
+	SAME_STRUCT(iofd_viommu_arm_smmuv3_invalidate, iommu_viommu_arm_smmuv3_invalidate);
+	SAME_MEMBER(iofd_viommu_arm_smmuv3_invalidate, cmd, iommu_viommu_arm_smmuv3_invalidate,
+		    cmd);
+#endif
+#ifdef IOMMU_VEVENTQ_ALLOC
+	SAME_VALUE(IOFD_CMD_VEVENTQ_ALLOC, IOMMUFD_CMD_VEVENTQ_ALLOC);
+	SAME_VALUE(IOFD_VEVENTQ_ALLOC, IOMMU_VEVENTQ_ALLOC);
+	SAME_VALUE(IOFD_VEVENTQ_FLAG_LOST_EVENTS, IOMMU_VEVENTQ_FLAG_LOST_EVENTS);
+	SAME_VALUE(IOFD_VEVENTQ_TYPE_DEFAULT, IOMMU_VEVENTQ_TYPE_DEFAULT);
+	SAME_VALUE(IOFD_VEVENTQ_TYPE_ARM_SMMUV3, IOMMU_VEVENTQ_TYPE_ARM_SMMUV3);
+	SAME_STRUCT(iofd_vevent_header, iommufd_vevent_header);
+	SAME_FIELD(iofd_vevent_header, flags, iommufd_vevent_header, flags);
+	SAME_FIELD(iofd_vevent_header, sequence, iommufd_vevent_header, sequence);
+	SAME_STRUCT(iofd_vevent_arm_smmuv3, iommu_vevent_arm_smmuv3);
+	SAME_MEMBER(iofd_vevent_arm_smmuv3, evt, iommu_vevent_arm_smmuv3, evt);
+	SAME_STRUCT(iofd_veventq_alloc, iommu_veventq_alloc);
+	SAME_FIELD(iofd_veventq_alloc, size, iommu_veventq_alloc, size);
+	SAME_FIELD(iofd_veventq_alloc, flags, iommu_veventq_alloc, flags);
+	SAME_FIELD(iofd_veventq_alloc, viommu_id, iommu_veventq_alloc, viommu_id);
+	SAME_FIELD(iofd_veventq_alloc, type, iommu_veventq_alloc, type);
+	SAME_FIELD(iofd_veventq_alloc, veventq_depth, iommu_veventq_alloc, veventq_depth);
+	SAME_FIELD(iofd_veventq_alloc, out_veventq_id, iommu_veventq_alloc, out_veventq_id);
+	SAME_FIELD(iofd_veventq_alloc, out_veventq_fd, iommu_veventq_alloc, out_veventq_fd);
+	SAME_FIELD(iofd_veventq_alloc, reserved, iommu_veventq_alloc, __reserved);
+#endif
+	if (abi_compared == before) {
+		/* Not a number 6.12 uses for something else. */
+		assert_true((int)IOFD_CMD_VIOMMU_ALLOC > (int)IOMMUFD_CMD_FAULT_QUEUE_ALLOC);
+		print_message("headers of Linux 6.12: no vIOMMU to compare\n");
 		return;
 	}
 	abi_group_done(before);
@@ -352,6 +492,8 @@ int main(void)
 		cmocka_unit_test(test_ioas_structs),
 		cmocka_unit_test(test_hwpt_structs),
 		cmocka_unit_test(test_after_6_12),
+		cmocka_unit_test(test_nesting_structs),
+		cmocka_unit_test(test_viommu_structs),
 		cmocka_unit_test(test_vfio_cdev),
 		cmocka_unit_test(test_comparison_catches_wrong_definitions),
 	};

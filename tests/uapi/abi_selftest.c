@@ -37,6 +37,88 @@ static void test_selftest_numbers(void **state)
 	abi_group_done(before);
 }
 
+/* The mock's nested domains, invalidation and faults: 6.12 has them. */
+static void test_selftest_nesting(void **state)
+{
+	unsigned before = abi_compared;
+
+	SAME_VALUE(IOFD_TEST_OP_MD_CHECK_IOTLB, IOMMU_TEST_OP_MD_CHECK_IOTLB);
+	SAME_VALUE(IOFD_TEST_OP_TRIGGER_IOPF, IOMMU_TEST_OP_TRIGGER_IOPF);
+	SAME_VALUE(IOFD_HWPT_DATA_SELFTEST, IOMMU_HWPT_DATA_SELFTEST);
+	SAME_VALUE(IOFD_TEST_IOTLB_DEFAULT, IOMMU_TEST_IOTLB_DEFAULT);
+	SAME_VALUE(IOFD_MOCK_IOTLB_NUM, MOCK_NESTED_DOMAIN_IOTLB_NUM);
+	SAME_VALUE(IOFD_HWPT_INVALIDATE_DATA_SELFTEST, IOMMU_HWPT_INVALIDATE_DATA_SELFTEST);
+	SAME_VALUE(IOFD_HWPT_INVALIDATE_DATA_SELFTEST_INVALID,
+		   IOMMU_HWPT_INVALIDATE_DATA_SELFTEST_INVALID);
+	SAME_VALUE(IOFD_TEST_INVALIDATE_FLAG_ALL, IOMMU_TEST_INVALIDATE_FLAG_ALL);
+	/* 7.3 adds pagetable_type after iotlb (ours has it; 6.12 takes the first 4 bytes) */
+	SAME_FIELD(iofd_hwpt_selftest, iotlb, iommu_hwpt_selftest, iotlb);
+	SAME_STRUCT(iofd_hwpt_invalidate_selftest, iommu_hwpt_invalidate_selftest);
+	SAME_FIELD(iofd_hwpt_invalidate_selftest, flags, iommu_hwpt_invalidate_selftest, flags);
+	SAME_FIELD(iofd_hwpt_invalidate_selftest, iotlb_id, iommu_hwpt_invalidate_selftest,
+		   iotlb_id);
+	SAME_FIELD(iofd_test_cmd, check_iotlb.id, iommu_test_cmd, check_iotlb.id);
+	SAME_FIELD(iofd_test_cmd, check_iotlb.iotlb, iommu_test_cmd, check_iotlb.iotlb);
+	SAME_FIELD(iofd_test_cmd, trigger_iopf.dev_id, iommu_test_cmd, trigger_iopf.dev_id);
+	SAME_FIELD(iofd_test_cmd, trigger_iopf.pasid, iommu_test_cmd, trigger_iopf.pasid);
+	SAME_FIELD(iofd_test_cmd, trigger_iopf.grpid, iommu_test_cmd, trigger_iopf.grpid);
+	SAME_FIELD(iofd_test_cmd, trigger_iopf.perm, iommu_test_cmd, trigger_iopf.perm);
+	SAME_MEMBER(iofd_test_cmd, trigger_iopf.addr, iommu_test_cmd, trigger_iopf.addr);
+	abi_group_done(before);
+}
+
+/* The mock's vIOMMU, vEVENTQ, device caches and PASIDs: newer than 6.12. */
+static void test_selftest_viommu(void **state)
+{
+	unsigned before = abi_compared;
+
+#ifdef IOMMU_VIOMMU_TYPE_SELFTEST
+	SAME_VALUE(IOFD_TEST_OP_DEV_CHECK_CACHE, IOMMU_TEST_OP_DEV_CHECK_CACHE);
+	SAME_VALUE(IOFD_TEST_OP_TRIGGER_VEVENT, IOMMU_TEST_OP_TRIGGER_VEVENT);
+	SAME_VALUE(IOFD_TEST_OP_PASID_ATTACH, IOMMU_TEST_OP_PASID_ATTACH);
+	SAME_VALUE(IOFD_TEST_OP_PASID_REPLACE, IOMMU_TEST_OP_PASID_REPLACE);
+	SAME_VALUE(IOFD_TEST_OP_PASID_DETACH, IOMMU_TEST_OP_PASID_DETACH);
+	SAME_VALUE(IOFD_TEST_OP_PASID_CHECK_HWPT, IOMMU_TEST_OP_PASID_CHECK_HWPT);
+	SAME_VALUE(IOFD_MOCK_DEVICE_PASID, MOCK_FLAGS_DEVICE_PASID);
+	SAME_VALUE(IOFD_MOCK_PASID_WIDTH, MOCK_PASID_WIDTH);
+	SAME_VALUE(IOFD_MOCK_DEV_CACHE_NUM, MOCK_DEV_CACHE_NUM);
+	SAME_VALUE(IOFD_TEST_DEV_CACHE_DEFAULT, IOMMU_TEST_DEV_CACHE_DEFAULT);
+	SAME_VALUE(IOFD_VIOMMU_TYPE_SELFTEST, IOMMU_VIOMMU_TYPE_SELFTEST);
+	SAME_VALUE(IOFD_VIOMMU_INVALIDATE_DATA_SELFTEST, IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST);
+	SAME_VALUE(IOFD_VIOMMU_INVALIDATE_DATA_SELFTEST_INVALID,
+		   IOMMU_VIOMMU_INVALIDATE_DATA_SELFTEST_INVALID);
+	SAME_VALUE(IOFD_VEVENTQ_TYPE_SELFTEST, IOMMU_VEVENTQ_TYPE_SELFTEST);
+	SAME_STRUCT(iofd_viommu_selftest, iommu_viommu_selftest);
+	SAME_FIELD(iofd_viommu_selftest, in_data, iommu_viommu_selftest, in_data);
+	SAME_FIELD(iofd_viommu_selftest, out_data, iommu_viommu_selftest, out_data);
+	SAME_FIELD(iofd_viommu_selftest, out_mmap_offset, iommu_viommu_selftest, out_mmap_offset);
+	SAME_FIELD(iofd_viommu_selftest, out_mmap_length, iommu_viommu_selftest, out_mmap_length);
+	SAME_STRUCT(iofd_viommu_invalidate_selftest, iommu_viommu_invalidate_selftest);
+	SAME_FIELD(iofd_viommu_invalidate_selftest, flags, iommu_viommu_invalidate_selftest, flags);
+	SAME_FIELD(iofd_viommu_invalidate_selftest, vdev_id, iommu_viommu_invalidate_selftest,
+		   vdev_id);
+	SAME_FIELD(iofd_viommu_invalidate_selftest, cache_id, iommu_viommu_invalidate_selftest,
+		   cache_id);
+	SAME_STRUCT(iofd_viommu_event_selftest, iommu_viommu_event_selftest);
+	SAME_FIELD(iofd_viommu_event_selftest, virt_id, iommu_viommu_event_selftest, virt_id);
+	SAME_FIELD(iofd_test_cmd, check_dev_cache.id, iommu_test_cmd, check_dev_cache.id);
+	SAME_FIELD(iofd_test_cmd, check_dev_cache.cache, iommu_test_cmd, check_dev_cache.cache);
+	SAME_FIELD(iofd_test_cmd, trigger_vevent.dev_id, iommu_test_cmd, trigger_vevent.dev_id);
+	SAME_FIELD(iofd_test_cmd, pasid.pasid, iommu_test_cmd, pasid_attach.pasid);
+	SAME_FIELD(iofd_test_cmd, pasid.pt_id, iommu_test_cmd, pasid_attach.pt_id);
+	SAME_FIELD(iofd_test_cmd, pasid.pasid, iommu_test_cmd, pasid_replace.pasid);
+	SAME_FIELD(iofd_test_cmd, pasid.pt_id, iommu_test_cmd, pasid_replace.pt_id);
+	SAME_FIELD(iofd_test_cmd, pasid.pasid, iommu_test_cmd, pasid_detach.pasid);
+	SAME_FIELD(iofd_test_cmd, pasid.pasid, iommu_test_cmd, pasid_check.pasid);
+	SAME_FIELD(iofd_test_cmd, pasid.pt_id, iommu_test_cmd, pasid_check.hwpt_id);
+#endif
+	if (abi_compared == before) {
+		print_message("selftest header of Linux 6.12: no vIOMMU to compare\n");
+		return;
+	}
+	abi_group_done(before);
+}
+
 static void test_selftest_cmd_layout(void **state)
 {
 	unsigned before = abi_compared;
@@ -75,13 +157,6 @@ static void test_selftest_cmd_layout(void **state)
 	SAME_FIELD(iofd_test_cmd, dirty.page_size, iommu_test_cmd, dirty.page_size);
 	SAME_FIELD(iofd_test_cmd, dirty.uptr, iommu_test_cmd, dirty.uptr);
 	SAME_FIELD(iofd_test_cmd, dirty.out_nr_dirty, iommu_test_cmd, dirty.out_nr_dirty);
-
-#ifdef MOCK_PASID_WIDTH
-	/* The PASID test ops are 7.x's (6.12's header has none). */
-	SAME_VALUE(IOFD_TEST_OP_PASID_CHECK_HWPT, IOMMU_TEST_OP_PASID_CHECK_HWPT);
-	SAME_FIELD(iofd_test_cmd, pasid_check.pasid, iommu_test_cmd, pasid_check.pasid);
-	SAME_FIELD(iofd_test_cmd, pasid_check.hwpt_id, iommu_test_cmd, pasid_check.hwpt_id);
-#endif
 
 	SAME_FIELD(iofd_test_cmd, last, iommu_test_cmd, last);
 	abi_group_done(before);
@@ -147,6 +222,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_selftest_numbers),
 		cmocka_unit_test(test_selftest_cmd_layout),
+		cmocka_unit_test(test_selftest_nesting),
+		cmocka_unit_test(test_selftest_viommu),
 		cmocka_unit_test(test_selftest_source_facts),
 	};
 

@@ -5,7 +5,10 @@
  * identical; afterwards the simulator must hold no object. Hand-written
  * scenarios come from /tests/data/<flavour>-*.scn, then VMTEST_DIFF_COUNT
  * (default 150) generated object sequences and VMTEST_DIFF_CONTAINER_COUNT
- * (default 80) generated container sequences per machine. A disagreement prints the script
+ * (default 80) generated container sequences per machine, and on machine B
+ * VMTEST_DIFF_NESTED_COUNT (default 60) generated nesting sequences (vIOMMUs,
+ * stage-1 domains, invalidation, events, faults, destroys in every order). A
+ * disagreement prints the script
  * and both transcripts from the first differing line: the kernel is right.
  * A script with a line "# show transcript" prints the kernel's transcript.
  *
@@ -246,8 +249,10 @@ int main(int argc, char **argv)
 	const char *prefix = flavour == SCN_VTD ? "vtd-" : "mock-";
 	const char *count_env = getenv("VMTEST_DIFF_COUNT");
 	const char *ccount_env = getenv("VMTEST_DIFF_CONTAINER_COUNT");
+	const char *ncount_env = getenv("VMTEST_DIFF_NESTED_COUNT");
 	unsigned count = count_env ? (unsigned)atoi(count_env) : 150;
 	unsigned ccount = ccount_env ? (unsigned)atoi(ccount_env) : 80;
+	unsigned ncount = flavour == SCN_MOCK ? (ncount_env ? (unsigned)atoi(ncount_env) : 60) : 0;
 	struct dirent **ents = NULL;
 	unsigned n = 0, failed = 0, i;
 	int nents;
@@ -262,7 +267,7 @@ int main(int argc, char **argv)
 	nents = scandir(DATA_DIR, &ents, NULL, by_name);
 	for (i = 0; nents > 0 && i < (unsigned)nents; i++)
 		n += !strncmp(ents[i]->d_name, prefix, strlen(prefix));
-	printf("1..%u\n", n + count + ccount);
+	printf("1..%u\n", n + count + ccount + ncount);
 
 	n = 0;
 	for (i = 0; nents > 0 && i < (unsigned)nents; i++) {
@@ -299,6 +304,17 @@ int main(int argc, char **argv)
 		scn_generate_container(flavour, i, &gen);
 		dc.script = gen.s;
 		snprintf(name, sizeof(name), "generated container %s scenario %u", prefix, i);
+		failed += !vt_run_case(++n, name, run_diff, &dc);
+		scn_text_free(&gen);
+	}
+	for (i = 0; i < ncount; i++) {
+		struct scn_text gen = { 0 };
+		struct diff_case dc = { .flavour = flavour };
+		char name[64];
+
+		scn_generate_nested(flavour, i, &gen);
+		dc.script = gen.s;
+		snprintf(name, sizeof(name), "generated nesting scenario %u", i);
 		failed += !vt_run_case(++n, name, run_diff, &dc);
 		scn_text_free(&gen);
 	}

@@ -52,6 +52,25 @@
  *   cfree C                             free, then each of its objects must be
  *                                       gone (DESTROY answers ENOENT)
  * Containers still there at the end are freed before the devices close.
+ *
+ * Nesting verbs (scenario_nested.c; the mock: machine B): vIOMMUs are the
+ * mock's (0xdeadbeef), stage-1 data its 0xdead; what the hardware does and
+ * the mock's caches are test ops on the kernel, simulator calls on the sim:
+ *   viommu V D H [data]                 VIOMMU_ALLOC on nest parent H (data: its loopback)
+ *   vdevice X V D VIRT                  VDEVICE_ALLOC
+ *   nested N D H|V [iotlb=N] [type=T] [len=L] [fault=F] [pasid]
+ *                                       a stage-1 HWPT from a parent or a vIOMMU
+ *   hinval N F:ID... / vinval V F:VDEV:CACHE... [type=T]
+ *                                       HWPT_INVALIDATE; prints the entries done
+ *   iotlb D IDX VAL / devcache D IDX VAL  does the mock's entry hold VAL (0 or EINVAL)
+ *   vevent D / iopf D PASID GRPID       TRIGGER_VEVENT, TRIGGER_IOPF
+ *   faultq F / veventq Q V DEPTH        the queues (named objects, their files kept)
+ *   readf F [MAX] / readq Q [MAX]       read: faults (device/group/flags/pasid/cookie),
+ *                                       events (sequence/flags/lost/virtual id)
+ *   respond F COOKIE CODE / closeq F|Q
+ *   cvirt C D VIRT / cnest C D [iotlb=N] / cunnest C D  container nesting; print where
+ *                                       the device stands (cnesting C D alone)
+ *   cinval C D dom|vi F:ID|F:VDEV:CACHE container invalidation
  * A line "# show transcript" makes guest_diff print the kernel's transcript.
  */
 #ifndef VM_SCENARIO_H
@@ -73,7 +92,7 @@ enum scn_flavour {
  * with it). A step succeeded when its result is no errno and no "no such
  * device open" / "no such container" / "already ...".
  */
-#define SCN_NVERBS 32
+#define SCN_NVERBS 64
 struct scn_stats {
 	unsigned steps, ok;
 	unsigned verb_runs[SCN_NVERBS], verb_ok[SCN_NVERBS]; /* indexed like scn_verbs */
@@ -109,6 +128,8 @@ int scn_run(struct scn_backend *be, const char *script, struct scn_text *out);
 void scn_generate(enum scn_flavour flavour, unsigned n, struct scn_text *out);
 /* The n-th generated container script of a flavour (deterministic). */
 void scn_generate_container(enum scn_flavour flavour, unsigned n, struct scn_text *out);
+/* The n-th generated nesting script (machine B's mock; deterministic). */
+void scn_generate_nested(enum scn_flavour flavour, unsigned n, struct scn_text *out);
 
 /* The simulated host that mirrors a machine (imitating the simulator's default kernel). */
 const char *scn_sim_topology(enum scn_flavour flavour);

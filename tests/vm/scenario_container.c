@@ -273,6 +273,12 @@ static int do_read(struct scn_state *st, struct scn_cont *ct, char **tok, int nt
 	return 0;
 }
 
+static bool nest_verb(const char *op)
+{
+	return !strcmp(op, "cvirt") || !strcmp(op, "cnest") || !strcmp(op, "cunnest") ||
+	       !strcmp(op, "cinval") || !strcmp(op, "cnesting");
+}
+
 int scn_container_step(struct scn_state *st, char **tok, int ntok)
 {
 	const char *op = tok[0];
@@ -286,7 +292,7 @@ int scn_container_step(struct scn_state *st, char **tok, int ntok)
 	if (strcmp(op, "cattach") && strcmp(op, "cdetach") && strcmp(op, "ccovered") &&
 	    strcmp(op, "cmap") && strcmp(op, "cunmap") && strcmp(op, "ctrack") &&
 	    strcmp(op, "cread") && strcmp(op, "cstatus") && strcmp(op, "cdomains") &&
-	    strcmp(op, "cfree"))
+	    strcmp(op, "cfree") && !nest_verb(op))
 		return 1;
 	if (ntok < 2)
 		return -EINVAL;
@@ -294,6 +300,12 @@ int scn_container_step(struct scn_state *st, char **tok, int ntok)
 	if (!ct) {
 		scn_text_printf(st->out, " => no such container\n");
 		return 0;
+	}
+	if (nest_verb(op)) {
+		/* scenario_nested.c */
+		ret = scn_nested_cont_step(st, ct->c, tok, ntok);
+		refresh_one(st, ct);
+		return ret;
 	}
 
 	if (!strcmp(op, "cattach") || !strcmp(op, "cdetach") || !strcmp(op, "ccovered")) {

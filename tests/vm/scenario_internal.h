@@ -15,6 +15,7 @@
 #define SCN_MOCK_KIND_DEVS 4
 /* A container's domains get names C.d1, C.d2...: at most this many live ones. */
 #define SCN_MAX_DOMAINS 8
+#define SCN_MAX_QUEUES 8
 
 struct scn_obj {
 	char name[32];
@@ -36,6 +37,14 @@ struct scn_cont {
 	bool tracking;        /* the script switched tracking on (and not off) */
 };
 
+/* An event queue the script made (scenario_nested.c): its object is named like it. */
+struct scn_queue {
+	char name[32];
+	int fd;         /* -1 once closed */
+	bool fault;     /* a fault queue; else a vEVENTQ */
+	uint32_t next_seq;
+};
+
 struct scn_state {
 	struct scn_backend *be;
 	struct scn_text *out;
@@ -47,6 +56,8 @@ struct scn_state {
 	bool mock_used[2][SCN_MOCK_KIND_DEVS];
 	struct scn_cont conts[SCN_MAX_CONTAINERS];
 	unsigned nconts;
+	struct scn_queue queues[SCN_MAX_QUEUES];
+	unsigned nqueues;
 };
 
 struct scn_obj *scn_find_obj(struct scn_state *st, const char *name);
@@ -71,5 +82,15 @@ void scn_container_refresh(struct scn_state *st);
 bool scn_container_dev_tracked(struct scn_state *st, struct scn_dev *d);
 /* At the end of a script: free every container still there. */
 void scn_container_free_all(struct scn_state *st);
+
+/*
+ * Nesting verbs (scenario_nested.c): 1 when tok[0] is not one of them, else 0
+ * or -EINVAL. The container ones are called by scn_container_step.
+ */
+int scn_nested_step(struct scn_state *st, char **tok, int ntok);
+int scn_nested_cont_step(struct scn_state *st, struct iommufd_container *c, char **tok,
+			 int ntok);
+/* At the end of a script: close the queues' files still open. */
+void scn_nested_close_all(struct scn_state *st);
 
 #endif

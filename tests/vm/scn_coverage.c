@@ -158,6 +158,35 @@ static void check_verbs(const char *what, const struct summary *s, const char *c
 	}
 }
 
+/* The nesting sequences (machine B), on the simulator imitating 7.3: they run, leave
+ * nothing, and each of their verbs succeeds somewhere. */
+#define NNESTED 60
+static void measure_nested(bool list)
+{
+	static const char *const never[] = { NULL };
+	struct summary s = { 0 };
+	bool all_ran = true;
+	char what[64];
+	unsigned i;
+
+	for (i = 0; i < NNESTED; i++) {
+		struct scn_text gen = { 0 };
+		struct seq sq;
+
+		scn_generate_nested(SCN_MOCK, i, &gen);
+		snprintf(what, sizeof(what), "mock nesting %u", i);
+		all_ran &= run_one(SCN_MOCK, gen.s, what, &sq);
+		scn_text_free(&gen);
+		add(&s, &sq);
+		if (list)
+			printf("# %-18s steps %3u ok %3u verbs %2u\n", what, sq.st.steps, sq.st.ok,
+			       sq.verbs_ok);
+	}
+	report("mock nesting", &s);
+	tap(all_ran, "mock nesting: every sequence runs on the simulator and leaves nothing");
+	check_verbs("mock nesting", &s, never);
+}
+
 static void measure(enum scn_flavour f, bool list)
 {
 	const char *fname = f == SCN_VTD ? "vtd" : "mock";
@@ -217,6 +246,7 @@ static void measure(enum scn_flavour f, bool list)
 	check_verbs(what, &cont, f == SCN_VTD ? vtd_never_c : mock_never_c);
 	if (f == SCN_VTD)
 		return;
+	measure_nested(list);
 	tap(pct(obj.dirty, obj.n) >= MIN_OBJ_DIRTY_PCT, "%s objects: %u%% read dirty bits (min %u%%)",
 	    fname, pct(obj.dirty, obj.n), MIN_OBJ_DIRTY_PCT);
 	tap(pct(cont.dirty, cont.n) >= MIN_CONT_DIRTY_PCT,
@@ -237,7 +267,9 @@ static int show(char **argv)
 	struct scn_text gen = { 0 }, out = { 0 };
 	unsigned n = (unsigned)atoi(argv[2]);
 
-	if (strcmp(argv[1], "obj"))
+	if (!strcmp(argv[1], "nest"))
+		scn_generate_nested(f, n, &gen);
+	else if (strcmp(argv[1], "obj"))
 		scn_generate_container(f, n, &gen);
 	else
 		scn_generate(f, n, &gen);

@@ -13,7 +13,7 @@ static const struct opt_def attach_opts[] = {
 	{ "no-dirty", 0, OPT_ARG_NONE, OPT_NO_DIRTY, NULL,
 	  "do not ask for dirty tracking domains" },
 	{ "nest-parent", 0, OPT_ARG_NONE, OPT_NEST_PARENT, NULL,
-	  "make the domains nesting parents (for a vIOMMU)" },
+	  "make the domains nesting parents, each device with its vIOMMU and stage-1 domain" },
 	{ NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -54,6 +54,12 @@ static int run(struct cli *cli, int argc, char **argv)
 	rc = setup_build(cli, flags, names, n, &s);
 	if (rc)
 		goto out_close;
+	/* a nest-parent set: each device's vIOMMU, virtual id and stage-1 domain */
+	if (flags & IOMMUFD_CONTAINER_NEST_PARENT) {
+		rc = setup_nest(&s);
+		if (rc)
+			goto out_close;
+	}
 	/* The layout is written before teardown (which frees it), the verdict after. */
 	rc = setup_output_begin(&s, "attach", &out);
 	if (rc)
@@ -81,12 +87,18 @@ const struct command cmd_attach = {
 		"emulated devices attached to the IOAS itself. Then says whether every device is\n"
 		"covered by IOMMU dirty tracking (live migration without device help), names those\n"
 		"that are not and why, and tears everything down again.\n\n"
+		"With --nest-parent each device also gets what a VMM with an accelerated vIOMMU\n"
+		"gives it: a virtual id (its place on the command line) on the vIOMMU of its IOMMU,\n"
+		"and a stage-1 domain with its driver's pass-through data (the selftest mock's; an\n"
+		"SMMUv3 STE in bypass). The layout shows them under each device, or why it has none\n"
+		"(VT-d nests from the parent; kernels before 6.13 have no vIOMMU).\n\n"
 		"Exits 3 when dirty tracking was asked for and some device is not covered.\n\n"
 		"JSON: {\"command\", \"simulated\", \"container\": {\"ioas_id\", \"dirty_tracking\",\n"
 		"\"nest_parent\"}, \"domains\": [{\"hwpt_id\", \"dirty_tracking\", \"nest_parent\",\n"
 		"\"devices\": [names]}], \"ioas_devices\": [names], \"devices\": [{\"name\", \"arg\",\n"
 		"\"dev_id\", \"iommu\", \"emulated\", \"dirty_capable\", \"pt_id\", \"hwpt_id\", \"covered\",\n"
-		"\"reason\"}], \"dirty_tracking\": {\"requested\", \"all_covered\", \"not_covered\": [names],\n"
+		"\"reason\", \"nesting\" (--nest-parent): {\"viommu_id\", \"viommu_type\", \"virt_id\",\n"
+		"\"vdevice_id\", \"stage1_hwpt_id\", \"parent_hwpt_id\", \"note\"}}], \"dirty_tracking\": {\"requested\", \"all_covered\", \"not_covered\": [names],\n"
 		"\"message\"}, \"migratable\", \"teardown\": {\"clean\", \"objects_left\"}, \"exit_code\"}",
 	.opts = attach_opts,
 	.run = run,

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* iommufdctl devices: every VFIO device cdev and whether its IOMMU tracks dirty pages. */
+/*
+ * iommufdctl devices: every VFIO device cdev and what its IOMMU and kernel offer (dirty
+ * tracking, nest parents, PASIDs, its driver's vIOMMUs, the kernel's vIOMMU objects), as
+ * iommufd_device_caps() learns it.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +24,7 @@ struct devices_opts {
 
 struct dev_row {
 	struct iommufd_device_desc desc;
-	int dirty;		/* 1, 0, or -errno */
+	struct iommufd_device_caps caps;	/* what the kernel said, when error is "" */
 	char error[256];	/* why it could not be opened or asked; "" if it could */
 };
 
@@ -55,7 +59,7 @@ static int list_all(struct cli *cli, struct dev_row **rows_out, unsigned *n_out)
 	return EXIT_OK;
 }
 
-/* Open the device to ask GET_HW_INFO; a device in use elsewhere says why it cannot be. */
+/* Open the device to ask what it offers; a device in use elsewhere says why it cannot be. */
 static void probe(struct cli *cli, struct dev_row *r)
 {
 	struct iommufd_device *dev;
@@ -64,19 +68,67 @@ static void probe(struct cli *cli, struct dev_row *r)
 	/* Either kernel opens a device by the name its list gives. */
 	ret = iommufd_device_open(cli->ctx, r->desc.name, &dev);
 	if (ret) {
-		r->dirty = ret;
 		/* The kernel binds a cdev once (EINVAL), a group-opened device not at all (EBUSY). */
 		snprintf(r->error, sizeof(r->error), "%s%s", *iommufd_last_error(cli->ctx) ?
 			 iommufd_last_error(cli->ctx) : strerror(-ret),
 			 ret == -EINVAL || ret == -EBUSY ? " (in use by another process?)" : "");
 		return;
 	}
-	r->dirty = iommufd_device_dirty_capable(dev);
-	if (r->dirty < 0)
+	r->caps.size = sizeof(r->caps);
+	ret = iommufd_device_caps(dev, &r->caps);
+	if (ret)
 		snprintf(r->error, sizeof(r->error), "%s", *iommufd_last_error(cli->ctx) ?
-			 iommufd_last_error(cli->ctx) : strerror(-r->dirty));
+			 iommufd_last_error(cli->ctx) : strerror(-ret));
 	iommufd_device_close(dev);
 }
+
+static bool has(const struct dev_row *r, uint32_t cap)
+{
+	return r->caps.flags & cap;
+}
+
+/*
+ * The table's columns of what a device offers, each a word: "yes", "no", "-" where the
+ * device has no IOMMU (emulated), "?" where it could not be asked. A new column is a line
+ * in cap_cols.
+ */
+static const char *cell_dirty(const struct dev_row *r, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return has(r, IOMMUFD_DEVICE_CAP_DIRTY_TRACKING) ? "yes" : "no";
+}
+
+static const char *cell_nest(const struct dev_row *r, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return has(r, IOMMUFD_DEVICE_CAP_NEST_PARENT) ? "yes" : "no";
+}
+
+/* The PASID width in bits, or "no". */
+static const char *cell_pasid(const struct dev_row *r, char *buf, size_t len)
+{
+	if (!r->caps.max_pasid_log2)
+		return "no";
+	snprintf(buf, len, "%u", r->caps.max_pasid_log2);
+	return buf;
+}
+
+static const char *cell_viommu(const struct dev_row *r, char *buf, size_t len)
+{
+	(void)buf, (void)len;
+	return has(r, IOMMUFD_DEVICE_CAP_VIOMMU_DRIVER) ? "yes" : "no";
+}
+
+static const struct {
+	const char *head;
+	const char *(*cell)(const struct dev_row *r, char *buf, size_t len);
+} cap_cols[] = {
+	{ "DIRTY", cell_dirty },	/* its IOMMU tracks dirty pages */
+	{ "NEST", cell_nest },		/* its IOMMU makes nest-parent domains */
+	{ "PASID", cell_pasid },	/* the device's PASID width */
+	{ "VIOMMU", cell_viommu },	/* its IOMMU driver makes vIOMMUs */
+};
+#define N_CAP_COLS (sizeof(cap_cols) / sizeof(cap_cols[0]))
 
 /* A cell of the table: escaped (a name may hold any byte), "-" when empty. */
 static const char *cell(const char *s, char *buf, size_t len)
@@ -84,34 +136,66 @@ static const char *cell(const char *s, char *buf, size_t len)
 	return *s ? text_show(s, buf, len) : "-";
 }
 
-static void print_plain(const struct dev_row *rows, unsigned n)
+/* The kernel's vIOMMU objects: 1, 0, or -1 when no device could be asked. */
+static int kernel_viommu(const struct dev_row *rows, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (!rows[i].error[0])
+			return has(&rows[i], IOMMUFD_DEVICE_CAP_VIOMMU);
+	return -1;
+}
+
+static void print_plain(const struct dev_row *rows, unsigned n, int viommu)
 {
 	char name[TEXT_NAME_MAX], cdev[TEXT_NAME_MAX], iommu[TEXT_NAME_MAX], drv[TEXT_NAME_MAX];
+	char buf[16];
 	const struct dev_row *r;
-	unsigned i;
+	unsigned i, c;
 	int w = 4;
 
 	for (i = 0; i < n; i++)
 		if ((int)strlen(cell(rows[i].desc.name, name, sizeof(name))) > w)
 			w = strlen(name);
-	printf("%-*s  %-24s  %-8s  %-12s  %-8s  %s\n", w, "NAME", "CDEV", "IOMMU", "DRIVER",
-	       "EMULATED", "DIRTY-TRACKING");
+	printf("%-*s  %-24s  %-8s  %-12s  %-8s", w, "NAME", "CDEV", "IOMMU", "DRIVER", "EMULATED");
+	/* The last column unpadded: no row ends in spaces. */
+	for (c = 0; c < N_CAP_COLS; c++)
+		printf("  %-*s", c + 1 < N_CAP_COLS ? 5 : 0, cap_cols[c].head);
+	printf("\n");
 	for (i = 0; i < n; i++) {
 		r = &rows[i];
-		printf("%-*s  %-24s  %-8s  %-12s  %-8s  ", w, cell(r->desc.name, name, sizeof(name)),
+		printf("%-*s  %-24s  %-8s  %-12s  %-8s", w, cell(r->desc.name, name, sizeof(name)),
 		       cell(r->desc.cdev, cdev, sizeof(cdev)),
 		       cell(r->desc.iommu, iommu, sizeof(iommu)),
 		       cell(r->desc.driver, drv, sizeof(drv)), r->desc.emulated ? "yes" : "no");
+		for (c = 0; c < N_CAP_COLS; c++)
+			printf("  %-*s", c + 1 < N_CAP_COLS || r->error[0] ? 5 : 0,
+			       r->error[0] ? "?" : r->desc.emulated ? "-" :
+			       cap_cols[c].cell(r, buf, sizeof(buf)));
 		if (r->error[0]) {
-			printf("? (");
+			printf("  (");
 			text_put(r->error, stdout);
-			printf(")\n");
-		} else {
-			printf("%s\n", r->dirty ? "yes" : "no");
+			printf(")");
 		}
+		printf("\n");
 	}
 	if (!n)
 		printf("(no VFIO device cdevs: bind devices to vfio-pci, see iommufdctl(1))\n");
+	else if (viommu >= 0)
+		printf("(vIOMMU objects: %s)\n", viommu ? "yes, the kernel has IOMMU_VIOMMU_ALLOC" :
+		       "no, the kernel has no IOMMU_VIOMMU_ALLOC");
+}
+
+/* A fact of a device that could be asked; null (NULL) where it could not. */
+static json_object *known_bool(const struct dev_row *r, bool v)
+{
+	return r->error[0] ? NULL : json_object_new_boolean(v);
+}
+
+static json_object *known_int(const struct dev_row *r, int64_t v)
+{
+	return r->error[0] ? NULL : json_object_new_int64(v);
 }
 
 static json_object *json_row(const struct dev_row *r)
@@ -125,14 +209,27 @@ static json_object *json_row(const struct dev_row *r)
 	json_object_object_add(o, "iommu", json_str(r->desc.iommu));
 	json_object_object_add(o, "driver", json_str(r->desc.driver));
 	json_object_object_add(o, "emulated", json_object_new_boolean(r->desc.emulated));
-	/* Unknown when the device could not be opened or asked. */
+	/* Unknown (null) when the device could not be opened or asked. */
 	json_object_object_add(o, "dirty_tracking",
-			       r->error[0] ? NULL : json_object_new_boolean(r->dirty));
+			       known_bool(r, has(r, IOMMUFD_DEVICE_CAP_DIRTY_TRACKING)));
+	json_object_object_add(o, "nest_parent",
+			       known_bool(r, has(r, IOMMUFD_DEVICE_CAP_NEST_PARENT)));
+	json_object_object_add(o, "nest_parent_dirty_tracking",
+			       known_bool(r, has(r, IOMMUFD_DEVICE_CAP_NEST_PARENT_DIRTY)));
+	json_object_object_add(o, "viommu", known_bool(r, has(r, IOMMUFD_DEVICE_CAP_VIOMMU_DRIVER)));
+	json_object_object_add(o, "pasid_bits", known_int(r, r->caps.max_pasid_log2));
+	json_object_object_add(o, "pasid_exec",
+			       known_bool(r, r->caps.hw_capabilities & IOMMUFD_HW_CAP_PCI_PASID_EXEC));
+	json_object_object_add(o, "pasid_priv",
+			       known_bool(r, r->caps.hw_capabilities & IOMMUFD_HW_CAP_PCI_PASID_PRIV));
+	json_object_object_add(o, "hw_info_type", known_int(r, r->caps.hw_info_type));
+	json_object_object_add(o, "hw_capabilities",
+			       r->error[0] ? NULL : json_object_new_uint64(r->caps.hw_capabilities));
 	json_object_object_add(o, "error", r->error[0] ? json_str(r->error) : NULL);
 	return o;
 }
 
-static int print_json(struct cli *cli, const struct dev_row *rows, unsigned n)
+static int print_json(struct cli *cli, const struct dev_row *rows, unsigned n, int viommu)
 {
 	json_object *doc, *devices;
 	unsigned i;
@@ -149,6 +246,9 @@ static int print_json(struct cli *cli, const struct dev_row *rows, unsigned n)
 	for (i = 0; i < n; i++)
 		json_object_array_add(devices, json_row(&rows[i]));
 	json_object_object_add(doc, "devices", devices);
+	/* A fact of the kernel, asked through any device that could be opened; else null. */
+	json_object_object_add(doc, "kernel_viommu",
+			       viommu < 0 ? NULL : json_object_new_boolean(viommu));
 	json_print(doc, stdout);
 	json_object_put(doc);
 	return EXIT_OK;
@@ -176,7 +276,7 @@ static unsigned keep_dirty(struct dev_row *rows, unsigned n)
 	unsigned i, k = 0;
 
 	for (i = 0; i < n; i++)
-		if (!rows[i].error[0] && rows[i].dirty == 1)
+		if (!rows[i].error[0] && has(&rows[i], IOMMUFD_DEVICE_CAP_DIRTY_TRACKING))
 			rows[k++] = rows[i];
 	return k;
 }
@@ -202,7 +302,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct dev_row *rows = NULL;
 	char **pos;
 	unsigned n = 0, i;
-	int npos, rc;
+	int npos, rc, viommu;
 
 	if (cli_parse(cli, &cmd_devices, argc, argv, on_opt, &o, &pos, &npos, &rc))
 		return rc;
@@ -224,14 +324,15 @@ static int run(struct cli *cli, int argc, char **argv)
 		goto out_close;
 	for (i = 0; i < n; i++)
 		probe(cli, &rows[i]);
+	viommu = kernel_viommu(rows, n);
 	if (o.dirty)
 		n = keep_dirty(rows, n);
 	if (cli->json)
-		rc = print_json(cli, rows, n);
+		rc = print_json(cli, rows, n, viommu);
 	else if (o.names)
 		print_names(rows, n);
 	else
-		print_plain(rows, n);
+		print_plain(rows, n, viommu);
 	free(rows);
 out_close:
 	session_close(cli);
@@ -252,14 +353,23 @@ const struct command cmd_devices = {
 	.summary = "List every VFIO device (cdev) of the host or of the simulated topology.",
 	.description =
 		"For each device, sorted by name: its cdev, its IOMMU instance and driver, whether\n"
-		"it is emulated (an mdev, without an IOMMU of its own), and whether its IOMMU offers\n"
-		"dirty tracking. Each device is opened (bound to a fresh iommufd) to ask GET_HW_INFO;\n"
-		"a device that cannot be opened (for instance in use by a VMM) is listed with the\n"
-		"reason.\n\n"
+		"it is emulated (an mdev, without an IOMMU of its own), and what its IOMMU and\n"
+		"kernel offer, as the kernel answers (never from its version): DIRTY, dirty\n"
+		"tracking (GET_HW_INFO); NEST, nest-parent domains (one is made on a scratch IOAS\n"
+		"and destroyed); PASID, the device's PASID width in bits (GET_HW_INFO); VIOMMU,\n"
+		"its IOMMU driver makes vIOMMUs of its own type (one is made over a scratch nest\n"
+		"parent and destroyed; SMMUv3 and the selftest mock do, VT-d nests without). Each is\n"
+		"\"yes\" (for PASID the width) or \"no\", \"-\" for an emulated device, \"?\" for\n"
+		"one that could not be asked. Each device is opened (bound to a fresh iommufd);\n"
+		"one that cannot be (for instance in use by a VMM) is listed with the reason. A\n"
+		"last line says whether the kernel has vIOMMU objects (IOMMU_VIOMMU_ALLOC).\n\n"
 		"--names prints only the names of the devices that could be opened, one per line,\n"
 		"for scripts: iommufdctl migrate $(iommufdctl devices --names --dirty-tracking).\n\n"
 		"JSON: {\"command\", \"simulated\", \"devices\": [{\"name\", \"cdev\", \"iommu\", \"driver\",\n"
-		"\"emulated\", \"dirty_tracking\" (true/false, null if unknown), \"error\" (null or why)}]}",
+		"\"emulated\", \"dirty_tracking\", \"nest_parent\", \"nest_parent_dirty_tracking\",\n"
+		"\"viommu\", \"pasid_exec\", \"pasid_priv\" (true/false), \"pasid_bits\", \"hw_info_type\",\n"
+		"\"hw_capabilities\" (numbers), each null if unknown, \"error\" (null or why)}],\n"
+		"\"kernel_viommu\" (true/false, null if no device could be asked)}",
 	.opts = devices_opts,
 	.run = run,
 };

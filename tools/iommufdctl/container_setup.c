@@ -64,6 +64,10 @@ static int read_layout(struct setup *s)
 	unsigned i, j;
 	int ret;
 
+	/* read again after the nesting: the earlier list goes */
+	free(s->domains);
+	s->domains = NULL;
+	s->ndomains = 0;
 	ret = iommufd_container_domains_all(s->c, &s->domains, sizeof(*s->domains));
 	if (ret < 0)
 		return ret;
@@ -72,8 +76,14 @@ static int read_layout(struct setup *s)
 		sd = &s->devs[i];
 		sd->pt_id = iommufd_device_pt_id(sd->dev);
 		sd->domain = -1;
+		memset(&sd->nest, 0, sizeof(sd->nest));
+		sd->nest.size = sizeof(sd->nest);
+		if (iommufd_container_nesting(s->c, sd->dev, &sd->nest))
+			memset(&sd->nest, 0, sizeof(sd->nest));
+		/* on a stage-1 domain a device belongs to its nest parent */
 		for (j = 0; j < s->ndomains; j++)
-			if (s->domains[j].hwpt_id == sd->pt_id)
+			if (s->domains[j].hwpt_id == sd->pt_id ||
+			    (sd->nest.parent_id && s->domains[j].hwpt_id == sd->nest.parent_id))
 				sd->domain = (int)j;
 		/* The library knows why a device is not covered; the tool only shows it. */
 		ret = iommufd_container_device_covered(s->c, sd->dev, sd->why_not,
@@ -138,6 +148,78 @@ int setup_build(struct cli *cli, uint32_t flags, char **names, unsigned n, struc
 	return EXIT_OK;
 
 out_teardown:
+	setup_teardown(s);
+	return EXIT_ERROR;
+}
+
+/* The driver's data for a stage-1 domain that translates as its nest parent does. */
+static bool passthrough_s1(const struct iommufd_device *dev, struct iommufd_ctx *ctx,
+			   uint32_t *type, uint64_t data[2], size_t *len)
+{
+	struct iommufd_hw_info hw;
+
+	if (iommufd_get_hw_info(ctx, iommufd_device_id(dev), &hw))
+		return false;
+	switch (hw.type) {
+	case 2: /* IOMMU_HW_INFO_TYPE_ARM_SMMUV3: an STE, valid, Cfg bypass */
+		*type = 2; /* IOMMU_HWPT_DATA_ARM_SMMUV3 */
+		data[0] = 1 | 4 << 1;
+		data[1] = 0;
+		*len = 16;
+		return true;
+	case 0xfeedbeef: /* the selftest mock: its data is an IOTLB value */
+		*type = 0xdead;
+		data[0] = 0;
+		*len = 4;
+		return true;
+	default:
+		/* VT-d's stage 1 is the guest's own page table: none to make up here */
+		return false;
+	}
+}
+
+int setup_nest(struct setup *s)
+{
+	char arg[TEXT_NAME_MAX];
+	struct setup_dev *sd;
+	uint64_t data[2];
+	uint32_t type;
+	unsigned i;
+	size_t len;
+	int ret;
+
+	for (i = 0; i < s->ndevs; i++) {
+		sd = &s->devs[i];
+		if (sd->domain < 0)
+			continue;
+		sd->nested_asked = true;
+		ret = iommufd_container_set_virt_id(s->c, sd->dev, i + 1);
+		if (ret == -ENOTTY || ret == -EOPNOTSUPP)
+			snprintf(sd->nest_note, sizeof(sd->nest_note), "%s",
+				 iommufd_last_error(s->cli->ctx));
+		else if (ret)
+			goto fail;
+		if (!passthrough_s1(sd->dev, s->cli->ctx, &type, data, &len)) {
+			if (!sd->nest_note[0])
+				snprintf(sd->nest_note, sizeof(sd->nest_note),
+					 "no stage-1 data the tool can make for IOMMU %s",
+					 iommufd_device_iommu(sd->dev));
+			continue;
+		}
+		ret = iommufd_container_attach_nested(s->c, sd->dev, type, data, len);
+		if (ret)
+			goto fail;
+	}
+	ret = read_layout(s);
+	if (ret) {
+		cli_fail(s->cli, ret, "container layout");
+		setup_teardown(s);
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
+
+fail:
+	cli_fail(s->cli, ret, "nesting of '%s'", text_cut(sd->arg, arg, sizeof(arg)));
 	setup_teardown(s);
 	return EXIT_ERROR;
 }
@@ -246,6 +328,22 @@ static unsigned count_uncovered(const struct setup *s)
 	return n;
 }
 
+/* A device's vIOMMU, virtual id and stage-1 domain, or why it has none. */
+static void print_nesting(const struct setup_dev *sd, FILE *f)
+{
+	char note[sizeof(sd->nest_note) * 4];
+
+	if (sd->nest.viommu_id)
+		fprintf(f, "      vIOMMU %u (type 0x%x), virtual id 0x%llx (vDEVICE %u)\n",
+			sd->nest.viommu_id, sd->nest.viommu_type,
+			(unsigned long long)sd->nest.virt_id, sd->nest.vdevice_id);
+	if (sd->nest.hwpt_id)
+		fprintf(f, "      stage-1 domain (hwpt %u) over hwpt %u\n", sd->nest.hwpt_id,
+			sd->nest.parent_id);
+	if (sd->nest_note[0])
+		fprintf(f, "      %s\n", text_show(sd->nest_note, note, sizeof(note)));
+}
+
 void setup_print_layout(const struct setup *s, FILE *f)
 {
 	char name[TEXT_NAME_MAX], iommu[TEXT_NAME_MAX];
@@ -262,11 +360,13 @@ void setup_print_layout(const struct setup *s, FILE *f)
 			s->domains[j].ndevices == 1 ? "" : "s");
 		for (i = 0; i < s->ndevs; i++) {
 			sd = &s->devs[i];
-			if (sd->domain == (int)j)
-				fprintf(f, "    %-20s iommu %s\n",
-					text_show(iommufd_device_name(sd->dev), name, sizeof(name)),
-					text_show(iommufd_device_iommu(sd->dev), iommu,
-						  sizeof(iommu)));
+			if (sd->domain != (int)j)
+				continue;
+			fprintf(f, "    %-20s iommu %s\n",
+				text_show(iommufd_device_name(sd->dev), name, sizeof(name)),
+				text_show(iommufd_device_iommu(sd->dev), iommu, sizeof(iommu)));
+			if (sd->nested_asked)
+				print_nesting(sd, f);
 		}
 	}
 	for (i = 0; i < s->ndevs; i++) {
@@ -308,6 +408,29 @@ void setup_print_coverage(const struct setup *s, FILE *f)
 	}
 }
 
+static json_object *id_or_null(uint32_t id, uint64_t value)
+{
+	return id ? json_object_new_uint64(value) : NULL;
+}
+
+static json_object *json_nesting(const struct setup_dev *sd)
+{
+	json_object *n = json_object_new_object();
+
+	if (!n)
+		return NULL;
+	json_object_object_add(n, "viommu_id", id_or_null(sd->nest.viommu_id, sd->nest.viommu_id));
+	json_object_object_add(n, "viommu_type", id_or_null(sd->nest.viommu_id,
+							    sd->nest.viommu_type));
+	json_object_object_add(n, "virt_id", id_or_null(sd->nest.vdevice_id, sd->nest.virt_id));
+	json_object_object_add(n, "vdevice_id", id_or_null(sd->nest.vdevice_id,
+							   sd->nest.vdevice_id));
+	json_object_object_add(n, "stage1_hwpt_id", id_or_null(sd->nest.hwpt_id, sd->nest.hwpt_id));
+	json_object_object_add(n, "parent_hwpt_id", json_object_new_uint64(sd->nest.parent_id));
+	json_object_object_add(n, "note", sd->nest_note[0] ? json_str(sd->nest_note) : NULL);
+	return n;
+}
+
 static json_object *json_device(const struct setup_dev *sd)
 {
 	json_object *o = json_object_new_object();
@@ -322,10 +445,13 @@ static json_object *json_device(const struct setup_dev *sd)
 	json_object_object_add(o, "dirty_capable", sd->dirty_capable < 0 ? NULL :
 			       json_object_new_boolean(sd->dirty_capable));
 	json_object_object_add(o, "pt_id", json_object_new_uint64(sd->pt_id));
+	/* its domain: on a stage-1 domain, the nest parent under it */
 	json_object_object_add(o, "hwpt_id", sd->domain >= 0 ?
-			       json_object_new_uint64(sd->pt_id) : NULL);
+			       json_object_new_uint64(sd->nest.parent_id ?: sd->pt_id) : NULL);
 	json_object_object_add(o, "covered", json_object_new_boolean(sd->covered));
 	json_object_object_add(o, "reason", sd->covered ? NULL : json_str(sd->why_not));
+	if (sd->nested_asked)
+		json_object_object_add(o, "nesting", json_nesting(sd));
 	return o;
 }
 

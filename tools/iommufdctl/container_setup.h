@@ -15,6 +15,10 @@ struct setup_dev {
 	int domain;			/* index into setup.domains; -1: on the IOAS or none */
 	bool covered;			/* its writes are seen by IOMMU dirty tracking */
 	char why_not[160];		/* when not covered */
+	/* setup_nest(): where it stands in the container's nesting */
+	bool nested_asked;
+	struct iommufd_nesting_info nest;
+	char nest_note[160];		/* why it has no vIOMMU or no stage-1 domain */
 };
 
 struct setup {
@@ -52,6 +56,15 @@ int setup_check_same(struct cli *cli, const struct command *cmd, char **names, i
  * EXIT_OK, or EXIT_ERROR with the message printed and nothing left behind.
  */
 int setup_build(struct cli *cli, uint32_t flags, char **names, unsigned n, struct setup *s);
+/*
+ * For a nest-parent container: what a VMM with an accelerated vIOMMU sets up per device, a
+ * virtual id (its index + 1) on the vIOMMU of its IOMMU where the driver has vIOMMUs, and a
+ * stage-1 domain with the driver's pass-through data where the tool knows one (the mock's,
+ * an SMMUv3 STE in bypass); what a kernel or driver does not offer is noted per device.
+ * Then the layout is read again. EXIT_OK, or EXIT_ERROR with the message printed and the
+ * setup torn down.
+ */
+int setup_nest(struct setup *s);
 /* Detaches every device, frees the container, closes the devices. EXIT_OK or EXIT_ERROR. */
 int setup_teardown(struct setup *s);
 /*

@@ -62,7 +62,6 @@ struct migration {
 	size_t words;
 	struct round *rounds;
 	unsigned nrounds;
-	bool ran;		/* migrate_run() was called: the report has memory, dma, rounds */
 	bool converged;
 	bool interrupted;	/* a signal stopped the rounds */
 	char stop_msg[64];	/* then: "interrupted by SIGINT after 3 rounds" */

@@ -275,7 +275,6 @@ out_free:
 
 int migrate_run(struct migration *m)
 {
-	m->ran = true;
 	return migrate(m);
 }
 
