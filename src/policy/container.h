@@ -164,6 +164,10 @@ void iofd_nest_device_left(struct iommufd_container *c, struct iommufd_device *d
 bool iofd_nest_holds(struct iommufd_container *c, const struct iofd_domain *d);
 /* free(): every nesting object, leaves first; the devices are detached already. */
 void iofd_nest_free(struct iommufd_container *c);
+/* c has nesting objects of its own (a vIOMMU, a vDEVICE, a stage-1 domain). */
+bool iofd_nest_in_use(const struct iommufd_container *c);
+/* iommufd_container_forget(): the records go, every object stays in the kernel. */
+void iofd_nest_forget(struct iommufd_container *c);
 /*
  * Live update (live_update.c): every container is on one list while it lives, so that
  * a context's containers can be found (the mapping that stops IOAS_CHANGE_PROCESS, a

@@ -106,6 +106,12 @@ static int collect(struct iommufd_container *c, struct iofd_state *st, const cha
 	int n;
 
 	memset(st, 0, sizeof(*st));
+	/* The state has no records for them: a new process would find devices it cannot place. */
+	if (iofd_nest_in_use(c))
+		return iofd_set_error(c->ctx, -EOPNOTSUPP,
+				      "%s: it nests (vIOMMUs, vDEVICEs or stage-1 domains), which "
+				      "live update does not carry; detach the devices from their "
+				      "stage-1 domains first", what);
 	st->container_flags = c->flags;
 	st->ioas_id = c->ioas_id;
 	st->tracking = c->tracking;

@@ -231,6 +231,7 @@ void iommufd_container_forget(struct iommufd_container *c)
 		iofd_container_release_member(m);
 	}
 	/* The domains, mappings and dirty bits stay in the kernel: the new process has them. */
+	iofd_nest_forget(c);
 	iofd_list_for_each_safe(pos, tmp, &c->domains)
 		iofd_container_forget_domain(c, iofd_list_entry(pos, struct iofd_domain, link));
 	iofd_container_drop_refusals(c);
