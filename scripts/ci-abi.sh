@@ -25,17 +25,9 @@ suppr=abi/libiommufd.abignore
 # "library-name source-dir-of-its-map": the .so under $build, the baseline abi/<name>.abi
 libs="libiommufd:src libiommufd-sim:src/sim"
 
-if ! command -v abidiff >/dev/null || ! command -v abidw >/dev/null; then
-	sudo=""
-	[ "$(id -u)" = 0 ] || sudo="sudo"
-	echo "ci-abi: installing abigail-tools" >&2
-	$sudo apt-get update -qq >&2
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-		abigail-tools >&2
-fi
+scripts/install-deps.sh abi || { echo "0 passed, 1 failed"; exit 1; }
 
 # Build with the default buildtype (debugoptimized): the DWARF is where the types come from.
-scripts/install-deps.sh build
 if ! out=$( { [ -f "$build/build.ninja" ] || meson setup -Dtests=false "$build"; } 2>&1 &&
 	ninja -C "$build" 2>&1); then
 	printf '%s\n' "$out"

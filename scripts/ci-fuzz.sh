@@ -36,19 +36,11 @@ fuzzer_links() {
 	return $rc
 }
 
-scripts/install-deps.sh build || exit 1
-if ! command -v clang >/dev/null || ! fuzzer_links; then
-	sudo=""
-	[ "$(id -u)" = 0 ] || sudo="sudo"
-	echo "ci-fuzz: installing clang and libclang-rt-14-dev (libFuzzer)" >&2
-	$sudo apt-get update -qq &&
-		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-			clang libclang-rt-14-dev >&2
-	if ! fuzzer_links; then
-		echo "ci-fuzz: clang cannot link a libFuzzer target (-fsanitize=fuzzer)"
-		echo "0 passed, 1 failed"
-		exit 1
-	fi
+scripts/install-deps.sh fuzz || { echo "0 passed, 1 failed"; exit 1; }
+if ! fuzzer_links; then
+	echo "ci-fuzz: clang cannot link a libFuzzer target (-fsanitize=fuzzer)"
+	echo "0 passed, 1 failed"
+	exit 1
 fi
 
 if [ ! -f "$build/build.ninja" ]; then

@@ -12,8 +12,9 @@ step devices
 "$tool" devices || exit 1
 
 # Every usable device, then only those whose IOMMU tracks dirty pages.
-all=$("$tool" devices --names 2>/dev/null)
-dirty=$("$tool" devices --names --dirty-tracking 2>/dev/null)
+all=$("$tool" devices --names 2>/dev/null) || { echo "demo: iommufdctl devices --names failed"; exit 1; }
+dirty=$("$tool" devices --names --dirty-tracking 2>/dev/null) ||
+	{ echo "demo: iommufdctl devices --names --dirty-tracking failed"; exit 1; }
 [ -n "$all" ] || { echo "demo: no VFIO device to attach"; exit 0; }
 
 step attach $all

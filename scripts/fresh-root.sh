@@ -23,11 +23,7 @@ commit=$(git -C "$repo" rev-parse HEAD)
 cache=${LIBIOMMUFD_CACHE:-/var/cache/libiommufd}/rootfs
 suite=bookworm
 
-command -v mmdebstrap >/dev/null || {
-	echo "fresh-root: installing mmdebstrap" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mmdebstrap >&2 ||
-		die "apt-get install mmdebstrap failed"
-}
+"$repo/scripts/install-deps.sh" fresh-root || die "could not install mmdebstrap"
 
 # The machine's Debian sources for this suite: deb822 files whose Suites name it, and
 # one-line files with a "deb ... bookworm ..." line (a whole word, not cloud-sdk-bookworm).

@@ -1,17 +1,30 @@
 #!/bin/sh
-# Install the Debian packages the build and the tests need, when missing.
-# Usage: scripts/install-deps.sh [build|test]
-#   build: the library and iommufdctl (make demo)
-#   test:  also the tests and the real-kernel VM tier (make check)
+# Install the Debian packages a job needs, when missing. Every package the project installs
+# is named here.
+# Usage: scripts/install-deps.sh [build|test|abi|fuzz|fresh-root]
+#   build:      the library and iommufdctl (make demo)
+#   test:       also the tests and the real-kernel VM tier (make check)
+#   abi:        the build and abigail-tools (scripts/ci-abi.sh)
+#   fuzz:       the build and clang with libFuzzer's runtime (scripts/ci-fuzz.sh)
+#   fresh-root: mmdebstrap, to make a fresh Debian root (scripts/fresh-root.sh)
 # Recommended packages are left out, so everything needed is named here (libc6-dev, which
 # gcc only recommends, among them); a fresh minbase root proves the list (.ci/run).
 set -eu
 
-want="gcc libc6-dev make pkg-config meson ninja-build libjson-c-dev"
-if [ "${1:-build}" = test ]; then
-	want="$want python3 groff-base libcmocka-dev qemu-system-x86 busybox-static bc flex bison \
-libelf-dev libssl-dev cpio xz-utils kmod libcap-dev"
-fi
+job=${1:-build}
+build="gcc libc6-dev make pkg-config meson ninja-build libjson-c-dev"
+case "$job" in
+build) want=$build ;;
+test)
+	want="$build python3 groff-base libcmocka-dev qemu-system-x86 busybox-static bc flex bison \
+libelf-dev libssl-dev cpio xz-utils kmod libcap-dev" ;;
+abi) want="$build abigail-tools" ;;
+fuzz) want="$build clang libclang-rt-14-dev" ;;
+fresh-root) want="mmdebstrap" ;;
+*)
+	echo "install-deps: unknown job '$job' (build, test, abi, fuzz, fresh-root)" >&2
+	exit 2 ;;
+esac
 
 missing=""
 for p in $want; do
@@ -36,7 +49,7 @@ fi
 # The VM tier's kernels (vm/kernels): each one's source, and its own UAPI headers for the ABI
 # comparison test (any VERSION.* headers package; the newest). A suite other than the
 # machine's own is added first, pinned so that it upgrades nothing (scripts/apt-backports.sh).
-if [ "${1:-build}" = test ]; then
+if [ "$job" = test ]; then
 	here=$(dirname "$0")
 	grep -v '^[[:space:]]*\(#\|$\)' "$here/../vm/kernels" | while read -r v suite hdr _; do
 		codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
