@@ -294,9 +294,14 @@ static uint64_t get_u64(struct rbuf *r)
 	return get_n(r, 8);
 }
 
-/* A name: false if it has no NUL within its 64 bytes. */
+/*
+ * A name: false if it has no NUL within its 64 bytes, or a control character before it (no
+ * device, IOMMU or driver name has one; the messages that quote names stay one line).
+ */
 static bool get_name(struct rbuf *r, char out[64])
 {
+	size_t i;
+
 	if (r->at + 64 > r->len) {
 		r->short_read = true;
 		r->at = r->len;
@@ -305,7 +310,10 @@ static bool get_name(struct rbuf *r, char out[64])
 	}
 	memcpy(out, r->p + r->at, 64);
 	r->at += 64;
-	return memchr(out, '\0', 64) != NULL;
+	for (i = 0; i < 64 && out[i]; i++)
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			return false;
+	return i < 64;
 }
 
 static bool get_key(struct rbuf *r, struct iofd_state_key *k)

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -541,6 +542,16 @@ static void broken_states_are_refused(void **state)
 	recrc(p, b.len + 16);
 	expect_refused(&b, p, b.len + 16, -EPROTONOSUPPORT, "a record of type 99");
 	free(p);
+	/* a name with a control character (a message quoting it would not be one line) */
+	{
+		struct iofd_state st;
+
+		bad_decode(&b, &st);
+		snprintf(st.devices[0].iommu, sizeof(st.devices[0].iommu), "dmar0\nsecond line");
+		expect_state_refused(&b, &st, -EBADMSG, "record");
+		assert_null(strchr(iommufd_last_error(b.n.ctx), '\n'));
+		iofd_state_fini(&st);
+	}
 	bad_fini(&b);
 }
 
