@@ -86,6 +86,18 @@ static inline uint64_t popcount_words(const uint64_t *w, size_t n)
 	return c;
 }
 
+/* MiB per second of pages dirtied in ms; 0 when no time passed. */
+static inline double dirty_rate_mib_s(uint64_t pages, double ms)
+{
+	return ms > 0 ? (double)(pages * PAGE_4K) / (1 << 20) / (ms / 1e3) : 0.0;
+}
+
+/* Where the generated DMA writes: the first --working-set bytes, at most the whole memory. */
+static inline uint64_t dma_working_set(const struct migrate_opts *o)
+{
+	return o->working_set < o->memory ? o->working_set : o->memory;
+}
+
 /* ---- The harvest loop (migrate_loop.c) ---- */
 
 /*

@@ -47,12 +47,10 @@ void dma_choose_source(struct migration *m)
 /* One round's DMA: writes spread over the writers, each at a random page of the working set. */
 int dma_generate(struct migration *m, uint64_t writes, struct round *rd)
 {
-	uint64_t ws_pages = m->o->working_set / PAGE_4K, i, page, iova;
+	uint64_t ws_pages = dma_working_set(m->o) / PAGE_4K, i, page, iova;
 	struct iommufd_device *dev;
 	int ret;
 
-	if (ws_pages > m->npages)
-		ws_pages = m->npages;
 	memset(m->expected, 0, m->words * sizeof(uint64_t));
 	/* A round may be billions of writes: a signal is looked at before each. */
 	for (i = 0; i < writes && !migrate_stop_signal(); i++) {

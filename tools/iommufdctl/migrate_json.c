@@ -30,9 +30,8 @@ static json_object *json_round(unsigned r, const struct round *rd, bool gen)
 	add_dma_count(o, "extra_pages", gen, rd->extra);
 	json_object_object_add(o, "round_ms", json_fixed3(rd->round_ms));
 	json_object_object_add(o, "read_ms", json_fixed3(rd->read_ms));
-	json_object_object_add(o, "dirty_rate_mib_s", json_fixed3(rd->round_ms > 0 ?
-			       (double)(rd->found * PAGE_4K) / (1 << 20) / (rd->round_ms / 1e3) :
-			       0.0));
+	json_object_object_add(o, "dirty_rate_mib_s",
+			       json_fixed3(dirty_rate_mib_s(rd->found, rd->round_ms)));
 	return o;
 }
 
@@ -59,8 +58,7 @@ void json_migration(const struct migration *m, json_object *doc)
 		if (gen) {
 			add_u64(obj, "rate_pages", o->dma_rate);
 			add_u64(obj, "decay_percent", o->dma_decay);
-			add_u64(obj, "working_set_bytes",
-				o->working_set < o->memory ? o->working_set : o->memory);
+			add_u64(obj, "working_set_bytes", dma_working_set(o));
 			add_u64(obj, "seed", o->seed);
 		}
 	}

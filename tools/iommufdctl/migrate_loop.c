@@ -195,7 +195,7 @@ static int migrate_interrupted(struct migration *m)
 }
 
 /* Map, track, harvest, stop, unmap: every step undone in reverse on the way out. */
-static int migrate(struct migration *m)
+int migrate_run(struct migration *m)
 {
 	struct migrate_opts *o = m->o;
 	struct totals t;
@@ -271,11 +271,6 @@ out_munmap:
 	m->mem = NULL;
 out_free:
 	return rc;
-}
-
-int migrate_run(struct migration *m)
-{
-	return migrate(m);
 }
 
 void migration_free(struct migration *m)
