@@ -18,25 +18,33 @@ static uint64_t next_random(struct migration *m)
 	return m->rng * 0x2545f4914f6cdd1dull;
 }
 
-/* Who writes: every physical device on the simulator, the mock devices on a real kernel. */
+/* A device that writes by generated DMA: a physical one on the simulator, a mock one on a
+ * real kernel. */
+static bool dma_writer(const struct setup *s, unsigned i)
+{
+	return !s->devs[i].emulated &&
+	       (s->cli->simulated || iommufd_device_is_selftest(s->devs[i].dev));
+}
+
+enum dma_source dma_source_of(const struct setup *s)
+{
+	unsigned i;
+
+	for (i = 0; i < s->ndevs; i++)
+		if (dma_writer(s, i))
+			return s->cli->simulated ? DMA_SIM : DMA_SELFTEST;
+	return DMA_DEVICES;
+}
+
 void dma_choose_source(struct migration *m)
 {
 	struct setup *s = m->s;
 	unsigned i;
 
-	m->source = DMA_DEVICES;
-	for (i = 0; i < s->ndevs; i++) {
-		if (s->devs[i].emulated)
-			continue;
-		if (m->cli->simulated) {
-			m->source = DMA_SIM;
-		} else if (iommufd_device_is_selftest(s->devs[i].dev)) {
-			m->source = DMA_SELFTEST;
-		} else {
-			continue;
-		}
-		m->writers[m->nwriters++] = s->devs[i].dev;
-	}
+	m->source = dma_source_of(s);
+	for (i = 0; i < s->ndevs; i++)
+		if (dma_writer(s, i))
+			m->writers[m->nwriters++] = s->devs[i].dev;
 	if (m->source == DMA_SELFTEST && m->nwriters != s->ndevs)
 		cli_warn("only the selftest devices write; the others do their own DMA");
 	if (m->source == DMA_DEVICES && m->o->dma_opts_set)

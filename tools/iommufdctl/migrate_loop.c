@@ -212,8 +212,6 @@ int migrate_run(struct migration *m)
 		goto out_free;
 	}
 	dma_choose_source(m);
-	if (!o->interval_set)
-		o->interval_ms = m->source == DMA_DEVICES ? 100 : 0;
 	if (o->iova_set) {
 		m->iova = o->iova;
 		rc = EXIT_OK;
