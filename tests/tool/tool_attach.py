@@ -161,9 +161,17 @@ for cmd in ("attach", "migrate"):
 r = run(SIM, "attach", cdev, "nosuch0", DMAR0_B)
 check(r.rc == 1 and "open device 'nosuch0'" in r.err, "an unknown name is left to the open", r)
 
-# An unknown device: exit 1, a message naming it, a JSON error document; nothing left.
+# An unknown device: exit 1, a message naming it and where the names are (once), a JSON
+# error document; nothing left.
+NAMES_HINT = " (names: iommufdctl %s devices)" % SIM
 r = run(SIM, "attach", DMAR0_A, "nosuch0")
 check(r.rc == 1 and "nosuch0" in r.err and "open device" in r.err, "unknown device", r)
+check(len(r.err.splitlines()) == 1 and r.err.endswith(os.strerror(2) + NAMES_HINT + "\n") and
+      r.err.count("names:") == 1, "unknown device: where the names are, once", r)
+for sim, cmd in (("--sim", "--sim"), ('--sim={"iommus": [], "devices": []}', "--sim=TOPOLOGY")):
+    r = run(sim, "attach", "nosuch0")
+    check(r.rc == 1 and r.err.endswith(" (names: iommufdctl %s devices)\n" % cmd),
+          "unknown device: the hint's --sim as given (%s)" % cmd, r)
 check("teardown" not in r.out, "unknown device: no layout", r)
 r, doc = run_json(SIM, "attach", DMAR0_A, "nosuch0", rc=1)
 check("nosuch0" in doc.get("error", "") and isinstance(doc.get("errno"), int) and
@@ -175,12 +183,14 @@ long_name = "head-" + "x" * 590 + "-tail"
 enoent = os.strerror(2)
 r = run(SIM, "attach", DMAR0_A, long_name)
 lines = r.err.splitlines()
-check(r.rc == 1 and len(lines) == 1 and lines[0].endswith("(no such device): " + enoent),
+check(r.rc == 1 and len(lines) == 1 and
+      lines[0].endswith("(no such device): " + enoent + NAMES_HINT),
       "long name: the reason survives", r)
 check(len(lines[0]) < 400 and lines[0].count("head-x") == 2 and
       lines[0].count("x-tail") == 2 and "..." in lines[0], "long name: head...tail", r)
 r, doc = run_json(SIM, "attach", long_name, rc=1)
-check(doc.get("error", "").endswith(enoent) and "x-tail" in doc.get("error", ""),
+check(doc.get("error", "").endswith(enoent + NAMES_HINT) and
+      "x-tail" in doc.get("error", ""),
       "long name: JSON error with the reason", r)
 r = run(SIM, "attach", long_name, long_name)
 lines = r.err.splitlines()

@@ -207,8 +207,17 @@ check(p.returncode == 0 and p.stdout == b"bad\\xffname\\xc3\ncaf\xc3\xa9\n",
 # A host without devices.
 empty = '{"iommus": [], "devices": []}'
 r = run("--sim=" + empty, "devices")
-check(r.rc == 0 and "no VFIO device" in r.out and "vIOMMU" not in r.out, "no devices: says so",
-      r)
+check(r.rc == 0 and "vIOMMU" not in r.out and
+      r.out.splitlines()[-1] == '(no devices in the simulated topology: its "devices" lists '
+      'them, see iommufd_sim_new(3))', "no devices: says so, with advice for the simulator", r)
+check("vfio-pci" not in r.out, "no devices on the simulator: no advice for real hardware", r)
+# None left by --dirty-tracking: says that, not that there are none.
+r = run("--sim=" + json.dumps({"iommus": [{"name": "d", "driver": "intel-vtd"}],
+                               "devices": [{"name": "x", "iommu": "d"}]}),
+        "devices", "--dirty-tracking")
+check(r.rc == 0 and r.out.splitlines()[1:] == ["(no device whose IOMMU tracks dirty pages)",
+                                               VIOMMU_LINES[True]],
+      "--dirty-tracking leaves none: says so", r)
 r, doc = run_json("--sim=" + empty, "devices")
 check(doc.get("devices") == [], "no devices: empty array", r)
 # Nothing asked, nothing known of the kernel.

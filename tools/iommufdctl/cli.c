@@ -92,17 +92,18 @@ static void json_error_doc(struct cli *cli, const char *msg, int err)
 	json_object_put(doc);
 }
 
-static int vfail(struct cli *cli, int err, bool library, const char *fmt, va_list ap)
+static int vfail(struct cli *cli, int err, bool library, const char *hint, const char *fmt,
+		 va_list ap)
 {
 	char what[512], msg[1024];
 	const char *why = library && cli && cli->ctx ? iommufd_last_error(cli->ctx) : "";
 
 	vsnprintf(what, sizeof(what), fmt, ap);
 	/* The library's message names the kernel call and the errno; ours says what we tried. */
-	if (why && *why)
-		snprintf(msg, sizeof(msg), "%s: %s", what, why);
-	else
-		snprintf(msg, sizeof(msg), "%s: %s", what, strerror(err < 0 ? -err : err));
+	if (!why || !*why)
+		why = strerror(err < 0 ? -err : err);
+	snprintf(msg, sizeof(msg), "%s: %s%s%s%s", what, why, hint ? " (" : "", hint ? hint : "",
+		 hint ? ")" : "");
 	cli_err("%s", msg);
 	json_error_doc(cli, msg, err < 0 ? err : -err);
 	return EXIT_ERROR;
@@ -114,7 +115,18 @@ int cli_fail(struct cli *cli, int err, const char *fmt, ...)
 	int rc;
 
 	va_start(ap, fmt);
-	rc = vfail(cli, err, true, fmt, ap);
+	rc = vfail(cli, err, true, NULL, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int cli_fail_hint(struct cli *cli, int err, const char *hint, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfail(cli, err, true, hint, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -125,7 +137,7 @@ int cli_fail_errno(struct cli *cli, int err, const char *fmt, ...)
 	int rc;
 
 	va_start(ap, fmt);
-	rc = vfail(cli, err, false, fmt, ap);
+	rc = vfail(cli, err, false, NULL, fmt, ap);
 	va_end(ap);
 	return rc;
 }

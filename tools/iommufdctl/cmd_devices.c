@@ -147,7 +147,20 @@ static int kernel_viommu(const struct dev_row *rows, unsigned n)
 	return -1;
 }
 
-static void print_plain(const struct dev_row *rows, unsigned n, int viommu)
+/* An empty table: why, and what to do. listed: the devices before --dirty-tracking. */
+static void print_none(const struct cli *cli, unsigned listed)
+{
+	if (listed)
+		printf("(no device whose IOMMU tracks dirty pages)\n");
+	else if (cli->simulated)
+		printf("(no devices in the simulated topology: its \"devices\" lists them, see "
+		       "iommufd_sim_new(3))\n");
+	else
+		printf("(no VFIO device cdevs: bind devices to vfio-pci, see iommufdctl(1))\n");
+}
+
+static void print_plain(const struct cli *cli, const struct dev_row *rows, unsigned n,
+			unsigned listed, int viommu)
 {
 	char name[TEXT_NAME_MAX], cdev[TEXT_NAME_MAX], iommu[TEXT_NAME_MAX], drv[TEXT_NAME_MAX];
 	char buf[16];
@@ -181,8 +194,8 @@ static void print_plain(const struct dev_row *rows, unsigned n, int viommu)
 		printf("\n");
 	}
 	if (!n)
-		printf("(no VFIO device cdevs: bind devices to vfio-pci, see iommufdctl(1))\n");
-	else if (viommu >= 0)
+		print_none(cli, listed);
+	if (viommu >= 0)
 		printf("(vIOMMU objects: %s)\n", viommu ? "yes, the kernel has IOMMU_VIOMMU_ALLOC" :
 		       "no, the kernel has no IOMMU_VIOMMU_ALLOC");
 }
@@ -301,7 +314,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct devices_opts o = { 0 };
 	struct dev_row *rows = NULL;
 	char **pos;
-	unsigned n = 0, i;
+	unsigned n = 0, listed, i;
 	int npos, rc, viommu;
 
 	if (cli_parse(cli, &cmd_devices, argc, argv, on_opt, &o, &pos, &npos, &rc))
@@ -325,6 +338,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	for (i = 0; i < n; i++)
 		probe(cli, &rows[i]);
 	viommu = kernel_viommu(rows, n);
+	listed = n;
 	if (o.dirty)
 		n = keep_dirty(rows, n);
 	if (cli->json)
@@ -332,7 +346,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	else if (o.names)
 		print_names(rows, n);
 	else
-		print_plain(rows, n, viommu);
+		print_plain(cli, rows, n, listed, viommu);
 	free(rows);
 out_close:
 	session_close(cli);

@@ -102,6 +102,21 @@ int setup_read_layout(struct setup *s)
 	return 0;
 }
 
+/* A name that names nothing: where the names are to be found. */
+static void open_failed(struct cli *cli, int err, const char *name)
+{
+	char arg[TEXT_NAME_MAX], cmd[TEXT_NAME_MAX + 32], hint[sizeof(cmd) + 16];
+
+	text_cut(name, arg, sizeof(arg));
+	if (err != -ENOENT) {
+		cli_fail(cli, err, "open device '%s'", arg);
+		return;
+	}
+	snprintf(hint, sizeof(hint), "names: %s",
+		 session_devices_command(cli, cmd, sizeof(cmd)));
+	cli_fail_hint(cli, err, hint, "open device '%s'", arg);
+}
+
 int setup_build(struct cli *cli, uint32_t flags, char **names, unsigned n, struct setup *s)
 {
 	char arg[TEXT_NAME_MAX];
@@ -120,7 +135,7 @@ int setup_build(struct cli *cli, uint32_t flags, char **names, unsigned n, struc
 		sd->arg = names[i];
 		ret = iommufd_device_open(cli->ctx, names[i], &sd->dev);
 		if (ret) {
-			cli_fail(cli, ret, "open device '%s'", text_cut(names[i], arg, sizeof(arg)));
+			open_failed(cli, ret, names[i]);
 			goto out_teardown;
 		}
 		s->ndevs++;

@@ -85,6 +85,9 @@ int cli_usage_hint(const struct command *cmd);
  * library left no message), and in --json mode an error document on stdout. Returns EXIT_ERROR.
  */
 int cli_fail(struct cli *cli, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Same, with a hint after the reason: "what: why (hint)". */
+int cli_fail_hint(struct cli *cli, int err, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /*
  * A failure of our own (memory, mmap, the simulator's DMA): "what: strerror(err)". The
  * library's last message belongs to an earlier call then, and must not be shown.
@@ -108,6 +111,8 @@ int cli_parse(struct cli *cli, const struct command *cmd, int argc, char **argv,
 
 /* Opens the real kernel, or the simulator (asked for, or /dev/iommu absent). */
 int session_open(struct cli *cli);
+/* The command that lists the names this session knows: "iommufdctl --sim=FILE devices". */
+const char *session_devices_command(const struct cli *cli, char *buf, size_t len);
 /* The simulator's object count back to where it started? true on the real kernel (unknown). */
 bool session_leak_check(struct cli *cli, long *left);
 void session_close(struct cli *cli);

@@ -25,17 +25,38 @@ static void log_to_stderr(void *arg, int level, const char *msg)
 	fputc('\n', stderr);
 }
 
+/* A topology given as JSON text (as the simulator tells them apart), not as a file. */
+static bool topology_is_text(const char *t)
+{
+	while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r')
+		t++;
+	return *t == '{' || *t == '[';
+}
+
+/*
+ * Why the simulator refused the topology. Its message names the file where the file could
+ * not be read, not where its text is wrong: the file is added then. JSON text is not repeated.
+ */
+static void sim_new_failed(struct cli *cli, int err)
+{
+	const char *why = iommufd_sim_last_error(), *t = cli->topology;
+	char file[TEXT_NAME_MAX];
+
+	if (!why || !*why)
+		why = strerror(-err);
+	if (t && !topology_is_text(t) && !strstr(why, t))
+		cli_fail_msg(cli, "simulator: %s: %s", text_cut(t, file, sizeof(file)), why);
+	else
+		cli_fail_msg(cli, "simulator: %s", why);
+}
+
 static int open_sim(struct cli *cli)
 {
 	int ret;
 
 	ret = iommufd_sim_new(cli->topology, &cli->sim);
 	if (ret) {
-		const char *why = iommufd_sim_last_error();
-
-		cli_fail_msg(cli, "simulator topology %s: %s",
-			     cli->topology ? cli->topology : "(built-in)",
-			     why && *why ? why : strerror(-ret));
+		sim_new_failed(cli, ret);
 		return EXIT_ERROR;
 	}
 	ret = iommufd_sim_open(cli->sim, &cli->ctx);
@@ -75,6 +96,22 @@ int session_open(struct cli *cli)
 	if (cli->sim)
 		cli->objects_at_start = iommufd_sim_live_objects(cli->sim);
 	return EXIT_OK;
+}
+
+const char *session_devices_command(const struct cli *cli, char *buf, size_t len)
+{
+	char file[TEXT_NAME_MAX];
+
+	if (!cli->want_sim)
+		snprintf(buf, len, "%s devices", PROG);
+	else if (!cli->topology)
+		snprintf(buf, len, "%s --sim devices", PROG);
+	else if (topology_is_text(cli->topology))
+		snprintf(buf, len, "%s --sim=TOPOLOGY devices", PROG);
+	else
+		snprintf(buf, len, "%s --sim=%s devices", PROG,
+			 text_cut(cli->topology, file, sizeof(file)));
+	return buf;
 }
 
 bool session_leak_check(struct cli *cli, long *left)
