@@ -602,6 +602,43 @@ static void selftest_attach_mixed_is_not_migratable(void)
 }
 
 /*
+ * --nest-parent on the mock: a stage-1 domain from the nest parent on every kernel; a vIOMMU
+ * of the mock's type, named, where the kernel has vIOMMU objects, else a plain note (an
+ * expected state, not a failure).
+ */
+static void selftest_attach_nest_parent(void)
+{
+	json_object *dev, *n;
+	struct run *r;
+
+	need_selftest_names();
+	r = tool("attach", "--nest-parent", "selftest", "--json", NULL);
+	vt_assert_int_eq(r->status, EXIT_OK);
+	dev = json_object_array_get_idx(get(r->doc, "devices"), 0);
+	n = get(dev, "nesting");
+	vt_assert(get_int(n, "stage1_hwpt_id") > 0);
+	vt_assert_int_eq(get_int(dev, "pt_id"), get_int(n, "stage1_hwpt_id"));
+	if (kernel_has_viommu()) {
+		vt_assert_int_eq(get_int(n, "viommu_type"), 0xdeadbeef);
+		vt_assert(!strcmp(get_str(n, "viommu_type_name"), "selftest mock"));
+		vt_assert_int_eq(get_int(n, "virt_id"), 1);
+		vt_assert(is_null(n, "note"));
+	} else {
+		vt_assert(is_null(n, "viommu_id") && is_null(n, "viommu_type_name"));
+		vt_assert(!strcmp(get_str(n, "note"), "no vIOMMU: this kernel has no vIOMMU "
+				  "objects (Linux 6.13 and later have)"));
+	}
+	json_object_put(r->doc);
+
+	r = tool("attach", "--nest-parent", "selftest", NULL);
+	vt_assert_int_eq(r->status, EXIT_OK);
+	vt_assert(strstr(r->out, kernel_has_viommu() ? "(selftest mock, type 0xdeadbeef), "
+						     "virtual id 0x1" :
+						     "      no vIOMMU: this kernel has no vIOMMU"));
+	vt_assert(strstr(r->out, "stage-1 domain (hwpt "));
+}
+
+/*
  * The most pages a round may find on 7.x: the mock keeps a dirty bit per page-table entry,
  * and entries span physically contiguous pinned pages (docs/kernels.md), so pages not written
  * are found too, as many as the allocator happened to make contiguous. An entry is at most
@@ -717,6 +754,7 @@ int main(int argc, char **argv)
 		VT_CASE(selftest_device_caps),
 		VT_CASE(selftest_attach_migratable),
 		VT_CASE(selftest_attach_mixed_is_not_migratable),
+		VT_CASE(selftest_attach_nest_parent),
 		VT_CASE(selftest_migrate_finds_every_page),
 		VT_CASE(simulator_in_the_guest),
 		VT_CASE(trace_shows_kernel_calls),

@@ -1,39 +1,101 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* A nest-parent container's devices as a VMM with a vIOMMU sets them up: virtual ids, stage 1. */
 #include <errno.h>
+#include <string.h>
 
 #include "container_setup.h"
 #include "text_safe.h"
 
-/* The driver's data for a stage-1 domain that translates as its nest parent does. */
-static bool passthrough_s1(const struct iommufd_device *dev, struct iommufd_ctx *ctx,
-			   uint32_t *type, uint64_t data[2], size_t *len)
-{
-	struct iommufd_hw_info hw;
+/* The kernel's values the tool needs (the public header has no names for them). */
+#define HW_INFO_TYPE_INTEL_VTD 1u		/* IOMMU_HW_INFO_TYPE_INTEL_VTD */
+#define HW_INFO_TYPE_ARM_SMMUV3 2u		/* IOMMU_HW_INFO_TYPE_ARM_SMMUV3 */
+#define HW_INFO_TYPE_SELFTEST 0xfeedbeefu	/* the selftest mock's */
+#define HWPT_DATA_ARM_SMMUV3 2u			/* IOMMU_HWPT_DATA_ARM_SMMUV3 */
+#define HWPT_DATA_SELFTEST 0xdeadu		/* the selftest mock's */
 
-	if (iommufd_get_hw_info(ctx, iommufd_device_id(dev), &hw))
-		return false;
-	switch (hw.type) {
-	case 2: /* IOMMU_HW_INFO_TYPE_ARM_SMMUV3: an STE, valid, Cfg bypass */
-		*type = 2; /* IOMMU_HWPT_DATA_ARM_SMMUV3 */
+const char *viommu_type_name(uint32_t type)
+{
+	switch (type) {
+	case 0:
+		return "default";		/* IOMMU_VIOMMU_TYPE_DEFAULT, reserved */
+	case 1:
+		return "ARM SMMUv3";		/* IOMMU_VIOMMU_TYPE_ARM_SMMUV3 */
+	case 2:
+		return "NVIDIA Tegra241 CMDQV";	/* IOMMU_VIOMMU_TYPE_TEGRA241_CMDQV */
+	case 0xdeadbeefu:
+		return "selftest mock";		/* the selftest's IOMMU_VIOMMU_TYPE_SELFTEST */
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * The driver's data for a stage-1 domain that translates as its nest parent does, where the
+ * tool knows it and the driver can make one: SMMUv3 only on a vIOMMU (viommu: it has one).
+ */
+static bool passthrough_s1(uint32_t hw_type, bool viommu, uint32_t *type, uint64_t data[2],
+			   size_t *len)
+{
+	switch (hw_type) {
+	case HW_INFO_TYPE_ARM_SMMUV3: /* an STE, valid, Cfg bypass */
+		if (!viommu)
+			return false;
+		*type = HWPT_DATA_ARM_SMMUV3;
 		data[0] = 1 | 4 << 1;
 		data[1] = 0;
 		*len = 16;
 		return true;
-	case 0xfeedbeef: /* the selftest mock: its data is an IOTLB value */
-		*type = 0xdead;
+	case HW_INFO_TYPE_SELFTEST: /* its data is an IOTLB value */
+		*type = HWPT_DATA_SELFTEST;
 		data[0] = 0;
 		*len = 4;
 		return true;
 	default:
-		/* VT-d's stage 1 is the guest's own page table: none to make up here */
 		return false;
 	}
+}
+
+/* Why a device has no vIOMMU (set_virt_id's err: -ENOTTY or -EOPNOTSUPP), in plain words. */
+static void note_no_viommu(struct setup_dev *sd, uint32_t hw_type, int err)
+{
+	char iommu[TEXT_NAME_MAX];
+
+	if (hw_type == HW_INFO_TYPE_INTEL_VTD)
+		snprintf(sd->nest_note, sizeof(sd->nest_note),
+			 "no vIOMMU: VT-d nests from the parent");
+	else if (err == -ENOTTY)
+		snprintf(sd->nest_note, sizeof(sd->nest_note),
+			 "no vIOMMU: this kernel has no vIOMMU objects (Linux 6.13 and later have)");
+	else
+		snprintf(sd->nest_note, sizeof(sd->nest_note),
+			 "no vIOMMU: the driver of IOMMU %s makes none",
+			 text_cut(iommufd_device_iommu(sd->dev), iommu, sizeof(iommu)));
+}
+
+/* Why a device has no stage-1 domain, after what the note says already. */
+static void note_no_stage1(struct setup_dev *sd, uint32_t hw_type)
+{
+	char iommu[TEXT_NAME_MAX];
+	size_t n = strlen(sd->nest_note);
+
+	if (hw_type == HW_INFO_TYPE_INTEL_VTD)
+		snprintf(sd->nest_note + n, sizeof(sd->nest_note) - n,
+			 "%sno stage-1 domain: VT-d's is the guest's own page table",
+			 n ? "; " : "");
+	else if (hw_type == HW_INFO_TYPE_ARM_SMMUV3)
+		snprintf(sd->nest_note + n, sizeof(sd->nest_note) - n,
+			 "%sno stage-1 domain: SMMUv3 makes them on a vIOMMU only", n ? "; " : "");
+	else
+		snprintf(sd->nest_note + n, sizeof(sd->nest_note) - n,
+			 "%sno stage-1 domain: the tool knows no stage-1 data for IOMMU %s",
+			 n ? "; " : "",
+			 text_cut(iommufd_device_iommu(sd->dev), iommu, sizeof(iommu)));
 }
 
 int setup_nest(struct setup *s)
 {
 	char arg[TEXT_NAME_MAX];
+	struct iommufd_hw_info hw;
 	struct setup_dev *sd;
 	uint64_t data[2];
 	uint32_t type;
@@ -46,17 +108,16 @@ int setup_nest(struct setup *s)
 		if (sd->domain < 0)
 			continue;
 		sd->nested_asked = true;
+		if (iommufd_get_hw_info(s->cli->ctx, iommufd_device_id(sd->dev), &hw))
+			hw.type = 0;
+		/* A driver or kernel without vIOMMUs is a fact to show, not a failure. */
 		ret = iommufd_container_set_virt_id(s->c, sd->dev, i + 1);
 		if (ret == -ENOTTY || ret == -EOPNOTSUPP)
-			snprintf(sd->nest_note, sizeof(sd->nest_note), "%s",
-				 iommufd_last_error(s->cli->ctx));
+			note_no_viommu(sd, hw.type, ret);
 		else if (ret)
 			goto fail;
-		if (!passthrough_s1(sd->dev, s->cli->ctx, &type, data, &len)) {
-			if (!sd->nest_note[0])
-				snprintf(sd->nest_note, sizeof(sd->nest_note),
-					 "no stage-1 data the tool can make for IOMMU %s",
-					 iommufd_device_iommu(sd->dev));
+		if (!passthrough_s1(hw.type, !ret, &type, data, &len)) {
+			note_no_stage1(sd, hw.type);
 			continue;
 		}
 		ret = iommufd_container_attach_nested(s->c, sd->dev, type, data, len);
@@ -76,4 +137,3 @@ fail:
 	setup_teardown(s);
 	return EXIT_ERROR;
 }
-

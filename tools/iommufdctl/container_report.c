@@ -79,12 +79,14 @@ static unsigned count_uncovered(const struct setup *s)
 /* A device's vIOMMU, virtual id and stage-1 domain, or why it has none. */
 static void print_nesting(const struct setup_dev *sd, FILE *f)
 {
+	const char *type = viommu_type_name(sd->nest.viommu_type);
 	char note[sizeof(sd->nest_note) * 4];
 
 	if (sd->nest.viommu_id)
-		fprintf(f, "      vIOMMU %u (type 0x%x), virtual id 0x%llx (vDEVICE %u)\n",
-			sd->nest.viommu_id, sd->nest.viommu_type,
-			(unsigned long long)sd->nest.virt_id, sd->nest.vdevice_id);
+		fprintf(f, "      vIOMMU %u (%s%stype 0x%x), virtual id 0x%llx (vDEVICE %u)\n",
+			sd->nest.viommu_id, type ? type : "", type ? ", " : "",
+			sd->nest.viommu_type, (unsigned long long)sd->nest.virt_id,
+			sd->nest.vdevice_id);
 	if (sd->nest.hwpt_id)
 		fprintf(f, "      stage-1 domain (hwpt %u) over hwpt %u\n", sd->nest.hwpt_id,
 			sd->nest.parent_id);
@@ -163,6 +165,7 @@ static json_object *id_or_null(uint32_t id, uint64_t value)
 
 static json_object *json_nesting(const struct setup_dev *sd)
 {
+	const char *type = viommu_type_name(sd->nest.viommu_type);
 	json_object *n = json_object_new_object();
 
 	if (!n)
@@ -170,6 +173,8 @@ static json_object *json_nesting(const struct setup_dev *sd)
 	json_object_object_add(n, "viommu_id", id_or_null(sd->nest.viommu_id, sd->nest.viommu_id));
 	json_object_object_add(n, "viommu_type", id_or_null(sd->nest.viommu_id,
 							    sd->nest.viommu_type));
+	json_object_object_add(n, "viommu_type_name", sd->nest.viommu_id && type ?
+			       json_str(type) : NULL);
 	json_object_object_add(n, "virt_id", id_or_null(sd->nest.vdevice_id, sd->nest.virt_id));
 	json_object_object_add(n, "vdevice_id", id_or_null(sd->nest.vdevice_id,
 							   sd->nest.vdevice_id));

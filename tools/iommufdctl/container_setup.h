@@ -22,7 +22,7 @@ struct setup_dev {
 	/* setup_nest(): where it stands in the container's nesting */
 	bool nested_asked;
 	struct iommufd_nesting_info nest;
-	char nest_note[160];		/* why it has no vIOMMU or no stage-1 domain */
+	char nest_note[256];		/* why it has no vIOMMU or no stage-1 domain */
 };
 
 struct setup {
@@ -83,6 +83,8 @@ bool setup_migratable(const struct setup *s);
  * setup torn down.
  */
 int setup_nest(struct setup *s);
+/* The name of a kernel vIOMMU type (IOMMU_VIOMMU_TYPE_*): "ARM SMMUv3"; NULL if unknown. */
+const char *viommu_type_name(uint32_t type);
 
 /* ---- The output (container_report.c) ---- */
 
