@@ -102,19 +102,19 @@ int setup_read_layout(struct setup *s)
 	return 0;
 }
 
-/* A name that names nothing: where the names are to be found. */
+/*
+ * A name that names nothing: where the names are to be found. The same words on every kernel
+ * (the devices command takes the same --sim as this one).
+ */
 static void open_failed(struct cli *cli, int err, const char *name)
 {
-	char arg[TEXT_NAME_MAX], cmd[TEXT_NAME_MAX + 32], hint[sizeof(cmd) + 16];
+	char arg[TEXT_NAME_MAX];
 
 	text_cut(name, arg, sizeof(arg));
-	if (err != -ENOENT) {
+	if (err == -ENOENT)
+		cli_fail_hint(cli, err, "names: " PROG " devices", "open device '%s'", arg);
+	else
 		cli_fail(cli, err, "open device '%s'", arg);
-		return;
-	}
-	snprintf(hint, sizeof(hint), "names: %s",
-		 session_devices_command(cli, cmd, sizeof(cmd)));
-	cli_fail_hint(cli, err, hint, "open device '%s'", arg);
 }
 
 int setup_build(struct cli *cli, uint32_t flags, char **names, unsigned n, struct setup *s)

@@ -111,8 +111,6 @@ int cli_parse(struct cli *cli, const struct command *cmd, int argc, char **argv,
 
 /* Opens the real kernel, or the simulator (asked for, or /dev/iommu absent). */
 int session_open(struct cli *cli);
-/* The command that lists the names this session knows: "iommufdctl --sim=FILE devices". */
-const char *session_devices_command(const struct cli *cli, char *buf, size_t len);
 /* The simulator's object count back to where it started? true on the real kernel (unknown). */
 bool session_leak_check(struct cli *cli, long *left);
 void session_close(struct cli *cli);

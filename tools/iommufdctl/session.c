@@ -98,22 +98,6 @@ int session_open(struct cli *cli)
 	return EXIT_OK;
 }
 
-const char *session_devices_command(const struct cli *cli, char *buf, size_t len)
-{
-	char file[TEXT_NAME_MAX];
-
-	if (!cli->want_sim)
-		snprintf(buf, len, "%s devices", PROG);
-	else if (!cli->topology)
-		snprintf(buf, len, "%s --sim devices", PROG);
-	else if (topology_is_text(cli->topology))
-		snprintf(buf, len, "%s --sim=TOPOLOGY devices", PROG);
-	else
-		snprintf(buf, len, "%s --sim=%s devices", PROG,
-			 text_cut(cli->topology, file, sizeof(file)));
-	return buf;
-}
-
 bool session_leak_check(struct cli *cli, long *left)
 {
 	*left = 0;
