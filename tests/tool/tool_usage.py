@@ -14,6 +14,8 @@ r = run("--help")
 check(r.rc == 0 and "Usage: iommufdctl" in r.out, "--help", r)
 for word in ("devices", "attach", "migrate", "--sim", "--json", "--trace", "Exit status"):
     check(word in r.out, "--help mentions %s" % word, r)
+check("0  success; for migrate also when the rounds did not converge" in r.out and
+      '"converged"' in r.out, "--help: exit 0 does not say converged", r)
 check("3  not migratable" in r.out and "2  bad usage" in r.out and
       "130, 143  migrate stopped" in r.out,
       "--help lists exit codes", r)

@@ -221,7 +221,8 @@ static void print_opts(const struct opt_def *d, FILE *f)
 
 static const char exit_codes_help[] =
 	"Exit status:\n"
-	"  0  success\n"
+	"  0  success; for migrate also when the rounds did not converge: scripts read\n"
+	"     \"converged\" (JSON summary)\n"
 	"  1  the kernel or the library refused (the message says which call and why),\n"
 	"     or a device could not be opened\n"
 	"  2  bad usage: unknown option, missing or malformed argument\n"
