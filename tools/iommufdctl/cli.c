@@ -230,6 +230,11 @@ static const char exit_codes_help[] =
 	"     (attach and migrate)\n"
 	"  130, 143  migrate stopped by SIGINT (Ctrl-C) or SIGTERM, after its teardown\n";
 
+void cli_print_version(void)
+{
+	printf("%s %s (libiommufd %s)\n", PROG, IOMMUFDCTL_VERSION, iommufd_version());
+}
+
 void cli_print_help(const struct command *cmd, FILE *f)
 {
 	if (!cmd) {
@@ -297,8 +302,7 @@ int cli_parse(struct cli *cli, const struct command *cmd, int argc, char **argv,
 			goto out_stop;
 		}
 		if (id == OPT_VERSION) {
-			printf("%s %s (libiommufd %s)\n", PROG, IOMMUFDCTL_VERSION,
-			       iommufd_version());
+			cli_print_version();
 			*exit_code = EXIT_OK;
 			goto out_stop;
 		}

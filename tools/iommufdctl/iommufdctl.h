@@ -98,6 +98,8 @@ int cli_fail_errno(struct cli *cli, int err, const char *fmt, ...)
 int cli_fail_msg(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void cli_print_help(const struct command *cmd, FILE *f);
+/* --version: the tool's and the library's. */
+void cli_print_version(void);
 /* Handles a global option seen by a command's parser; EXIT_OK or EXIT_USAGE. */
 int cli_global_opt(struct cli *cli, int id, const char *val);
 /*
