@@ -125,11 +125,8 @@ static const char *cell_emulated(const struct dev_row *r, char *buf)
 	return r->desc.emulated ? "yes" : "no";
 }
 
-/* An emulated device's writes are not seen by any IOMMU: no, and why. */
 static const char *cell_dirty(const struct dev_row *r, char *buf)
 {
-	if (r->desc.emulated)
-		return "no (emulated)";
 	return has(r, IOMMUFD_DEVICE_CAP_DIRTY_TRACKING) ? "yes" : "no";
 }
 
@@ -138,7 +135,8 @@ static const char *cell_nest(const struct dev_row *r, char *buf)
 {
 	if (!has(r, IOMMUFD_DEVICE_CAP_NEST_PARENT))
 		return "no";
-	if (has(r, IOMMUFD_DEVICE_CAP_DIRTY_TRACKING) && !has(r, IOMMUFD_DEVICE_CAP_NEST_PARENT_DIRTY))
+	if (has(r, IOMMUFD_DEVICE_CAP_DIRTY_TRACKING) &&
+	    !has(r, IOMMUFD_DEVICE_CAP_NEST_PARENT_DIRTY))
 		return "yes (no dirty)";
 	return "yes";
 }
@@ -157,30 +155,34 @@ static const char *cell_viommu(const struct dev_row *r, char *buf)
 	return has(r, IOMMUFD_DEVICE_CAP_VIOMMU_DRIVER) ? "yes" : "no";
 }
 
+/*
+ * A column of what a device's IOMMU offers has an emulated device's cell of its own, and "?"
+ * where the device could not be asked. DIRTY says why an emulated device's is no: no IOMMU
+ * sees its writes.
+ */
 static const struct {
 	const char *head;
 	const char *(*cell)(const struct dev_row *r, char *buf);	/* buf: CELL_MAX bytes */
-	bool cap;		/* asked of the device's IOMMU: "?" and "-" apply */
+	const char *emulated;	/* an emulated device's cell; NULL: not a column of its IOMMU */
 } cols[] = {
-	{ "NAME", cell_name, false },
-	{ "CDEV", cell_cdev, false },
-	{ "IOMMU", cell_iommu, false },
-	{ "DRIVER", cell_driver, false },
-	{ "EMULATED", cell_emulated, false },
-	{ "DIRTY", cell_dirty, true },		/* its IOMMU tracks dirty pages */
-	{ "NEST", cell_nest, true },		/* its IOMMU makes nest-parent domains */
-	{ "PASID", cell_pasid, true },		/* the device's PASID width */
-	{ "VIOMMU", cell_viommu, true },	/* its IOMMU driver makes vIOMMUs */
+	{ "NAME", cell_name, NULL },
+	{ "CDEV", cell_cdev, NULL },
+	{ "IOMMU", cell_iommu, NULL },
+	{ "DRIVER", cell_driver, NULL },
+	{ "EMULATED", cell_emulated, NULL },
+	{ "DIRTY", cell_dirty, "no (emulated)" },	/* its IOMMU tracks dirty pages */
+	{ "NEST", cell_nest, "-" },		/* its IOMMU makes nest-parent domains */
+	{ "PASID", cell_pasid, "-" },		/* the device's PASID width */
+	{ "VIOMMU", cell_viommu, "-" },		/* its IOMMU driver makes vIOMMUs */
 };
 #define N_COLS (sizeof(cols) / sizeof(cols[0]))
 
 static const char *table_cell(const struct dev_row *r, unsigned c, char *buf)
 {
-	if (cols[c].cap && r->error[0])
+	if (cols[c].emulated && r->error[0])
 		return "?";
-	/* DIRTY says why itself */
-	if (cols[c].cap && r->desc.emulated && cols[c].cell != cell_dirty)
-		return "-";
+	if (cols[c].emulated && r->desc.emulated)
+		return cols[c].emulated;
 	return cols[c].cell(r, buf);
 }
 
@@ -216,7 +218,7 @@ static const char *not_migratable_why(const struct dev_row *r)
  */
 static void print_summary(const struct dev_row *rows, unsigned n)
 {
-	char name[TEXT_NAME_MAX];
+	char name[CELL_MAX];
 	unsigned i, ok = 0, shown = 0;
 	const char *why;
 
