@@ -214,6 +214,8 @@ static void access_detach(struct sim_df *df)
 
 /* ---- the cdev's ioctls ----------------------------------------------------- */
 
+static void df_unbind(struct sim_df *df);
+
 static int df_bind(struct sim_df *df, unsigned int proc, void *arg)
 {
 	struct iofd_vfio_device_bind_iommufd bind;
@@ -224,7 +226,8 @@ static int df_bind(struct sim_df *df, unsigned int proc, void *arg)
 	uint32_t devid;
 	int ret, i;
 
-	memcpy(&bind, arg, sizeof(bind));
+	if (sim_user_read(&bind, (uintptr_t)arg, sizeof(bind)))
+		return -EFAULT;
 	if (bind.argsz < sizeof(bind) || bind.flags || bind.iommufd < 0)
 		return -EINVAL;
 	/* One device file binds once. */
@@ -277,8 +280,12 @@ static int df_bind(struct sim_df *df, unsigned int proc, void *arg)
 	ictx->refs++;
 	df->ictx = ictx;
 	dev->open_df = df;
-	memcpy((char *)arg + offsetof(struct iofd_vfio_device_bind_iommufd, out_devid), &devid,
-	       sizeof(devid));
+	/* an id that cannot be written back: bound no more (vfio_df_ioctl_bind_iommufd()) */
+	if (sim_user_write((uintptr_t)arg + offsetof(struct iofd_vfio_device_bind_iommufd, out_devid),
+			   &devid, sizeof(devid))) {
+		df_unbind(df);
+		return -EFAULT;
+	}
 	return 0;
 }
 
@@ -333,7 +340,8 @@ static int df_attach_pasid(struct sim_df *df, void *arg, uint32_t argsz)
 		return -EOPNOTSUPP;
 	if (argsz < sizeof(attach))
 		return -EINVAL;
-	memcpy(&attach, arg, sizeof(attach));
+	if (sim_user_read(&attach, (uintptr_t)arg, sizeof(attach)))
+		return -EFAULT;
 	/*
 	 * PASID 0 is IOMMU_NO_PASID, which 7.3 would take as the device's own attach; not
 	 * modelled (the library never asks): refused.
@@ -344,8 +352,12 @@ static int df_attach_pasid(struct sim_df *df, void *arg, uint32_t argsz)
 			       sim_pasid_hwpt(df->idev, attach.pasid) != NULL);
 	if (ret)
 		return ret;
-	memcpy((char *)arg + offsetof(struct iofd_vfio_device_attach_iommufd_pt_pasid, pt_id),
-	       &attach.pt_id, sizeof(attach.pt_id));
+	if (sim_user_write((uintptr_t)arg +
+				   offsetof(struct iofd_vfio_device_attach_iommufd_pt_pasid, pt_id),
+			   &attach.pt_id, sizeof(attach.pt_id))) {
+		sim_pasid_detach(df->idev, attach.pasid);
+		return -EFAULT;
+	}
 	return 0;
 }
 
@@ -354,7 +366,8 @@ static int df_attach(struct sim_df *df, void *arg)
 	struct iofd_vfio_device_attach_iommufd_pt attach;
 	int ret;
 
-	memcpy(&attach, arg, sizeof(attach));
+	if (sim_user_read(&attach, (uintptr_t)arg, sizeof(attach)))
+		return -EFAULT;
 	if (attach.argsz < sizeof(attach))
 		return -EINVAL;
 	if (df->sim->topo.kernel >= SIM_KERNEL_HWPT_PASID &&
@@ -369,9 +382,15 @@ static int df_attach(struct sim_df *df, void *arg)
 	if (ret)
 		return ret;
 	df->attached = true;
-	/* The domain the device ended up in (an IOAS for an emulated device). */
-	memcpy((char *)arg + offsetof(struct iofd_vfio_device_attach_iommufd_pt, pt_id),
-	       &attach.pt_id, sizeof(attach.pt_id));
+	/* The domain the device ended up in (an IOAS for an emulated device); unanswered, detached. */
+	if (sim_user_write((uintptr_t)arg + offsetof(struct iofd_vfio_device_attach_iommufd_pt, pt_id),
+			   &attach.pt_id, sizeof(attach.pt_id))) {
+		if (df->dev->emulated)
+			access_detach(df);
+		else
+			physical_detach(df);
+		return -EFAULT;
+	}
 	return 0;
 }
 
@@ -379,7 +398,8 @@ static int df_detach(struct sim_df *df, void *arg)
 {
 	struct iofd_vfio_device_detach_iommufd_pt detach;
 
-	memcpy(&detach, arg, sizeof(detach));
+	if (sim_user_read(&detach, (uintptr_t)arg, sizeof(detach)))
+		return -EFAULT;
 	if (detach.argsz < sizeof(detach))
 		return -EINVAL;
 	if (df->sim->topo.kernel >= SIM_KERNEL_HWPT_PASID &&
@@ -390,7 +410,8 @@ static int df_detach(struct sim_df *df, void *arg)
 			return -EOPNOTSUPP;
 		if (detach.argsz < sizeof(d))
 			return -EINVAL;
-		memcpy(&d, arg, sizeof(d));
+		if (sim_user_read(&d, (uintptr_t)arg, sizeof(d)))
+			return -EFAULT;
 		sim_pasid_detach(df->idev, d.pasid);
 		return 0;
 	}
@@ -411,7 +432,8 @@ static int df_get_info(struct sim_df *df, void *arg)
 	size_t outsz = minsz;
 
 	memset(&info, 0, sizeof(info));
-	memcpy(&info, arg, minsz);
+	if (sim_user_read(&info, (uintptr_t)arg, minsz))
+		return -EFAULT;
 	if (info.argsz < minsz)
 		return -EINVAL;
 	info.num_regions = SIM_VFIO_PCI_NUM_REGIONS;
@@ -424,8 +446,7 @@ static int df_get_info(struct sim_df *df, void *arg)
 		info.flags = IOFD_VFIO_DEVICE_FLAGS_PCI | IOFD_VFIO_DEVICE_FLAGS_RESET;
 		outsz = info.argsz < sizeof(info) ? info.argsz : sizeof(info);
 	}
-	memcpy(arg, &info, outsz);
-	return 0;
+	return sim_user_write((uintptr_t)arg, &info, outsz) ? -EFAULT : 0;
 }
 
 /* The PCI address a topology name may be ("0000:3b:00.0"): true and its parts. */
@@ -455,7 +476,8 @@ static int df_hot_reset_info(struct sim_df *df, void *arg)
 	struct iofd_vfio_pci_hot_reset_info hdr;
 	unsigned seg, bus, devfn;
 
-	memcpy(&hdr, arg, minsz);
+	if (sim_user_read(&hdr, (uintptr_t)arg, minsz))
+		return -EFAULT;
 	if (hdr.argsz < minsz)
 		return -EINVAL;
 	if (!pci_address(df->dev->name, &seg, &bus, &devfn))
@@ -463,15 +485,15 @@ static int df_hot_reset_info(struct sim_df *df, void *arg)
 	hdr.flags = IOFD_VFIO_PCI_HOT_RESET_FLAG_DEV_ID | IOFD_VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED;
 	hdr.count = 1;
 	if (hdr.argsz < minsz + sizeof(dep)) {
-		memcpy(arg, &hdr, minsz);
-		return -ENOSPC;
+		return sim_user_write((uintptr_t)arg, &hdr, minsz) ? -EFAULT : -ENOSPC;
 	}
 	dep.devid = df->idev ? df->idev->obj.id : df->access->obj.id;
 	dep.segment = seg;
 	dep.bus = bus;
 	dep.devfn = devfn;
-	memcpy(arg, &hdr, minsz);
-	memcpy((char *)arg + sizeof(hdr), &dep, sizeof(dep));
+	if (sim_user_write((uintptr_t)arg, &hdr, minsz) ||
+	    sim_user_write((uintptr_t)arg + sizeof(hdr), &dep, sizeof(dep)))
+		return -EFAULT;
 	return 0;
 }
 

@@ -191,7 +191,10 @@ int sim_cmd_fault_alloc(struct sim_ucmd *ucmd)
 	ucmd->ictx->refs++;
 	cmd->out_fault_id = fault->obj.id;
 	cmd->out_fault_fd = fd;
-	sim_ucmd_respond(ucmd, sizeof(*cmd));
+	if (sim_ucmd_respond(ucmd, sizeof(*cmd))) {
+		sim_obj_abort(&fault->obj, fd);
+		return -EFAULT;
+	}
 	return 0;
 }
 
@@ -428,7 +431,10 @@ int sim_cmd_veventq_alloc(struct sim_ucmd *ucmd)
 	ucmd->ictx->refs++;
 	cmd->out_veventq_id = q->obj.id;
 	cmd->out_veventq_fd = fd;
-	sim_ucmd_respond(ucmd, sizeof(*cmd));
+	if (sim_ucmd_respond(ucmd, sizeof(*cmd))) {
+		sim_obj_abort(&q->obj, fd);
+		return -EFAULT;
+	}
 	return 0;
 }
 

@@ -374,7 +374,10 @@ int sim_cmd_hwpt_alloc(struct sim_ucmd *ucmd)
 		sim_fault_get(fault);
 	}
 	cmd->out_hwpt_id = hwpt->obj.id;
-	sim_ucmd_respond(ucmd, sizeof(*cmd));
+	if (sim_ucmd_respond(ucmd, sizeof(*cmd))) {
+		sim_obj_abort(&hwpt->obj, -1);
+		return -EFAULT;
+	}
 	return 0;
 }
 
@@ -467,7 +470,6 @@ static uint32_t hw_info_type(const struct sim_iommu *iommu)
 int sim_cmd_get_hw_info(struct sim_ucmd *ucmd)
 {
 	struct iofd_hw_info *cmd = ucmd->cmd;
-	void *uptr = (void *)(uintptr_t)cmd->data_uptr;
 	const struct sim_iommu *iommu;
 	struct sim_hw_info_selftest mock = { 0, SIM_SELFTEST_REGVAL };
 	struct sim_hw_info_smmuv3 smmu;
@@ -513,13 +515,11 @@ int sim_cmd_get_hw_info(struct sim_ucmd *ucmd)
 		break;
 	}
 	copy_len = cmd->data_len < data_len ? cmd->data_len : data_len;
-	if (cmd->data_len && !uptr)
+	if (sim_user_write(cmd->data_uptr, data, copy_len))
 		return -EFAULT;
-	if (copy_len)
-		memcpy(uptr, data, copy_len);
 	/* The rest of a larger user buffer is zeroed. */
-	if (copy_len < cmd->data_len)
-		memset((char *)uptr + copy_len, 0, cmd->data_len - copy_len);
+	if (sim_user_clear(cmd->data_uptr + copy_len, cmd->data_len - copy_len))
+		return -EFAULT;
 	cmd->data_len = data_len;
 	cmd->out_capabilities = sim_dev_dirty_capable(idev->dev) ? IOFD_HW_CAP_DIRTY_TRACKING : 0;
 	/* 6.12 (Debian's 6.12.117) reports PASIDs as 7.3 does: the width, then the modes. */
@@ -528,8 +528,7 @@ int sim_cmd_get_hw_info(struct sim_ucmd *ucmd)
 		cmd->out_capabilities |= IOFD_HW_CAP_PCI_PASID_EXEC;
 	if (idev->dev->pasid_priv)
 		cmd->out_capabilities |= IOFD_HW_CAP_PCI_PASID_PRIV;
-	sim_ucmd_respond(ucmd, sizeof(*cmd));
-	return 0;
+	return sim_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
 int sim_cmd_hwpt_set_dirty_tracking(struct sim_ucmd *ucmd)

@@ -182,6 +182,15 @@ struct sim_obj *sim_obj_get(struct sim_ictx *ictx, uint32_t id, enum sim_obj_typ
 	return obj;
 }
 
+void sim_obj_abort(struct sim_obj *obj, int fd)
+{
+	struct iommufd_sim *sim = obj->ictx->sim;
+
+	if (fd >= 0)
+		sim_fd_close(sim, sim_fd_lookup(sim, fd));
+	obj_destroy(obj);
+}
+
 /* IOMMU_DESTROY: only an object nobody else holds goes away. */
 int sim_cmd_destroy(struct sim_ucmd *ucmd)
 {

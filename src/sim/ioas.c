@@ -767,7 +767,10 @@ int sim_cmd_ioas_alloc(struct sim_ucmd *ucmd)
 		return ret;
 	}
 	cmd->out_ioas_id = ioas->obj.id;
-	sim_ucmd_respond(ucmd, sizeof(*cmd));
+	if (sim_ucmd_respond(ucmd, sizeof(*cmd))) {
+		sim_obj_abort(&ioas->obj, -1);
+		return -EFAULT;
+	}
 	return 0;
 }
 
@@ -779,16 +782,13 @@ static int resv_cmp(const void *a, const void *b)
 }
 
 /* One allowed range for IOVA_RANGES: written if it fits, always counted. */
-static int emit_range(struct iofd_iova_range *ranges, uint32_t max, uint32_t *num,
-		      uint64_t start, uint64_t last)
+static int emit_range(uint64_t ranges, uint32_t max, uint32_t *num, uint64_t start,
+		      uint64_t last)
 {
 	struct iofd_iova_range elm = { .start = start, .last = last };
 
-	if (*num < max) {
-		if (!ranges)
-			return -EFAULT;
-		memcpy(&ranges[*num], &elm, sizeof(elm));
-	}
+	if (*num < max && sim_user_write(ranges + (uint64_t)*num * sizeof(elm), &elm, sizeof(elm)))
+		return -EFAULT;
 	(*num)++;
 	return 0;
 }
@@ -796,7 +796,7 @@ static int emit_range(struct iofd_iova_range *ranges, uint32_t max, uint32_t *nu
 int sim_cmd_ioas_iova_ranges(struct sim_ucmd *ucmd)
 {
 	struct iofd_ioas_iova_ranges *cmd = ucmd->cmd;
-	struct iofd_iova_range *ranges = (void *)(uintptr_t)cmd->allowed_iovas;
+	uint64_t ranges = cmd->allowed_iovas;
 	struct sim_resv *sorted = NULL;
 	struct sim_ioas *ioas;
 	uint32_t max, num = 0;
@@ -839,8 +839,8 @@ int sim_cmd_ioas_iova_ranges(struct sim_ucmd *ucmd)
 			goto out_free;
 	}
 	cmd->num_iovas = num;
-	sim_ucmd_respond(ucmd, sizeof(*cmd));
-	if (num > max)
+	ret = sim_ucmd_respond(ucmd, sizeof(*cmd));
+	if (!ret && num > max)
 		ret = -EMSGSIZE;
 out_free:
 	free(sorted);
@@ -857,7 +857,6 @@ static int range_cmp(const void *a, const void *b)
 int sim_cmd_ioas_allow_iovas(struct sim_ucmd *ucmd)
 {
 	struct iofd_ioas_allow_iovas *cmd = ucmd->cmd;
-	const struct iofd_iova_range *uranges = (const void *)(uintptr_t)cmd->allowed_iovas;
 	struct sim_range *allowed = NULL;
 	struct sim_ioas *ioas;
 	uint32_t i, j;
@@ -868,8 +867,6 @@ int sim_cmd_ioas_allow_iovas(struct sim_ucmd *ucmd)
 	if (!ioas)
 		return -ENOENT;
 	if (cmd->num_iovas) {
-		if (!uranges)
-			return -EFAULT;
 		allowed = calloc(cmd->num_iovas, sizeof(*allowed));
 		if (!allowed)
 			return -ENOMEM;
@@ -877,7 +874,11 @@ int sim_cmd_ioas_allow_iovas(struct sim_ucmd *ucmd)
 	for (i = 0; i < cmd->num_iovas; i++) {
 		struct iofd_iova_range r;
 
-		memcpy(&r, &uranges[i], sizeof(r));
+		/* read one by one: a bad range is seen before a fault after it */
+		if (sim_user_read(&r, cmd->allowed_iovas + (uint64_t)i * sizeof(r), sizeof(r))) {
+			free(allowed);
+			return -EFAULT;
+		}
 		if (r.start >= r.last)
 			goto out_einval;
 		for (j = 0; j < i; j++)
@@ -940,8 +941,8 @@ int sim_cmd_ioas_map(struct sim_ucmd *ucmd)
 	if (ret)
 		return ret;
 	cmd->iova = iova;
-	sim_ucmd_respond(ucmd, sizeof(*cmd));
-	return 0;
+	/* an answer that cannot be written back leaves the mapping made */
+	return sim_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
 /* IOAS_MAP_FILE (Linux 6.13): iommufd_ioas_map_file() and iopt_map_file_pages(). */
@@ -984,8 +985,8 @@ int sim_cmd_ioas_map_file(struct sim_ucmd *ucmd)
 	if (ret)
 		return ret;
 	cmd->iova = iova;
-	sim_ucmd_respond(ucmd, sizeof(*cmd));
-	return 0;
+	/* an answer that cannot be written back leaves the mapping made */
+	return sim_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
 /* The kernel's iopt_get_pages(): contiguous areas must cover the whole range. */
@@ -1067,7 +1068,7 @@ int sim_cmd_ioas_copy(struct sim_ucmd *ucmd)
 	if (ret)
 		goto out_free;
 	cmd->dst_iova = iova;
-	sim_ucmd_respond(ucmd, sizeof(*cmd));
+	ret = sim_ucmd_respond(ucmd, sizeof(*cmd));
 out_free:
 	free(pieces);
 	return ret;
@@ -1102,8 +1103,7 @@ int sim_cmd_ioas_unmap(struct sim_ucmd *ucmd)
 			return -ENOENT;
 	}
 	cmd->length = unmapped;
-	sim_ucmd_respond(ucmd, sizeof(*cmd));
-	return 0;
+	return sim_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
 /* The VFIO container's MAP_DMA (iopt_map_user_pages()). */

@@ -350,6 +350,7 @@ int sim_cmd_hwpt_invalidate(struct sim_ucmd *ucmd)
 	}
 out:
 	cmd->entry_num = done;
-	sim_ucmd_respond(ucmd, sizeof(*cmd));
+	if (sim_ucmd_respond(ucmd, sizeof(*cmd)))
+		return -EFAULT;
 	return ret;
 }

@@ -86,8 +86,9 @@ int sim_cmd_option(struct sim_ucmd *ucmd)
 	if (ret)
 		return ret;
 	/* only val64 goes back */
-	memcpy((char *)ucmd->ubuf + offsetof(struct iofd_option, val64), &cmd->val64,
-	       sizeof(cmd->val64));
+	if (sim_user_write((uintptr_t)ucmd->ubuf + offsetof(struct iofd_option, val64),
+			   &cmd->val64, sizeof(cmd->val64)))
+		return -EFAULT;
 	return 0;
 }
 

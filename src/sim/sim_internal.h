@@ -373,8 +373,11 @@ struct sim_ucmd {
 	void *cmd;
 };
 
-/* Copy the kernel copy back into the user's struct (no more than user_size bytes). */
-void sim_ucmd_respond(struct sim_ucmd *ucmd, size_t cmd_len);
+/*
+ * Copy the kernel copy back into the user's struct (no more than user_size bytes): 0, or
+ * -EFAULT where it cannot be written (the command then undoes a new object, as the kernel's).
+ */
+int sim_ucmd_respond(struct sim_ucmd *ucmd, size_t cmd_len) __attribute__((warn_unused_result));
 
 /* ---- sim.c ---------------------------------------------------------- */
 void sim_put_locked(struct iommufd_sim *sim); /* drops a ref; may free sim (and unlocks) */
@@ -568,6 +571,14 @@ long sim_file_write(struct sim_file *f, const void *buf, size_t len);
 /* Copy from or to user memory: 0, or -EFAULT where it is not mapped (readable, writeable). */
 int sim_user_read(void *dst, uint64_t uva, size_t len);
 int sim_user_write(uint64_t uva, const void *src, size_t len);
+/* clear_user(): zero [uva, uva + len); 0 or -EFAULT (what came before the fault is zeroed). */
+int sim_user_clear(uint64_t uva, uint64_t len);
+/*
+ * copy_struct_from_user(): the user's struct of usize bytes into dst (size bytes, zero-filled
+ * past usize); bytes past size must be zero (-E2BIG), checked before the struct is read.
+ * 0, -E2BIG or -EFAULT.
+ */
+int sim_user_struct_read(void *dst, size_t size, uint64_t uva, uint64_t usize);
 /* What a page of memory is, so that two mappings of it compare equal. */
 struct sim_page_id {
 	uint64_t dev, ino; /* a file's; both 0 for anonymous memory */
@@ -714,6 +725,12 @@ int sim_vfio_compat_ioctl(struct sim_ictx *ictx, unsigned int proc, unsigned lon
 			  void *arg);
 
 /* ---- ictx.c ---- */
+/*
+ * A new object whose answer could not be written back goes again, id and all (the kernel's
+ * iommufd_object_abort_and_destroy()); fd: the number of the file made for it, closed
+ * first so that the file lets go of it (-1: none).
+ */
+void sim_obj_abort(struct sim_obj *obj, int fd);
 /* The id stays taken, unusable, until the context goes (the kernel's tombstone). */
 void sim_obj_tombstone(struct sim_obj *obj);
 

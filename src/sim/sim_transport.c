@@ -89,9 +89,25 @@ static const struct sim_ioctl_op sim_ioctl_ops[] = {
 	},
 };
 
-void sim_ucmd_respond(struct sim_ucmd *ucmd, size_t cmd_len)
+int sim_ucmd_respond(struct sim_ucmd *ucmd, size_t cmd_len)
 {
-	memcpy(ucmd->ubuf, ucmd->cmd, ucmd->user_size < cmd_len ? ucmd->user_size : cmd_len);
+	return sim_user_write((uintptr_t)ucmd->ubuf, ucmd->cmd,
+			      ucmd->user_size < cmd_len ? ucmd->user_size : cmd_len);
+}
+
+/*
+ * The kernel's header copy: the size word (get_user()), no smaller than the first version,
+ * then copy_struct_from_user() (unknown trailing bytes zero, else E2BIG; a shorter struct
+ * zero-extended).
+ */
+static int ucmd_copy_in(const struct sim_ioctl_op *op, void *buf, const void *arg,
+			uint32_t *usize)
+{
+	if (sim_user_read(usize, (uintptr_t)arg, sizeof(*usize)))
+		return -EFAULT;
+	if (*usize < op->min_size)
+		return -EINVAL;
+	return sim_user_struct_read(buf, op->size, (uintptr_t)arg, *usize);
 }
 
 static int sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned int proc, unsigned long request,
@@ -102,7 +118,7 @@ static int sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned int proc, unsigned 
 	struct sim_ucmd ucmd;
 	unsigned int nr = _IOC_NR(request);
 	uint32_t usize;
-	size_t i;
+	int ret;
 
 	_Static_assert(sizeof(struct iofd_hwpt_alloc) <= sizeof(buf), "ucmd buffer");
 	_Static_assert(sizeof(struct iofd_test_cmd) <= sizeof(buf), "ucmd buffer");
@@ -113,17 +129,9 @@ static int sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned int proc, unsigned 
 	if (!op->execute || op->request != request || op->since > ictx->sim->topo.kernel ||
 	    (op->test && !sim_mock_iommu(ictx->sim)))
 		return -ENOTTY;
-	if (!arg)
-		return -EFAULT;
-	memcpy(&usize, arg, sizeof(usize));
-	if (usize < op->min_size)
-		return -EINVAL;
-	/* copy_struct_from_user(): zero-extend a shorter struct, refuse unknown set bytes */
-	memset(buf, 0, sizeof(buf));
-	memcpy(buf, arg, usize < op->size ? usize : op->size);
-	for (i = op->size; i < usize; i++)
-		if (((const unsigned char *)arg)[i])
-			return -E2BIG;
+	ret = ucmd_copy_in(op, buf, arg, &usize);
+	if (ret)
+		return ret;
 	ucmd.ictx = ictx;
 	ucmd.proc = proc;
 	ucmd.ubuf = arg;

@@ -167,7 +167,11 @@ static int create_access(struct sim_ucmd *ucmd, struct iofd_test_cmd *cmd)
 	/* the access holds the context */
 	ucmd->ictx->refs++;
 	cmd->create_access.out_access_fd = fd;
-	sim_ucmd_respond(ucmd, sizeof(*cmd));
+	/* unanswered, the access goes with its file */
+	if (sim_ucmd_respond(ucmd, sizeof(*cmd))) {
+		sim_fd_close(ucmd->ictx->sim, sim_fd_lookup(ucmd->ictx->sim, fd));
+		return -EFAULT;
+	}
 	return 0;
 
 out_remove:
@@ -308,7 +312,11 @@ static int access_pages(struct sim_ucmd *ucmd, struct iofd_test_cmd *cmd)
 	it->next = st->items;
 	st->items = it;
 	cmd->access_pages.out_access_pages_id = it->id;
-	sim_ucmd_respond(ucmd, sizeof(*cmd));
+	if (sim_ucmd_respond(ucmd, sizeof(*cmd))) {
+		st->items = it->next;
+		free(it);
+		return -EFAULT;
+	}
 	return 0;
 }
 

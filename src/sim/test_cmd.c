@@ -103,7 +103,10 @@ static int mock_domain(struct sim_ucmd *ucmd, struct iofd_test_cmd *cmd)
 	cmd->mock_domain.out_stdev_id = st->obj.id;
 	cmd->mock_domain.out_hwpt_id = pt_id;
 	cmd->mock_domain.out_idev_id = idev->obj.id;
-	sim_ucmd_respond(ucmd, sizeof(*cmd));
+	if (sim_ucmd_respond(ucmd, sizeof(*cmd))) {
+		sim_obj_abort(&st->obj, -1);
+		return -EFAULT;
+	}
 	return 0;
 
 out_remove:
@@ -140,8 +143,7 @@ static int mock_domain_replace(struct sim_ucmd *ucmd, struct iofd_test_cmd *cmd)
 	if (ret)
 		return ret;
 	cmd->mock_domain_replace.pt_id = pt_id;
-	sim_ucmd_respond(ucmd, sizeof(*cmd));
-	return 0;
+	return sim_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
 static int add_reserved(struct sim_ucmd *ucmd, struct iofd_test_cmd *cmd)
@@ -271,8 +273,7 @@ static int dirty(struct sim_ucmd *ucmd, struct iofd_test_cmd *cmd)
 	if (ret)
 		return ret;
 	cmd->dirty.out_nr_dirty = count;
-	sim_ucmd_respond(ucmd, sizeof(*cmd));
-	return 0;
+	return sim_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
 static int md_check_iotlb(struct sim_ucmd *ucmd, struct iofd_test_cmd *cmd)
@@ -362,8 +363,7 @@ static int pasid_op(struct sim_ucmd *ucmd, struct iofd_test_cmd *cmd)
 		if (ret)
 			return ret;
 		cmd->pasid.pt_id = pt_id;
-		sim_ucmd_respond(ucmd, sizeof(*cmd));
-		return 0;
+		return sim_ucmd_respond(ucmd, sizeof(*cmd));
 	case IOFD_TEST_OP_PASID_DETACH:
 		sim_pasid_detach(st->idev, pasid);
 		return 0;

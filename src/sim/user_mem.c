@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,37 @@ static int pipe_copy(void *dst, const void *src, size_t len)
 	return ret;
 }
 
+/*
+ * The fast path: command structs mostly live in their caller's stack frame. The calling
+ * thread's stack from this frame up to its top is mapped and writeable (it holds the frames
+ * of every caller), so a range wholly inside it is copied directly, without a system call
+ * (which costs some 0.5 us each way). Found once per thread; a frame outside the thread's
+ * stack (a coroutine's, a signal stack) takes the slow path.
+ */
+static __thread uintptr_t stack_lo, stack_hi;
+static __thread bool stack_asked;
+
+static bool in_live_stack(uint64_t uva, size_t len)
+{
+	uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+	pthread_attr_t attr;
+	size_t size;
+	void *lo;
+
+	if (!stack_asked) {
+		stack_asked = true;
+		if (!pthread_getattr_np(pthread_self(), &attr)) {
+			if (!pthread_attr_getstack(&attr, &lo, &size)) {
+				stack_lo = (uintptr_t)lo;
+				stack_hi = (uintptr_t)lo + size;
+			}
+			pthread_attr_destroy(&attr);
+		}
+	}
+	return here >= stack_lo && here < stack_hi && uva >= here && uva < stack_hi &&
+	       len <= stack_hi - uva;
+}
+
 /* process_vm_readv() on ourselves: EFAULT, not SIGSEGV, for memory that is not there. */
 int sim_user_read(void *dst, uint64_t uva, size_t len)
 {
@@ -75,6 +107,10 @@ int sim_user_read(void *dst, uint64_t uva, size_t len)
 		return 0;
 	if (!uva)
 		return -EFAULT;
+	if (in_live_stack(uva, len)) {
+		memcpy(dst, (const void *)(uintptr_t)uva, len);
+		return 0;
+	}
 	if (__atomic_load_n(&cma_works, __ATOMIC_RELAXED)) {
 		ret = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
 		if (cma_usable(ret))
@@ -92,12 +128,77 @@ int sim_user_write(uint64_t uva, const void *src, size_t len)
 		return 0;
 	if (!uva)
 		return -EFAULT;
+	if (in_live_stack(uva, len)) {
+		memcpy((void *)(uintptr_t)uva, src, len);
+		return 0;
+	}
 	if (__atomic_load_n(&cma_works, __ATOMIC_RELAXED)) {
 		ret = process_vm_writev(getpid(), &local, 1, &remote, 1, 0);
 		if (cma_usable(ret))
 			return ret == (ssize_t)len ? 0 : -EFAULT;
 	}
 	return pipe_copy((void *)(uintptr_t)uva, src, len);
+}
+
+/*
+ * The user's bytes in pieces that never cross a 4 KiB boundary: a piece that fails lies in
+ * one page, unreachable from its first byte, so every byte before it has been seen (as the
+ * kernel's word-by-word loops see them before their fault).
+ */
+#define USER_PIECE 4096
+
+static size_t user_piece(uint64_t uva, uint64_t left)
+{
+	uint64_t n = USER_PIECE - uva % USER_PIECE;
+
+	return n < left ? (size_t)n : (size_t)left;
+}
+
+int sim_user_clear(uint64_t uva, uint64_t len)
+{
+	static const unsigned char zeros[USER_PIECE];
+	size_t n;
+
+	for (; len; uva += n, len -= n) {
+		n = user_piece(uva, len);
+		if (sim_user_write(uva, zeros, n))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/* check_zeroed_user(): 0 when all are zero, -E2BIG at a set byte, -EFAULT at a fault first. */
+static int user_check_zeroed(uint64_t uva, uint64_t len)
+{
+	unsigned char piece[USER_PIECE];
+	size_t n, i;
+
+	for (; len; uva += n, len -= n) {
+		n = user_piece(uva, len);
+		if (sim_user_read(piece, uva, n))
+			return -EFAULT;
+		for (i = 0; i < n; i++)
+			if (piece[i])
+				return -E2BIG;
+	}
+	return 0;
+}
+
+int sim_user_struct_read(void *dst, size_t size, uint64_t uva, uint64_t usize)
+{
+	/* the common case first: the whole user struct in one copy */
+	if (usize <= size && !sim_user_read(dst, uva, usize)) {
+		memset((char *)dst + usize, 0, size - usize);
+		return 0;
+	}
+	if (usize > size) {
+		int ret = user_check_zeroed(uva + size, usize - size);
+
+		if (ret)
+			return ret;
+	}
+	memset(dst, 0, size);
+	return sim_user_read(dst, uva, usize < size ? usize : size);
 }
 
 int sim_user_data_read(const struct sim_user_data *ud, uint32_t type, void *dst, size_t size,
@@ -107,8 +208,7 @@ int sim_user_data_read(const struct sim_user_data *ud, uint32_t type, void *dst,
 		return -EINVAL;
 	if (ud->len < min || ud->len > size)
 		return -EINVAL;
-	memset(dst, 0, size);
-	return sim_user_read(dst, ud->uptr, ud->len);
+	return sim_user_struct_read(dst, size, ud->uptr, ud->len);
 }
 
 /* ---- the mappings of the process ------------------------------------------------------- */

@@ -26,8 +26,7 @@ int sim_cmd_vfio_ioas(struct sim_ucmd *ucmd)
 		if (!ucmd->ictx->vfio_ioas)
 			return -ENODEV;
 		cmd->ioas_id = ucmd->ictx->vfio_ioas->obj.id;
-		sim_ucmd_respond(ucmd, sizeof(*cmd));
-		return 0;
+		return sim_ucmd_respond(ucmd, sizeof(*cmd));
 	case IOFD_VFIO_IOAS_SET:
 		ioas = sim_ioas_get(ucmd->ictx, cmd->ioas_id);
 		if (!ioas)

@@ -100,27 +100,6 @@ static bool driver_viommu_type(const struct sim_iommu *iommu, uint32_t type)
 	}
 }
 
-/* copy_struct_from_user(): a shorter user struct is zero-extended, a longer one ends in 0s. */
-static int user_struct_read(void *dst, size_t size, uint64_t uptr, size_t usize)
-{
-	unsigned char extra[64];
-	size_t off, n;
-
-	memset(dst, 0, size);
-	if (sim_user_read(dst, uptr, usize < size ? usize : size))
-		return -EFAULT;
-	for (off = size; off < usize; off += n) {
-		n = usize - off < sizeof(extra) ? usize - off : sizeof(extra);
-		if (sim_user_read(extra, uptr + off, n))
-			return -EFAULT;
-		while (n--)
-			if (extra[n])
-				return -E2BIG;
-		n = usize - off < sizeof(extra) ? usize - off : sizeof(extra);
-	}
-	return 0;
-}
-
 /* copy_struct_to_user(): what does not fit the user's struct must be 0 (else E2BIG). */
 static int user_struct_write(uint64_t uptr, size_t usize, const void *src, size_t size)
 {
@@ -222,7 +201,10 @@ int sim_cmd_viommu_alloc(struct sim_ucmd *ucmd)
 	viommu->type = cmd->type;
 	hwpt->obj.users++;
 	cmd->out_viommu_id = viommu->obj.id;
-	sim_ucmd_respond(ucmd, sizeof(*cmd));
+	if (sim_ucmd_respond(ucmd, sizeof(*cmd))) {
+		sim_obj_abort(&viommu->obj, -1);
+		return -EFAULT;
+	}
 	return 0;
 }
 
@@ -381,7 +363,10 @@ int sim_cmd_vdevice_alloc(struct sim_ucmd *ucmd)
 	viommu->obj.users++;
 	idev->vdev = vdev;
 	cmd->out_vdevice_id = vdev->obj.id;
-	sim_ucmd_respond(ucmd, sizeof(*cmd));
+	if (sim_ucmd_respond(ucmd, sizeof(*cmd))) {
+		sim_obj_abort(&vdev->obj, -1);
+		return -EFAULT;
+	}
 	return 0;
 }
 
@@ -454,7 +439,7 @@ static int mock_viommu_invalidate(struct sim_viommu *viommu,
 	for (i = 0; i < cmd->entry_num; i++) {
 		uint64_t at = cmd->data_uptr + (uint64_t)cmd->entry_len * i;
 
-		ret = user_struct_read(&cmds[i], sizeof(*cmds), at, cmd->entry_len);
+		ret = sim_user_struct_read(&cmds[i], sizeof(*cmds), at, cmd->entry_len);
 		if (ret)
 			goto out;
 	}
@@ -569,7 +554,7 @@ static int smmu_viommu_invalidate(struct sim_viommu *viommu,
 	if (!cmds)
 		return -ENOMEM;
 	for (i = 0; i < cmd->entry_num; i++) {
-		ret = user_struct_read(&cmds[i], sizeof(*cmds),
+		ret = sim_user_struct_read(&cmds[i], sizeof(*cmds),
 				       cmd->data_uptr + (uint64_t)cmd->entry_len * i, cmd->entry_len);
 		if (ret)
 			goto out;
@@ -689,7 +674,10 @@ int sim_cmd_hw_queue_alloc(struct sim_ucmd *ucmd)
 	viommu->hw_queue[cmd->index] = q;
 	viommu->obj.users++;
 	cmd->out_hw_queue_id = q->obj.id;
-	sim_ucmd_respond(ucmd, sizeof(*cmd));
+	if (sim_ucmd_respond(ucmd, sizeof(*cmd))) {
+		sim_obj_abort(&q->obj, -1);
+		return -EFAULT;
+	}
 	return 0;
 
 out_remove:
