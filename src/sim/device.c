@@ -216,9 +216,56 @@ static void access_detach(struct sim_df *df)
 
 static void df_unbind(struct sim_df *df);
 
+/*
+ * BIND_IOMMUFD's struct. 6.12 reads its first 16 bytes and takes no flag; 7.x reads it as
+ * copy_struct_from_user() does (bytes past the token pointer must be 0, else E2BIG) and
+ * takes the VF token flag.
+ */
+static int bind_read(struct sim_df *df, uint64_t uva,
+		     struct iofd_vfio_device_bind_iommufd_token *bind)
+{
+	const size_t minsz = sizeof(struct iofd_vfio_device_bind_iommufd);
+	uint32_t argsz;
+	int ret;
+
+	if (df->sim->topo.kernel < SIM_KERNEL_BIND_TOKEN) {
+		memset(bind, 0, sizeof(*bind));
+		if (sim_user_read(bind, uva, minsz))
+			return -EFAULT;
+		return bind->argsz < minsz || bind->flags || bind->iommufd < 0 ? -EINVAL : 0;
+	}
+	if (sim_user_read(&argsz, uva, sizeof(argsz)))
+		return -EFAULT;
+	if (argsz < minsz)
+		return -EINVAL;
+	ret = sim_user_struct_read(bind, sizeof(*bind), uva, argsz);
+	if (ret)
+		return ret;
+	return bind->iommufd < 0 || (bind->flags & ~IOFD_VFIO_DEVICE_BIND_FLAG_TOKEN) ? -EINVAL : 0;
+}
+
+/*
+ * The VF token (vfio_df_check_token()): an mdev driver has no token to match (EINVAL when
+ * one is given); vfio-pci reads it and, as no simulated device is an SR-IOV PF or VF, finds
+ * it given to a device that takes none (EINVAL).
+ */
+static int bind_check_token(const struct sim_df *df,
+			    const struct iofd_vfio_device_bind_iommufd_token *bind)
+{
+	unsigned char uuid[16];
+
+	if (!(bind->flags & IOFD_VFIO_DEVICE_BIND_FLAG_TOKEN))
+		return 0;
+	if (df->dev->emulated)
+		return -EINVAL;
+	if (sim_user_read(uuid, bind->token_uuid_ptr, sizeof(uuid)))
+		return -EFAULT;
+	return -EINVAL;
+}
+
 static int df_bind(struct sim_df *df, unsigned int proc, void *arg)
 {
-	struct iofd_vfio_device_bind_iommufd bind;
+	struct iofd_vfio_device_bind_iommufd_token bind;
 	struct iommufd_sim *sim = df->sim;
 	struct sim_device *dev = df->dev;
 	struct sim_ictx *ictx;
@@ -226,13 +273,15 @@ static int df_bind(struct sim_df *df, unsigned int proc, void *arg)
 	uint32_t devid;
 	int ret, i;
 
-	if (sim_user_read(&bind, (uintptr_t)arg, sizeof(bind)))
-		return -EFAULT;
-	if (bind.argsz < sizeof(bind) || bind.flags || bind.iommufd < 0)
-		return -EINVAL;
+	ret = bind_read(df, (uintptr_t)arg, &bind);
+	if (ret)
+		return ret;
 	/* One device file binds once. */
 	if (df->ictx)
 		return -EINVAL;
+	ret = bind_check_token(df, &bind);
+	if (ret)
+		return ret;
 	f = sim_fd_get(sim, bind.iommufd, proc);
 	if (!f)
 		return fcntl(bind.iommufd, F_GETFD) < 0 ? -EBADF : -EBADFD;

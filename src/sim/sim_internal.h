@@ -493,6 +493,7 @@ struct iofd_hwpt_get_dirty_bitmap;
 #define SIM_KERNEL_HW_QUEUE 617        /* HW_QUEUE_ALLOC */
 #define SIM_KERNEL_MOCK_PT_DATA 703    /* the mock's paging data (MOCK_IOMMUPT_*) */
 #define SIM_KERNEL_TEST_OPS_7X 703     /* IOMMU_TEST_OP_DEV_CHECK_CACHE and after */
+#define SIM_KERNEL_BIND_TOKEN 617      /* BIND_IOMMUFD: the VF token flag, argsz checked */
 /* "6.12", "7.3" to 612, 703; else -EINVAL and err set */
 int sim_kernel_parse(const char *text, unsigned int *version, char *err, size_t errlen);
 const char *sim_kernel_name(unsigned int version);

@@ -34,6 +34,22 @@ struct iofd_vfio_device_bind_iommufd {
 	uint32_t out_devid;
 };
 
+/*
+ * Bind with a VF token (VFIO_DEVICE_BIND_FLAG_TOKEN in flags, 6.17): the struct above with a
+ * pointer to the 16-byte UUID the PF's VFIO_DEVICE_FEATURE_PCI_VF_TOKEN set. 6.12 reads the
+ * first 16 bytes alone and answers EINVAL to any flag.
+ */
+struct iofd_vfio_device_bind_iommufd_token {
+	uint32_t argsz;
+	uint32_t flags;
+	int32_t iommufd;
+	uint32_t out_devid;
+	uint64_t token_uuid_ptr;
+};
+enum {
+	IOFD_VFIO_DEVICE_BIND_FLAG_TOKEN = 1u << 0,
+};
+
 struct iofd_vfio_device_attach_iommufd_pt {
 	uint32_t argsz;
 	uint32_t flags;

@@ -2,7 +2,8 @@
 /*
  * What the simulated kernel tells of a device beyond dirty tracking, raw: its PASID width
  * and modes in GET_HW_INFO (the topology's "pasid_bits", "pasid_exec", "pasid_priv"), and
- * IOMMU_VIOMMU_ALLOC, which 6.12 has not (ENOTTY) and 7.3 answers with the kernel's checks.
+ * IOMMU_VIOMMU_ALLOC, which 6.12 has not (ENOTTY) and 7.3 answers with the kernel's checks;
+ * VFIO_DEVICE_BIND_IOMMUFD's VF token flag and longer struct, which 7.3 knows and 6.12 not.
  */
 #include "sim_test.h"
 
@@ -166,6 +167,64 @@ static void test_viommu_alloc_7_3(void **state)
 	iommufd_sim_free(sim);
 }
 
+static int bind_token(struct iommufd_sim *sim, int dfd, int ifd, uint32_t argsz, uint32_t flags,
+		      const void *uuid, uint64_t past)
+{
+	struct {
+		struct iofd_vfio_device_bind_iommufd_token bind;
+		uint64_t past; /* a newer kernel's field */
+	} arg = { { .argsz = argsz, .flags = flags, .iommufd = ifd,
+		    .token_uuid_ptr = (uintptr_t)uuid }, past };
+
+	return t_ioctl(sim, dfd, IOFD_VFIO_DEVICE_BIND_IOMMUFD, &arg);
+}
+
+/*
+ * 7.3 takes the VF token flag (a device that is no SR-IOV PF or VF refuses a token: EINVAL,
+ * after reading it; an mdev without reading it) and refuses set bytes past its struct
+ * (E2BIG); 6.12 refuses any flag and reads 16 bytes, whatever argsz says.
+ */
+static void test_bind_token(void **state)
+{
+	static const unsigned char uuid[16] = { 1, 2, 3 };
+	struct iommufd_sim *sim;
+	int ifd, d, m;
+
+	(void)state;
+	sim = host_of("7.3");
+	ifd = open_iommufd(sim);
+	d = t_open(sim, "/dev/vfio/devices/vfio0");
+	m = t_open(sim, "/dev/vfio/devices/vfio2");
+	assert_int_equal(bind_token(sim, d, ifd, 32, 0, NULL, 1), -E2BIG);
+	assert_int_equal(bind_token(sim, d, ifd, 32, 2, NULL, 0), -EINVAL);
+	assert_int_equal(bind_token(sim, d, ifd, 24, IOFD_VFIO_DEVICE_BIND_FLAG_TOKEN, NULL, 0),
+			 -EFAULT);
+	assert_int_equal(bind_token(sim, d, ifd, 24, IOFD_VFIO_DEVICE_BIND_FLAG_TOKEN, uuid, 0),
+			 -EINVAL);
+	/* a short struct: no token pointer, so no token */
+	assert_int_equal(bind_token(sim, d, ifd, 16, IOFD_VFIO_DEVICE_BIND_FLAG_TOKEN, uuid, 0),
+			 -EFAULT);
+	assert_int_equal(bind_token(sim, m, ifd, 24, IOFD_VFIO_DEVICE_BIND_FLAG_TOKEN, NULL, 0),
+			 -EINVAL);
+	/* zeros past the struct are fine, and no flag binds */
+	assert_int_equal(bind_token(sim, d, ifd, 32, 0, NULL, 0), 0);
+	assert_int_equal(bind_token(sim, m, ifd, 16, 0, NULL, 1), 0);
+	t_close(sim, d);
+	t_close(sim, m);
+	t_close(sim, ifd);
+	iommufd_sim_free(sim);
+
+	sim = host_of("6.12");
+	ifd = open_iommufd(sim);
+	d = t_open(sim, "/dev/vfio/devices/vfio0");
+	assert_int_equal(bind_token(sim, d, ifd, 24, IOFD_VFIO_DEVICE_BIND_FLAG_TOKEN, uuid, 0),
+			 -EINVAL);
+	assert_int_equal(bind_token(sim, d, ifd, 32, 0, NULL, 1), 0);
+	t_close(sim, d);
+	t_close(sim, ifd);
+	iommufd_sim_free(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_pasid_keys),
 		cmocka_unit_test(test_viommu_alloc_6_12),
 		cmocka_unit_test(test_viommu_alloc_7_3),
+		cmocka_unit_test(test_bind_token),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -74,7 +74,7 @@ static void test_bind_rules(void **state)
 	bind.argsz = 12;
 	assert_int_equal(t_ioctl(f->sim, d1, IOFD_VFIO_DEVICE_BIND_IOMMUFD, &bind), -EINVAL);
 	bind.argsz = sizeof(bind);
-	bind.flags = 1;
+	bind.flags = 2; /* no such flag (1, the VF token: sim_caps' test_bind_token) */
 	assert_int_equal(t_ioctl(f->sim, d1, IOFD_VFIO_DEVICE_BIND_IOMMUFD, &bind), -EINVAL);
 	bind.flags = 0;
 	bind.iommufd = -1;
