@@ -585,7 +585,7 @@ static SLOW ssize_t sim_read(int fd, int file, void *buf, size_t len)
 	if (in_sim)
 		return REAL(read)(fd, buf, len);
 	in_sim++;
-	ret = sim_host_read(sim, file, buf, len);
+	ret = iofd_sim_transport_ops.read(sim, file, buf, len);
 	in_sim--;
 	shim_trace("read %d %zu: %ld", fd, len, ret);
 	if (ret < 0) {
@@ -624,7 +624,7 @@ static SLOW ssize_t sim_write(int fd, int file, const void *buf, size_t len)
 	if (in_sim)
 		return REAL(write)(fd, buf, len);
 	in_sim++;
-	ret = sim_host_write(sim, file, buf, len);
+	ret = iofd_sim_transport_ops.write(sim, file, buf, len);
 	in_sim--;
 	shim_trace("write %d %zu: %ld", fd, len, ret);
 	if (ret < 0) {
@@ -762,7 +762,8 @@ static SLOW ssize_t sim_pread(int fd, int file, void *buf, size_t len, off_t off
 		return -1;
 	}
 	in_sim++;
-	ret = sim_host_pread(sim, file, buf, len, (uint64_t)off, write);
+	ret = write ? sim_host_pwrite(sim, file, buf, len, (uint64_t)off) :
+		      sim_host_pread(sim, file, buf, len, (uint64_t)off);
 	in_sim--;
 	shim_trace("p%s %d %zu@%lld: %ld", write ? "write" : "read", fd, len, (long long)off, ret);
 	if (ret < 0) {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The simulator as the kernel of a whole process: see sim_host.h. */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -46,43 +45,9 @@ bool sim_host_adopt(struct iommufd_sim *sim, int fd)
 	return ours;
 }
 
-/* /dev/iommu and VFIO device files have no read or write: the VFS says EINVAL. */
-long sim_host_read(struct iommufd_sim *sim, int fd, void *buf, size_t len)
-{
-	struct sim_fd *f;
-	long ret;
-
-	pthread_mutex_lock(&sim->lock);
-	f = sim_fd_lookup(sim, fd);
-	if (!f)
-		ret = -EBADF;
-	else if (f->kind != SIM_FD_FILE)
-		ret = -EINVAL;
-	else
-		ret = sim_file_read(f->ptr, buf, len);
-	pthread_mutex_unlock(&sim->lock);
-	return ret;
-}
-
-long sim_host_write(struct iommufd_sim *sim, int fd, const void *buf, size_t len)
-{
-	struct sim_fd *f;
-	long ret;
-
-	pthread_mutex_lock(&sim->lock);
-	f = sim_fd_lookup(sim, fd);
-	if (!f)
-		ret = -EBADF;
-	else if (f->kind != SIM_FD_FILE)
-		ret = -EINVAL;
-	else
-		ret = sim_file_write(f->ptr, buf, len);
-	pthread_mutex_unlock(&sim->lock);
-	return ret;
-}
-
-long sim_host_pread(struct iommufd_sim *sim, int fd, void *buf, size_t len, uint64_t off,
-		    bool write)
+/* pread(2), pwrite(2): only the simulator's own files have them (ESPIPE). */
+static long host_positional_io(struct iommufd_sim *sim, int fd, void *rbuf, const void *wbuf,
+			       size_t len, uint64_t off)
 {
 	struct sim_fd *f;
 	long ret;
@@ -93,94 +58,22 @@ long sim_host_pread(struct iommufd_sim *sim, int fd, void *buf, size_t len, uint
 		ret = -EBADF;
 	else if (f->kind != SIM_FD_FILE)
 		ret = -ESPIPE;
-	else if (write)
-		ret = sim_file_pwrite(f->ptr, buf, len, off);
+	else if (wbuf)
+		ret = sim_file_pwrite(f->ptr, wbuf, len, off);
 	else
-		ret = sim_file_pread(f->ptr, buf, len, off);
+		ret = sim_file_pread(f->ptr, rbuf, len, off);
 	pthread_mutex_unlock(&sim->lock);
 	return ret;
 }
 
-/* ---- fault injection: the kernel's /proc/<pid>/task/<tid>/fail-nth -------------------------- */
-
-/*
- * Writing n makes the n-th kernel call from then on fail (ENOMEM, as a failed allocation
- * inside it would), 0 turns it off; reading says how many calls are left before it fires (0
- * once it has). The count is the simulator's (iommufd_sim_fail_nth()): open and ioctl.
- */
-static struct iommufd_sim *fail_nth_sim(struct sim_file *f)
+long sim_host_pread(struct iommufd_sim *sim, int fd, void *buf, size_t len, uint64_t off)
 {
-	return f->sim;
+	return host_positional_io(sim, fd, buf, NULL, len, off);
 }
 
-static long fail_nth_pread(struct sim_file *f, void *buf, size_t len, uint64_t off)
+long sim_host_pwrite(struct iommufd_sim *sim, int fd, const void *buf, size_t len, uint64_t off)
 {
-	char text[16];
-	size_t n = (size_t)snprintf(text, sizeof(text), "%u\n", fail_nth_sim(f)->fail_countdown);
-
-	if (off >= n)
-		return 0;
-	if (len > n - off)
-		len = n - off;
-	return sim_user_write((uintptr_t)buf, text + off, len) ? -EFAULT : (long)len;
-}
-
-static long fail_nth_read(struct sim_file *f, void *buf, size_t len)
-{
-	return fail_nth_pread(f, buf, len, 0);
-}
-
-static long fail_nth_pwrite(struct sim_file *f, const void *buf, size_t len, uint64_t off)
-{
-	struct iommufd_sim *sim = fail_nth_sim(f);
-	char text[16], *end;
-	unsigned long n;
-
-	(void)off;
-	if (!len || len >= sizeof(text))
-		return -EINVAL;
-	if (sim_user_read(text, (uintptr_t)buf, len))
-		return -EFAULT;
-	text[len] = '\0';
-	n = strtoul(text, &end, 0);
-	if (end == text || (*end && *end != '\n') || n > UINT32_MAX)
-		return -EINVAL;
-	sim->fail_countdown = (unsigned int)n;
-	sim->fail_err = ENOMEM;
-	return (long)len;
-}
-
-static long fail_nth_write(struct sim_file *f, const void *buf, size_t len)
-{
-	return fail_nth_pwrite(f, buf, len, 0);
-}
-
-static void fail_nth_release(struct sim_file *f)
-{
-	free(f);
-}
-
-static const struct sim_file_ops fail_nth_ops = {
-	.read = fail_nth_read,
-	.write = fail_nth_write,
-	.pread = fail_nth_pread,
-	.pwrite = fail_nth_pwrite,
-	.release = fail_nth_release,
-};
-
-int sim_host_open_fail_nth(struct iommufd_sim *sim)
-{
-	struct sim_file *f = calloc(1, sizeof(*f));
-	int fd;
-
-	if (!f)
-		return -ENOMEM;
-	pthread_mutex_lock(&sim->lock);
-	fd = sim_file_install(sim, f, &fail_nth_ops, 0);
-	pthread_mutex_unlock(&sim->lock);
-	if (fd < 0)
-		free(f);
-	return fd;
+	return host_positional_io(sim, fd, NULL, buf, len, off);
 }
 
 void sim_host_lock(struct iommufd_sim *sim)

@@ -27,9 +27,6 @@ int sim_host_dup(struct iommufd_sim *sim, int fd, int copy);
  * is one more number of a file of the simulator (/dev/iommu, a cdev), now known as such.
  */
 bool sim_host_adopt(struct iommufd_sim *sim, int fd);
-/* read(2) and write(2) on a simulated file: a count or -errno. */
-long sim_host_read(struct iommufd_sim *sim, int fd, void *buf, size_t len);
-long sim_host_write(struct iommufd_sim *sim, int fd, const void *buf, size_t len);
 /*
  * mmap(2) of a simulated file: on success, map map_fd at map_off in its place; the mapping
  * holds what it maps until sim_host_munmap(cookie).
@@ -37,10 +34,14 @@ long sim_host_write(struct iommufd_sim *sim, int fd, const void *buf, size_t len
 int sim_host_mmap(struct iommufd_sim *sim, int fd, uint64_t len, int prot, int flags, uint64_t off,
 		  int *map_fd, uint64_t *map_off, void **cookie);
 void sim_host_munmap(struct iommufd_sim *sim, void *cookie);
-/* pread(2) (pwrite(2) with write set) on a simulated file: a count or -errno. */
-long sim_host_pread(struct iommufd_sim *sim, int fd, void *buf, size_t len, uint64_t off,
-		    bool write);
-/* The kernel's fault injection file (/proc/<pid>/task/<tid>/fail-nth): fd or -errno. */
+/*
+ * pread(2), pwrite(2) on a simulated file: a count or -errno. (read(2), write(2), open(2),
+ * ioctl(2) and close(2) are the transport's, iofd_sim_transport_ops with the simulator as
+ * its priv: the host's program is the simulator's process 0.)
+ */
+long sim_host_pread(struct iommufd_sim *sim, int fd, void *buf, size_t len, uint64_t off);
+long sim_host_pwrite(struct iommufd_sim *sim, int fd, const void *buf, size_t len, uint64_t off);
+/* The kernel's fault injection file (/proc/<pid>/task/<tid>/fail-nth; fail_nth.c): fd or -errno. */
 int sim_host_open_fail_nth(struct iommufd_sim *sim);
 /* Hold the simulator still across fork(), so that the child gets it whole. */
 void sim_host_lock(struct iommufd_sim *sim);

@@ -725,6 +725,10 @@ int sim_cmd_vfio_ioas(struct sim_ucmd *ucmd);
 int sim_vfio_compat_ioctl(struct sim_ictx *ictx, unsigned int proc, unsigned long request,
 			  void *arg);
 
+/* ---- fail_nth.c ---- */
+/* The armed call (iommufd_sim_fail_nth()) is this one: true and *err; it fails before acting. */
+bool sim_fail_nth_fires(struct iommufd_sim *sim, int *err);
+
 /* ---- ictx.c ---- */
 /*
  * A new object whose answer could not be written back goes again, id and all (the kernel's

@@ -140,17 +140,6 @@ static int sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned int proc, unsigned 
 	return op->execute(&ucmd);
 }
 
-/* fail_nth: the armed call fails before doing anything. Lock held. */
-static bool sim_should_fail(struct iommufd_sim *sim, int *err)
-{
-	if (!sim->fail_countdown)
-		return false;
-	if (--sim->fail_countdown)
-		return false;
-	*err = -sim->fail_err;
-	return true;
-}
-
 static int sim_tp_open(void *priv, const char *path, int flags)
 {
 	struct sim_proc *proc = priv;
@@ -163,7 +152,7 @@ static int sim_tp_open(void *priv, const char *path, int flags)
 	if (!path)
 		return -EFAULT;
 	pthread_mutex_lock(&sim->lock);
-	if (sim_should_fail(sim, &ret))
+	if (sim_fail_nth_fires(sim, &ret))
 		goto out_unlock;
 	if (!strcmp(path, "/dev/iommu")) {
 		ret = sim_ictx_open(sim, proc->id);
@@ -190,7 +179,7 @@ static int sim_tp_ioctl(void *priv, int fd, unsigned long request, void *arg)
 	int ret;
 
 	pthread_mutex_lock(&sim->lock);
-	if (sim_should_fail(sim, &ret))
+	if (sim_fail_nth_fires(sim, &ret))
 		goto out_unlock;
 	f = sim_fd_get(sim, fd, proc->id);
 	if (!f)

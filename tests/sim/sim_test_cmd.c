@@ -9,7 +9,6 @@
  */
 #include "sim_test.h"
 
-#include "sim/sim_host.h"
 #include "uapi/iommufd_ext_abi.h"
 #include "uapi/selftest_abi.h"
 
@@ -249,15 +248,15 @@ static void test_veventq_depth(void **state)
 	for (i = 0; i < 4; i++)
 		assert_int_equal(test_cmd(f.sim, f.ifd, &ev), 0);
 	/* two events of 12 bytes (header, virt_id), then the marker (a header) with sequence 3 */
-	assert_int_equal(sim_host_read(f.sim, q.out_veventq_fd, buf, 7), -EINVAL);
-	assert_int_equal(sim_host_read(f.sim, q.out_veventq_fd, buf, sizeof(buf)), 32);
+	assert_int_equal(ops()->read(f.sim, q.out_veventq_fd, buf, 7), -EINVAL);
+	assert_int_equal(ops()->read(f.sim, q.out_veventq_fd, buf, sizeof(buf)), 32);
 	assert_int_equal(buf[0], 0);
 	assert_int_equal(buf[1], 0);
 	assert_int_equal(buf[2], 0x88);
 	assert_int_equal(buf[4], 1);
 	assert_int_equal(buf[6], IOFD_VEVENTQ_FLAG_LOST_EVENTS);
 	assert_int_equal(buf[7], 3);
-	assert_int_equal(sim_host_read(f.sim, q.out_veventq_fd, buf, sizeof(buf)), 0);
+	assert_int_equal(ops()->read(f.sim, q.out_veventq_fd, buf, sizeof(buf)), 0);
 	/* the vDEVICE goes with its device; its id stays taken */
 	assert_int_equal(destroy(f.sim, f.ifd, f.stdev), 0);
 	assert_int_equal(destroy(f.sim, f.ifd, vd.out_vdevice_id), -ENOENT);
