@@ -119,16 +119,6 @@ bool sim_ioas_range_has_prot(const struct sim_ioas *ioas, uint64_t iova, uint64_
 
 /* ---- reserved and allowed ranges, alignment ---------------------------- */
 
-static bool resv_hits(const struct sim_ioas *ioas, uint64_t start, uint64_t last)
-{
-	size_t i;
-
-	for (i = 0; i < ioas->nresv; i++)
-		if (ioas->resv[i].start <= last && ioas->resv[i].last >= start)
-			return true;
-	return false;
-}
-
 static bool allowed_hits(const struct sim_ioas *ioas, uint64_t start, uint64_t last)
 {
 	size_t i;
@@ -143,25 +133,12 @@ int sim_ioas_reserve(struct sim_ioas *ioas, uint64_t start, uint64_t last, const
 {
 	if (area_first_in(ioas, start, last) >= 0 || allowed_hits(ioas, start, last))
 		return -EADDRINUSE;
-	if (grow((void **)&ioas->resv, &ioas->resv_cap, ioas->nresv + 1, sizeof(*ioas->resv)))
-		return -ENOMEM;
-	ioas->resv[ioas->nresv].start = start;
-	ioas->resv[ioas->nresv].last = last;
-	ioas->resv[ioas->nresv].owner = owner;
-	ioas->nresv++;
-	return 0;
+	return sim_owned_ranges_add(&ioas->resv, start, last, owner);
 }
 
 void sim_ioas_unreserve(struct sim_ioas *ioas, const void *owner)
 {
-	size_t i = 0;
-
-	while (i < ioas->nresv) {
-		if (ioas->resv[i].owner == owner)
-			ioas->resv[i] = ioas->resv[--ioas->nresv];
-		else
-			i++;
-	}
+	sim_owned_ranges_drop(&ioas->resv, owner);
 }
 
 /* What an access asks of the IOAS: PAGE_SIZE if it pins pages (emulated devices do). */
@@ -368,11 +345,9 @@ static int unmap_range(struct sim_ioas *ioas, uint64_t start, uint64_t last, uin
 		struct sim_area a = ioas->areas[i];
 
 		/* The kernel itself pins it (a HW queue): the area stays. */
-		for (k = 0; k < ioas->nkpins; k++) {
-			if (ioas->kpins[k].start <= a.last && ioas->kpins[k].last >= a.iova) {
-				ret = -EBUSY;
-				goto out;
-			}
+		if (sim_owned_ranges_hit(&ioas->kpins, a.iova, a.last)) {
+			ret = -EBUSY;
+			goto out;
 		}
 		if (a.iova < start || a.last > last) {
 			ret = -ENOENT;
@@ -413,10 +388,10 @@ void sim_ioas_destroy(struct sim_ioas *ioas)
 	sim_obj_remove(&ioas->obj);
 	free(ioas->areas);
 	free(ioas->allowed);
-	free(ioas->resv);
+	sim_owned_ranges_free(&ioas->resv);
 	free(ioas->hwpts);
 	free(ioas->accesses);
-	free(ioas->kpins);
+	sim_owned_ranges_free(&ioas->kpins);
 	free(ioas);
 }
 
@@ -427,25 +402,12 @@ int sim_ioas_unmap(struct sim_ioas *ioas, uint64_t start, uint64_t last, uint64_
 
 int sim_ioas_kpin(struct sim_ioas *ioas, uint64_t start, uint64_t last, const void *owner)
 {
-	if (grow((void **)&ioas->kpins, &ioas->kpins_cap, ioas->nkpins + 1, sizeof(*ioas->kpins)))
-		return -ENOMEM;
-	ioas->kpins[ioas->nkpins].start = start;
-	ioas->kpins[ioas->nkpins].last = last;
-	ioas->kpins[ioas->nkpins].owner = owner;
-	ioas->nkpins++;
-	return 0;
+	return sim_owned_ranges_add(&ioas->kpins, start, last, owner);
 }
 
 void sim_ioas_kunpin(struct sim_ioas *ioas, const void *owner)
 {
-	size_t i = 0;
-
-	while (i < ioas->nkpins) {
-		if (ioas->kpins[i].owner == owner)
-			ioas->kpins[i] = ioas->kpins[--ioas->nkpins];
-		else
-			i++;
-	}
+	sim_owned_ranges_drop(&ioas->kpins, owner);
 }
 
 /* IOMMU_OPTION_HUGE_PAGES (iopt_disable_large_pages(), iopt_enable_large_pages()). */
@@ -564,8 +526,8 @@ static bool alloc_in_span(const struct sim_ioas *ioas, uint64_t start, uint64_t 
 			used_start = ioas->areas[ai].iova;
 			used_last = ioas->areas[ai].last;
 		}
-		for (k = 0; k < ioas->nresv; k++) {
-			const struct sim_resv *r = &ioas->resv[k];
+		for (k = 0; k < ioas->resv.n; k++) {
+			const struct sim_owned_range *r = &ioas->resv.r[k];
 
 			if (r->last < cur || r->start > last)
 				continue;
@@ -640,7 +602,7 @@ static int check_iova(const struct sim_ioas *ioas, uint64_t iova, uint64_t lengt
 		return -EINVAL;
 	if (__builtin_add_overflow(iova, length - 1, &last))
 		return -EOVERFLOW;
-	if (resv_hits(ioas, iova, last))
+	if (sim_owned_ranges_hit(&ioas->resv, iova, last))
 		return -EINVAL;
 	if (area_first_in(ioas, iova, last) >= 0)
 		return -EEXIST;
@@ -776,74 +738,83 @@ int sim_cmd_ioas_alloc(struct sim_ucmd *ucmd)
 
 static int resv_cmp(const void *a, const void *b)
 {
-	const struct sim_resv *x = a, *y = b;
+	const struct sim_owned_range *x = a, *y = b;
 
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* One allowed range for IOVA_RANGES: written if it fits, always counted. */
-static int emit_range(uint64_t ranges, uint32_t max, uint32_t *num, uint64_t start,
-		      uint64_t last)
+int sim_ioas_for_each_hole(const struct sim_ioas *ioas,
+			   int (*fn)(void *arg, uint64_t start, uint64_t last), void *arg)
 {
+	struct sim_owned_range *sorted = NULL;
+	uint64_t cur = 0;
+	size_t i;
+	int ret;
+
+	if (ioas->resv.n) {
+		sorted = malloc(ioas->resv.n * sizeof(*sorted));
+		if (!sorted)
+			return -ENOMEM;
+		memcpy(sorted, ioas->resv.r, ioas->resv.n * sizeof(*sorted));
+		qsort(sorted, ioas->resv.n, sizeof(*sorted), resv_cmp);
+	}
+	for (i = 0; i < ioas->resv.n; i++) {
+		if (sorted[i].last < cur)
+			continue;
+		if (sorted[i].start > cur) {
+			ret = fn(arg, cur, sorted[i].start - 1);
+			if (ret)
+				goto out;
+		}
+		ret = 0;
+		if (sorted[i].last == UINT64_MAX)
+			goto out; /* reserved to the end: no hole after it */
+		cur = sorted[i].last + 1;
+	}
+	ret = fn(arg, cur, UINT64_MAX);
+out:
+	free(sorted);
+	return ret;
+}
+
+/* IOVA_RANGES' array: each range written while it fits, all counted. */
+struct ranges_out {
+	uint64_t uptr;
+	uint32_t max, num;
+};
+
+static int emit_range(void *arg, uint64_t start, uint64_t last)
+{
+	struct ranges_out *out = arg;
 	struct iofd_iova_range elm = { .start = start, .last = last };
 
-	if (*num < max && sim_user_write(ranges + (uint64_t)*num * sizeof(elm), &elm, sizeof(elm)))
+	if (out->num < out->max &&
+	    sim_user_write(out->uptr + (uint64_t)out->num * sizeof(elm), &elm, sizeof(elm)))
 		return -EFAULT;
-	(*num)++;
+	out->num++;
 	return 0;
 }
 
 int sim_cmd_ioas_iova_ranges(struct sim_ucmd *ucmd)
 {
 	struct iofd_ioas_iova_ranges *cmd = ucmd->cmd;
-	uint64_t ranges = cmd->allowed_iovas;
-	struct sim_resv *sorted = NULL;
+	struct ranges_out out = { .uptr = cmd->allowed_iovas, .max = cmd->num_iovas };
 	struct sim_ioas *ioas;
-	uint32_t max, num = 0;
-	bool open_end = true;
-	uint64_t cur = 0;
-	size_t i;
-	int ret = 0;
+	int ret;
 
 	if (cmd->reserved)
 		return -EOPNOTSUPP;
 	ioas = sim_ioas_get(ucmd->ictx, cmd->ioas_id);
 	if (!ioas)
 		return -ENOENT;
-	if (ioas->nresv) {
-		sorted = malloc(ioas->nresv * sizeof(*sorted));
-		if (!sorted)
-			return -ENOMEM;
-		memcpy(sorted, ioas->resv, ioas->nresv * sizeof(*sorted));
-		qsort(sorted, ioas->nresv, sizeof(*sorted), resv_cmp);
-	}
-	max = cmd->num_iovas;
 	cmd->out_iova_alignment = sim_ioas_alignment(ioas);
-	/* The usable IOVA is every hole between reserved ranges. */
-	for (i = 0; i < ioas->nresv && open_end; i++) {
-		if (sorted[i].last < cur)
-			continue;
-		if (sorted[i].start > cur) {
-			ret = emit_range(ranges, max, &num, cur, sorted[i].start - 1);
-			if (ret)
-				goto out_free;
-		}
-		if (sorted[i].last == UINT64_MAX)
-			open_end = false;
-		else
-			cur = sorted[i].last + 1;
-	}
-	if (open_end) {
-		ret = emit_range(ranges, max, &num, cur, UINT64_MAX);
-		if (ret)
-			goto out_free;
-	}
-	cmd->num_iovas = num;
+	ret = sim_ioas_for_each_hole(ioas, emit_range, &out);
+	if (ret)
+		return ret;
+	cmd->num_iovas = out.num;
 	ret = sim_ucmd_respond(ucmd, sizeof(*cmd));
-	if (!ret && num > max)
+	if (!ret && out.num > out.max)
 		ret = -EMSGSIZE;
-out_free:
-	free(sorted);
 	return ret;
 }
 
@@ -889,7 +860,7 @@ int sim_cmd_ioas_allow_iovas(struct sim_ucmd *ucmd)
 	}
 	/* Allowed IOVA may not already be reserved. */
 	for (i = 0; i < cmd->num_iovas; i++) {
-		if (resv_hits(ioas, allowed[i].first, allowed[i].last)) {
+		if (sim_owned_ranges_hit(&ioas->resv, allowed[i].first, allowed[i].last)) {
 			free(allowed);
 			return -EADDRINUSE;
 		}

@@ -199,12 +199,27 @@ struct sim_area {
 	uint8_t backing;     /* a cache: 0 not asked yet, 1 small pages, 2 huge pages */
 };
 
-/* An IOVA range the IOAS may not use; owner is the domain or device that asked. */
-struct sim_resv {
+/*
+ * IOVA ranges, each with the owner that put it there and takes it away (owned_ranges.c):
+ * an IOAS's reserved ranges (owner: the domain or device that asked) and the ranges the
+ * kernel pins for itself (owner: the HW queue).
+ */
+struct sim_owned_range {
 	uint64_t start;
 	uint64_t last;
 	const void *owner;
 };
+struct sim_owned_ranges {
+	struct sim_owned_range *r; /* unsorted */
+	size_t n, cap;
+};
+int sim_owned_ranges_add(struct sim_owned_ranges *l, uint64_t start, uint64_t last,
+			 const void *owner);
+/* Drop every range of owner. */
+void sim_owned_ranges_drop(struct sim_owned_ranges *l, const void *owner);
+/* Does a range meet [start, last]? */
+bool sim_owned_ranges_hit(const struct sim_owned_ranges *l, uint64_t start, uint64_t last);
+void sim_owned_ranges_free(struct sim_owned_ranges *l);
 
 struct sim_hwpt;
 struct sim_access;
@@ -220,16 +235,14 @@ struct sim_ioas {
 	size_t nareas, areas_cap;
 	struct sim_range *allowed; /* IOAS_ALLOW_IOVAS, sorted, disjoint */
 	size_t nallowed;
-	struct sim_resv *resv;
-	size_t nresv, resv_cap;
+	struct sim_owned_ranges resv;
 	struct sim_hwpt **hwpts; /* every paging domain of this IOAS, oldest first */
 	size_t nhwpts, hwpts_cap;
 	struct sim_access **accesses;
 	size_t naccesses, accesses_cap;
 	bool no_large_pages; /* IOMMU_OPTION_HUGE_PAGES 0 (or VFIO type1): PAGE_SIZE alignment */
 	/* ranges pinned by the kernel for itself (HW queues): unmap is EBUSY there */
-	struct sim_resv *kpins;
-	size_t nkpins, kpins_cap;
+	struct sim_owned_ranges kpins;
 };
 
 /* A paging domain (HWPT_PAGING), user-allocated or an automatic one. */
@@ -607,6 +620,12 @@ bool sim_user_huge(uint64_t uva);
 int sim_ioas_map_user(struct sim_ioas *ioas, uint64_t uva, uint64_t length, uint64_t *iova,
 		      int prot, bool fixed, unsigned int proc);
 int sim_ioas_unmap(struct sim_ioas *ioas, uint64_t start, uint64_t last, uint64_t *unmapped);
+/*
+ * The IOVA the IOAS may use: each hole between its reserved ranges, lowest first, to fn,
+ * until fn returns nonzero (returned then). 0, -ENOMEM or fn's value.
+ */
+int sim_ioas_for_each_hole(const struct sim_ioas *ioas,
+			   int (*fn)(void *arg, uint64_t start, uint64_t last), void *arg);
 /* IOMMU_OPTION_HUGE_PAGES: 0 (or -EINVAL, -EADDRINUSE) */
 int sim_ioas_set_large_pages(struct sim_ioas *ioas, bool enable);
 /* Split the area holding iova so that iova is the last byte of one (VFIO type1). */

@@ -86,10 +86,7 @@ bool sim_access_pins(const struct sim_ioas *ioas, uint64_t iova)
 			    (iova & ~mask) <= ((it->iova + it->length - 1) & ~mask))
 				return true;
 	}
-	for (i = 0; i < ioas->nkpins; i++)
-		if (iova >= ioas->kpins[i].start && iova <= ioas->kpins[i].last)
-			return true;
-	return false;
+	return sim_owned_ranges_hit(&ioas->kpins, iova, iova);
 }
 
 /* Change the access's IOAS (to none: detach), its pins going with the old one. */

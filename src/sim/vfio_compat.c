@@ -148,13 +148,6 @@ static uint64_t pagesizes(const struct sim_ioas *ioas)
 	return bitmap > align ? bitmap : align;
 }
 
-static int resv_cmp(const void *a, const void *b)
-{
-	const struct sim_resv *x = a, *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
 /* A capability of the chain: written where it fits in avail bytes; its size in any case. */
 static long cap_dma_avail(const struct sim_ioas *ioas, uint64_t uptr, size_t avail)
 {
@@ -169,51 +162,43 @@ static long cap_dma_avail(const struct sim_ioas *ioas, uint64_t uptr, size_t ava
 	return sizeof(cap);
 }
 
+/* The IOVA ranges of the capability, written after it while they fit in avail bytes. */
+struct cap_ranges_out {
+	uint64_t uptr;
+	size_t avail;
+	uint32_t nr_iovas;
+};
+
+static int cap_range(void *arg, uint64_t start, uint64_t last)
+{
+	struct cap_ranges_out *out = arg;
+	const uint64_t range[2] = { start, last };
+	size_t at = sizeof(struct iofd_vfio_cap_iova_range) + sizeof(range) * out->nr_iovas;
+
+	if (out->avail >= at + sizeof(range) && sim_user_write(out->uptr + at, range, sizeof(range)))
+		return -EFAULT;
+	out->nr_iovas++;
+	return 0;
+}
+
 /* The holes between the IOAS's reserved ranges. */
 static long cap_iova_range(const struct sim_ioas *ioas, uint64_t uptr, size_t avail)
 {
 	struct iofd_vfio_cap_iova_range cap = {
 		.header = { .id = IOFD_VFIO_CAP_IOVA_RANGE, .version = 1 },
 	};
-	struct sim_resv *sorted = NULL;
-	uint64_t cur = 0, range[2];
-	bool open_end = true;
-	size_t i;
+	struct cap_ranges_out out = { .uptr = uptr, .avail = avail };
+	size_t size;
+	int ret;
 
-	if (ioas->nresv) {
-		sorted = malloc(ioas->nresv * sizeof(*sorted));
-		if (!sorted)
-			return -ENOMEM;
-		memcpy(sorted, ioas->resv, ioas->nresv * sizeof(*sorted));
-		qsort(sorted, ioas->nresv, sizeof(*sorted), resv_cmp);
-	}
-	for (i = 0; i <= ioas->nresv && open_end; i++) {
-		bool hole;
-
-		if (i < ioas->nresv && sorted[i].last < cur)
-			continue;
-		hole = i == ioas->nresv || sorted[i].start > cur;
-		if (hole) {
-			range[0] = cur;
-			range[1] = i == ioas->nresv ? UINT64_MAX : sorted[i].start - 1;
-			if (avail >= sizeof(cap) + sizeof(range) * (cap.nr_iovas + 1) &&
-			    sim_user_write(uptr + sizeof(cap) + sizeof(range) * cap.nr_iovas, range,
-					   sizeof(range))) {
-				free(sorted);
-				return -EFAULT;
-			}
-			cap.nr_iovas++;
-		}
-		if (i == ioas->nresv || sorted[i].last == UINT64_MAX)
-			open_end = false;
-		else
-			cur = sorted[i].last + 1;
-	}
-	free(sorted);
-	if (avail >= sizeof(cap) + sizeof(range) * cap.nr_iovas &&
-	    sim_user_write(uptr, &cap, sizeof(cap)))
+	ret = sim_ioas_for_each_hole(ioas, cap_range, &out);
+	if (ret)
+		return ret;
+	cap.nr_iovas = out.nr_iovas;
+	size = sizeof(cap) + 2 * sizeof(uint64_t) * cap.nr_iovas;
+	if (avail >= size && sim_user_write(uptr, &cap, sizeof(cap)))
 		return -EFAULT;
-	return sizeof(cap) + sizeof(range) * cap.nr_iovas;
+	return (long)size;
 }
 
 static int get_info(struct sim_ictx *ictx, void *arg)
