@@ -585,6 +585,13 @@ long sim_file_write(struct sim_file *f, const void *buf, size_t len);
 /* Copy from or to user memory: 0, or -EFAULT where it is not mapped (readable, writeable). */
 int sim_user_read(void *dst, uint64_t uva, size_t len);
 int sim_user_write(uint64_t uva, const void *src, size_t len);
+/*
+ * An entry point from the caller (the transport's ioctl, the hot one) brackets its work
+ * with these, passing __builtin_dwarf_cfa(): the caller's frames lie above it, and user
+ * memory there is copied without a system call.
+ */
+uintptr_t sim_user_enter(uintptr_t caller_sp);
+void sim_user_leave(uintptr_t saved);
 /* clear_user(): zero [uva, uva + len); 0 or -EFAULT (what came before the fault is zeroed). */
 int sim_user_clear(uint64_t uva, uint64_t len);
 /*

@@ -175,6 +175,7 @@ static int sim_tp_ioctl(void *priv, int fd, unsigned long request, void *arg)
 {
 	struct sim_proc *proc = priv;
 	struct iommufd_sim *sim = proc->sim;
+	uintptr_t floor = sim_user_enter((uintptr_t)__builtin_dwarf_cfa());
 	struct sim_fd *f;
 	int ret;
 
@@ -192,6 +193,7 @@ static int sim_tp_ioctl(void *priv, int fd, unsigned long request, void *arg)
 		ret = -ENOTTY; /* event queues and accesses have no ioctls */
 out_unlock:
 	pthread_mutex_unlock(&sim->lock);
+	sim_user_leave(floor);
 	return ret;
 }
 
@@ -208,8 +210,11 @@ static void sim_tp_close(void *priv, int fd)
 	pthread_mutex_unlock(&sim->lock);
 }
 
-/* A kernel file's read(2), write(2); /dev/iommu and VFIO device files have none (EINVAL). */
-static long sim_tp_read(void *priv, int fd, void *buf, size_t len)
+/*
+ * A kernel file's read(2) (into rbuf) or write(2) (from wbuf); /dev/iommu and VFIO device
+ * files have none (EINVAL).
+ */
+static long file_io(void *priv, int fd, void *rbuf, const void *wbuf, size_t len)
 {
 	struct sim_proc *proc = priv;
 	struct iommufd_sim *sim = proc->sim;
@@ -222,29 +227,22 @@ static long sim_tp_read(void *priv, int fd, void *buf, size_t len)
 		ret = -EBADF;
 	else if (f->kind != SIM_FD_FILE)
 		ret = -EINVAL;
+	else if (wbuf)
+		ret = sim_file_write(f->ptr, wbuf, len);
 	else
-		ret = sim_file_read(f->ptr, buf, len);
+		ret = sim_file_read(f->ptr, rbuf, len);
 	pthread_mutex_unlock(&sim->lock);
 	return ret;
 }
 
+static long sim_tp_read(void *priv, int fd, void *buf, size_t len)
+{
+	return file_io(priv, fd, buf, NULL, len);
+}
+
 static long sim_tp_write(void *priv, int fd, const void *buf, size_t len)
 {
-	struct sim_proc *proc = priv;
-	struct iommufd_sim *sim = proc->sim;
-	struct sim_fd *f;
-	long ret;
-
-	pthread_mutex_lock(&sim->lock);
-	f = sim_fd_get(sim, fd, proc->id);
-	if (!f)
-		ret = -EBADF;
-	else if (f->kind != SIM_FD_FILE)
-		ret = -EINVAL;
-	else
-		ret = sim_file_write(f->ptr, buf, len);
-	pthread_mutex_unlock(&sim->lock);
-	return ret;
+	return file_io(priv, fd, NULL, buf, len);
 }
 
 static void fill_sysinfo(const struct sim_device *dev, struct iofd_dev_sysinfo *out)

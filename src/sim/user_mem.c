@@ -67,22 +67,41 @@ static int pipe_copy(void *dst, const void *src, size_t len)
 }
 
 /*
- * The fast path: command structs mostly live in their caller's stack frame. The calling
- * thread's stack from this frame up to its top is mapped and writeable (it holds the frames
- * of every caller), so a range wholly inside it is copied directly, without a system call
- * (which costs some 0.5 us each way). Found once per thread; a frame outside the thread's
- * stack (a coroutine's, a signal stack) takes the slow path.
+ * The fast path: command structs mostly live in their caller's stack frames. The calling
+ * thread's stack from where the caller called the simulator (the floor, its entry point's
+ * call frame address) up to its top is mapped and writeable: it holds the frames of every
+ * caller. A range wholly inside it is copied directly, without a system call (which costs
+ * some 0.5 us each way). Below the floor lie the simulator's own frames, which a stale
+ * pointer may reach: the slow path. The stack's bounds are found once per thread; a floor
+ * outside them (a coroutine's stack, a signal stack) or none (no entry point on the way)
+ * takes the slow path too.
  */
-static __thread uintptr_t stack_lo, stack_hi;
+static __thread uintptr_t stack_lo, stack_hi, user_floor;
 static __thread bool stack_asked;
+
+uintptr_t sim_user_enter(uintptr_t caller_sp)
+{
+	uintptr_t old = user_floor;
+
+	/* a nested entry (a host's, then the transport's) keeps the outermost floor */
+	if (caller_sp > user_floor)
+		user_floor = caller_sp;
+	return old;
+}
+
+void sim_user_leave(uintptr_t saved)
+{
+	user_floor = saved;
+}
 
 static bool in_live_stack(uint64_t uva, size_t len)
 {
-	uintptr_t here = (uintptr_t)__builtin_frame_address(0);
 	pthread_attr_t attr;
 	size_t size;
 	void *lo;
 
+	if (!user_floor)
+		return false;
 	if (!stack_asked) {
 		stack_asked = true;
 		if (!pthread_getattr_np(pthread_self(), &attr)) {
@@ -93,8 +112,8 @@ static bool in_live_stack(uint64_t uva, size_t len)
 			pthread_attr_destroy(&attr);
 		}
 	}
-	return here >= stack_lo && here < stack_hi && uva >= here && uva < stack_hi &&
-	       len <= stack_hi - uva;
+	return user_floor > stack_lo && user_floor <= stack_hi && uva >= user_floor &&
+	       uva < stack_hi && len <= stack_hi - uva;
 }
 
 /* process_vm_readv() on ourselves: EFAULT, not SIGSEGV, for memory that is not there. */
