@@ -692,7 +692,7 @@ int sim_viommu_report(struct sim_viommu *viommu, uint32_t type, const void *data
 uint32_t sim_veventq_type(const struct sim_veventq *q);
 int sim_veventq_report(struct sim_veventq *q, const void *data, uint32_t len);
 
-/* ---- viommu.c: vIOMMUs, vDEVICEs, HW queues ---- */
+/* ---- viommu.c, vdevice.c, viommu_invalidate.c, hw_queue.c: vIOMMUs and theirs ---- */
 struct sim_vdevice;
 int sim_cmd_viommu_alloc(struct sim_ucmd *ucmd);
 int sim_cmd_vdevice_alloc(struct sim_ucmd *ucmd);
