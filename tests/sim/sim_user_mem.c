@@ -12,6 +12,7 @@
 
 #include "sim_test.h"
 #include "uapi/iommufd_ext_abi.h"
+#include "uapi/selftest_abi.h"
 
 struct fixture {
 	struct iommufd_sim *sim;
@@ -136,6 +137,45 @@ static void test_answer_not_writable(void **state)
 	assert_int_equal(unmap(f->sim, f->ifd, f->ioas, 0x100000, SZ_4K, NULL), 0);
 }
 
+/* The objects a command makes go again when its answer cannot be written back. */
+static void test_new_objects_undone(void **state)
+{
+	static const char topo[] = "{ \"iommus\": [ { \"name\": \"mock\","
+				   " \"driver\": \"iommufd-selftest\" } ], \"devices\": [] }";
+	struct fixture *f = *state;
+	struct iommufd_sim *sim = new_sim(topo);
+	struct iofd_test_cmd *md = (void *)f->mem, *acc = (void *)(f->mem + 256);
+	struct iofd_hwpt_alloc *hw = (void *)(f->mem + 512);
+	struct iofd_test_cmd dev = { .size = sizeof(dev), .op = IOFD_TEST_OP_MOCK_DOMAIN };
+	int ifd = open_iommufd(sim);
+	uint32_t ioas = ioas_alloc(sim, ifd);
+	long before;
+
+	dev.id = ioas;
+	assert_int_equal(t_ioctl(sim, ifd, IOFD_TEST_CMD, &dev), 0);
+	memset(f->mem, 0, 1024);
+	*md = (struct iofd_test_cmd){ .size = sizeof(*md), .op = IOFD_TEST_OP_MOCK_DOMAIN,
+				      .id = ioas };
+	*acc = (struct iofd_test_cmd){ .size = sizeof(*acc), .op = IOFD_TEST_OP_CREATE_ACCESS,
+				       .id = ioas };
+	*hw = (struct iofd_hwpt_alloc){ .size = sizeof(*hw), .dev_id = dev.mock_domain.out_idev_id,
+					.pt_id = ioas };
+	before = iommufd_sim_live_objects(sim);
+	read_only(f, true);
+	assert_int_equal(t_ioctl(sim, ifd, IOFD_TEST_CMD, md), -EFAULT);
+	assert_int_equal(iommufd_sim_live_objects(sim), before);
+	assert_int_equal(t_ioctl(sim, ifd, IOFD_TEST_CMD, acc), -EFAULT);
+	assert_int_equal(iommufd_sim_live_objects(sim), before);
+	assert_int_equal(t_ioctl(sim, ifd, IOFD_HWPT_ALLOC, hw), -EFAULT);
+	assert_int_equal(iommufd_sim_live_objects(sim), before);
+	read_only(f, false);
+	/* nothing of theirs holds the IOAS: once the first device goes, it can go */
+	assert_int_equal(destroy(sim, ifd, dev.mock_domain.out_stdev_id), 0);
+	assert_int_equal(destroy(sim, ifd, ioas), 0);
+	t_close(sim, ifd);
+	iommufd_sim_free(sim);
+}
+
 /* IOVA_RANGES writes its array range by range; ALLOW_IOVAS reads and checks in turn. */
 static void test_range_arrays(void **state)
 {
@@ -245,6 +285,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_not_writable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_objects_undone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_range_arrays, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hw_info_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_ioctls, setup, teardown),
