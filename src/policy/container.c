@@ -141,9 +141,11 @@ static const char *pt_kind(const struct iofd_member *m)
 
 /*
  * Detach one device. When it is the last of its domain the domain goes too,
- * and it is unlinked only once it is really gone: its dirty bits are read
- * first (NO_CLEAR, so nothing is lost if a later step fails), and a failed
- * destroy puts the device back.
+ * and it is unlinked only once it is really gone. Its dirty bits are read
+ * (NO_CLEAR) once the device has left it, so that nothing the device wrote is
+ * missed, and before the destroy: a domain that cannot be read stays, without
+ * devices, its bits reported by the next read; a failed destroy puts the
+ * device back.
  */
 static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 {
@@ -151,19 +153,7 @@ static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 	struct iofd_domain *d = m->domain;
 	uint32_t pt_id = d ? d->hwpt_id : c->ioas_id;
 	bool last = d && d->ndevices == 1;
-	bool harvest = last && d->tracking;
 	int ret, rb;
-
-	/* Into the carried-over set: if a step below fails, the domain holds them still too. */
-	if (harvest) {
-		ret = iofd_container_harvest(c, d, 0, UINT64_MAX, &c->carried);
-		if (ret) {
-			iofd_set_error(c->ctx, ret,
-				       "detach %s: read the dirty bits of hwpt %u before destroying it",
-				       dev->info.name, pt_id);
-			return ret;
-		}
-	}
 
 	ret = dev->ops->detach(dev);
 	if (ret) {
@@ -182,6 +172,20 @@ static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 	}
 
 	if (last) {
+		/* Into the carried-over set: should the destroy fail, the domain holds them too. */
+		if (d->tracking) {
+			ret = iofd_container_harvest(c, d, 0, UINT64_MAX, &c->carried);
+			if (ret) {
+				iofd_log(c->ctx, IOMMUFD_LOG_WARN,
+					 "container ioas %u: %s left hwpt %u, whose dirty bits could "
+					 "not be read (%s): the hwpt stays, without devices, until "
+					 "the container is freed",
+					 c->ioas_id, dev->info.name, pt_id, strerror(-ret));
+				release_device(m);
+				ret = 0;
+				goto out;
+			}
+		}
 		ret = iommufd_destroy(c->ctx, d->hwpt_id);
 		if (ret) {
 			iofd_set_error(c->ctx, ret, "detach %s: destroy its hwpt %u",
@@ -200,7 +204,7 @@ static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 		iofd_log(c->ctx, IOMMUFD_LOG_INFO,
 			 "container ioas %u: %s leaves hwpt %u, its last device: hwpt destroyed%s",
 			 c->ioas_id, dev->info.name, pt_id,
-			 harvest ? ", its dirty bits kept for the next read" : "");
+			 d->tracking ? ", its dirty bits kept for the next read" : "");
 		release_device(m);
 		iofd_container_forget_domain(c, d);
 		goto out;
