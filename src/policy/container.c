@@ -144,8 +144,10 @@ static const char *pt_kind(const struct iofd_member *m)
  * and it is unlinked only once it is really gone. Its dirty bits are read
  * (NO_CLEAR) once the device has left it, so that nothing the device wrote is
  * missed, and before the destroy: a domain that cannot be read stays, without
- * devices, its bits reported by the next read; a failed destroy puts the
- * device back.
+ * devices, its bits reported by the next read. A failed destroy puts the
+ * device back, unless its nesting objects went already: past that point the
+ * domain stays, without devices, for the free (or the detach of a device that
+ * joins it again) to destroy.
  */
 static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 {
@@ -153,16 +155,18 @@ static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 	struct iofd_domain *d = m->domain;
 	uint32_t pt_id = d ? d->hwpt_id : c->ioas_id;
 	bool last = d && d->ndevices == 1;
+	bool nested;
 	int ret, rb;
 
 	ret = dev->ops->detach(dev);
 	if (ret) {
+		/* on a stage-1 domain: that one, not its nest parent */
 		iofd_set_error(c->ctx, ret, "detach %s from %s %u", dev->info.name, pt_kind(m),
-			       pt_id);
+			       d ? iommufd_device_pt_id(dev) : pt_id);
 		goto out;
 	}
 	/* its nesting objects first; a vIOMMU the program still uses keeps the domain */
-	iofd_nest_device_left(c, dev);
+	nested = iofd_nest_device_left(c, dev);
 	if (last && iofd_nest_holds(c, d)) {
 		iofd_log(c->ctx, IOMMUFD_LOG_INFO,
 			 "container ioas %u: %s leaves hwpt %u, which a vIOMMU still holds",
@@ -187,6 +191,16 @@ static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 			}
 		}
 		ret = iommufd_destroy(c->ctx, d->hwpt_id);
+		if (ret && nested) {
+			iofd_log(c->ctx, IOMMUFD_LOG_WARN,
+				 "container ioas %u: %s left nest parent hwpt %u, whose destroy "
+				 "failed (%s): it stays, without devices, until the container is "
+				 "freed",
+				 c->ioas_id, dev->info.name, pt_id, strerror(-ret));
+			release_device(m);
+			ret = 0;
+			goto out;
+		}
 		if (ret) {
 			iofd_set_error(c->ctx, ret, "detach %s: destroy its hwpt %u",
 				       dev->info.name, pt_id);

@@ -155,8 +155,9 @@ void iofd_container_keep_harvest(struct iommufd_container *c, struct iofd_ranges
 /*
  * Nesting (container_nested.c), lock held. A device left c (detached already):
  * its stage-1 domain, its vDEVICE and a vIOMMU it was the last user of go.
+ * Whether it had nesting state (which is gone now).
  */
-void iofd_nest_device_left(struct iommufd_container *c, struct iommufd_device *dev);
+bool iofd_nest_device_left(struct iommufd_container *c, struct iommufd_device *dev);
 /* A vIOMMU of c (one the program's objects keep alive) still holds domain d. */
 bool iofd_nest_holds(struct iommufd_container *c, const struct iofd_domain *d);
 /* free(): every nesting object, leaves first; the devices are detached already. */

@@ -633,12 +633,12 @@ static void reap_viommus(struct iommufd_container *c)
 	}
 }
 
-void iofd_nest_device_left(struct iommufd_container *c, struct iommufd_device *dev)
+bool iofd_nest_device_left(struct iommufd_container *c, struct iommufd_device *dev)
 {
 	struct iofd_nest_dev *nd = find_nd(c, dev);
 
 	if (!nd)
-		return;
+		return false;
 	set_nest_parent(dev, 0);
 	/* leaves first: its stage-1 domain, its vDEVICE, then maybe its vIOMMU */
 	if (nd->hwpt_id)
@@ -649,6 +649,7 @@ void iofd_nest_device_left(struct iommufd_container *c, struct iommufd_device *d
 		nd->viommu->nusers--;
 	nd_drop(nd);
 	reap_viommus(c);
+	return true;
 }
 
 bool iofd_nest_holds(struct iommufd_container *c, const struct iofd_domain *d)

@@ -567,6 +567,70 @@ static int op_smmu_bypass(struct nf *f)
 					       ste_bypass, sizeof(ste_bypass));
 }
 
+/* One mock device nested alone: the last device of its nest parent and vIOMMU. */
+static void one_mock_nested(struct nf *f)
+{
+	nf_init(f, "7.3", IOMMUFD_CONTAINER_NEST_PARENT);
+	attach(f, M0);
+	assert_int_equal(iommufd_container_set_virt_id(f->c, f->dev[M0], 1), 0);
+	assert_int_equal(iommufd_container_attach_nested(f->c, f->dev[M0], IOFD_HWPT_DATA_SELFTEST,
+							 &mock_s1, sizeof(mock_s1.iotlb)), 0);
+}
+
+static void count_call(void *arg, int level, const char *msg)
+{
+	if (level == IOMMUFD_LOG_TRACE && !strncmp(msg, "sim ", 4) && strstr(msg, " = "))
+		(*(unsigned *)arg)++;
+}
+
+/*
+ * The last device of a nest parent leaves: the detach, its stage-1 domain, its
+ * vDEVICE and vIOMMU, the nest parent. Each kernel call failing in turn: a
+ * failed detach changes nothing and names the domain the device is on; past
+ * it the nesting objects are gone, so the device is out whatever fails later
+ * (what the kernel will not destroy is kept for the free, which leaves
+ * nothing), and it can come back.
+ */
+static void test_fail_each_call_last_nested(void **state)
+{
+	IOMMUFD_OPTS(iommufd_nesting_info, ni);
+	struct snap before, after;
+	unsigned k, n = 0;
+	char stage1[32];
+	struct nf f;
+	int ret;
+
+	one_mock_nested(&f);
+	iommufd_set_log(f.ctx, count_call, &n);
+	assert_int_equal(op_detach(&f), 0);
+	iommufd_set_log(f.ctx, NULL, NULL);
+	nf_fini(&f);
+	assert_true(n >= 5);
+	for (k = 1; k <= n; k++) {
+		one_mock_nested(&f);
+		snap(&f, &before);
+		assert_int_equal(iommufd_sim_fail_nth(f.sim, k, EIO), 0);
+		ret = op_detach(&f);
+		assert_int_equal(iommufd_sim_fail_nth(f.sim, 0, 0), 0);
+		if (ret) {
+			if (ret != -EIO)
+				fail_msg("call %u failing: %d (%s)", k, ret,
+					 iommufd_last_error(f.ctx));
+			snprintf(stage1, sizeof(stage1), "hwpt %u:", before.ni[M0].hwpt_id);
+			assert_msg(&f, stage1);
+			snap(&f, &after);
+			assert_same(&before, &after);
+		} else {
+			assert_int_equal(iommufd_device_pt_id(f.dev[M0]), 0);
+			assert_int_equal(iommufd_container_nesting(f.c, f.dev[M0], &ni), -EINVAL);
+			attach(&f, M0);
+			assert_int_equal(iommufd_container_set_virt_id(f.c, f.dev[M0], 1), 0);
+			assert_int_equal(info(&f, M0).parent_id, iommufd_device_pt_id(f.dev[M0]));
+		}
+		nf_fini(&f);
+	}
+}
+
 static void test_fail_each_call(void **state)
 {
 	assert_true(fail_each(two_mocks_nested, op_set_virt_id, "set_virt_id") >= 1);
@@ -588,6 +652,7 @@ int main(void)
 		cmocka_unit_test(test_busy_viommu_stays),
 		cmocka_unit_test(test_close_nested_device),
 		cmocka_unit_test(test_fail_each_call),
+		cmocka_unit_test(test_fail_each_call_last_nested),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
