@@ -120,6 +120,17 @@ struct iommufd_container {
 	struct iofd_nest *nest;       /* vIOMMUs, vDEVICEs, stage-1 domains; NULL: none yet */
 };
 
+/* Whether any domain of c tracks dirty pages in the kernel now. */
+static inline bool iofd_container_any_tracking(const struct iommufd_container *c)
+{
+	const struct iofd_list *pos;
+
+	iofd_list_for_each(pos, &c->domains)
+		if (iofd_list_entry(pos, struct iofd_domain, link)->tracking)
+			return true;
+	return false;
+}
+
 /* The granule the container harvests bits in (domain destroy, unmap, disable). */
 #define IOFD_HARVEST_PAGE 4096ULL
 

@@ -111,12 +111,9 @@ static int read_chunks(struct iommufd_container *c, struct iofd_domain *only, ui
 	struct iofd_list *pos;
 	struct iofd_ivpos p;
 	uint64_t *bm = NULL;
-	bool any = only != NULL;
 	int ret = 0, fret;
 
-	iofd_list_for_each(pos, &c->domains)
-		any |= iofd_list_entry(pos, struct iofd_domain, link)->tracking;
-	if (!any)
+	if (!only && !iofd_container_any_tracking(c))
 		return 0;
 	p = iofd_ivlist_lower(&c->maps, iova);
 	while (next_run(&c->maps, &p, last, &run)) {
