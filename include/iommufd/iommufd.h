@@ -249,8 +249,9 @@ struct iommufd_device_caps {
  * cannot say, asked by doing it once: a nest-parent HWPT (with dirty tracking too, where
  * the IOMMU tracks dirty pages) on a scratch IOAS, destroyed at once (EOPNOTSUPP: no), a
  * vIOMMU of the driver's type over such a nest parent, destroyed at once (EOPNOTSUPP or
- * ENOTTY: no), and a vIOMMU of the reserved type no kernel makes (ENOTTY: no vIOMMU
- * objects, as on 6.12).
+ * ENOTTY: no; ENOTTY also says the kernel has no vIOMMU objects, as on 6.12), and where no
+ * such vIOMMU was tried, a vIOMMU of the reserved type no kernel makes (ENOTTY: no vIOMMU
+ * objects).
  * An emulated device has no IOMMU: only IOMMUFD_DEVICE_CAP_VIOMMU is asked. 0 or -errno:
  * -EINVAL for a NULL or bad caps; the kernel's errno where a call fails otherwise (nothing
  * made is left).
