@@ -169,6 +169,26 @@ uint32_t iommufd_device_pt_id(const struct iommufd_device *dev)
 	return dev ? __atomic_load_n(&dev->pt_id, __ATOMIC_RELAXED) : 0;
 }
 
+int iofd_device_hw_info(struct iommufd_device *dev, struct iommufd_hw_info *hw)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&dev->lock);
+	if (!dev->hw_known) {
+		ret = iommufd_get_hw_info(dev->ctx, dev->dev_id, &dev->hw);
+		if (!ret || ret == -ENOENT) {
+			dev->hw_ret = ret;
+			dev->hw_known = true;
+		}
+	}
+	if (dev->hw_known) {
+		*hw = dev->hw;
+		ret = dev->hw_ret;
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
 int iommufd_device_dirty_capable(struct iommufd_device *dev)
 {
 	struct iommufd_hw_info hw;
@@ -179,7 +199,7 @@ int iommufd_device_dirty_capable(struct iommufd_device *dev)
 	/* An emulated device has no IOMMU: nothing tracks its writes. */
 	if (dev->info.emulated)
 		return 0;
-	ret = iommufd_get_hw_info(dev->ctx, dev->dev_id, &hw);
+	ret = iofd_device_hw_info(dev, &hw);
 	if (ret)
 		return ret;
 	return !!(hw.capabilities & IOFD_HW_CAP_DIRTY_TRACKING);

@@ -267,28 +267,6 @@ out_free:
 	return ret;
 }
 
-/*
- * GET_HW_INFO once per device: what it says (the IOMMU's type and
- * capabilities, or -ENOENT for an emulated binding) lasts while the device is
- * bound, so later attaches, to this container or another, ask nothing. Other
- * errors are not kept. The container holds the device's claim (dev->owner).
- */
-static int device_hw_info(struct iommufd_container *c, struct iommufd_device *dev,
-			  struct iommufd_hw_info *hw)
-{
-	int ret;
-
-	if (!dev->hw_known) {
-		ret = iommufd_get_hw_info(c->ctx, dev->dev_id, &dev->hw);
-		if (ret && ret != -ENOENT)
-			return ret;
-		dev->hw_ret = ret;
-		dev->hw_known = true;
-	}
-	*hw = dev->hw;
-	return dev->hw_ret;
-}
-
 int iofd_container_place(struct iommufd_container *c, struct iommufd_device *dev)
 {
 	const uint32_t both = IOMMUFD_DOMAIN_DIRTY_TRACKING | IOMMUFD_DOMAIN_NEST_PARENT;
@@ -310,7 +288,7 @@ int iofd_container_place(struct iommufd_container *c, struct iommufd_device *dev
 		goto out;
 	}
 
-	ret = device_hw_info(c, dev, &hw);
+	ret = iofd_device_hw_info(dev, &hw);
 	if (ret == -ENOENT) {
 		/* The dev_id is no IOMMU-backed device object (see docs/domains.md). */
 		ret = attach_ioas(c, m, dev, IOFD_UNCOVERED_NO_DOMAIN);

@@ -289,15 +289,33 @@ static void test_emulated_device(void **state)
 	assert_int_equal(iommufd_destroy(f->ctx, b), 0);
 }
 
+static void count_hw_info(void *arg, int level, const char *msg)
+{
+	if (level == IOMMUFD_LOG_TRACE && strstr(msg, "GET_HW_INFO "))
+		(*(unsigned *)arg)++;
+}
+
 static void test_dirty_capable(void **state)
 {
 	struct fx *f = *state;
 	struct iommufd_device *dirty = fx_dev(f, DEV_DIRTY);
 	struct iommufd_device *nodirty = fx_dev(f, DEV_NODIRTY);
+	struct iommufd_container *c;
+	unsigned calls = 0;
 
+	iommufd_set_log(f->ctx, count_hw_info, &calls);
 	assert_int_equal(iommufd_device_dirty_capable(dirty), 1);
 	assert_int_equal(iommufd_device_dirty_capable(nodirty), 0);
 	assert_int_equal(iommufd_device_dirty_capable(NULL), -EINVAL);
+	/* GET_HW_INFO once per device: its answer lasts while the device is bound */
+	assert_int_equal(iommufd_device_dirty_capable(dirty), 1);
+	assert_int_equal(calls, 2);
+	assert_int_equal(iommufd_container_new(f->ctx, IOMMUFD_CONTAINER_DIRTY_TRACKING, &c), 0);
+	assert_int_equal(iommufd_container_attach(c, dirty), 0);
+	assert_int_equal(iommufd_container_attach(c, nodirty), 0);
+	assert_int_equal(calls, 2);
+	iommufd_container_free(c);
+	iommufd_set_log(f->ctx, NULL, NULL);
 	iommufd_device_close(nodirty);
 	iommufd_device_close(dirty);
 }
