@@ -433,6 +433,59 @@ static void test_busy_viommu_stays(void **state)
 	nf_fini(&f);
 }
 
+struct destroys {
+	char id[32]; /* "DESTROY id=N " */
+	unsigned n;
+};
+
+static void count_destroys(void *arg, int level, const char *msg)
+{
+	struct destroys *d = arg;
+
+	if (level == IOMMUFD_LOG_TRACE && strstr(msg, d->id))
+		d->n++;
+}
+
+/*
+ * A vIOMMU kept busy by the program's vEVENTQ is not tried again by every
+ * device that leaves: only by one that leaves its nest parent (the parent
+ * can go only after it), or by the container's free.
+ */
+static void test_busy_viommu_tried_by_its_parent_only(void **state)
+{
+	struct iommufd_nesting_info i;
+	struct destroys d = { .n = 0 };
+	uint32_t q;
+	int fd;
+	struct nf f;
+
+	nf_init(&f, "7.3", IOMMUFD_CONTAINER_NEST_PARENT);
+	attach(&f, M0);
+	attach(&f, M1);
+	attach(&f, S0);
+	assert_int_equal(iommufd_container_set_virt_id(f.c, f.dev[M0], 1), 0);
+	assert_int_equal(iommufd_container_set_virt_id(f.c, f.dev[S0], 2), 0);
+	i = info(&f, M0);
+	assert_int_equal(iommufd_veventq_alloc(f.ctx, i.viommu_id, IOFD_VEVENTQ_TYPE_SELFTEST, 4,
+					       &q, &fd), 0);
+	/* its last user leaves: it stays, busy; M1 keeps the parent */
+	assert_int_equal(iommufd_container_detach(f.c, f.dev[M0]), 0);
+	snprintf(d.id, sizeof(d.id), "DESTROY id=%u ", i.viommu_id);
+	iommufd_set_log(f.ctx, count_destroys, &d);
+	/* another IOMMU's device leaves, its vIOMMU with it: the busy one is not asked */
+	assert_int_equal(iommufd_container_detach(f.c, f.dev[S0]), 0);
+	assert_int_equal(d.n, 0);
+	/* the parent's last device leaves: now it is, and stays busy with the parent */
+	assert_int_equal(iommufd_container_detach(f.c, f.dev[M1]), 0);
+	iommufd_set_log(f.ctx, NULL, NULL);
+	assert_true(d.n >= 1);
+	assert_int_equal(iommufd_destroy(f.ctx, i.viommu_id), -EBUSY);
+	assert_int_equal(iommufd_container_domains(f.c, NULL, 0), 1);
+	assert_int_equal(iommufd_eventq_close(f.ctx, fd), 0);
+	assert_int_equal(iommufd_destroy(f.ctx, q), 0);
+	nf_fini(&f);
+}
+
 /* A device closed while nested: the container takes its nesting objects with it. */
 static void test_close_nested_device(void **state)
 {
@@ -650,6 +703,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_dirty_through_stage1),
 		cmocka_unit_test(test_busy_viommu_stays),
+		cmocka_unit_test(test_busy_viommu_tried_by_its_parent_only),
 		cmocka_unit_test(test_close_nested_device),
 		cmocka_unit_test(test_fail_each_call),
 		cmocka_unit_test(test_fail_each_call_last_nested),
