@@ -68,7 +68,7 @@ int iommufd_device_from_fd(struct iommufd_ctx *ctx, int cdev_fd, struct iommufd_
 int iommufd_device_describe(struct iommufd_ctx *ctx, const char *name,
 			    struct iommufd_device_desc *out, size_t desc_size)
 {
-	const size_t min_size = IOFD_SIZE_THROUGH(struct iommufd_device_desc, emulated);
+	const size_t min_size = iofd_offsetofend(struct iommufd_device_desc, emulated);
 	struct iommufd_device_desc desc = { 0 };
 	char shown[IOFD_MSG_NAME_MAX];
 	struct iofd_dev_sysinfo info;
@@ -360,7 +360,7 @@ int iommufd_list_devices_all(struct iommufd_ctx *ctx, struct iommufd_device_desc
 	static const struct iofd_list_spec spec = {
 		.what = "list devices",
 		.size = sizeof(struct iommufd_device_desc),
-		.min_size = IOFD_SIZE_THROUGH(struct iommufd_device_desc, emulated),
+		.min_size = iofd_offsetofend(struct iommufd_device_desc, emulated),
 		.fill = fill_devices,
 	};
 	void *list;

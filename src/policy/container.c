@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/list_all.h"
+#include "core/opts.h"
 #include "objects/objects.h"
 #include "policy/container.h"
 
@@ -401,7 +402,7 @@ int iommufd_container_domains_all(struct iommufd_container *c, struct iommufd_do
 	static const struct iofd_list_spec spec = {
 		.what = "container domains",
 		.size = sizeof(struct iommufd_domain_info),
-		.min_size = IOFD_SIZE_THROUGH(struct iommufd_domain_info, ndevices),
+		.min_size = iofd_offsetofend(struct iommufd_domain_info, ndevices),
 		.fill = fill_domains,
 	};
 	void *list;
