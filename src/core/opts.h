@@ -43,4 +43,11 @@
 int iofd_opts_copy(struct iommufd_ctx *ctx, const char *call, const void *opts, size_t known,
 		   size_t min_size, void *out);
 
+/*
+ * Write an answer back into the caller's struct opts (one iofd_opts_copy()
+ * accepted): the known bytes of answer (the library's sizeof) as far as the
+ * caller's size reaches; the caller's size member stays as it is.
+ */
+void iofd_opts_write_back(void *opts, const void *answer, size_t known);
+
 #endif

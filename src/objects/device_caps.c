@@ -149,7 +149,7 @@ int iommufd_device_caps(struct iommufd_device *dev, struct iommufd_device_caps *
 	enum viommu_answer viommu = VIOMMU_NOT_ASKED;
 	struct iommufd_device_caps c;
 	struct iommufd_ctx *ctx;
-	size_t size, i;
+	size_t i;
 	int ret;
 
 	if (!dev)
@@ -211,9 +211,6 @@ int iommufd_device_caps(struct iommufd_device *dev, struct iommufd_device_caps *
 		 c.max_pasid_log2, c.flags & IOMMUFD_DEVICE_CAP_VIOMMU ? "yes" : "no",
 		 c.flags & IOMMUFD_DEVICE_CAP_VIOMMU_DRIVER ? "yes" : "no");
 	iofd_set_error(ctx, 0, "%s", before);
-	/* The answer as far as the caller's struct reaches (its size was checked). */
-	memcpy(&size, caps, sizeof(size));
-	c.size = size;
-	memcpy(caps, &c, size < sizeof(c) ? size : sizeof(c));
+	iofd_opts_write_back(caps, &c, sizeof(c));
 	return 0;
 }

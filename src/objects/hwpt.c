@@ -102,7 +102,6 @@ int iommufd_get_hw_info_opts(struct iommufd_ctx *ctx, uint32_t dev_id,
 {
 	struct iofd_hw_info cmd = { .size = sizeof(cmd), .dev_id = dev_id };
 	struct iommufd_hw_info_opts o;
-	size_t size;
 	int ret;
 
 	if (!ctx)
@@ -142,9 +141,7 @@ int iommufd_get_hw_info_opts(struct iommufd_ctx *ctx, uint32_t dev_id,
 	o.out_data_type = cmd.out_data_type;
 	o.out_max_pasid_log2 = cmd.out_max_pasid_log2;
 	o.out_capabilities = cmd.out_capabilities;
-	/* The answer as far as the caller's struct reaches (its size was checked). */
-	memcpy(&size, opts, sizeof(size));
-	memcpy(opts, &o, size < sizeof(o) ? size : sizeof(o));
+	iofd_opts_write_back(opts, &o, sizeof(o));
 	return 0;
 }
 

@@ -531,7 +531,6 @@ int iommufd_container_nesting(struct iommufd_container *c, struct iommufd_device
 	struct iommufd_nesting_info o;
 	struct iofd_nest_dev *nd;
 	struct iofd_member *m;
-	size_t size;
 	int ret;
 
 	if (!c)
@@ -544,7 +543,6 @@ int iommufd_container_nesting(struct iommufd_container *c, struct iommufd_device
 	if (ret)
 		return ret;
 	memset(&o, 0, sizeof(o));
-	o.size = sizeof(o);
 	pthread_mutex_lock(&c->lock);
 	m = iofd_container_find_member(c, dev);
 	if (!m) {
@@ -564,10 +562,7 @@ int iommufd_container_nesting(struct iommufd_container *c, struct iommufd_device
 		o.vdevice_id = nd->vdevice_id;
 		o.virt_id = nd->virt_id;
 	}
-	/* as far as the caller's struct reaches; its size was checked */
-	memcpy(&size, info, sizeof(size));
-	memcpy(info, &o, size < sizeof(o) ? size : sizeof(o));
-	memcpy(info, &size, sizeof(size));
+	iofd_opts_write_back(info, &o, sizeof(o));
 out_unlock:
 	pthread_mutex_unlock(&c->lock);
 	return ret;
