@@ -289,7 +289,7 @@ static void test_what_6_12_has_not(void **state)
 		   EOPNOTSUPP, "fault=3");
 	assert_err(ctx, iommufd_ioas_map_file(ctx, ioas, 0, 0, PAGE, &iova,
 					      IOMMUFD_MAP_FIXED_IOVA), ENOTTY,
-		   "needs Linux 6.13 or later");
+		   "IOMMU_IOAS_MAP_FILE", "Linux 6.13 or later does");
 	assert_int_equal(iommufd_sim_live_objects(sim), 2);
 	iommufd_device_close(dev);
 	iommufd_close(ctx);
