@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "objects/objects.h"
 #include "policy/container.h"
 #include "uapi/iommufd_abi.h"
 
@@ -257,9 +258,10 @@ static int new_domain(struct iommufd_container *c, struct iommufd_device *dev,
 	return 0;
 
 out_destroy:
-	rb = iommufd_destroy(c->ctx, d->hwpt_id);
+	rb = iofd_destroy_cleanup(c->ctx, d->hwpt_id);
 	if (rb)
-		iofd_log(c->ctx, IOMMUFD_LOG_WARN, "container ioas %u: destroy new hwpt %u: %s",
+		iofd_log(c->ctx, IOMMUFD_LOG_WARN,
+			 "container ioas %u: destroy new hwpt %u: %s; it stays until iommufd_close()",
 			 c->ioas_id, d->hwpt_id, strerror(-rb));
 out_free:
 	iofd_ranges_fini(&mapped);

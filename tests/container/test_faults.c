@@ -117,6 +117,50 @@ static void attach_to_a_new_domain_while_tracking(void **state)
 			 4);
 }
 
+struct rearm {
+	struct fx *f;
+	const char *after; /* the trace line, by its command, after which the next call fails */
+	int armed;
+};
+
+static void fail_next_after(void *arg, int level, const char *msg)
+{
+	struct rearm *r = arg;
+
+	if (level == IOMMUFD_LOG_TRACE && r->armed && strstr(msg, r->after) &&
+	    strstr(msg, "= -5")) {
+		r->armed = 0;
+		assert_int_equal(iommufd_sim_fail_nth(r->f->sim, 1, EBUSY), 0);
+	}
+}
+
+/*
+ * A new domain whose tracking cannot start is destroyed again; that destroy
+ * failing once is tried again: nothing is left, and the message names the
+ * cause, not the cleanup.
+ */
+static void attach_rollback_destroy_fails_once(void **state)
+{
+	struct fx_state before, after;
+	struct rearm r = { .after = "HWPT_SET_DIRTY_TRACKING", .armed = 1 };
+	struct fx f;
+
+	no_dmar0_domain(&f);
+	r.f = &f;
+	fx_snapshot(&f, &before);
+	iommufd_set_log(f.ctx, fail_next_after, &r);
+	/* HW_INFO, HWPT_ALLOC, start tracking (fails), DESTROY (fails once) */
+	assert_int_equal(iommufd_sim_fail_nth(f.sim, 3, EIO), 0);
+	assert_int_equal(op_attach_a1(&f), -EIO);
+	iommufd_set_log(f.ctx, NULL, NULL);
+	assert_int_equal(iommufd_sim_fail_nth(f.sim, 0, 0), 0);
+	assert_int_equal(r.armed, 0);
+	assert_non_null(strstr(iommufd_last_error(f.ctx), "start dirty tracking"));
+	fx_snapshot(&f, &after);
+	fx_assert_same(&before, &after);
+	fx_fini(&f);
+}
+
 static void smmu_then_dmar0(struct fx *f)
 {
 	fx_init(f, 0);
@@ -477,6 +521,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(attach_to_a_new_domain_while_tracking),
+		cmocka_unit_test(attach_rollback_destroy_fails_once),
 		cmocka_unit_test(attach_joining_past_a_refusing_domain),
 		cmocka_unit_test(attach_mdev_and_nest_parent_fallback),
 		cmocka_unit_test(detach),

@@ -522,6 +522,73 @@ static void test_selftest_names(void **state)
 	assert_false(iommufd_device_is_selftest(NULL));
 }
 
+struct fail_again {
+	struct iommufd_sim *sim;
+	unsigned left;  /* destroys still to fail */
+	unsigned warns; /* WARN lines */
+};
+
+/* Each DESTROY that fails makes the next call fail too, left times. */
+static void destroy_fails_again(void *arg, int level, const char *msg)
+{
+	struct fail_again *a = arg;
+
+	if (level == IOMMUFD_LOG_WARN)
+		a->warns++;
+	if (level == IOMMUFD_LOG_TRACE && a->left && strstr(msg, "DESTROY") &&
+	    strstr(msg, "= -16")) {
+		a->left--;
+		assert_int_equal(iommufd_sim_fail_nth(a->sim, 1, EBUSY), 0);
+	}
+}
+
+/*
+ * Closing a mock device destroys its selftest object, then its parking IOAS: a
+ * destroy that fails once is tried again and nothing is left; one that fails
+ * again stays until the context closes, said in a WARN line. A close cannot
+ * fail: the thread's last error stays whatever happens.
+ */
+static void test_selftest_close_cleanup(void **state)
+{
+	static const char mock_host[] =
+		"{ \"iommus\": [ { \"name\": \"mock\", \"driver\": \"iommufd-selftest\","
+		" \"dirty_tracking\": true } ], \"devices\": [] }";
+	struct fail_again again = { .left = 0 };
+	struct iommufd_device *dev;
+	struct iommufd_sim *sim;
+	struct iommufd_ctx *ctx;
+	long live;
+
+	assert_int_equal(iommufd_sim_new(mock_host, &sim), 0);
+	assert_int_equal(iommufd_sim_open(sim, &ctx), 0);
+	live = iommufd_sim_live_objects(sim);
+	again.sim = sim;
+	iommufd_set_log(ctx, destroy_fails_again, &again);
+	assert_int_equal(iommufd_set_log_level(ctx, IOMMUFD_LOG_TRACE), 0);
+
+	assert_int_equal(iommufd_device_open(ctx, "selftest", &dev), 0);
+	assert_int_equal(iommufd_destroy(ctx, 999), -ENOENT);
+	assert_int_equal(iommufd_sim_fail_nth(sim, 1, EBUSY), 0);
+	iommufd_device_close(dev);
+	assert_int_equal(iommufd_sim_fail_nth(sim, 0, 0), 0);
+	assert_int_equal(iommufd_sim_live_objects(sim), live);
+	assert_non_null(strstr(iommufd_last_error(ctx), "999"));
+	assert_int_equal(again.warns, 0);
+
+	/* each destroy fails twice: both objects stay, each said */
+	assert_int_equal(iommufd_device_open(ctx, "selftest", &dev), 0);
+	again.left = 3;
+	assert_int_equal(iommufd_sim_fail_nth(sim, 1, EBUSY), 0);
+	iommufd_device_close(dev);
+	assert_int_equal(iommufd_sim_fail_nth(sim, 0, 0), 0);
+	assert_true(iommufd_sim_live_objects(sim) > live);
+	assert_non_null(strstr(iommufd_last_error(ctx), "999"));
+	assert_int_equal(again.warns, 2);
+	iommufd_set_log(ctx, NULL, NULL);
+	iommufd_close(ctx);
+	iommufd_sim_free(sim);
+}
+
 /* The built-in host has what makes automatic domains interesting. */
 /*
  * "selftest" on a kernel without CONFIG_IOMMUFD_TEST (the simulator): the
@@ -602,6 +669,7 @@ int main(void)
 		FX_TEST(test_detach_twice),
 		FX_TEST(test_emulated_device),
 		FX_TEST(test_dirty_capable),
+		cmocka_unit_test(test_selftest_close_cleanup),
 		FX_TEST(test_close_detaches),
 		FX_TEST(test_list_devices),
 		FX_TEST(test_selftest_names),
