@@ -24,7 +24,7 @@ struct iofd_device_ops {
 	int (*detach)(struct iommufd_device *dev);
 	/* release kernel resources (the device is detached already) */
 	void (*close)(struct iommufd_device *dev);
-	/* attach (or replace) and detach one PASID of the device; NULL: the kind has none */
+	/* attach (or replace) and detach one PASID of the device (every kind has them) */
 	int (*attach_pasid)(struct iommufd_device *dev, uint32_t pasid, uint32_t pt_id);
 	int (*detach_pasid)(struct iommufd_device *dev, uint32_t pasid);
 };
