@@ -69,7 +69,7 @@ int iommufd_device_describe(struct iommufd_ctx *ctx, const char *name,
 			    struct iommufd_device_desc *out, size_t desc_size)
 {
 	const size_t min_size = iofd_offsetofend(struct iommufd_device_desc, emulated);
-	struct iommufd_device_desc desc = { 0 };
+	struct iommufd_device_desc desc;
 	char shown[IOFD_MSG_NAME_MAX];
 	struct iofd_dev_sysinfo info;
 	int ret;
@@ -92,12 +92,7 @@ int iommufd_device_describe(struct iommufd_ctx *ctx, const char *name,
 	ret = iofd_vfio_device_resolve(ctx, name, &info);
 	if (ret)
 		return ret;
-	/* As iommufd_list_devices() describes it. */
-	snprintf(desc.name, sizeof(desc.name), "%s", info.name);
-	snprintf(desc.cdev, sizeof(desc.cdev), "%s", info.cdev);
-	snprintf(desc.driver, sizeof(desc.driver), "%s", info.driver);
-	snprintf(desc.iommu, sizeof(desc.iommu), "%s", info.iommu);
-	desc.emulated = info.emulated;
+	iofd_sysinfo_to_desc(&info, &desc);
 	memset(out, 0, desc_size);
 	memcpy(out, &desc, desc_size < sizeof(desc) ? desc_size : sizeof(desc));
 	return 0;
