@@ -573,7 +573,7 @@ IOMMUFD_API int iommufd_container_invalidate(struct iommufd_container *c,
 /* Where dev stands in c's nesting, filled as far as size reaches (see IOMMUFD_OPTS). */
 struct iommufd_nesting_info {
 	size_t size;          /* sizeof(struct iommufd_nesting_info) */
-	uint32_t parent_id;   /* its nest-parent domain (0: none, an emulated device) */
+	uint32_t parent_id;   /* its nest-parent domain */
 	uint32_t hwpt_id;     /* its stage-1 domain; 0: on its nest parent */
 	uint32_t viommu_id;   /* the vIOMMU it is behind; 0: none (not needed yet, or none) */
 	uint32_t viommu_type; /* the kernel's IOMMU_VIOMMU_TYPE_* */
@@ -581,6 +581,8 @@ struct iommufd_nesting_info {
 	uint32_t reserved;    /* 0 */
 	uint64_t virt_id;     /* with vdevice_id */
 };
+/* 0 or -errno: -EOPNOTSUPP for a container made without IOMMUFD_CONTAINER_NEST_PARENT,
+ * -EINVAL for a bad info or a device not in c or with no domain of its own (emulated). */
 IOMMUFD_API int iommufd_container_nesting(struct iommufd_container *c,
 					  struct iommufd_device *dev,
 					  struct iommufd_nesting_info *info);

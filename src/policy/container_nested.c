@@ -544,14 +544,10 @@ int iommufd_container_nesting(struct iommufd_container *c, struct iommufd_device
 		return ret;
 	memset(&o, 0, sizeof(o));
 	pthread_mutex_lock(&c->lock);
-	m = iofd_container_find_member(c, dev);
-	if (!m) {
-		ret = iofd_set_error(c->ctx, -EINVAL, "nesting of %s: not in container ioas %u",
-				     dev->info.name, c->ioas_id);
+	m = nest_member(c, dev, "nesting of", &ret);
+	if (!m)
 		goto out_unlock;
-	}
-	if (m->domain && (m->domain->flags & IOMMUFD_DOMAIN_NEST_PARENT))
-		o.parent_id = m->domain->hwpt_id;
+	o.parent_id = m->domain->hwpt_id;
 	nd = find_nd(c, dev);
 	if (nd) {
 		o.hwpt_id = nd->hwpt_id;

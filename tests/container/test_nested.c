@@ -313,6 +313,13 @@ static void test_bad_input(void **state)
 							 &mock_s1, sizeof(mock_s1.iotlb)), -EOPNOTSUPP);
 	assert_msg(&f, "IOMMUFD_CONTAINER_NEST_PARENT");
 	assert_int_equal(iommufd_container_set_virt_id(f.c, f.dev[M0], 1), -EOPNOTSUPP);
+	{
+		IOMMUFD_OPTS(iommufd_nesting_info, ni, .parent_id = 77);
+
+		assert_int_equal(iommufd_container_nesting(f.c, f.dev[M0], &ni), -EOPNOTSUPP);
+		assert_msg(&f, "IOMMUFD_CONTAINER_NEST_PARENT");
+		assert_int_equal(ni.parent_id, 77);
+	}
 	nf_fini(&f);
 
 	nf_init(&g, "7.3", IOMMUFD_CONTAINER_NEST_PARENT);
@@ -324,6 +331,14 @@ static void test_bad_input(void **state)
 	assert_msg(&g, "not in container");
 	assert_int_equal(iommufd_container_set_virt_id(g.c, g.dev[E0], 1), -EINVAL);
 	assert_msg(&g, "no domain of its own");
+	{
+		IOMMUFD_OPTS(iommufd_nesting_info, ni);
+
+		assert_int_equal(iommufd_container_nesting(g.c, g.dev[E0], &ni), -EINVAL);
+		assert_msg(&g, "no domain of its own");
+		assert_int_equal(iommufd_container_nesting(g.c, g.dev[M1], &ni), -EINVAL);
+		assert_msg(&g, "not in container");
+	}
 	assert_int_equal(iommufd_container_attach_nested(g.c, g.dev[M0], IOFD_HWPT_DATA_SELFTEST,
 							 NULL, 4), -EINVAL);
 	assert_int_equal(iommufd_container_attach_nested(g.c, g.dev[M0], IOFD_HWPT_DATA_SELFTEST,
