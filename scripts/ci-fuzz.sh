@@ -8,14 +8,14 @@
 #
 # Environment:
 #   FUZZ_SECONDS    seconds per target (default 60; `make fuzz` passes a longer time)
-#   FUZZ_TARGETS    which targets (default "topology api")
+#   FUZZ_TARGETS    which targets (default "topology api state")
 #   FUZZ_BUILD      the build dir (default build-fuzz)
 #   FUZZ_ARTIFACTS  where crashing inputs and logs are kept (default $FUZZ_BUILD/fuzz-out)
 set -u
 cd "$(dirname "$0")/.."
 
 secs=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-topology api}
+targets=${FUZZ_TARGETS:-topology api state}
 build=${FUZZ_BUILD:-build-fuzz}
 out=${FUZZ_ARTIFACTS:-$build/fuzz-out}
 

@@ -134,6 +134,24 @@ IOMMUFD_API int iommufd_sim_nested_iotlb(struct iommufd_sim *sim, const char *de
 					 unsigned idx, uint32_t *value);
 IOMMUFD_API int iommufd_sim_device_cache(struct iommufd_sim *sim, const char *device,
 					 unsigned idx, uint32_t *value);
+/*
+ * Live update on the simulator: a context of a second process, standing in for the new
+ * process, on the simulated iommufd that fd refers to (a number of its own: one received
+ * from the first context's, or a dup of it), with the same kernel objects and its own
+ * accounting. The numbers the program holds that refer to simulated files and that the
+ * simulator has not seen yet (received or dup'ed ones) become the new process's, so the
+ * first process's closes leave those files open, as on the kernel. The context does not
+ * close fd (iommufd_sim_close_fd() does). 0, or -EBADF (no simulated iommufd), -EBUSY
+ * (fd is another context's number), -ENOMEM. It cannot show a real exec: see
+ * docs/simulator.md.
+ */
+IOMMUFD_API int iommufd_sim_from_fd(struct iommufd_sim *sim, int fd, struct iommufd_ctx **out);
+/* Close one number of a simulated file (an iommufd or a device), as close(2) does on the
+ * kernel: the file closes with its last number. 0, or -EBADF. */
+IOMMUFD_API int iommufd_sim_close_fd(struct iommufd_sim *sim, int fd);
+/* The pages pinned for domains that count against the process holding fd (a context's
+ * iommufd number). -EBADF for no simulated file. */
+IOMMUFD_API long iommufd_sim_pinned_pages(struct iommufd_sim *sim, int fd);
 
 /* ---- Devices --------------------------------------------------------- */
 
@@ -155,6 +173,18 @@ IOMMUFD_API int iommufd_device_from_fd(struct iommufd_ctx *ctx, int cdev_fd,
 /* The device's VFIO cdev fd, for the caller's own VFIO calls (regions, BAR mmap, IRQs,
  * reset); still the library's for a device it opened. -ENODEV for a selftest device. */
 IOMMUFD_API int iommufd_device_fd(const struct iommufd_device *dev);
+/*
+ * Live update: take over a VFIO cdev fd that an earlier process bound to this context's
+ * iommufd (inherited across exec or received), with the dev_id it got, without binding
+ * it again. The fd stays the caller's, as with iommufd_device_from_fd(); the library
+ * does not know what the device is attached to (iommufd_device_pt_id() is 0) until it
+ * attaches it. Checks what the kernel lets it (docs/live-update.md): 0, or -EBADF,
+ * -ENODEV (no VFIO cdev), -EINVAL (not bound; dev_id 0; the kernel reports another
+ * dev_id for it), -ENOENT (dev_id is no device of this iommufd), -ENOTTY (a kernel
+ * before 6.13: no live update), or the kernel's errno.
+ */
+IOMMUFD_API int iommufd_device_adopt(struct iommufd_ctx *ctx, int cdev_fd, uint32_t dev_id,
+				     struct iommufd_device **out);
 IOMMUFD_API uint32_t iommufd_device_id(const struct iommufd_device *dev);
 IOMMUFD_API const char *iommufd_device_name(const struct iommufd_device *dev);
 IOMMUFD_API bool iommufd_device_is_emulated(const struct iommufd_device *dev);
@@ -586,6 +616,86 @@ struct iommufd_nesting_info {
 IOMMUFD_API int iommufd_container_nesting(struct iommufd_container *c,
 					  struct iommufd_device *dev,
 					  struct iommufd_nesting_info *info);
+
+/* ---- Live update: a new process takes the container over ------------ */
+
+/*
+ * The sequence (docs/live-update.md): the old process maps guest memory from memfds
+ * (iommufd_container_map_file), saves the container and hands its files over, the new
+ * process restores it around the same kernel objects and calls iommufd_change_process();
+ * the devices' DMA and dirty tracking go on throughout. Every call here answers -ENOTTY,
+ * naming the kernel it needs, on kernels without IOMMU_IOAS_CHANGE_PROCESS (before 6.13).
+ */
+/*
+ * Write to fd (at its position) what a new process needs to take c over: the kernel
+ * object ids, the domains and their members, the refusals learnt, the mappings (file,
+ * offset, IOVA, length, read-only), the tracking state and the dirty pages not yet
+ * reported. A versioned, checksummed format. 0 or -errno (of the kernel, or of write(2)).
+ */
+IOMMUFD_API int iommufd_container_save(struct iommufd_container *c, int fd);
+/*
+ * In the new process: read a state from fd (at its position) and make the same container
+ * around the same kernel objects, creating and destroying none, its devices taken over:
+ * VFIO devices through their cdev fds at the numbers the state names (those they had,
+ * inherited across exec; iommufd_handover_recv() renumbers), selftest devices by id.
+ * Everything is checked with the kernel first; a failure changes nothing. 0, or -EBADMSG
+ * (truncated, corrupted, malformed), -EINVAL (not a state; an fd that is not the device's,
+ * or not bound), -EPROTONOSUPPORT (a newer version), -EBUSY (restored already into this
+ * context), -ENOENT (an object or mapping gone), -ESTALE (the kernel's IOAS or a device
+ * no longer as saved), -ENOTTY, or the kernel's errno.
+ */
+IOMMUFD_API int iommufd_container_restore(struct iommufd_ctx *ctx, int fd,
+					  struct iommufd_container **out);
+/*
+ * The container's devices, restored ones included (the caller closes them as usual);
+ * fills up to max and returns how many there are (may exceed max).
+ */
+IOMMUFD_API int iommufd_container_devices(struct iommufd_container *c,
+					  struct iommufd_device **out, unsigned max);
+/*
+ * IOMMU_IOAS_CHANGE_PROCESS: the pinned pages of every mapping of the context's iommufd
+ * now count against the calling process. Only mappings of files move: a mapping of user
+ * memory makes it fail with -EINVAL (the message names it) and nothing changes. 0 or
+ * -errno; -ENOTTY before Linux 6.13.
+ */
+IOMMUFD_API int iommufd_change_process(struct iommufd_ctx *ctx);
+/*
+ * The files a new process needs to take c over: the iommufd first, then each device's
+ * VFIO cdev fd (a selftest device has none). Fills up to max, returns how many there are.
+ */
+IOMMUFD_API int iommufd_container_fds(struct iommufd_container *c, int *fds, unsigned max);
+/*
+ * Hand c over on sock, a connected unix stream socket: its files and its state (saved
+ * into a memfd), in one message (SCM_RIGHTS) that iommufd_handover_recv() takes; the
+ * program may go on using the socket. c stays as it is; once the new process has
+ * restored it, iommufd_container_forget() it. 0 or -errno.
+ */
+IOMMUFD_API int iommufd_container_send(struct iommufd_container *c, int sock);
+/*
+ * The new process: receive a handover from sock, reading nothing past it. Each device
+ * file goes to the number it had in the sender where that is free here, else stays where
+ * it arrived, and the state is rewritten to say so; all are O_CLOEXEC. *iommufd_fd: for
+ * iommufd_from_fd(); *state_fd: for iommufd_container_restore() (a memfd at its start;
+ * close both when done, and the devices' files after iommufd_device_close()). 0, or
+ * -errno with the reason in why (len bytes; may be NULL), nothing kept.
+ */
+IOMMUFD_API int iommufd_handover_recv(int sock, int *iommufd_fd, int *state_fd, char *why,
+				      size_t len);
+/*
+ * The exec variant: save c into a new memfd (*state_fd, at its start) and clear
+ * FD_CLOEXEC on exactly the files the new program needs, the iommufd, c's device files
+ * and that memfd; every other file the library opened stays O_CLOEXEC. Give the new
+ * program iommufd_fd() and *state_fd (its command line, say). 0 or -errno.
+ */
+IOMMUFD_API int iommufd_container_exec_prepare(struct iommufd_container *c, int *state_fd);
+/*
+ * The old process, once the new one has restored c: free c without touching the kernel;
+ * its domains, mappings and dirty bits stay for the new process. Its devices are handed
+ * over with it: iommufd_device_close() of each then frees memory only, leaving their
+ * files open (the process's exit closes its copies). After
+ * iommufd_container_exec_prepare() no cleanup is needed: exec right away.
+ */
+IOMMUFD_API void iommufd_container_forget(struct iommufd_container *c);
 
 /* ---- Kernel selftest devices (CONFIG_IOMMUFD_TEST kernels) ----------- */
 

@@ -27,3 +27,17 @@ int iofd_ctx_open_transport(const struct iofd_transport_ops *ops, void *priv,
 		ops->close(priv, fd);
 	return ret;
 }
+
+int iofd_ctx_open_transport_fd(const struct iofd_transport_ops *ops, void *priv, int fd,
+			       struct iommufd_ctx **out)
+{
+	struct iofd_transport tp = { ops, priv };
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!ops || fd < 0)
+		return -EINVAL;
+	/* As iommufd_from_fd(): the fd stays its holder's. */
+	return iofd_ctx_new(tp, fd, false, out);
+}

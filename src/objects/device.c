@@ -40,6 +40,12 @@ int iommufd_device_open(struct iommufd_ctx *ctx, const char *name, struct iommuf
 	return ret;
 }
 
+void iofd_device_discard(struct iommufd_device *dev)
+{
+	free(dev->kind_priv);
+	free(dev);
+}
+
 void iofd_device_ready(struct iommufd_device *dev)
 {
 	pthread_mutex_init(&dev->lock, NULL);
@@ -106,6 +112,15 @@ void iommufd_device_close(struct iommufd_device *dev)
 
 	if (!dev)
 		return;
+	if (dev->handed_over) {
+		/* Another process has it (device.h), and its file: only the memory goes. */
+		ctx = dev->ctx;
+		free(dev->kind_priv);
+		pthread_mutex_destroy(&dev->lock);
+		free(dev);
+		iofd_ctx_put(ctx);
+		return;
+	}
 	/* Its container may be being freed on another thread: hold it first (device.h). */
 	pthread_mutex_lock(&dev->lock);
 	owner = dev->owner;

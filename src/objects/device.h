@@ -77,6 +77,12 @@ struct iommufd_device {
 	bool hw_known;
 	int hw_ret;
 	struct iommufd_hw_info hw;
+	/*
+	 * Another process took the device over (iommufd_container_forget): its close
+	 * frees the memory only. No detach, no destroy, and no close of its file, which
+	 * the new process has (the same file, at the same number, after an exec).
+	 */
+	bool handed_over;
 };
 
 /*
@@ -107,5 +113,39 @@ int iofd_device_hw_info(struct iommufd_device *dev, struct iommufd_hw_info *hw);
  * holds until iommufd_device_close().
  */
 void iofd_device_ready(struct iommufd_device *dev);
+
+/* ---- live update (objects/live_update.c, vfio_device.c, selftest.c) ---- */
+
+/*
+ * Whether the kernel has live update (IOMMU_IOAS_CHANGE_PROCESS, asked without changing
+ * anything): 0, or -ENOTTY (older kernels, 6.12 among them) with a message that starts
+ * with what and names the kernel needed; any other errno as the kernel gives it.
+ */
+int iofd_live_update_check(struct iommufd_ctx *ctx, const char *what);
+/*
+ * Take over the VFIO cdev fd bound (by another process, as a rule) to ctx's iommufd with
+ * dev_id, without binding it again. Checks what the kernel lets a process see: the fd is
+ * a VFIO device cdev (of the device named expect_name, unless NULL), it is bound, dev_id
+ * is a device of ctx's iommufd (GET_HW_INFO, whose answer the device keeps), and, where
+ * the kernel reports it (VFIO_DEVICE_GET_PCI_HOT_RESET_INFO), that the fd's device has
+ * that dev_id. The device does not own fd and knows no attachment (pt_id 0). 0, or -errno
+ * with the message set and nothing made.
+ */
+int iofd_vfio_device_adopt(struct iommufd_ctx *ctx, int fd, uint32_t dev_id,
+			   const char *expect_name, struct iommufd_device **out);
+/* A selftest mock device another process made, by its ids (see selftest.c). */
+struct iofd_selftest_ids {
+	uint32_t dev_id;
+	uint32_t stdev_id;
+	uint32_t park_ioas;
+	uint32_t hwpt_id;  /* the domain it is on; 0: parked on park_ioas */
+	bool no_dirty;     /* "selftest:no-dirty" */
+};
+int iofd_selftest_device_adopt(struct iommufd_ctx *ctx, const struct iofd_selftest_ids *ids,
+			       struct iommufd_device **out);
+/* The ids of a selftest device (ids->hwpt_id is not filled). */
+void iofd_selftest_device_ids(const struct iommufd_device *dev, struct iofd_selftest_ids *ids);
+/* Free a device that was made but never handed out (before iofd_device_ready): no kernel call. */
+void iofd_device_discard(struct iommufd_device *dev);
 
 #endif

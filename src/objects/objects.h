@@ -28,5 +28,20 @@ int iofd_destroy_cleanup(struct iommufd_ctx *ctx, uint32_t id);
 int iofd_needs_kernel(struct iommufd_ctx *ctx, int ret, const char *what, const char *since);
 /* The vIOMMU type of the IOMMU driver whose GET_HW_INFO type this is; 0: it has none known. */
 uint32_t iofd_viommu_type_of(uint32_t hw_info_type);
+/*
+ * Live update (objects/live_update.c). IOMMU_IOAS_CHANGE_PROCESS itself: 0 or -errno
+ * (traced, the message set as any kernel call's).
+ */
+int iofd_ioas_change_process(struct iommufd_ctx *ctx);
+/*
+ * Probes that change nothing, for a restore to find the kernel as its state says:
+ * hwpt_id is a paging HWPT of the iommufd (HWPT_GET_DIRTY_BITMAP of no length, which
+ * the kernel refuses after finding the HWPT); [iova, last] is mapped whole in the IOAS
+ * (IOAS_COPY of the range onto itself, which the kernel refuses after finding the
+ * source mapped). 1 yes, 0 no, or another -errno of the kernel's (message set).
+ */
+int iofd_hwpt_probe(struct iommufd_ctx *ctx, uint32_t hwpt_id);
+int iofd_ioas_probe_mapped(struct iommufd_ctx *ctx, uint32_t ioas_id, uint64_t iova,
+			   uint64_t last);
 
 #endif

@@ -364,3 +364,96 @@ int iommufd_selftest_dirty(struct iommufd_device *dev, uint64_t iova, uint64_t l
 	/* The number of mapped mock IO pages (2 KiB) marked dirty. */
 	return marked > INT32_MAX ? INT32_MAX : (int)marked;
 }
+
+/* ---- live update: a mock device another process made -------------------------- */
+
+void iofd_selftest_device_ids(const struct iommufd_device *dev, struct iofd_selftest_ids *ids)
+{
+	const struct selftest_priv *priv = dev->kind_priv;
+
+	memset(ids, 0, sizeof(ids[0]));
+	ids->dev_id = dev->dev_id;
+	ids->stdev_id = priv->stdev_id;
+	ids->park_ioas = priv->park_ioas;
+	ids->no_dirty = !strcmp(dev->info.iommu, "mock-no-dirty");
+}
+
+/*
+ * Check what the kernel lets be checked without changing anything: dev_id is a mock
+ * device (GET_HW_INFO), the parking IOAS exists (IOVA_RANGES), and on 7.x, the mock
+ * device of stdev_id is on the HWPT the state says (TEST_OP_PASID_CHECK_HWPT of its
+ * RID). The kernel offers no way to ask which dev_id a selftest object's device has.
+ */
+int iofd_selftest_device_adopt(struct iommufd_ctx *ctx, const struct iofd_selftest_ids *ids,
+			       struct iommufd_device **out)
+{
+	struct iofd_test_cmd cmd = {
+		.size = sizeof(cmd),
+		.op = IOFD_TEST_OP_PASID_CHECK_HWPT,
+		.id = ids->stdev_id,
+		.pasid.pt_id = ids->hwpt_id,
+	};
+	const char *name = ids->no_dirty ? "selftest:no-dirty" : "selftest";
+	struct selftest_priv *priv;
+	struct iommufd_device *dev;
+	int ret;
+
+	dev = calloc(1, sizeof(*dev));
+	priv = calloc(1, sizeof(*priv));
+	if (!dev || !priv) {
+		ret = iofd_set_error(ctx, -ENOMEM, "adopt %s/%u", name, ids->dev_id);
+		goto out_free;
+	}
+	ret = iommufd_get_hw_info(ctx, ids->dev_id, &dev->hw);
+	if (!ret && dev->hw.type != IOFD_HW_INFO_TYPE_SELFTEST)
+		ret = -ESTALE;
+	if (ret) {
+		iofd_set_error(ctx, ret, "adopt %s/%u: %s", name, ids->dev_id,
+			       ret == -ESTALE ? "not a mock device" :
+			       ret == -ENOENT ? "no device of this iommufd" : "GET_HW_INFO");
+		goto out_free;
+	}
+	ret = iommufd_ioas_iova_ranges(ctx, ids->park_ioas, NULL, 0, NULL);
+	if (ret < 0) {
+		iofd_set_error(ctx, ret, "adopt %s/%u: its private IOAS %u", name, ids->dev_id,
+			       ids->park_ioas);
+		goto out_free;
+	}
+	if (ids->hwpt_id) {
+		ret = ctx->tp.ops->ioctl(ctx->tp.priv, ctx->fd, IOFD_TEST_CMD, &cmd);
+		iofd_log(ctx, IOMMUFD_LOG_TRACE,
+			 "%s TEST_PASID_CHECK_HWPT stdev=%u pasid=0 hwpt=%u (probe) = %d",
+			 ctx->tp.ops->name, ids->stdev_id, ids->hwpt_id, ret);
+		/* EOPNOTSUPP: a kernel without the PASID test ops, which cannot say. */
+		if (ret == -EINVAL) {
+			ret = iofd_set_error(ctx, -ESTALE, "adopt %s/%u: mock device object %u is not "
+					     "attached to hwpt %u", name, ids->dev_id, ids->stdev_id,
+					     ids->hwpt_id);
+			goto out_free;
+		}
+		if (ret && ret != -EOPNOTSUPP) {
+			iofd_set_error(ctx, ret, "adopt %s/%u: mock device object %u on hwpt %u",
+				       name, ids->dev_id, ids->stdev_id, ids->hwpt_id);
+			goto out_free;
+		}
+	}
+	dev->ctx = ctx;
+	dev->ops = &selftest_device_ops;
+	dev->fd = -1;
+	dev->dev_id = ids->dev_id;
+	dev->hw_known = true;
+	dev->kind_priv = priv;
+	priv->stdev_id = ids->stdev_id;
+	priv->park_ioas = ids->park_ioas;
+	snprintf(dev->info.name, sizeof(dev->info.name), "%s/%u", name, dev->dev_id);
+	snprintf(dev->info.iommu, sizeof(dev->info.iommu), "%s",
+		 ids->no_dirty ? "mock-no-dirty" : "mock");
+	snprintf(dev->info.driver, sizeof(dev->info.driver), "iommufd-selftest");
+	*out = dev;
+	return 0;
+
+out_free:
+	free(priv);
+	free(dev);
+	return ret;
+}

@@ -2,6 +2,7 @@
 /* VFIO device cdevs: open, bind to the iommufd, attach/replace, detach. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,6 +233,140 @@ int iofd_vfio_device_from_fd(struct iommufd_ctx *ctx, int fd, struct iommufd_dev
 		iofd_set_error(ctx, ret, "device from fd %d (%s): bind", fd, dev->info.name);
 	if (ret)
 		goto out_free;
+	*out = dev;
+	return 0;
+
+out_free:
+	free(dev);
+	return ret;
+}
+
+/* ---- live update: a cdev fd another process bound --------------------------- */
+
+/* The PCI address in name ("0000:3b:00.0"): true and its parts. */
+static bool pci_address(const char *name, unsigned *seg, unsigned *bus, unsigned *devfn)
+{
+	unsigned s, b, d, f;
+	int n = 0;
+
+	if (sscanf(name, "%4x:%2x:%2x.%1x%n", &s, &b, &d, &f, &n) != 4 || name[n] || d > 31)
+		return false;
+	*seg = s;
+	*bus = b;
+	*devfn = d << 3 | f;
+	return true;
+}
+
+/*
+ * The dev_id the kernel gives the fd's device in the iommufd its cdev is bound to, as
+ * VFIO_DEVICE_GET_PCI_HOT_RESET_INFO reports it for each device a slot or bus reset
+ * would reach: 1 and *devid, or 0 where the kernel does not say (no such reset, as for a
+ * device on a root bus; not a PCI device). Only asks: nothing is reset.
+ */
+static int reset_info_devid(struct iommufd_device *dev, uint32_t *devid)
+{
+	struct {
+		struct iofd_vfio_pci_hot_reset_info hdr;
+		struct iofd_vfio_pci_dependent_device devs[32];
+	} info;
+	unsigned seg, bus, devfn, i;
+	int ret;
+
+	if (!pci_address(dev->info.name, &seg, &bus, &devfn))
+		return 0;
+	memset(&info, 0, sizeof(info));
+	info.hdr.argsz = sizeof(info);
+	ret = dev->ctx->tp.ops->ioctl(dev->ctx->tp.priv, dev->fd,
+				      IOFD_VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &info);
+	iofd_log(dev->ctx, IOMMUFD_LOG_TRACE,
+		 "%s VFIO_DEVICE_GET_PCI_HOT_RESET_INFO dev=%s count=%u flags=0x%x (probe) = %d",
+		 dev->ctx->tp.ops->name, dev->info.name, info.hdr.count, info.hdr.flags, ret);
+	/* More than 32 devices behind one reset: too many to say, not an error. */
+	if (ret || !(info.hdr.flags & IOFD_VFIO_PCI_HOT_RESET_FLAG_DEV_ID))
+		return 0;
+	for (i = 0; i < info.hdr.count && i < 32; i++) {
+		const struct iofd_vfio_pci_dependent_device *d = &info.devs[i];
+
+		if (d->segment != seg || d->bus != bus || d->devfn != devfn)
+			continue;
+		if (d->devid == IOFD_VFIO_PCI_DEVID_OWNED ||
+		    d->devid == IOFD_VFIO_PCI_DEVID_NOT_OWNED)
+			return 0;
+		*devid = d->devid;
+		return 1;
+	}
+	return 0;
+}
+
+int iofd_vfio_device_adopt(struct iommufd_ctx *ctx, int fd, uint32_t dev_id,
+			   const char *expect_name, struct iommufd_device **out)
+{
+	struct iofd_vfio_device_info vinfo = { .argsz = sizeof(vinfo) };
+	struct iommufd_device *dev;
+	uint32_t kernel_id;
+	int ret;
+
+	dev = vfio_device_new(ctx);
+	if (!dev)
+		return iofd_set_error(ctx, -ENOMEM, "device adopt fd %d", fd);
+	ret = ctx->tp.ops->describe_fd(ctx->tp.priv, fd, &dev->info);
+	if (ret == -EBADF) {
+		iofd_set_error(ctx, ret, "device adopt fd %d: no open file", fd);
+		goto out_free;
+	}
+	if (ret == -ENODEV) {
+		iofd_set_error(ctx, ret, "device adopt fd %d: not a VFIO device cdev but %s", fd,
+			       dev->info.name);
+		goto out_free;
+	}
+	if (ret) {
+		iofd_set_error(ctx, ret, "device adopt fd %d", fd);
+		goto out_free;
+	}
+	if (expect_name && strcmp(expect_name, dev->info.name)) {
+		ret = iofd_set_error(ctx, -EINVAL, "device adopt fd %d: the cdev of %s, not of %s",
+				     fd, dev->info.name, expect_name);
+		goto out_free;
+	}
+	dev->fd = fd;
+	dev->dev_id = dev_id;
+	/* Only a bound cdev fd answers GET_INFO (and it changes nothing). */
+	ret = iofd_ioctl(ctx, fd, IOFD_VFIO_DEVICE_GET_INFO, &vinfo, "VFIO_DEVICE_GET_INFO dev=%s",
+			 dev->info.name);
+	if (ret == -EINVAL) {
+		iofd_set_error(ctx, ret,
+			       "device adopt fd %d (%s): not bound to an iommufd, nothing to take "
+			       "over (a cdev fd is bound with iommufd_device_from_fd())",
+			       fd, dev->info.name);
+		goto out_free;
+	}
+	if (ret) {
+		iofd_set_error(ctx, ret, "device adopt fd %d (%s): VFIO_DEVICE_GET_INFO", fd,
+			       dev->info.name);
+		goto out_free;
+	}
+	/* An emulated device's id is an access, which GET_HW_INFO does not know. */
+	if (!dev->info.emulated) {
+		ret = iommufd_get_hw_info(ctx, dev_id, &dev->hw);
+		if (ret == -ENOENT) {
+			iofd_set_error(ctx, ret, "device adopt fd %d (%s): dev_id %u is no device "
+				       "of this iommufd", fd, dev->info.name, dev_id);
+			goto out_free;
+		}
+		if (ret) {
+			iofd_set_error(ctx, ret, "device adopt fd %d (%s): GET_HW_INFO of dev_id %u",
+				       fd, dev->info.name, dev_id);
+			goto out_free;
+		}
+		dev->hw_known = true;
+	}
+	if (reset_info_devid(dev, &kernel_id) && kernel_id != dev_id) {
+		ret = iofd_set_error(ctx, -EINVAL,
+				     "device adopt fd %d (%s): the kernel gives it dev_id %u in the "
+				     "iommufd it is bound to, not %u",
+				     fd, dev->info.name, kernel_id, dev_id);
+		goto out_free;
+	}
 	*out = dev;
 	return 0;
 

@@ -56,6 +56,7 @@ int iommufd_container_new(struct iommufd_ctx *ctx, uint32_t flags, struct iommuf
 	iofd_list_init(&c->combo_refusals);
 	iofd_ranges_init(&c->carried);
 	iofd_ivlist_init(&c->maps);
+	iofd_file_maps_init(&c->files);
 
 	ret = iommufd_ioas_alloc(ctx, &c->ioas_id);
 	if (ret) {
@@ -71,6 +72,7 @@ int iommufd_container_new(struct iommufd_ctx *ctx, uint32_t flags, struct iommuf
 		 flags & IOMMUFD_CONTAINER_DIRTY_TRACKING ? " dirty-tracking" : "",
 		 flags & IOMMUFD_CONTAINER_NEST_PARENT ? " nest-parent" : "");
 	iofd_ctx_get(ctx);
+	iofd_container_register(c);
 	*out = c;
 	return 0;
 
@@ -541,6 +543,7 @@ void iommufd_container_free(struct iommufd_container *c)
 
 	if (!c)
 		return;
+	iofd_container_unregister(c);
 	pthread_mutex_lock(&c->lock);
 	iofd_list_for_each_safe(pos, tmp, &c->members) {
 		struct iofd_member *m = iofd_list_entry(pos, struct iofd_member, link);
@@ -582,7 +585,23 @@ void iommufd_container_free(struct iommufd_container *c)
 	}
 	iofd_container_drop_refusals(c);
 	iofd_ivlist_fini(&c->maps);
+	iofd_file_maps_fini(&c->files);
 	iofd_ranges_fini(&c->carried);
 	pthread_mutex_unlock(&c->lock);
+	container_put(c);
+}
+
+int iofd_container_claim_device(struct iommufd_container *c, struct iommufd_device *dev)
+{
+	return claim_device(c, dev);
+}
+
+void iofd_container_release_member(struct iofd_member *m)
+{
+	release_device(m);
+}
+
+void iofd_container_put(struct iommufd_container *c)
+{
 	container_put(c);
 }

@@ -16,6 +16,7 @@
 #include "core/ctx.h"
 #include "objects/device.h"
 #include "policy/dirty_ranges.h"
+#include "policy/file_maps.h"
 #include "policy/ivlist.h"
 
 /* A tiny intrusive doubly linked list (kernel style). */
@@ -117,6 +118,8 @@ struct iommufd_container {
 	struct iofd_ivlist maps;      /* IOAS mappings made through it: [iova, last] each */
 	bool tracking;                /* set_dirty_tracking(true) is in force */
 	struct iofd_ranges carried;   /* dirty pages not yet reported, from gone domains/ranges */
+	struct iofd_file_maps files;  /* what its file mappings map, for save (file_maps.h) */
+	struct iofd_list live;        /* on the list of live containers (live_update.c) */
 	struct iofd_nest *nest;       /* vIOMMUs, vDEVICEs, stage-1 domains; NULL: none yet */
 };
 
@@ -173,6 +176,22 @@ bool iofd_nest_device_left(struct iommufd_container *c, struct iommufd_device *d
 bool iofd_nest_holds(struct iommufd_container *c, const struct iofd_domain *d);
 /* free(): every nesting object, leaves first; the devices are detached already. */
 void iofd_nest_free(struct iommufd_container *c);
+/* c has nesting objects of its own (a vIOMMU, a vDEVICE, a stage-1 domain). */
+bool iofd_nest_in_use(const struct iommufd_container *c);
+/* iommufd_container_forget(): the records go, every object stays in the kernel. */
+void iofd_nest_forget(struct iommufd_container *c);
+/*
+ * Live update (live_update.c): every container is on one list while it lives, so that
+ * a context's containers can be found (the mapping that stops IOAS_CHANGE_PROCESS, a
+ * second restore of one state). Registered once made, unregistered first thing in free.
+ */
+void iofd_container_register(struct iommufd_container *c);
+void iofd_container_unregister(struct iommufd_container *c);
+/* From container.c, for a restore and a forget: claim a device (it must be free and
+ * unattached), hand one back without detaching it, drop a hold on the container. */
+int iofd_container_claim_device(struct iommufd_container *c, struct iommufd_device *dev);
+void iofd_container_release_member(struct iofd_member *m);
+void iofd_container_put(struct iommufd_container *c);
 
 /* Mappings (container_dma.c). */
 /* The mapped IOVA as intervals (the carried set of a new domain made while tracking). */

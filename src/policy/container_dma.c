@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/opts.h"
 #include "policy/container.h"
@@ -108,6 +109,26 @@ static int ioas_map_source(struct iommufd_container *c, const struct map_source 
 	return iommufd_ioas_map_file(c->ctx, c->ioas_id, src->fd, src->offset, len, iova, flags);
 }
 
+/* What a file mapping maps, for a save (room was reserved). */
+static void remember_file(struct iommufd_container *c, const struct map_source *src,
+			  uint64_t iova, bool readonly)
+{
+	struct iofd_file_map m = {
+		.iova = iova,
+		.offset = src->offset,
+		.fd = src->fd,
+		.flags = readonly ? IOFD_FILE_MAP_READONLY : 0,
+	};
+	struct stat st;
+
+	/* The caller's fd, which the kernel just mapped: fstat() of it does not fail. */
+	if (!fstat(src->fd, &st)) {
+		m.file_dev = st.st_dev;
+		m.file_ino = st.st_ino;
+	}
+	iofd_file_maps_insert(&c->files, &m);
+}
+
 static int container_map(struct iommufd_container *c, const struct map_source *src,
 			 uint64_t iova, uint64_t len, bool readonly)
 {
@@ -149,6 +170,8 @@ static int container_map(struct iommufd_container *c, const struct map_source *s
 	}
 	/* Room first: once the kernel has mapped, recording it must not fail. */
 	ret = iofd_ivlist_reserve(&c->maps, 1);
+	if (!ret && !src->va)
+		ret = iofd_file_maps_reserve(&c->files);
 	if (ret) {
 		iofd_set_error(c->ctx, ret, "map [0x%llx, 0x%llx]", (unsigned long long)iova,
 			       (unsigned long long)last);
@@ -166,6 +189,8 @@ static int container_map(struct iommufd_container *c, const struct map_source *s
 		goto out_unlock;
 	}
 	iofd_ivlist_insert(&c->maps, p, (struct iofd_range){ iova, last });
+	if (!src->va)
+		remember_file(c, src, iova, readonly);
 out_unlock:
 	pthread_mutex_unlock(&c->lock);
 	return ret;
@@ -299,6 +324,7 @@ int iommufd_container_unmap(struct iommufd_container *c, uint64_t iova, uint64_t
 		goto out_unlock;
 	}
 	iofd_ivlist_delete(&c->maps, i, j);
+	iofd_file_maps_remove(&c->files, all ? 0 : iova, last);
 out_unlock:
 	pthread_mutex_unlock(&c->lock);
 	return ret;

@@ -709,3 +709,41 @@ void iofd_nest_free(struct iommufd_container *c)
 	free(n);
 	c->nest = NULL;
 }
+
+bool iofd_nest_in_use(const struct iommufd_container *c)
+{
+	const struct iofd_list *pos;
+
+	if (!c->nest)
+		return false;
+	iofd_list_for_each(pos, &c->nest->viommus)
+		if (iofd_list_entry(pos, struct iofd_viommu, link)->viommu_id)
+			return true;
+	iofd_list_for_each(pos, &c->nest->devs) {
+		const struct iofd_nest_dev *nd = iofd_list_entry(pos, struct iofd_nest_dev, link);
+
+		if (nd->vdevice_id || nd->hwpt_id)
+			return true;
+	}
+	return c->nest->nleft > 0;
+}
+
+void iofd_nest_forget(struct iommufd_container *c)
+{
+	struct iofd_nest *n = c->nest;
+	struct iofd_list *pos, *tmp;
+
+	if (!n)
+		return;
+	iofd_list_for_each_safe(pos, tmp, &n->devs)
+		nd_drop(iofd_list_entry(pos, struct iofd_nest_dev, link));
+	iofd_list_for_each_safe(pos, tmp, &n->viommus) {
+		struct iofd_viommu *v = iofd_list_entry(pos, struct iofd_viommu, link);
+
+		iofd_list_del(&v->link);
+		free(v);
+	}
+	free(n->left);
+	free(n);
+	c->nest = NULL;
+}

@@ -3,8 +3,9 @@
  * Which descriptors of the process are the simulator's: a table indexed by
  * descriptor number, read without a lock (two loads) so that read() and
  * write() on the program's own files cost nothing measurable. Chunks are
- * made on first use and never freed; writers hold the shim's lock or the
- * simulator's (the hook that tells of new and closed files).
+ * made on first use and never freed; the only writer is the simulator's hook
+ * that tells of each number it adds or closes (its lock held). Every number
+ * of a simulated file, copies included, is in the simulator's table too.
  */
 #ifndef IOFD_PRELOAD_FDTABLE_H
 #define IOFD_PRELOAD_FDTABLE_H
@@ -17,13 +18,12 @@
 #define FDT_CHUNKS 1024 /* descriptors below 4M: Linux's nr_open is at most 1M by default */
 
 struct fdt_entry {
-	int32_t file; /* the simulator's descriptor for this file, plus 1; 0: not ours */
-	int32_t refs; /* on the simulator's descriptor: the program's descriptors for the file */
+	int32_t file; /* the descriptor itself plus 1 when it is a simulated file's; 0: not ours */
 };
 
 extern struct fdt_entry *fdt_chunks[FDT_CHUNKS];
 
-/* The simulator's descriptor behind fd, or -1 when fd is not a simulated file. */
+/* fd when it is a number of a simulated file, or -1. */
 static inline int fdt_file(int fd)
 {
 	struct fdt_entry *c;
@@ -38,7 +38,5 @@ static inline int fdt_file(int fd)
 
 /* The entry of fd, its chunk made if need be; NULL if fd is out of range or memory is out. */
 struct fdt_entry *fdt_entry(int fd);
-/* Every descriptor whose file is `file` now names `to` (renumbering), or none (to -1). */
-void fdt_repoint(int file, int to);
 
 #endif

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <iommufd/iommufd.h>
@@ -84,6 +85,7 @@ void shim_resolve_all(void)
 	RESOLVE(pwrite, "pwrite");
 	RESOLVE(mmap, "mmap");
 	RESOLVE(munmap, "munmap");
+	RESOLVE(recvmsg, "recvmsg");
 	RESOLVE(stat, "stat");
 	RESOLVE(lstat, "lstat");
 	RESOLVE(fstatat, "fstatat");
@@ -133,7 +135,7 @@ void shim_trace(const char *fmt, ...)
 
 /* ---- the simulator's descriptors ------------------------------------------------ */
 
-/* Called by the simulator, with its lock held, for every descriptor it opens or closes. */
+/* Called by the simulator, with its lock held, for every number it adds or closes. */
 static void on_fd_changed(void *arg, int fd, bool added)
 {
 	struct fdt_entry *e = fdt_entry(fd);
@@ -141,22 +143,7 @@ static void on_fd_changed(void *arg, int fd, bool added)
 	(void)arg;
 	if (!e)
 		return; /* out of range: the descriptor stays unknown and goes to libc */
-	if (added) {
-		__atomic_store_n(&e->refs, 1, __ATOMIC_RELAXED);
-		__atomic_store_n(&e->file, fd + 1, __ATOMIC_RELEASE);
-	} else {
-		__atomic_store_n(&e->file, 0, __ATOMIC_RELEASE);
-		__atomic_store_n(&e->refs, 0, __ATOMIC_RELAXED);
-	}
-}
-
-/* A copy the program made (dup) names the simulator's file: for descriptors in arguments. */
-static int on_fd_alias(void *arg, int fd)
-{
-	int file = fdt_file(fd);
-
-	(void)arg;
-	return file >= 0 ? file : fd;
+	__atomic_store_n(&e->file, added ? fd + 1 : 0, __ATOMIC_RELEASE);
 }
 
 /* fork(): every lock held across it, in their order, so that the child gets them free. */
@@ -202,7 +189,7 @@ struct iommufd_sim *shim_sim(void)
 				 iommufd_sim_last_error());
 			__atomic_store_n(&sim_state, -1, __ATOMIC_RELEASE);
 		} else {
-			sim_host_set_fd_hooks(sim, on_fd_changed, on_fd_alias, NULL);
+			sim_host_set_fd_hooks(sim, on_fd_changed, NULL);
 			shim_trace("simulating the kernel: %s",
 				   topology ? "IOMMUFD_SIM_TOPOLOGY" : "the built-in host");
 			__atomic_store_n(&sim_state, 1, __ATOMIC_RELEASE);
@@ -383,107 +370,75 @@ int __openat64_2(int dirfd, const char *path, int flags)
 /* ---- closing and copying --------------------------------------------------------------- */
 
 /*
- * The program closes fd, one of its descriptors for the simulator's file `file`. The file
- * goes with its last descriptor. When the simulator's own descriptor is closed while copies
- * live, the file is renumbered to a copy, so that its number is free for reuse at once.
- * Shim lock held.
+ * Every descriptor of a simulated file is one of its numbers in the simulator's table: the
+ * simulator closes it (and the file with its last), and a copy the program makes is told to
+ * it. The simulator's hook keeps the shim's table (fdtable.h) up to date.
  */
-static int close_file(int fd, int file)
-{
-	struct fdt_entry *fe = fdt_entry(file), *e = fdt_entry(fd);
-	int refs, to = -1, ret = 0;
-	unsigned int i;
 
-	refs = --fe->refs;
-	if (!refs) {
-		in_sim++;
-		iofd_sim_transport_ops.close(sim, file); /* closes the eventfd too */
-		in_sim--;
-		shim_trace("close %d: the file is gone", fd);
-		return 0;
-	}
-	if (fd != file) {
-		__atomic_store_n(&e->file, 0, __ATOMIC_RELEASE);
-		return REAL(close)(fd);
-	}
-	/* Any other descriptor of the file takes its place. */
-	for (i = 0; i < (unsigned int)FDT_CHUNKS * FDT_CHUNK && to < 0; i++) {
-		if (i != (unsigned int)fd && fdt_file(i) == file)
-			to = i;
-	}
-	if (to < 0 || sim_host_renumber(sim, file, to)) {
-		errno = EBADF; /* cannot happen: refs counts the copies */
-		return -1;
-	}
-	fdt_repoint(file, to);
-	/* the closed number is free: the program's next file may take it */
-	__atomic_store_n(&e->file, 0, __ATOMIC_RELEASE);
-	fdt_entry(to)->refs = refs;
-	fe->refs = 0;
+/* Close fd, a simulated file's number. Shim lock held. */
+static void close_number(int fd)
+{
 	in_sim++;
-	ret = REAL(close)(fd);
+	iofd_sim_transport_ops.close(sim, fd);
 	in_sim--;
-	shim_trace("close %d: the file is %d now", fd, to);
-	return ret;
+	shim_trace("close %d", fd);
 }
 
 SHIM_EXPORT int close(int fd)
 {
-	int file = fdt_file(fd), ret;
-
-	if (__builtin_expect(file < 0, 1) || in_sim)
+	if (__builtin_expect(fdt_file(fd) < 0, 1) || in_sim)
 		return REAL(close)(fd);
 	pthread_mutex_lock(&shim_lock);
-	file = fdt_file(fd); /* again, under the lock */
-	if (file < 0) {
+	if (fdt_file(fd) < 0) { /* again, under the lock */
 		pthread_mutex_unlock(&shim_lock);
 		return REAL(close)(fd);
 	}
-	ret = close_file(fd, file);
+	close_number(fd);
 	pthread_mutex_unlock(&shim_lock);
-	return ret;
+	return 0;
 }
 
-/* The copy `copy` (a new descriptor) of a simulated file joins it. Shim lock held. */
-static void add_copy(int copy, int file)
+/*
+ * copy, a new descriptor, is a copy of fd (a simulated file's): the simulator is told. If it
+ * cannot take it (out of memory), the copy goes and the call fails with EMFILE. Shim lock
+ * held. copy, or -1.
+ */
+static int add_copy(int fd, int copy)
 {
-	struct fdt_entry *e = fdt_entry(copy);
+	int ret;
 
-	if (!e)
-		return;
-	fdt_entry(file)->refs++;
-	__atomic_store_n(&e->file, file + 1, __ATOMIC_RELEASE);
-	shim_trace("dup %d: %d", file, copy);
-}
-
-/* dup2/dup3 onto a descriptor of the simulator's: that one is closed first, as the kernel would. */
-static void close_target(int fd2)
-{
-	int file = fdt_file(fd2);
-
-	if (file >= 0)
-		close_file(fd2, file);
+	in_sim++;
+	ret = sim_host_dup(sim, fd, copy);
+	if (ret)
+		REAL(close)(copy);
+	in_sim--;
+	shim_trace("dup %d: %d (%d)", fd, copy, ret);
+	if (ret) {
+		errno = EMFILE;
+		return -1;
+	}
+	return copy;
 }
 
 SHIM_EXPORT int dup(int fd)
 {
-	int file = fdt_file(fd), copy;
+	int copy;
 
-	if (__builtin_expect(file < 0, 1) || in_sim)
+	if (__builtin_expect(fdt_file(fd) < 0, 1) || in_sim)
 		return REAL(dup)(fd);
 	pthread_mutex_lock(&shim_lock);
 	copy = REAL(dup)(fd);
-	if (copy >= 0 && (file = fdt_file(fd)) >= 0)
-		add_copy(copy, file);
+	if (copy >= 0 && fdt_file(fd) >= 0)
+		copy = add_copy(fd, copy);
 	pthread_mutex_unlock(&shim_lock);
 	return copy;
 }
 
 static int do_dup3(int fd, int fd2, int flags, bool is_dup2)
 {
-	int file = fdt_file(fd), ret;
+	int ret;
 
-	if ((__builtin_expect(file < 0, 1) && fdt_file(fd2) < 0) || in_sim)
+	if ((__builtin_expect(fdt_file(fd) < 0, 1) && fdt_file(fd2) < 0) || in_sim)
 		return is_dup2 ? REAL(dup2)(fd, fd2) : REAL(dup3)(fd, fd2, flags);
 	if (fd == fd2)
 		return is_dup2 ? REAL(dup2)(fd, fd2) : REAL(dup3)(fd, fd2, flags);
@@ -492,10 +447,12 @@ static int do_dup3(int fd, int fd2, int flags, bool is_dup2)
 		pthread_mutex_unlock(&shim_lock);
 		return -1; /* EBADF: fd2 stays as it is */
 	}
-	close_target(fd2);
+	/* dup2 onto a simulated file's number closes that number first, as the kernel would. */
+	if (fdt_file(fd2) >= 0)
+		close_number(fd2);
 	ret = is_dup2 ? REAL(dup2)(fd, fd2) : REAL(dup3)(fd, fd2, flags);
-	if (ret >= 0 && (file = fdt_file(fd)) >= 0)
-		add_copy(ret, file);
+	if (ret >= 0 && fdt_file(fd) >= 0)
+		ret = add_copy(fd, ret);
 	pthread_mutex_unlock(&shim_lock);
 	return ret;
 }
@@ -510,17 +467,57 @@ SHIM_EXPORT int dup3(int fd, int fd2, int flags)
 	return do_dup3(fd, fd2, flags, false);
 }
 
+/*
+ * Descriptors received with SCM_RIGHTS (a program that hands /dev/iommu or a cdev to itself
+ * over a socket, as live update does between processes): each that refers to a simulated
+ * file is one more number of it, found by the simulator (sim_host_adopt()).
+ */
+static SLOW void adopt_received(struct msghdr *msg)
+{
+	struct cmsghdr *cm;
+
+	pthread_mutex_lock(&shim_lock);
+	for (cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
+		size_t i, n;
+		int fd;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
+			in_sim++;
+			if (sim_host_adopt(sim, fd))
+				shim_trace("received %d: a simulated file", fd);
+			in_sim--;
+		}
+	}
+	pthread_mutex_unlock(&shim_lock);
+}
+
+SHIM_EXPORT ssize_t recvmsg(int sock, struct msghdr *msg, int flags)
+{
+	ssize_t n = REAL(recvmsg)(sock, msg, flags);
+
+	/* No simulator yet: no simulated file to receive. */
+	if (__builtin_expect(n < 0 || !msg || !msg->msg_controllen, 1) || in_sim ||
+	    __atomic_load_n(&sim_state, __ATOMIC_ACQUIRE) <= 0)
+		return n;
+	adopt_received(msg);
+	return n;
+}
+
 static int do_fcntl(int fd, int cmd, void *arg)
 {
-	int file = fdt_file(fd), copy;
+	int copy;
 
-	if (__builtin_expect(file < 0, 1) || in_sim ||
+	if (__builtin_expect(fdt_file(fd) < 0, 1) || in_sim ||
 	    (cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC))
 		return REAL(fcntl)(fd, cmd, arg);
 	pthread_mutex_lock(&shim_lock);
 	copy = REAL(fcntl)(fd, cmd, arg);
-	if (copy >= 0 && (file = fdt_file(fd)) >= 0)
-		add_copy(copy, file);
+	if (copy >= 0 && fdt_file(fd) >= 0)
+		copy = add_copy(fd, copy);
 	pthread_mutex_unlock(&shim_lock);
 	return copy;
 }

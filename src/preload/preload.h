@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -25,6 +26,7 @@ struct shim_real {
 	ssize_t (*pwrite)(int fd, const void *buf, size_t len, off_t off);
 	void *(*mmap)(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 	int (*munmap)(void *addr, size_t len);
+	ssize_t (*recvmsg)(int sock, struct msghdr *msg, int flags);
 	int (*stat)(const char *path, struct stat *st);
 	int (*lstat)(const char *path, struct stat *st);
 	int (*fstatat)(int dirfd, const char *path, struct stat *st, int flags);

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,7 @@
 #define SIM_VFIO_PCI_NUM_REGIONS 9
 #define SIM_VFIO_PCI_NUM_IRQS 5
 
-int sim_df_open(struct iommufd_sim *sim, struct sim_device *dev)
+int sim_df_open(struct iommufd_sim *sim, struct sim_device *dev, unsigned int proc)
 {
 	struct sim_df *df;
 	int fd;
@@ -28,7 +29,7 @@ int sim_df_open(struct iommufd_sim *sim, struct sim_device *dev)
 		return -ENOMEM;
 	df->sim = sim;
 	df->dev = dev;
-	fd = sim_fd_add(sim, SIM_FD_DEVICE, df);
+	fd = sim_fd_add(sim, SIM_FD_DEVICE, df, proc);
 	if (fd < 0) {
 		free(df);
 		return fd;
@@ -213,7 +214,7 @@ static void access_detach(struct sim_df *df)
 
 /* ---- the cdev's ioctls ----------------------------------------------------- */
 
-static int df_bind(struct sim_df *df, void *arg)
+static int df_bind(struct sim_df *df, unsigned int proc, void *arg)
 {
 	struct iofd_vfio_device_bind_iommufd bind;
 	struct iommufd_sim *sim = df->sim;
@@ -229,7 +230,7 @@ static int df_bind(struct sim_df *df, void *arg)
 	/* One device file binds once. */
 	if (df->ictx)
 		return -EINVAL;
-	f = sim_fd_lookup(sim, bind.iommufd);
+	f = sim_fd_get(sim, bind.iommufd, proc);
 	if (!f)
 		return fcntl(bind.iommufd, F_GETFD) < 0 ? -EBADF : -EBADFD;
 	if (f->kind != SIM_FD_IOMMUFD)
@@ -315,7 +316,6 @@ void sim_df_close(struct sim_df *df)
 			break;
 		}
 	}
-	sim_fd_remove(sim, df->fd);
 	free(df);
 }
 
@@ -428,10 +428,57 @@ static int df_get_info(struct sim_df *df, void *arg)
 	return 0;
 }
 
-int sim_df_ioctl(struct sim_df *df, unsigned long request, void *arg)
+/* The PCI address a topology name may be ("0000:3b:00.0"): true and its parts. */
+static bool pci_address(const char *name, unsigned *seg, unsigned *bus, unsigned *devfn)
+{
+	unsigned s, b, d, f;
+	int n = 0;
+
+	if (sscanf(name, "%4x:%2x:%2x.%1x%n", &s, &b, &d, &f, &n) != 4 || name[n] || d > 31)
+		return false;
+	*seg = s;
+	*bus = b;
+	*devfn = d << 3 | f;
+	return true;
+}
+
+/*
+ * VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: a device named by a PCI address sits alone behind
+ * a slot that can be reset (as one behind a PCIe root port); any other device has no
+ * reset (ENODEV, as a device on a root bus). Opened through its cdev: the devid of each
+ * device in the iommufd the file is bound to.
+ */
+static int df_hot_reset_info(struct sim_df *df, void *arg)
+{
+	const size_t minsz = sizeof(struct iofd_vfio_pci_hot_reset_info);
+	struct iofd_vfio_pci_dependent_device dep = { 0 };
+	struct iofd_vfio_pci_hot_reset_info hdr;
+	unsigned seg, bus, devfn;
+
+	memcpy(&hdr, arg, minsz);
+	if (hdr.argsz < minsz)
+		return -EINVAL;
+	if (!pci_address(df->dev->name, &seg, &bus, &devfn))
+		return -ENODEV;
+	hdr.flags = IOFD_VFIO_PCI_HOT_RESET_FLAG_DEV_ID | IOFD_VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED;
+	hdr.count = 1;
+	if (hdr.argsz < minsz + sizeof(dep)) {
+		memcpy(arg, &hdr, minsz);
+		return -ENOSPC;
+	}
+	dep.devid = df->idev ? df->idev->obj.id : df->access->obj.id;
+	dep.segment = seg;
+	dep.bus = bus;
+	dep.devfn = devfn;
+	memcpy(arg, &hdr, minsz);
+	memcpy((char *)arg + sizeof(hdr), &dep, sizeof(dep));
+	return 0;
+}
+
+int sim_df_ioctl(struct sim_df *df, unsigned int proc, unsigned long request, void *arg)
 {
 	if (request == IOFD_VFIO_DEVICE_BIND_IOMMUFD)
-		return arg ? df_bind(df, arg) : -EFAULT;
+		return arg ? df_bind(df, proc, arg) : -EFAULT;
 	/* Nothing else works before BIND_IOMMUFD. */
 	if (!df->ictx)
 		return -EINVAL;
@@ -442,6 +489,8 @@ int sim_df_ioctl(struct sim_df *df, unsigned long request, void *arg)
 		return arg ? df_detach(df, arg) : -EFAULT;
 	case IOFD_VFIO_DEVICE_GET_INFO:
 		return arg ? df_get_info(df, arg) : -EFAULT;
+	case IOFD_VFIO_DEVICE_GET_PCI_HOT_RESET_INFO:
+		return arg ? df_hot_reset_info(df, arg) : -EFAULT;
 	default:
 		return -ENOTTY;
 	}

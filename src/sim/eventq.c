@@ -180,7 +180,7 @@ int sim_cmd_fault_alloc(struct sim_ucmd *ucmd)
 		return ret;
 	}
 	fault->deliver_tail = &fault->deliver;
-	fd = sim_file_install(ucmd->ictx->sim, &fault->file, &fault_ops);
+	fd = sim_file_install(ucmd->ictx->sim, &fault->file, &fault_ops, ucmd->proc);
 	if (fd < 0) {
 		sim_obj_remove(&fault->obj);
 		free(fault);
@@ -415,7 +415,7 @@ int sim_cmd_veventq_alloc(struct sim_ucmd *ucmd)
 		free(q);
 		return ret;
 	}
-	fd = sim_file_install(ucmd->ictx->sim, &q->file, &veventq_ops);
+	fd = sim_file_install(ucmd->ictx->sim, &q->file, &veventq_ops, ucmd->proc);
 	if (fd < 0) {
 		sim_viommu_drop_veventq(viommu, q);
 		sim_obj_remove(&q->obj);

@@ -18,7 +18,7 @@
 /* An id whose object went without its user's DESTROY: taken, but found by nobody. */
 static struct sim_obj sim_tombstone;
 
-int sim_ictx_open(struct iommufd_sim *sim)
+int sim_ictx_open(struct iommufd_sim *sim, unsigned int proc)
 {
 	struct sim_ictx *ictx;
 	int fd;
@@ -28,7 +28,7 @@ int sim_ictx_open(struct iommufd_sim *sim)
 		return -ENOMEM;
 	ictx->sim = sim;
 	ictx->refs = 1;
-	fd = sim_fd_add(sim, SIM_FD_IOMMUFD, ictx);
+	fd = sim_fd_add(sim, SIM_FD_IOMMUFD, ictx, proc);
 	if (fd < 0) {
 		free(ictx);
 		return fd;
@@ -111,12 +111,9 @@ void sim_ictx_put(struct sim_ictx *ictx)
 		sim_ictx_release(ictx);
 }
 
-/* The /dev/iommu file is closed; bound devices may keep the context alive. */
+/* The /dev/iommu file is closed (its last number); bound devices may keep the context alive. */
 void sim_ictx_close_fd(struct sim_ictx *ictx)
 {
-	if (ictx->fd < 0)
-		return;
-	sim_fd_remove(ictx->sim, ictx->fd);
 	ictx->fd = -1;
 	sim_ictx_put(ictx);
 }

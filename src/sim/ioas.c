@@ -213,6 +213,7 @@ struct sim_piece {
 	uint64_t length;
 	bool writable;
 	int file;        /* -1: user memory */
+	unsigned int owner; /* the process its pinned pages count against */
 	uint64_t pages_id; /* COPY: the source's pages; 0: new ones */
 };
 
@@ -237,8 +238,11 @@ static int file_range_pinnable(int fd, uint64_t start, uint64_t length)
 	return 0;
 }
 
-static int piece_pinnable(const struct sim_piece *p)
+static int piece_pinnable(struct sim_ioas *ioas, const struct sim_piece *p)
 {
+	/* A simulated file (an iommufd, a device) is no memfd, whatever numbers it. */
+	if (p->file >= 0 && sim_fd_is_sim_file(ioas->obj.ictx->sim, p->file))
+		return -EINVAL;
 	if (p->file >= 0)
 		return file_range_pinnable(p->file, p->uva, p->length);
 	return sim_user_range_present(p->uva, p->length);
@@ -285,7 +289,7 @@ int sim_ioas_add_domain(struct sim_ioas *ioas, struct sim_hwpt *hwpt)
 			.uva = a->uva, .length = a->last - a->iova + 1, .file = a->file,
 		};
 
-		ret = piece_pinnable(&p);
+		ret = piece_pinnable(ioas, &p);
 		if (ret)
 			goto out_unreserve;
 	}
@@ -674,7 +678,7 @@ static int map_pieces(struct sim_ioas *ioas, const struct sim_piece *pieces, siz
 	/* Filling the domains pins the pages and maps them into each one. */
 	if (ioas->nhwpts) {
 		for (i = 0; i < n; i++) {
-			ret = piece_pinnable(&pieces[i]);
+			ret = piece_pinnable(ioas, &pieces[i]);
 			if (ret)
 				return ret;
 		}
@@ -714,6 +718,7 @@ static int map_pieces(struct sim_ioas *ioas, const struct sim_piece *pieces, siz
 			.file = files[i],
 			.pages_writable = pieces[i].writable,
 			.prot = prot,
+			.owner = pieces[i].owner,
 			.pages_id = pieces[i].pages_id ? pieces[i].pages_id : new_pages,
 		};
 
@@ -928,6 +933,7 @@ int sim_cmd_ioas_map(struct sim_ucmd *ucmd)
 	piece.length = cmd->length;
 	piece.writable = cmd->flags & IOFD_IOAS_MAP_WRITEABLE;
 	piece.file = -1;
+	piece.owner = ucmd->proc;
 	piece.pages_id = 0;
 	ret = map_pieces(ioas, &piece, 1, cmd->length, &iova, map_prot(cmd->flags),
 			 !(cmd->flags & IOFD_IOAS_MAP_FIXED_IOVA));
@@ -971,6 +977,7 @@ int sim_cmd_ioas_map_file(struct sim_ucmd *ucmd)
 	piece.length = cmd->length;
 	piece.writable = cmd->flags & IOFD_IOAS_MAP_WRITEABLE;
 	piece.file = cmd->fd;
+	piece.owner = ucmd->proc;
 	piece.pages_id = 0;
 	ret = map_pieces(ioas, &piece, 1, cmd->length, &iova, map_prot(cmd->flags),
 			 !(cmd->flags & IOFD_IOAS_MAP_FIXED_IOVA));
@@ -1009,6 +1016,8 @@ static int get_pieces(const struct sim_ioas *ioas, uint64_t iova, uint64_t lengt
 		pieces[n].length = piece_last - cur + 1;
 		pieces[n].writable = a->pages_writable;
 		pieces[n].file = a->file;
+		/* A copy shares the source's pages, and what they count against. */
+		pieces[n].owner = a->owner;
 		pieces[n].pages_id = a->pages_id;
 		n++;
 		if (piece_last == last)
@@ -1099,10 +1108,11 @@ int sim_cmd_ioas_unmap(struct sim_ucmd *ucmd)
 
 /* The VFIO container's MAP_DMA (iopt_map_user_pages()). */
 int sim_ioas_map_user(struct sim_ioas *ioas, uint64_t uva, uint64_t length, uint64_t *iova,
-		      int prot, bool fixed)
+		      int prot, bool fixed, unsigned int proc)
 {
 	struct sim_piece piece = {
 		.uva = uva, .length = length, .writable = prot & SIM_PROT_WRITE, .file = -1,
+		.owner = proc,
 	};
 	uint64_t end;
 

@@ -2,8 +2,10 @@
 /*
  * IOMMU_OPTION (the context's RLIMIT_MODE, an IOAS's HUGE_PAGES) and
  * IOMMU_IOAS_CHANGE_PROCESS, as main.c and ioas.c answer them. Pinned
- * memory is not accounted in the model (docs/simulator.md): the modes are
- * kept and reported, and change nothing else.
+ * memory is not accounted against limits in the model (docs/simulator.md):
+ * the modes are kept and reported, and change nothing else; which process
+ * an area's pages count against is kept (iommufd_sim_pinned_pages()), and
+ * CHANGE_PROCESS moves it.
  */
 #include <errno.h>
 #include <linux/capability.h>
@@ -89,22 +91,31 @@ int sim_cmd_option(struct sim_ucmd *ucmd)
 	return 0;
 }
 
-/* The pages of a file stay with the file: only then can another process take the accounting. */
+/*
+ * IOAS_CHANGE_PROCESS: what every area of every IOAS of the iommufd counts against becomes
+ * the caller. The pages of a file stay with the file, so only those can move: one area of
+ * user memory refuses it all (EINVAL), and nothing changes.
+ */
 int sim_cmd_ioas_change_process(struct sim_ucmd *ucmd)
 {
 	struct iofd_ioas_change_process *cmd = ucmd->cmd;
 	struct sim_ictx *ictx = ucmd->ictx;
+	struct sim_ioas *ioas;
 	uint32_t id;
 	size_t i;
 
 	if (cmd->reserved)
 		return -EOPNOTSUPP;
 	for (id = 1; id < ictx->objs_cap; id++) {
-		const struct sim_ioas *ioas = (const void *)sim_obj_get(ictx, id, SIM_OBJ_IOAS);
-
+		ioas = (struct sim_ioas *)sim_obj_get(ictx, id, SIM_OBJ_IOAS);
 		for (i = 0; ioas && i < ioas->nareas; i++)
 			if (ioas->areas[i].file < 0)
 				return -EINVAL;
+	}
+	for (id = 1; id < ictx->objs_cap; id++) {
+		ioas = (struct sim_ioas *)sim_obj_get(ictx, id, SIM_OBJ_IOAS);
+		for (i = 0; ioas && i < ioas->nareas; i++)
+			ioas->areas[i].owner = ucmd->proc;
 	}
 	return 0;
 }

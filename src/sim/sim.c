@@ -5,6 +5,8 @@
  * guards all simulator state; the simulator lives while its creator or any
  * context holds a reference.
  */
+#define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -149,6 +151,7 @@ int iommufd_sim_new(const char *topology_json, struct iommufd_sim **out)
 	}
 	pthread_mutex_init(&sim->lock, NULL);
 	sim->refs = 1;
+	sim->self.sim = sim;
 	*out = sim;
 	return 0;
 
@@ -157,26 +160,36 @@ out_free:
 	return ret;
 }
 
+/* Close every number of the files of one kind. */
+static void close_kind(struct iommufd_sim *sim, enum sim_fd_kind kind)
+{
+	size_t i = sim->nfds;
+
+	while (i-- > 0) {
+		if (sim->fds[i].kind != kind)
+			continue;
+		sim_fd_close(sim, &sim->fds[i]);
+		i = sim->nfds; /* a file's release may close others */
+	}
+}
+
 /* Tear down what is left (files the user never closed) and free the simulator. */
 static void sim_destroy(struct iommufd_sim *sim)
 {
 	size_t i;
 
+	/* The numbers the program got by itself (received, dup'ed) stay its own to close. */
+	for (i = 0; i < sim->nfds; i++)
+		if (!sim->fds[i].own)
+			sim->fds[i].fd = -1;
 	/*
 	 * Other files first (event queues, accesses hold their context), then device
 	 * files: closing them unbinds and drops their context references, so every
 	 * context left is held by its open file alone.
 	 */
-	for (i = sim->nfds; i-- > 0;) {
-		if (i < sim->nfds && sim->fds[i].kind == SIM_FD_FILE) {
-			sim_file_close(sim->fds[i].ptr);
-			i = sim->nfds;
-		}
-	}
-	while (sim->dfs)
-		sim_df_close(sim->dfs);
-	while (sim->ictxs && sim->ictxs->fd >= 0)
-		sim_ictx_close_fd(sim->ictxs);
+	close_kind(sim, SIM_FD_FILE);
+	close_kind(sim, SIM_FD_DEVICE);
+	close_kind(sim, SIM_FD_IOMMUFD);
 	free(sim->fds);
 	sim_topology_free(&sim->topo);
 	pthread_mutex_unlock(&sim->lock);
@@ -205,8 +218,33 @@ void iommufd_sim_free(struct iommufd_sim *sim)
  * libiommufd makes the context: the simulator hands its transport down and is called
  * through it from then on (architecture.md, "Two libraries").
  */
+/* A new process, holding a reference on the simulator (the transport's release drops it). */
+static struct sim_proc *proc_new(struct iommufd_sim *sim)
+{
+	struct sim_proc *proc = calloc(1, sizeof(*proc));
+
+	if (!proc)
+		return NULL;
+	proc->sim = sim;
+	pthread_mutex_lock(&sim->lock);
+	sim->refs++;
+	proc->id = ++sim->nprocs;
+	pthread_mutex_unlock(&sim->lock);
+	return proc;
+}
+
+static void proc_free(struct sim_proc *proc)
+{
+	struct iommufd_sim *sim = proc->sim;
+
+	free(proc);
+	pthread_mutex_lock(&sim->lock);
+	sim_put_locked(sim);
+}
+
 int iommufd_sim_open(struct iommufd_sim *sim, struct iommufd_ctx **out)
 {
+	struct sim_proc *proc;
 	int ret;
 
 	if (!out)
@@ -214,17 +252,128 @@ int iommufd_sim_open(struct iommufd_sim *sim, struct iommufd_ctx **out)
 	*out = NULL;
 	if (!sim)
 		return -EINVAL;
-	/* The context's reference, dropped by the transport's release. */
-	pthread_mutex_lock(&sim->lock);
-	sim->refs++;
-	pthread_mutex_unlock(&sim->lock);
-
-	ret = iofd_ctx_open_transport(&iofd_sim_transport_ops, sim, out);
-	if (ret) {
-		pthread_mutex_lock(&sim->lock);
-		sim_put_locked(sim);
-	}
+	/* Each context is a process of its own. */
+	proc = proc_new(sim);
+	if (!proc)
+		return -ENOMEM;
+	ret = iofd_ctx_open_transport(&iofd_sim_transport_ops, proc, out);
+	if (ret)
+		proc_free(proc);
 	return ret;
+}
+
+/* The numbers of the program that refer to a simulated file the table does not know yet. */
+static void adopt_numbers(struct iommufd_sim *sim, unsigned int proc)
+{
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		int fd = atoi(de->d_name);
+
+		if (de->d_name[0] == '.' || fd == dirfd(d) || sim_fd_lookup(sim, fd))
+			continue;
+		sim_fd_get(sim, fd, proc);
+	}
+	closedir(d);
+}
+
+int iommufd_sim_from_fd(struct iommufd_sim *sim, int fd, struct iommufd_ctx **out)
+{
+	struct sim_proc *proc;
+	struct sim_fd *f;
+	int ret = 0;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!sim)
+		return -EINVAL;
+	proc = proc_new(sim);
+	if (!proc)
+		return -ENOMEM;
+	pthread_mutex_lock(&sim->lock);
+	f = sim_fd_lookup(sim, fd);
+	if (f && f->kind == SIM_FD_IOMMUFD) {
+		/* Another context's number: a new process has numbers of its own. */
+		ret = -EBUSY;
+	} else {
+		f = sim_fd_get(sim, fd, proc->id);
+		if (!f || f->kind != SIM_FD_IOMMUFD)
+			ret = -EBADF;
+	}
+	/* What the new process holds is its own: the old one's closes leave it open. */
+	if (!ret)
+		adopt_numbers(sim, proc->id);
+	pthread_mutex_unlock(&sim->lock);
+	if (!ret)
+		ret = iofd_ctx_open_transport_fd(&iofd_sim_transport_ops, proc, fd, out);
+	if (ret)
+		proc_free(proc);
+	return ret;
+}
+
+int iommufd_sim_close_fd(struct iommufd_sim *sim, int fd)
+{
+	struct sim_fd *f;
+	int ret = 0;
+
+	if (!sim)
+		return -EINVAL;
+	pthread_mutex_lock(&sim->lock);
+	f = sim_fd_get(sim, fd, 0);
+	if (f)
+		sim_fd_close(sim, f);
+	else
+		ret = -EBADF;
+	pthread_mutex_unlock(&sim->lock);
+	return ret;
+}
+
+/* CPU pages an area spans: what pinning it takes. */
+static uint64_t area_pages(const struct sim_area *a)
+{
+	uint64_t first = a->uva / SIM_PAGE_SIZE;
+
+	return (a->uva + (a->last - a->iova)) / SIM_PAGE_SIZE - first + 1;
+}
+
+long iommufd_sim_pinned_pages(struct iommufd_sim *sim, int fd)
+{
+	struct sim_ictx *ictx;
+	struct sim_fd *f;
+	unsigned int proc;
+	uint32_t id;
+	size_t i;
+	long n = 0;
+
+	if (!sim)
+		return -EINVAL;
+	pthread_mutex_lock(&sim->lock);
+	/* A number the simulator knows: which process holds a number it never saw is unknown. */
+	f = sim_fd_lookup(sim, fd);
+	if (!f) {
+		pthread_mutex_unlock(&sim->lock);
+		return -EBADF;
+	}
+	proc = f->proc;
+	/* Pages are pinned while a domain maps them. */
+	for (ictx = sim->ictxs; ictx; ictx = ictx->next) {
+		for (id = 1; id < ictx->objs_cap; id++) {
+			const struct sim_ioas *ioas = sim_ioas_get(ictx, id);
+
+			if (!ioas || !ioas->nhwpts)
+				continue;
+			for (i = 0; i < ioas->nareas; i++)
+				if (ioas->areas[i].owner == proc)
+					n += area_pages(&ioas->areas[i]);
+		}
+	}
+	pthread_mutex_unlock(&sim->lock);
+	return n;
 }
 
 long iommufd_sim_live_objects(const struct iommufd_sim *csim)
@@ -284,64 +433,174 @@ int iommufd_sim_dma_write(struct iommufd_sim *sim, const char *device, uint64_t 
 
 /* ---- file descriptors ---------------------------------------------------- */
 
-static struct sim_fd *fd_find(struct iommufd_sim *sim, int fd)
+struct sim_fd *sim_fd_lookup(struct iommufd_sim *sim, int fd)
 {
 	size_t i;
 
+	if (fd < 0)
+		return NULL;
 	for (i = 0; i < sim->nfds; i++)
 		if (sim->fds[i].fd == fd)
 			return &sim->fds[i];
 	return NULL;
 }
 
-struct sim_fd *sim_fd_lookup(struct iommufd_sim *sim, int fd)
+/* A host keeps its own table of the numbers (sim_host.h): told before a number is reused. */
+static void fd_told(struct iommufd_sim *sim, int fd, bool added)
 {
-	struct sim_fd *f = fd_find(sim, fd);
-	int other;
+	if (sim->fd_changed && fd >= 0)
+		sim->fd_changed(sim->fd_hook_arg, fd, added);
+}
 
-	/* A host may have dup()ed the descriptor: the copy names the same file. */
-	if (!f && sim->fd_alias && (other = sim->fd_alias(sim->fd_hook_arg, fd)) != fd)
-		f = fd_find(sim, other);
+static int fds_grow(struct iommufd_sim *sim)
+{
+	struct sim_fd *fds;
+	size_t cap;
+
+	if (sim->nfds < sim->fds_cap)
+		return 0;
+	cap = sim->fds_cap ? sim->fds_cap * 2 : 16;
+	fds = realloc(sim->fds, cap * sizeof(*fds));
+	if (!fds)
+		return -ENOMEM;
+	sim->fds = fds;
+	sim->fds_cap = cap;
+	return 0;
+}
+
+struct sim_fd *sim_fd_add_number(struct iommufd_sim *sim, size_t of, int fd, unsigned int proc)
+{
+	struct sim_fd *f;
+
+	if (fds_grow(sim))
+		return NULL;
+	f = &sim->fds[sim->nfds++];
+	*f = sim->fds[of];
+	f->fd = fd;
+	f->proc = proc;
+	f->own = false;
+	fd_told(sim, fd, true);
 	return f;
 }
 
-/* A real, unique descriptor number stands for each open simulated file. */
-int sim_fd_add(struct iommufd_sim *sim, enum sim_fd_kind kind, void *ptr)
+/* The memfd behind a number is the one of this entry's file (an eventfd tells none apart). */
+static bool same_file(const struct sim_fd *f, const struct stat *st)
 {
-	struct sim_fd *fds;
+	return f->ino && f->dev == (uint64_t)st->st_dev && f->ino == (uint64_t)st->st_ino;
+}
+
+struct sim_fd *sim_fd_get(struct iommufd_sim *sim, int fd, unsigned int proc)
+{
+	struct sim_fd *f = sim_fd_lookup(sim, fd);
+	struct stat st;
+	size_t i;
+
+	if (f || fd < 0 || fstat(fd, &st))
+		return f;
+	/* The same memfd: the same simulated file, at one more number. */
+	for (i = 0; i < sim->nfds; i++)
+		if (same_file(&sim->fds[i], &st))
+			return sim_fd_add_number(sim, i, fd, proc);
+	return NULL;
+}
+
+bool sim_fd_is_sim_file(struct iommufd_sim *sim, int fd)
+{
+	struct stat st;
+	size_t i;
+
+	if (sim_fd_lookup(sim, fd))
+		return true;
+	if (fd < 0 || fstat(fd, &st))
+		return false;
+	for (i = 0; i < sim->nfds; i++)
+		if (same_file(&sim->fds[i], &st))
+			return true;
+	return false;
+}
+
+/*
+ * A real, unique descriptor number stands for each open simulated file: /dev/iommu and a
+ * cdev a memfd of its own (its identity), any other file an eventfd (its readiness).
+ */
+int sim_fd_add(struct iommufd_sim *sim, enum sim_fd_kind kind, void *ptr, unsigned int proc)
+{
+	struct stat st = { 0 };
 	int fd;
 
-	if (sim->nfds == sim->fds_cap) {
-		size_t cap = sim->fds_cap ? sim->fds_cap * 2 : 16;
-
-		fds = realloc(sim->fds, cap * sizeof(*fds));
-		if (!fds)
-			return -ENOMEM;
-		sim->fds = fds;
-		sim->fds_cap = cap;
-	}
-	fd = eventfd(0, EFD_CLOEXEC);
+	if (fds_grow(sim))
+		return -ENOMEM;
+	if (kind == SIM_FD_FILE)
+		fd = eventfd(0, EFD_CLOEXEC);
+	else
+		fd = memfd_create("iommufd-sim", MFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	sim->fds[sim->nfds].fd = fd;
-	sim->fds[sim->nfds].kind = kind;
-	sim->fds[sim->nfds].ptr = ptr;
-	sim->nfds++;
-	if (sim->fd_changed)
-		sim->fd_changed(sim->fd_hook_arg, fd, true);
+	if (kind != SIM_FD_FILE && fstat(fd, &st)) {
+		close(fd);
+		return -EMFILE;
+	}
+	sim->fds[sim->nfds++] = (struct sim_fd){
+		.fd = fd, .kind = kind, .ptr = ptr, .proc = proc,
+		.dev = st.st_dev, .ino = st.st_ino, .own = true,
+	};
+	fd_told(sim, fd, true);
 	return fd;
 }
 
-void sim_fd_remove(struct iommufd_sim *sim, int fd)
+/* The file's own record of a number it answers to (-1: none the program holds). */
+static void file_numbered(enum sim_fd_kind kind, void *ptr, int fd)
 {
-	struct sim_fd *f = fd_find(sim, fd);
+	switch (kind) {
+	case SIM_FD_IOMMUFD:
+		((struct sim_ictx *)ptr)->fd = fd;
+		break;
+	case SIM_FD_DEVICE:
+		((struct sim_df *)ptr)->fd = fd;
+		break;
+	case SIM_FD_FILE:
+		((struct sim_file *)ptr)->fd = fd;
+		break;
+	}
+}
 
-	if (!f)
-		return;
+void sim_fd_close(struct iommufd_sim *sim, struct sim_fd *f)
+{
+	enum sim_fd_kind kind = f->kind;
+	void *ptr = f->ptr;
+	int fd = f->fd, other = -1;
+	bool last = true;
+	size_t i;
+
 	*f = sim->fds[--sim->nfds];
-	if (sim->fd_changed)
-		sim->fd_changed(sim->fd_hook_arg, fd, false);
-	close(fd);
+	/* The host forgets the number before it can be given out again. */
+	if (fd >= 0) {
+		fd_told(sim, fd, false);
+		close(fd);
+	}
+	for (i = 0; i < sim->nfds; i++) {
+		if (sim->fds[i].ptr != ptr)
+			continue;
+		last = false;
+		if (sim->fds[i].fd >= 0) {
+			other = sim->fds[i].fd;
+			break;
+		}
+	}
+	file_numbered(kind, ptr, other);
+	if (!last)
+		return;
+	switch (kind) {
+	case SIM_FD_IOMMUFD:
+		sim_ictx_close_fd(ptr);
+		break;
+	case SIM_FD_DEVICE:
+		sim_df_close(ptr);
+		break;
+	case SIM_FD_FILE:
+		sim_file_release(ptr);
+		break;
+	}
 }
 
 /* Pinning user pages fails on addresses this process has not mapped. */

@@ -18,10 +18,11 @@ int iommufd_sim_open_cdev(struct iommufd_sim *sim, const char *device)
 
 	if (!sim || !device)
 		return -EINVAL;
-	ret = iofd_sim_transport_ops.resolve_device(sim, device, &info);
+	/* The program's own files are those of process 0. */
+	ret = iofd_sim_transport_ops.resolve_device(&sim->self, device, &info);
 	if (ret)
 		return ret;
-	return iofd_sim_transport_ops.open(sim, info.cdev, O_RDWR);
+	return iofd_sim_transport_ops.open(&sim->self, info.cdev, O_RDWR);
 }
 
 int iommufd_sim_close_cdev(struct iommufd_sim *sim, int fd)
@@ -32,10 +33,10 @@ int iommufd_sim_close_cdev(struct iommufd_sim *sim, int fd)
 	if (!sim)
 		return -EINVAL;
 	pthread_mutex_lock(&sim->lock);
-	f = sim_fd_lookup(sim, fd);
-	/* Closing the file unbinds its device, as on the kernel. */
+	f = sim_fd_get(sim, fd, 0);
+	/* Closing the file's last number unbinds its device, as on the kernel. */
 	if (f && f->kind == SIM_FD_DEVICE)
-		sim_df_close(f->ptr);
+		sim_fd_close(sim, f);
 	else
 		ret = -EBADF;
 	pthread_mutex_unlock(&sim->lock);

@@ -2,8 +2,9 @@
 /*
  * Files the kernel hands out besides /dev/iommu and device cdevs: fault
  * queues, vEVENTQs, the selftest's accesses. Each is numbered by a real
- * descriptor, an eventfd, so that descriptor numbers stay unique in the
- * process; the eventfd's counter also carries readiness, so that poll(),
+ * descriptor, an eventfd (and by its copies, sim.c), so that descriptor
+ * numbers stay unique in the process; the eventfd's counter also carries
+ * readiness, shared by every copy, so that poll(),
  * select() and epoll on the descriptor see what the kernel's poll would
  * (POLLIN while events wait).
  */
@@ -13,23 +14,23 @@
 
 #include "sim/sim_internal.h"
 
-int sim_file_install(struct iommufd_sim *sim, struct sim_file *f, const struct sim_file_ops *ops)
+int sim_file_install(struct iommufd_sim *sim, struct sim_file *f, const struct sim_file_ops *ops,
+		     unsigned int proc)
 {
 	int fd;
 
 	f->ops = ops;
 	f->sim = sim;
 	f->signalled = false;
-	fd = sim_fd_add(sim, SIM_FD_FILE, f);
+	fd = sim_fd_add(sim, SIM_FD_FILE, f, proc);
 	if (fd < 0)
 		return fd;
 	f->fd = fd;
 	return fd;
 }
 
-void sim_file_close(struct sim_file *f)
+void sim_file_release(struct sim_file *f)
 {
-	sim_fd_remove(f->sim, f->fd);
 	f->fd = -1;
 	if (f->ops->release)
 		f->ops->release(f);

@@ -10,44 +10,40 @@
 #include "sim/sim_internal.h"
 
 void sim_host_set_fd_hooks(struct iommufd_sim *sim, void (*changed)(void *arg, int fd, bool added),
-			   int (*alias)(void *arg, int fd), void *arg)
+			   void *arg)
 {
 	pthread_mutex_lock(&sim->lock);
 	sim->fd_changed = changed;
-	sim->fd_alias = alias;
 	sim->fd_hook_arg = arg;
 	pthread_mutex_unlock(&sim->lock);
 }
 
-int sim_host_renumber(struct iommufd_sim *sim, int old_fd, int new_fd)
+int sim_host_dup(struct iommufd_sim *sim, int fd, int copy)
 {
-	struct sim_fd *f = NULL;
-	size_t i;
+	struct sim_fd *f;
 	int ret = 0;
 
 	pthread_mutex_lock(&sim->lock);
-	for (i = 0; i < sim->nfds; i++)
-		if (sim->fds[i].fd == old_fd)
-			f = &sim->fds[i];
-	if (!f) {
+	f = sim_fd_lookup(sim, fd);
+	if (!f)
 		ret = -EBADF;
-		goto out_unlock;
-	}
-	f->fd = new_fd;
-	switch (f->kind) {
-	case SIM_FD_IOMMUFD:
-		((struct sim_ictx *)f->ptr)->fd = new_fd;
-		break;
-	case SIM_FD_DEVICE:
-		((struct sim_df *)f->ptr)->fd = new_fd;
-		break;
-	case SIM_FD_FILE:
-		((struct sim_file *)f->ptr)->fd = new_fd;
-		break;
-	}
-out_unlock:
+	else if (copy < 0 || sim_fd_lookup(sim, copy))
+		ret = -EINVAL; /* a number is one file's only: the host closes it first */
+	else if (!sim_fd_add_number(sim, (size_t)(f - sim->fds), copy, f->proc))
+		ret = -ENOMEM;
 	pthread_mutex_unlock(&sim->lock);
 	return ret;
+}
+
+bool sim_host_adopt(struct iommufd_sim *sim, int fd)
+{
+	bool ours;
+
+	pthread_mutex_lock(&sim->lock);
+	/* The host's program is the simulator's process 0 (the transport's priv is sim). */
+	ours = sim_fd_get(sim, fd, 0) != NULL;
+	pthread_mutex_unlock(&sim->lock);
+	return ours;
 }
 
 /* /dev/iommu and VFIO device files have no read or write: the VFS says EINVAL. */
@@ -180,7 +176,7 @@ int sim_host_open_fail_nth(struct iommufd_sim *sim)
 	if (!f)
 		return -ENOMEM;
 	pthread_mutex_lock(&sim->lock);
-	fd = sim_file_install(sim, f, &fail_nth_ops);
+	fd = sim_file_install(sim, f, &fail_nth_ops, 0);
 	pthread_mutex_unlock(&sim->lock);
 	if (fd < 0)
 		free(f);

@@ -14,14 +14,19 @@
 struct iommufd_sim;
 
 /*
- * changed: called for every descriptor the simulator opens (added) or closes, with its
- * lock held (the hook may not call the simulator). alias: the simulator's own descriptor
- * for fd when fd is a copy the host made of one (dup()), else fd.
+ * changed: called for every number of a simulated file the simulator adds (a new file, a
+ * copy it is told of or finds) or closes, with its lock held (the hook may not call the
+ * simulator), a closed number before it can be given out again.
  */
 void sim_host_set_fd_hooks(struct iommufd_sim *sim, void (*changed)(void *arg, int fd, bool added),
-			   int (*alias)(void *arg, int fd), void *arg);
-/* The file numbered old_fd is numbered new_fd (a copy of its descriptor) from now on. */
-int sim_host_renumber(struct iommufd_sim *sim, int old_fd, int new_fd);
+			   void *arg);
+/* copy, a descriptor the host made of fd (dup()), is one more number of fd's file. 0 or -errno */
+int sim_host_dup(struct iommufd_sim *sim, int fd, int copy);
+/*
+ * fd, a descriptor the simulator was not told of (received with SCM_RIGHTS): true when it
+ * is one more number of a file of the simulator (/dev/iommu, a cdev), now known as such.
+ */
+bool sim_host_adopt(struct iommufd_sim *sim, int fd);
 /* read(2) and write(2) on a simulated file: a count or -errno. */
 long sim_host_read(struct iommufd_sim *sim, int fd, void *buf, size_t len);
 long sim_host_write(struct iommufd_sim *sim, int fd, const void *buf, size_t len);

@@ -37,6 +37,21 @@
  * 1 as identity (its tables are not walked) and lands in the nest parent,
  * which records the dirty bits.
  *
+ * Processes (live update): each context is a process of its own (struct
+ * sim_proc), and each area counts against the process that mapped it while
+ * a domain pins it; IOAS_CHANGE_PROCESS moves what every area of an iommufd
+ * counts against to the caller, if all are of files.
+ *
+ * Descriptors: a simulated file is numbered by real descriptors, so that the
+ * program's own files never take its numbers, and may have several numbers
+ * (dup(2), SCM_RIGHTS, inheritance), each in the table; it closes with its
+ * last. /dev/iommu and cdev files are memfds, each its own: a number the
+ * simulator was not told of is the same file when it refers to the same memfd,
+ * as on the kernel, and poll() finds them always ready, as the kernel's
+ * files without a poll method. The other files (event queues, accesses) are
+ * eventfds, whose counter carries readiness (sim_file.c); their copies are
+ * known only when a host tells of them (sim_host_dup()).
+ *
  * Beyond what the library uses, for programs written against the kernel
  * (the kernel's own selftest, under libiommufd-preload): IOMMU_TEST_CMD with
  * the mock's devices (test_cmd.c), options, the VFIO container (option.c,
@@ -179,6 +194,7 @@ struct sim_area {
 	int file;            /* -1: user memory; else the file, held open by the area */
 	bool pages_writable; /* the pages were taken writeable (MAP/COPY source) */
 	int prot;            /* SIM_PROT_* */
+	unsigned int owner;  /* the process its pinned pages count against (struct sim_proc) */
 	uint64_t pages_id;   /* the kernel's iopt_pages: one per MAP, shared by COPY */
 	uint8_t backing;     /* a cache: 0 not asked yet, 1 small pages, 2 huge pages */
 };
@@ -308,13 +324,30 @@ enum sim_fd_kind {
 	SIM_FD_FILE, /* any other file the kernel hands out: struct sim_file (sim_file.c) */
 };
 
+/* A number of a simulated file in the program (several numbers may be one file). */
 struct sim_fd {
 	int fd;
 	enum sim_fd_kind kind;
-	void *ptr;
+	void *ptr;          /* the file: struct sim_ictx, sim_df or sim_file */
+	unsigned int proc;  /* the process that holds this number */
+	uint64_t dev, ino;  /* the memfd behind it, which every number of the file shares; 0: an
+			     * eventfd, which tells no file apart */
+	bool own;           /* made by the simulator; else the program's (received, dup'ed) */
+};
+
+/* A process of the simulated host: each context (iommufd_sim_open, iommufd_sim_from_fd). */
+struct sim_proc {
+	struct iommufd_sim *sim;
+	unsigned int id; /* 0: the program itself (iommufd_sim_open_cdev) */
 };
 
 struct iommufd_sim {
+	/*
+	 * The program itself, process 0. First: a transport call given the simulator as
+	 * its priv (the simulator's own tests and the preload shim do that) is then one of
+	 * the program's.
+	 */
+	struct sim_proc self;
 	pthread_mutex_t lock;
 	unsigned int refs; /* the creator's and one per context */
 	struct sim_topology topo;
@@ -325,15 +358,16 @@ struct iommufd_sim {
 	uint64_t next_pages_id; /* struct sim_area's pages_id */
 	unsigned int fail_countdown; /* the call that brings it to 0 fails */
 	int fail_err;
+	unsigned int nprocs;    /* processes made: the last id given */
 	/* a host that stands the simulator in for a whole process's kernel (sim_host.h) */
 	void (*fd_changed)(void *arg, int fd, bool added);
-	int (*fd_alias)(void *arg, int fd);
 	void *fd_hook_arg;
 };
 
 /* A command buffer as the kernel sees it: the user's struct and the kernel copy. */
 struct sim_ucmd {
 	struct sim_ictx *ictx;
+	unsigned int proc; /* the calling process */
 	void *ubuf;
 	uint32_t user_size;
 	void *cmd;
@@ -344,13 +378,26 @@ void sim_ucmd_respond(struct sim_ucmd *ucmd, size_t cmd_len);
 
 /* ---- sim.c ---------------------------------------------------------- */
 void sim_put_locked(struct iommufd_sim *sim); /* drops a ref; may free sim (and unlocks) */
+/* The number fd exactly as the simulator gave it, or NULL. */
 struct sim_fd *sim_fd_lookup(struct iommufd_sim *sim, int fd);
-int sim_fd_add(struct iommufd_sim *sim, enum sim_fd_kind kind, void *ptr);
-void sim_fd_remove(struct iommufd_sim *sim, int fd);
+/*
+ * The same, or else a number of the program that refers to a simulated file (a dup, one
+ * received or inherited): it becomes one more number of that file, held by proc.
+ */
+struct sim_fd *sim_fd_get(struct iommufd_sim *sim, int fd, unsigned int proc);
+/* A simulated file's first number, held by proc: the number, or -errno. */
+int sim_fd_add(struct iommufd_sim *sim, enum sim_fd_kind kind, void *ptr, unsigned int proc);
+/* fd, a copy of the number at index of in the table, held by proc: its entry, NULL: no memory. */
+struct sim_fd *sim_fd_add_number(struct iommufd_sim *sim, size_t of, int fd, unsigned int proc);
+/* Close one number (f: from the table); the file closes with its last one. */
+void sim_fd_close(struct iommufd_sim *sim, struct sim_fd *f);
+/* fd refers to a simulated file (whatever its number). */
+bool sim_fd_is_sim_file(struct iommufd_sim *sim, int fd);
 
 /* ---- ictx.c --------------------------------------------------------- */
-int sim_ictx_open(struct iommufd_sim *sim);
+int sim_ictx_open(struct iommufd_sim *sim, unsigned int proc);
 void sim_ictx_put(struct sim_ictx *ictx);
+/* The last number of its file closed (the numbers are sim.c's). */
 void sim_ictx_close_fd(struct sim_ictx *ictx);
 int sim_obj_add(struct sim_ictx *ictx, struct sim_obj *obj, enum sim_obj_type type);
 void sim_obj_remove(struct sim_obj *obj);
@@ -379,6 +426,7 @@ int sim_cmd_ioas_allow_iovas(struct sim_ucmd *ucmd);
 int sim_cmd_ioas_map(struct sim_ucmd *ucmd);
 int sim_cmd_ioas_map_file(struct sim_ucmd *ucmd);
 int sim_cmd_ioas_copy(struct sim_ucmd *ucmd);
+int sim_cmd_ioas_change_process(struct sim_ucmd *ucmd);
 int sim_cmd_ioas_unmap(struct sim_ucmd *ucmd);
 
 /* ---- hwpt.c --------------------------------------------------------- */
@@ -437,7 +485,7 @@ struct iofd_hwpt_get_dirty_bitmap;
 #define SIM_KERNEL_PAGING_FAULT 703    /* a fault queue for a paging HWPT */
 #define SIM_KERNEL_VIOMMU 613          /* VIOMMU_ALLOC, VDEVICE_ALLOC */
 #define SIM_KERNEL_HWPT_PASID 614      /* HWPT_ALLOC_PASID, PASID attach */
-#define SIM_KERNEL_CHANGE_PROCESS 614  /* IOAS_CHANGE_PROCESS */
+#define SIM_KERNEL_CHANGE_PROCESS 613  /* IOAS_CHANGE_PROCESS (live update) */
 #define SIM_KERNEL_VEVENTQ 615         /* VEVENTQ_ALLOC */
 #define SIM_KERNEL_HW_QUEUE 617        /* HW_QUEUE_ALLOC */
 #define SIM_KERNEL_MOCK_PT_DATA 703    /* the mock's paging data (MOCK_IOMMUPT_*) */
@@ -460,9 +508,10 @@ int sim_kernel_read_and_clear(struct sim_hwpt *hwpt, const struct iofd_hwpt_get_
 			      uint64_t last);
 
 /* ---- device.c ------------------------------------------------------- */
-int sim_df_open(struct iommufd_sim *sim, struct sim_device *dev);
+int sim_df_open(struct iommufd_sim *sim, struct sim_device *dev, unsigned int proc);
+/* The last number of its file closed: unbind and free (the numbers are sim.c's). */
 void sim_df_close(struct sim_df *df);
-int sim_df_ioctl(struct sim_df *df, unsigned long request, void *arg);
+int sim_df_ioctl(struct sim_df *df, unsigned int proc, unsigned long request, void *arg);
 void sim_idev_destroy(struct sim_idev *idev);
 void sim_access_destroy(struct sim_access *access);
 int sim_device_dma_write(struct iommufd_sim *sim, struct sim_device *dev, uint64_t iova,
@@ -492,18 +541,22 @@ struct sim_file_ops {
 	void (*release)(struct sim_file *f);
 };
 
-/* Embedded in the object the file stands for; numbered by a real descriptor (an eventfd). */
+/*
+ * Embedded in the object the file stands for; numbered by real descriptors (copies of one
+ * eventfd), as many as the program holds.
+ */
 struct sim_file {
 	const struct sim_file_ops *ops;
 	struct iommufd_sim *sim;
-	int fd;
+	int fd;         /* one of its numbers; -1 once the last is closed */
 	bool signalled; /* the eventfd is readable: poll() sees POLLIN */
 };
 
-/* Give f a descriptor: the fd or -errno. */
-int sim_file_install(struct iommufd_sim *sim, struct sim_file *f, const struct sim_file_ops *ops);
-/* Close f's descriptor and release it. */
-void sim_file_close(struct sim_file *f);
+/* Give f its first descriptor, held by process proc: the fd or -errno. */
+int sim_file_install(struct iommufd_sim *sim, struct sim_file *f, const struct sim_file_ops *ops,
+		     unsigned int proc);
+/* Its last descriptor was closed (the numbers are sim.c's): release it. */
+void sim_file_release(struct sim_file *f);
 /* Make poll() on f's descriptor see data to read (ready) or none. */
 void sim_file_signal(struct sim_file *f, bool ready);
 long sim_file_read(struct sim_file *f, void *buf, size_t len);
@@ -535,9 +588,12 @@ uint64_t sim_vmas_page_size(const struct sim_vmas *vs, uint64_t uva);
 bool sim_user_huge(uint64_t uva);
 
 /* ---- more of ioas.c ---- */
-/* Map user memory (fixed or not), unmap a range (no ENOENT when empty), cut an area. */
+/*
+ * Map user memory (fixed or not; its pages count against process proc), unmap a range (no
+ * ENOENT when empty), cut an area.
+ */
 int sim_ioas_map_user(struct sim_ioas *ioas, uint64_t uva, uint64_t length, uint64_t *iova,
-		      int prot, bool fixed);
+		      int prot, bool fixed, unsigned int proc);
 int sim_ioas_unmap(struct sim_ioas *ioas, uint64_t start, uint64_t last, uint64_t *unmapped);
 /* IOMMU_OPTION_HUGE_PAGES: 0 (or -EINVAL, -EADDRINUSE) */
 int sim_ioas_set_large_pages(struct sim_ioas *ioas, bool enable);
@@ -654,7 +710,8 @@ int sim_cmd_option(struct sim_ucmd *ucmd);
 int sim_cmd_ioas_change_process(struct sim_ucmd *ucmd);
 int sim_cmd_vfio_ioas(struct sim_ucmd *ucmd);
 /* The VFIO container ioctls on /dev/iommu: a value (>= 0) or -errno. */
-int sim_vfio_compat_ioctl(struct sim_ictx *ictx, unsigned long request, void *arg);
+int sim_vfio_compat_ioctl(struct sim_ictx *ictx, unsigned int proc, unsigned long request,
+			  void *arg);
 
 /* ---- ictx.c ---- */
 /* The id stays taken, unusable, until the context goes (the kernel's tombstone). */

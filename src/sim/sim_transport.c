@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/sim_internal.h"
@@ -93,7 +94,8 @@ void sim_ucmd_respond(struct sim_ucmd *ucmd, size_t cmd_len)
 	memcpy(ucmd->ubuf, ucmd->cmd, ucmd->user_size < cmd_len ? ucmd->user_size : cmd_len);
 }
 
-static int sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned long request, void *arg)
+static int sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned int proc, unsigned long request,
+			     void *arg)
 {
 	uint64_t buf[16]; /* the largest command struct, 8-byte aligned */
 	const struct sim_ioctl_op *op;
@@ -106,7 +108,7 @@ static int sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned long request, void 
 	_Static_assert(sizeof(struct iofd_test_cmd) <= sizeof(buf), "ucmd buffer");
 	/* Outside the iommufd range: the VFIO container's ioctls (vfio_compat.c). */
 	if (nr < SIM_CMD_BASE || nr - SIM_CMD_BASE >= sizeof(sim_ioctl_ops) / sizeof(*sim_ioctl_ops))
-		return sim_vfio_compat_ioctl(ictx, request, arg);
+		return sim_vfio_compat_ioctl(ictx, proc, request, arg);
 	op = &sim_ioctl_ops[nr - SIM_CMD_BASE];
 	if (!op->execute || op->request != request || op->since > ictx->sim->topo.kernel ||
 	    (op->test && !sim_mock_iommu(ictx->sim)))
@@ -123,6 +125,7 @@ static int sim_iommufd_ioctl(struct sim_ictx *ictx, unsigned long request, void 
 		if (((const unsigned char *)arg)[i])
 			return -E2BIG;
 	ucmd.ictx = ictx;
+	ucmd.proc = proc;
 	ucmd.ubuf = arg;
 	ucmd.user_size = usize;
 	ucmd.cmd = buf;
@@ -142,7 +145,8 @@ static bool sim_should_fail(struct iommufd_sim *sim, int *err)
 
 static int sim_tp_open(void *priv, const char *path, int flags)
 {
-	struct iommufd_sim *sim = priv;
+	struct sim_proc *proc = priv;
+	struct iommufd_sim *sim = proc->sim;
 	struct sim_device *dev;
 	unsigned int i;
 	int ret;
@@ -154,14 +158,14 @@ static int sim_tp_open(void *priv, const char *path, int flags)
 	if (sim_should_fail(sim, &ret))
 		goto out_unlock;
 	if (!strcmp(path, "/dev/iommu")) {
-		ret = sim_ictx_open(sim);
+		ret = sim_ictx_open(sim, proc->id);
 		goto out_unlock;
 	}
 	ret = -ENOENT;
 	for (i = 0; i < sim->topo.ndevices; i++) {
 		dev = &sim->topo.devices[i];
 		if (!strcmp(dev->cdev, path)) {
-			ret = sim_df_open(sim, dev);
+			ret = sim_df_open(sim, dev, proc->id);
 			break;
 		}
 	}
@@ -172,20 +176,21 @@ out_unlock:
 
 static int sim_tp_ioctl(void *priv, int fd, unsigned long request, void *arg)
 {
-	struct iommufd_sim *sim = priv;
+	struct sim_proc *proc = priv;
+	struct iommufd_sim *sim = proc->sim;
 	struct sim_fd *f;
 	int ret;
 
 	pthread_mutex_lock(&sim->lock);
 	if (sim_should_fail(sim, &ret))
 		goto out_unlock;
-	f = sim_fd_lookup(sim, fd);
+	f = sim_fd_get(sim, fd, proc->id);
 	if (!f)
 		ret = -EBADF;
 	else if (f->kind == SIM_FD_IOMMUFD)
-		ret = sim_iommufd_ioctl(f->ptr, request, arg);
+		ret = sim_iommufd_ioctl(f->ptr, proc->id, request, arg);
 	else if (f->kind == SIM_FD_DEVICE)
-		ret = sim_df_ioctl(f->ptr, request, arg);
+		ret = sim_df_ioctl(f->ptr, proc->id, request, arg);
 	else
 		ret = -ENOTTY; /* event queues and accesses have no ioctls */
 out_unlock:
@@ -195,31 +200,27 @@ out_unlock:
 
 static void sim_tp_close(void *priv, int fd)
 {
-	struct iommufd_sim *sim = priv;
+	struct sim_proc *proc = priv;
+	struct iommufd_sim *sim = proc->sim;
 	struct sim_fd *f;
 
 	pthread_mutex_lock(&sim->lock);
-	f = sim_fd_lookup(sim, fd);
-	if (f) {
-		if (f->kind == SIM_FD_IOMMUFD)
-			sim_ictx_close_fd(f->ptr);
-		else if (f->kind == SIM_FD_DEVICE)
-			sim_df_close(f->ptr);
-		else
-			sim_file_close(f->ptr);
-	}
+	f = sim_fd_get(sim, fd, proc->id);
+	if (f)
+		sim_fd_close(sim, f);
 	pthread_mutex_unlock(&sim->lock);
 }
 
 /* A kernel file's read(2), write(2); /dev/iommu and VFIO device files have none (EINVAL). */
 static long sim_tp_read(void *priv, int fd, void *buf, size_t len)
 {
-	struct iommufd_sim *sim = priv;
+	struct sim_proc *proc = priv;
+	struct iommufd_sim *sim = proc->sim;
 	struct sim_fd *f;
 	long ret;
 
 	pthread_mutex_lock(&sim->lock);
-	f = sim_fd_lookup(sim, fd);
+	f = sim_fd_get(sim, fd, proc->id);
 	if (!f)
 		ret = -EBADF;
 	else if (f->kind != SIM_FD_FILE)
@@ -232,12 +233,13 @@ static long sim_tp_read(void *priv, int fd, void *buf, size_t len)
 
 static long sim_tp_write(void *priv, int fd, const void *buf, size_t len)
 {
-	struct iommufd_sim *sim = priv;
+	struct sim_proc *proc = priv;
+	struct iommufd_sim *sim = proc->sim;
 	struct sim_fd *f;
 	long ret;
 
 	pthread_mutex_lock(&sim->lock);
-	f = sim_fd_lookup(sim, fd);
+	f = sim_fd_get(sim, fd, proc->id);
 	if (!f)
 		ret = -EBADF;
 	else if (f->kind != SIM_FD_FILE)
@@ -262,7 +264,7 @@ static void fill_sysinfo(const struct sim_device *dev, struct iofd_dev_sysinfo *
 
 static int sim_tp_resolve_device(void *priv, const char *name, struct iofd_dev_sysinfo *out)
 {
-	struct iommufd_sim *sim = priv;
+	struct iommufd_sim *sim = ((struct sim_proc *)priv)->sim;
 	struct sim_device *dev;
 	int ret = 0;
 
@@ -283,13 +285,14 @@ out_unlock:
 /* A device file of this simulator, as the kernel finds it behind a cdev fd. */
 static int sim_tp_describe_fd(void *priv, int fd, struct iofd_dev_sysinfo *out)
 {
-	struct iommufd_sim *sim = priv;
+	struct sim_proc *proc = priv;
+	struct iommufd_sim *sim = proc->sim;
 	struct sim_fd *f;
 	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&sim->lock);
-	f = sim_fd_lookup(sim, fd);
+	f = sim_fd_get(sim, fd, proc->id);
 	if (!f) {
 		/* An open file of the process, but none of this simulator's. */
 		ret = fd < 0 || fcntl(fd, F_GETFD) < 0 ? -EBADF : -ENODEV;
@@ -308,7 +311,7 @@ static int sim_tp_describe_fd(void *priv, int fd, struct iofd_dev_sysinfo *out)
 
 static int sim_tp_list_devices(void *priv, struct iommufd_device_desc *out, unsigned max)
 {
-	struct iommufd_sim *sim = priv;
+	struct iommufd_sim *sim = ((struct sim_proc *)priv)->sim;
 	unsigned int i, n;
 
 	if (max && !out)
@@ -333,8 +336,12 @@ static int sim_tp_list_devices(void *priv, struct iommufd_device_desc *out, unsi
 
 static void sim_tp_release(void *priv)
 {
-	struct iommufd_sim *sim = priv;
+	struct sim_proc *proc = priv;
+	struct iommufd_sim *sim = proc->sim;
 
+	/* The program's own process (0) is the simulator's; the others were made for a context. */
+	if (proc != &sim->self)
+		free(proc);
 	pthread_mutex_lock(&sim->lock);
 	sim_put_locked(sim);
 }

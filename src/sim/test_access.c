@@ -158,7 +158,7 @@ static int create_access(struct sim_ucmd *ucmd, struct iofd_test_cmd *cmd)
 	ret = ioas ? change_ioas(st, ioas) : -ENOENT;
 	if (ret)
 		goto out_remove;
-	fd = sim_file_install(ucmd->ictx->sim, &st->file, &staccess_ops);
+	fd = sim_file_install(ucmd->ictx->sim, &st->file, &staccess_ops, ucmd->proc);
 	if (fd < 0) {
 		ret = fd;
 		change_ioas(st, NULL);

@@ -74,7 +74,7 @@ static int set_iommu(struct sim_ictx *ictx, unsigned long type)
 	return 0;
 }
 
-static int map_dma(struct sim_ictx *ictx, void *arg)
+static int map_dma(struct sim_ictx *ictx, unsigned int proc, void *arg)
 {
 	struct iofd_vfio_dma_map map;
 	uint64_t iova;
@@ -92,7 +92,7 @@ static int map_dma(struct sim_ictx *ictx, void *arg)
 	if (!ictx->vfio_ioas)
 		return -ENODEV;
 	iova = map.iova;
-	return sim_ioas_map_user(ictx->vfio_ioas, map.vaddr, map.size, &iova, prot, true);
+	return sim_ioas_map_user(ictx->vfio_ioas, map.vaddr, map.size, &iova, prot, true, proc);
 }
 
 static int unmap_dma(struct sim_ictx *ictx, void *arg)
@@ -268,7 +268,8 @@ static int get_info(struct sim_ictx *ictx, void *arg)
 	return sim_user_write(uptr, &info, minsz) ? -EFAULT : 0;
 }
 
-int sim_vfio_compat_ioctl(struct sim_ictx *ictx, unsigned long request, void *arg)
+int sim_vfio_compat_ioctl(struct sim_ictx *ictx, unsigned int proc, unsigned long request,
+			  void *arg)
 {
 	switch (request) {
 	case IOFD_VFIO_GET_API_VERSION:
@@ -280,7 +281,7 @@ int sim_vfio_compat_ioctl(struct sim_ictx *ictx, unsigned long request, void *ar
 	case IOFD_VFIO_IOMMU_GET_INFO:
 		return get_info(ictx, arg);
 	case IOFD_VFIO_IOMMU_MAP_DMA:
-		return map_dma(ictx, arg);
+		return map_dma(ictx, proc, arg);
 	case IOFD_VFIO_IOMMU_UNMAP_DMA:
 		return unmap_dma(ictx, arg);
 	default:

@@ -82,5 +82,12 @@ extern const struct iofd_transport_ops iofd_kernel_transport_ops;
  */
 IOFD_PRIVATE int iofd_ctx_open_transport(const struct iofd_transport_ops *ops, void *priv,
 					 struct iommufd_ctx **out);
+/*
+ * The same on an iommufd the transport has open already (fd: one of its files, such as one
+ * another process handed over): the context does not close fd, as iommufd_from_fd() does
+ * not. On success the context holds priv as above. 0 or -errno.
+ */
+IOFD_PRIVATE int iofd_ctx_open_transport_fd(const struct iofd_transport_ops *ops, void *priv,
+					    int fd, struct iommufd_ctx **out);
 
 #endif

@@ -29,6 +29,7 @@ enum {
 	IOFD_CMD_HWPT_GET_DIRTY_BITMAP = 0x8c,
 	IOFD_CMD_IOAS_MAP_FILE = 0x8f, /* from Linux 6.13 */
 	IOFD_CMD_VIOMMU_ALLOC = 0x90,  /* from Linux 6.13 */
+	IOFD_CMD_IOAS_CHANGE_PROCESS = 0x92, /* from Linux 6.13 */
 };
 
 struct iofd_destroy {
@@ -89,6 +90,16 @@ struct iofd_ioas_map_file {
 	IOFD_ALIGNED_U64 start; /* the file's byte at iova */
 	IOFD_ALIGNED_U64 length;
 	IOFD_ALIGNED_U64 iova;
+};
+
+/*
+ * From Linux 6.13 (ENOTTY before): the pinned pages of every mapping of every IOAS of the
+ * iommufd now count against the calling process; EINVAL (nothing changed) when a mapping
+ * is not of a file. reserved must be 0 (EOPNOTSUPP, before anything else is looked at).
+ */
+struct iofd_ioas_change_process {
+	uint32_t size;
+	uint32_t reserved;
 };
 
 struct iofd_ioas_copy {
@@ -207,6 +218,7 @@ struct iofd_hwpt_get_dirty_bitmap {
 #define IOFD_HWPT_GET_DIRTY_BITMAP _IO(IOFD_TYPE, IOFD_CMD_HWPT_GET_DIRTY_BITMAP)
 #define IOFD_IOAS_MAP_FILE _IO(IOFD_TYPE, IOFD_CMD_IOAS_MAP_FILE)
 #define IOFD_VIOMMU_ALLOC _IO(IOFD_TYPE, IOFD_CMD_VIOMMU_ALLOC)
+#define IOFD_IOAS_CHANGE_PROCESS _IO(IOFD_TYPE, IOFD_CMD_IOAS_CHANGE_PROCESS)
 
 /* Layout checks: the offsets below are the kernel's (x86-64 and every LP64). */
 #define IOFD_CHECK(type, field, off) \
@@ -227,6 +239,7 @@ IOFD_CHECK_SIZE(iofd_ioas_map_file, 40);
 IOFD_CHECK(iofd_ioas_map_file, fd, 12);
 IOFD_CHECK(iofd_ioas_map_file, start, 16);
 IOFD_CHECK(iofd_ioas_map_file, iova, 32);
+IOFD_CHECK_SIZE(iofd_ioas_change_process, 8);
 IOFD_CHECK_SIZE(iofd_ioas_copy, 40);
 IOFD_CHECK(iofd_ioas_copy, src_iova, 32);
 IOFD_CHECK_SIZE(iofd_ioas_unmap, 24);

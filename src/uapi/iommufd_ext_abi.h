@@ -4,7 +4,8 @@
  * not call, which the simulator models so that programs written against the
  * kernel (the kernel's own selftest among them) run on it. Options, the VFIO
  * compatibility container on /dev/iommu, HWPT invalidation, fault queues,
- * vIOMMUs with their vDEVICEs, vEVENTQs and HW queues, and CHANGE_PROCESS;
+ * vIOMMUs with their vDEVICEs, vEVENTQs and HW queues (CHANGE_PROCESS, which
+ * the library calls for live update, is in iommufd_abi.h);
  * and the nesting the library calls (nested domains' and invalidation data of
  * VT-d and SMMUv3, faults, vEVENTs: src/objects/nested.c, eventq.c).
  * Facts of the ABI (include/uapi/linux/iommufd.h and vfio.h), written here.
@@ -23,7 +24,6 @@ enum {
 	IOFD_CMD_HWPT_INVALIDATE = 0x8d,      /* 6.8 */
 	IOFD_CMD_FAULT_QUEUE_ALLOC = 0x8e,    /* 6.11 */
 	IOFD_CMD_VDEVICE_ALLOC = 0x91,        /* 6.13 */
-	IOFD_CMD_IOAS_CHANGE_PROCESS = 0x92,  /* 6.14 */
 	IOFD_CMD_VEVENTQ_ALLOC = 0x93,        /* 6.15 */
 	IOFD_CMD_HW_QUEUE_ALLOC = 0x94,       /* 6.17 */
 };
@@ -156,11 +156,6 @@ struct iofd_vdevice_alloc {
 	IOFD_ALIGNED_U64 virt_id;
 };
 
-struct iofd_ioas_change_process {
-	uint32_t size;
-	uint32_t reserved;
-};
-
 enum { IOFD_VEVENTQ_FLAG_LOST_EVENTS = 1u << 0 };
 
 struct iofd_vevent_header {
@@ -205,7 +200,6 @@ struct iofd_hw_queue_alloc {
 #define IOFD_HWPT_INVALIDATE _IO(IOFD_TYPE, IOFD_CMD_HWPT_INVALIDATE)
 #define IOFD_FAULT_QUEUE_ALLOC _IO(IOFD_TYPE, IOFD_CMD_FAULT_QUEUE_ALLOC)
 #define IOFD_VDEVICE_ALLOC _IO(IOFD_TYPE, IOFD_CMD_VDEVICE_ALLOC)
-#define IOFD_IOAS_CHANGE_PROCESS _IO(IOFD_TYPE, IOFD_CMD_IOAS_CHANGE_PROCESS)
 #define IOFD_VEVENTQ_ALLOC _IO(IOFD_TYPE, IOFD_CMD_VEVENTQ_ALLOC)
 #define IOFD_HW_QUEUE_ALLOC _IO(IOFD_TYPE, IOFD_CMD_HW_QUEUE_ALLOC)
 

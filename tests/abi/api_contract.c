@@ -43,6 +43,8 @@ PIN(int (*)(struct iommufd_device *), iommufd_device_dirty_capable);
 PIN(uint32_t (*)(const struct iommufd_device *), iommufd_device_pt_id);
 PIN(int (*)(struct iommufd_ctx *, int, struct iommufd_device **), iommufd_device_from_fd);
 PIN(int (*)(const struct iommufd_device *), iommufd_device_fd);
+/* live update: cdev_fd, then the dev_id it was bound with */
+PIN(int (*)(struct iommufd_ctx *, int, uint32_t, struct iommufd_device **), iommufd_device_adopt);
 
 /* ---- containers ---- */
 PIN(int (*)(struct iommufd_ctx *, uint32_t, struct iommufd_container **), iommufd_container_new);
@@ -62,6 +64,13 @@ PIN(int (*)(struct iommufd_container *, struct iommufd_domain_info *, unsigned),
 /* fd, offset, iova, len, readonly */
 PIN(int (*)(struct iommufd_container *, int, uint64_t, uint64_t, uint64_t, bool),
     iommufd_container_map_file);
+
+/* live update: the state through an fd, the devices of a restored container, the accounting */
+PIN(int (*)(struct iommufd_container *, int), iommufd_container_save);
+PIN(int (*)(struct iommufd_ctx *, int, struct iommufd_container **), iommufd_container_restore);
+PIN(int (*)(struct iommufd_container *, struct iommufd_device **, unsigned),
+    iommufd_container_devices);
+PIN(int (*)(struct iommufd_ctx *), iommufd_change_process);
 
 /* nesting: a stage-1 domain from the guest's data over the nest parent */
 PIN(int (*)(struct iommufd_container *, struct iommufd_device *, uint32_t, const void *, size_t),
@@ -120,7 +129,10 @@ int main(void)
 	/* Every pin resolved to the library's call. */
 	EXPECT(pin_iommufd_open && pin_iommufd_container_map && pin_iommufd_sim_new &&
 	       pin_iommufd_hwpt_get_dirty_bitmap && pin_iommufd_container_map_file &&
-	       pin_iommufd_viommu_alloc && pin_iommufd_container_detach_nested);
+	       pin_iommufd_viommu_alloc && pin_iommufd_container_detach_nested &&
+	       pin_iommufd_device_adopt && pin_iommufd_container_save &&
+	       pin_iommufd_container_restore && pin_iommufd_container_devices &&
+	       pin_iommufd_change_process);
 	domain_info_members();
 	if (!fails)
 		printf("the API contract holds\n");

@@ -8,6 +8,7 @@
  * between stage-1 domains; bad input refused; every kernel call failing in
  * turn leaves everything as it was.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +16,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -708,6 +713,60 @@ static void test_fail_each_call(void **state)
 	assert_true(fail_each(two_mocks_nested, op_detach, "detach of a nested device") >= 1);
 }
 
+/*
+ * Live update carries no nesting: a container with a vIOMMU, vDEVICE or stage-1 domain is not
+ * saved (EOPNOTSUPP, nothing written), one that only has nest parents is; forgetting a nesting
+ * container destroys none of its objects and keeps none of its memory.
+ */
+static void test_live_update_carries_no_nesting(void **state)
+{
+	struct nf f;
+	struct stat st;
+	long objects;
+	int fd, i, sfd = 0, sv[2];
+	char byte;
+
+	(void)state;
+	two_mocks(&f);
+	fd = memfd_create("state", MFD_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(iommufd_container_save(f.c, fd), 0);
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	assert_int_equal(iommufd_container_set_virt_id(f.c, f.dev[M0], 1), 0);
+	assert_int_equal(iommufd_container_save(f.c, fd), -EOPNOTSUPP);
+	assert_msg(&f, "nests");
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	assert_int_equal(iommufd_container_attach_nested(f.c, f.dev[M0], IOFD_HWPT_DATA_SELFTEST,
+							 &mock_s1, sizeof(mock_s1.iotlb)), 0);
+	assert_int_equal(iommufd_container_save(f.c, fd), -EOPNOTSUPP);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	/* nor is it handed over: no file made, none sent, none left without FD_CLOEXEC */
+	assert_int_equal(iommufd_container_exec_prepare(f.c, &sfd), -EOPNOTSUPP);
+	assert_int_equal(sfd, -1);
+	assert_true(fcntl(iommufd_fd(f.ctx), F_GETFD) & FD_CLOEXEC);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(iommufd_container_send(f.c, sv[0]), -EOPNOTSUPP);
+	assert_int_equal(recv(sv[1], &byte, 1, MSG_DONTWAIT), -1);
+	assert_int_equal(errno, EAGAIN);
+	close(sv[0]);
+	close(sv[1]);
+	/* the container goes on as it was */
+	assert_int_equal(info(&f, M0).vdevice_id != 0, 1);
+	objects = iommufd_sim_live_objects(f.sim);
+	iommufd_container_forget(f.c);
+	f.c = NULL;
+	assert_int_equal(iommufd_sim_live_objects(f.sim), objects);
+	close(fd);
+	for (i = 0; i < NDEV; i++)
+		iommufd_device_close(f.dev[i]);
+	iommufd_close(f.ctx);
+	iommufd_sim_free(f.sim);
+	munmap(f.mem, LEN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -722,6 +781,7 @@ int main(void)
 		cmocka_unit_test(test_close_nested_device),
 		cmocka_unit_test(test_fail_each_call),
 		cmocka_unit_test(test_fail_each_call_last_nested),
+		cmocka_unit_test(test_live_update_carries_no_nesting),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,8 +5,11 @@
  * kernel's selftest mock IOMMU beside a VT-d unit and two devices), with raw
  * system calls only, as any program would make them:
  *  - the program's own descriptors and the simulator's never collide;
- *  - dup(), dup2(), dup3() and fcntl(F_DUPFD*) copies name the same file,
- *    which lives until the last is closed, whichever goes first;
+ *  - dup(), dup2(), dup3() and fcntl(F_DUPFD*) copies, and descriptors
+ *    received with SCM_RIGHTS, name the same file, which lives until the
+ *    last is closed, whichever goes first;
+ *  - /dev/iommu and cdevs poll always ready, as the kernel's files without
+ *    a poll method;
  *  - ioctls the simulator does not model answer ENOTTY;
  *  - read/write/poll on a fault queue; poll() sees the queue fill and drain;
  *  - the devices are in sysfs and /dev where programs look;
@@ -31,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -143,6 +147,79 @@ static void test_dup_in_argument(void **state)
 	assert_int_equal(bind.out_devid, 1);
 	assert_int_equal(close(dev), 0);
 	assert_int_equal(close(copy), 0);
+}
+
+/* One descriptor over a unix socket (SCM_RIGHTS): the number it arrived at. */
+static int pass_fd(int fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} out, in;
+	char c = 'x';
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = out.buf,
+		.msg_controllen = sizeof(out.buf),
+	};
+	struct cmsghdr *cm;
+	int sv[2], got = -1;
+
+	memset(&out, 0, sizeof(out));
+	memset(&in, 0, sizeof(in));
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	assert_int_equal(sendmsg(sv[0], &mh, 0), 1);
+	mh.msg_control = in.buf;
+	mh.msg_controllen = sizeof(in.buf);
+	assert_int_equal(recvmsg(sv[1], &mh, 0), 1);
+	cm = CMSG_FIRSTHDR(&mh);
+	assert_non_null(cm);
+	assert_int_equal(cm->cmsg_type, SCM_RIGHTS);
+	memcpy(&got, CMSG_DATA(cm), sizeof(got));
+	close(sv[0]);
+	close(sv[1]);
+	return got;
+}
+
+/* A descriptor received with SCM_RIGHTS names the same file, as on the kernel. */
+static void test_received(void **state)
+{
+	int fd = open("/dev/iommu", O_RDWR), got;
+	uint32_t ioas;
+
+	(void)state;
+	assert_true(fd >= 0);
+	ioas = ioas_alloc(fd);
+	got = pass_fd(fd);
+	assert_true(got >= 0 && got != fd);
+	/* the sender's goes first: the file stays with the received number */
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(ioas_alloc(got), ioas + 1);
+	assert_int_equal(destroy(got, ioas), 0);
+	assert_int_equal(close(got), 0);
+	assert_false(fd_open(got));
+}
+
+/* /dev/iommu and VFIO cdevs have no poll method: the kernel finds them always ready. */
+static void test_poll_always_ready(void **state)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = open("/dev/iommu", O_RDWR), .events = POLLIN | POLLOUT },
+		{ .fd = open("/dev/vfio/devices/vfio0", O_RDWR), .events = POLLIN | POLLOUT },
+	};
+
+	(void)state;
+	assert_true(pfd[0].fd >= 0 && pfd[1].fd >= 0);
+	assert_int_equal(poll(pfd, 2, 0), 2);
+	assert_int_equal(pfd[0].revents, POLLIN | POLLOUT);
+	assert_int_equal(pfd[1].revents, POLLIN | POLLOUT);
+	assert_int_equal(close(pfd[1].fd), 0);
+	assert_int_equal(close(pfd[0].fd), 0);
 }
 
 /* What the simulator does not model answers ENOTTY, as a kernel without it would. */
@@ -363,6 +440,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_descriptors_unique),
 		cmocka_unit_test(test_dup),
 		cmocka_unit_test(test_dup_in_argument),
+		cmocka_unit_test(test_received),
+		cmocka_unit_test(test_poll_always_ready),
 		cmocka_unit_test(test_unknown_ioctls),
 		cmocka_unit_test(test_fault_queue),
 		cmocka_unit_test(test_sysfs),

@@ -232,20 +232,48 @@ static void check_vtd_device(json_object *d)
 	vt_assert(is_null(d, "error"));
 }
 
-/* The table's row of name (the line that starts with it) ends in end. */
-static bool row_ends(const char *out, const char *name, const char *end)
+/*
+ * The cell of column head in the row of name (the line that starts with it), as the table
+ * aligns it: from where head starts in the header line to two spaces (a cell may hold one)
+ * or the end of the line; "" when there is no such column or row.
+ */
+static const char *table_cell(const char *out, const char *name, const char *head)
 {
-	size_t n = strlen(name), e = strlen(end);
-	const char *line, *nl;
+	static char cell[64];
+	const char *nl = strchr(out, '\n'), *line, *h, *end;
+	size_t n = strlen(name), col, hl = strlen(head);
 
-	for (line = out; *line; line = nl + 1) {
-		nl = strchr(line, '\n');
-		if (!nl)
-			return false;
-		if (!strncmp(line, name, n) && line[n] == ' ')
-			return (size_t)(nl - line) >= e && !strncmp(nl - e, end, e);
+	cell[0] = '\0';
+	if (!nl)
+		return cell;
+	/* the column: head as a word of the header line */
+	for (h = out; (h = memmem(h, nl - h, head, hl)); h += hl)
+		if ((h == out || h[-1] == ' ') && (h[hl] == ' ' || h[hl] == '\n'))
+			break;
+	if (!h)
+		return cell;
+	col = h - out;
+	for (line = nl + 1; (nl = strchr(line, '\n')); line = nl + 1) {
+		if (strncmp(line, name, n) || line[n] != ' ')
+			continue;
+		if ((size_t)(nl - line) <= col || line[col] == ' ' || (col && line[col - 1] != ' '))
+			return cell; /* not aligned: "" */
+		end = memmem(line + col, nl - line - col, "  ", 2);
+		snprintf(cell, sizeof(cell), "%.*s", (int)((end ? end : nl) - line - col),
+			 line + col);
+		break;
 	}
-	return false;
+	return cell;
+}
+
+/* The row of name has these DIRTY, NEST, PASID and VIOMMU cells. */
+static bool row_caps(const char *out, const char *name, const char *dirty, const char *nest,
+		     const char *pasid, const char *viommu)
+{
+	return !strcmp(table_cell(out, name, "DIRTY"), dirty) &&
+	       !strcmp(table_cell(out, name, "NEST"), nest) &&
+	       !strcmp(table_cell(out, name, "PASID"), pasid) &&
+	       !strcmp(table_cell(out, name, "VIOMMU"), viommu);
 }
 
 /* ---- machine A: VFIO devices behind VT-d without dirty tracking ---- */
@@ -253,7 +281,7 @@ static bool row_ends(const char *out, const char *name, const char *end)
 static void devices_lists_the_vfio_devices(void)
 {
 	static const char *const names[] = { "0000:00:03.0", "0000:00:04.0", "0000:00:05.0" };
-	json_object *devs, *d;
+	json_object *devs, *d, *lm;
 	struct run *r;
 	size_t i;
 
@@ -269,6 +297,15 @@ static void devices_lists_the_vfio_devices(void)
 		check_vtd_device(d);
 	}
 	check_kernel_viommu(r);
+	/* none could be live-migrated with IOMMU dirty tracking, each for its IOMMU */
+	lm = get(r->doc, "live_migration");
+	vt_assert_int_eq(json_object_array_length(get(lm, "migratable")), 0);
+	vt_assert_int_eq(json_object_array_length(get(lm, "not_migratable")), 3);
+	for (i = 0; i < 3; i++) {
+		d = json_object_array_get_idx(get(lm, "not_migratable"), i);
+		vt_assert(!strcmp(get_str(d, "name"), names[i]));
+		vt_assert(!strcmp(get_str(d, "reason"), "no dirty tracking"));
+	}
 	vt_note("kernel_viommu: %s, hw_capabilities of %s: 0x%llx",
 		kernel_has_viommu() ? "true" : "false", names[0],
 		get_int(json_object_array_get_idx(devs, 0), "hw_capabilities"));
@@ -277,11 +314,15 @@ static void devices_lists_the_vfio_devices(void)
 	r = tool("devices", NULL);
 	vt_assert_int_eq(r->status, EXIT_OK);
 	vt_assert(!strncmp(r->out, "NAME ", 5));
-	vt_assert(strstr(r->out, " DIRTY  NEST   PASID  VIOMMU\n"));
-	/* Each row ends in DIRTY, NEST, PASID and VIOMMU: no, no, no, no. */
+	vt_assert(strstr(r->out, " DIRTY  NEST  PASID  VIOMMU\n"));
+	/* Each row's DIRTY, NEST, PASID and VIOMMU: no, no, no, no. */
 	for (i = 0; i < 3; i++)
-		vt_assert(row_ends(r->out, names[i], "  no     no     no     no"));
+		vt_assert(row_caps(r->out, names[i], "no", "no", "no", "no"));
 	vt_assert(!strstr(r->out, " yes "));
+	/* At a glance: none of them could be live-migrated with IOMMU dirty tracking. */
+	vt_assert(strstr(r->out, "\nlive migration with IOMMU dirty tracking: 0 of 3 devices; "
+			 "not: 0000:00:03.0 (no dirty tracking), 0000:00:04.0 (no dirty "
+			 "tracking), 0000:00:05.0 (no dirty tracking)\n"));
 	vt_assert(strstr(r->out, viommu_line()));
 }
 
@@ -371,7 +412,9 @@ static void devices_in_use_are_listed_with_the_reason(void)
 
 	r = tool("devices", NULL);
 	vt_assert_int_eq(r->status, EXIT_OK);
-	vt_assert(strstr(r->out, "  ?      ?      ?      ("));
+	vt_assert(row_caps(r->out, "0000:00:04.0", "?", "?", "?", "?"));
+	vt_assert(strstr(r->out, "?       (") && strstr(r->out, "in use"));
+	vt_assert(strstr(r->out, "0000:00:04.0 (could not be asked)"));
 	vt_assert(strstr(r->out, viommu_line()));
 	iommufd_device_close(held);
 	iommufd_close(ctx);
@@ -441,6 +484,9 @@ static void unknown_device_is_an_error(void)
 	r = tool("attach", "0000:00:1f.7", NULL);
 	vt_assert_int_eq(r->status, EXIT_ERROR);
 	vt_assert(strstr(r->err, "open device '0000:00:1f.7'"));
+	/* where the names are, once */
+	vt_assert(strstr(r->err, " (names: iommufdctl devices)\n"));
+	vt_assert(strstr(r->err, "names:") == strrchr(r->err, '(') + 1);
 	vt_assert(!r->out[0]);
 }
 
@@ -602,6 +648,43 @@ static void selftest_attach_mixed_is_not_migratable(void)
 }
 
 /*
+ * --nest-parent on the mock: a stage-1 domain from the nest parent on every kernel; a vIOMMU
+ * of the mock's type, named, where the kernel has vIOMMU objects, else a plain note (an
+ * expected state, not a failure).
+ */
+static void selftest_attach_nest_parent(void)
+{
+	json_object *dev, *n;
+	struct run *r;
+
+	need_selftest_names();
+	r = tool("attach", "--nest-parent", "selftest", "--json", NULL);
+	vt_assert_int_eq(r->status, EXIT_OK);
+	dev = json_object_array_get_idx(get(r->doc, "devices"), 0);
+	n = get(dev, "nesting");
+	vt_assert(get_int(n, "stage1_hwpt_id") > 0);
+	vt_assert_int_eq(get_int(dev, "pt_id"), get_int(n, "stage1_hwpt_id"));
+	if (kernel_has_viommu()) {
+		vt_assert_int_eq(get_int(n, "viommu_type"), 0xdeadbeef);
+		vt_assert(!strcmp(get_str(n, "viommu_type_name"), "selftest mock"));
+		vt_assert_int_eq(get_int(n, "virt_id"), 1);
+		vt_assert(is_null(n, "note"));
+	} else {
+		vt_assert(is_null(n, "viommu_id") && is_null(n, "viommu_type_name"));
+		vt_assert(!strcmp(get_str(n, "note"), "no vIOMMU: this kernel has no vIOMMU "
+				  "objects (Linux 6.13 and later have)"));
+	}
+	json_object_put(r->doc);
+
+	r = tool("attach", "--nest-parent", "selftest", NULL);
+	vt_assert_int_eq(r->status, EXIT_OK);
+	vt_assert(strstr(r->out, kernel_has_viommu() ? "(selftest mock, type 0xdeadbeef), "
+						     "virtual id 0x1" :
+						     "      no vIOMMU: this kernel has no vIOMMU"));
+	vt_assert(strstr(r->out, "stage-1 domain (hwpt "));
+}
+
+/*
  * The most pages a round may find on 7.x: the mock keeps a dirty bit per page-table entry,
  * and entries span physically contiguous pinned pages (docs/kernels.md), so pages not written
  * are found too, as many as the allocator happened to make contiguous. An entry is at most
@@ -717,6 +800,7 @@ int main(int argc, char **argv)
 		VT_CASE(selftest_device_caps),
 		VT_CASE(selftest_attach_migratable),
 		VT_CASE(selftest_attach_mixed_is_not_migratable),
+		VT_CASE(selftest_attach_nest_parent),
 		VT_CASE(selftest_migrate_finds_every_page),
 		VT_CASE(simulator_in_the_guest),
 		VT_CASE(trace_shows_kernel_calls),

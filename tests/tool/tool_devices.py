@@ -5,6 +5,7 @@ its IOMMU and kernel offer (dirty tracking, nest parents, PASIDs, the driver's v
 kernel's vIOMMU objects)."""
 import json
 import os
+import re
 import subprocess
 
 from toolcheck import (SIM, TOOL, TOPOLOGY, check, done, parse_json, raw_controls, run, run_json,
@@ -46,12 +47,52 @@ def expected_caps(t, iommus, kernel_viommu=True):
 
 
 def table_cells(d):
-    """The DIRTY, NEST, PASID and VIOMMU cells of JSON device d's row."""
+    """The DIRTY, NEST, PASID and VIOMMU cells of JSON device d's row: an emulated device's
+    DIRTY says why it is no, NEST says where nest parents do not track dirty pages."""
     if d["emulated"]:
-        return ["-", "-", "-", "-"]
-    return ["yes" if d["dirty_tracking"] else "no", "yes" if d["nest_parent"] else "no",
+        return ["no (emulated)", "-", "-", "-"]
+    nest = "no"
+    if d["nest_parent"]:
+        nest = "yes (no dirty)" if d["dirty_tracking"] and not d["nest_parent_dirty_tracking"] \
+            else "yes"
+    return ["yes" if d["dirty_tracking"] else "no", nest,
             str(d["pasid_bits"]) if d["pasid_bits"] else "no",
             "yes" if d["viommu"] else "no"]
+
+
+def parse_table(r, n):
+    """The header's column names, n rows of cells (each from its column's start in the header
+    to two spaces: a cell may hold one), and the lines after them. Checks that every cell
+    starts right at its column."""
+    lines = r.out.splitlines()
+    starts = [m.start() for m in re.finditer(r"\S+", lines[0])] if lines else []
+    rows = []
+    for line in lines[1:1 + n]:
+        check(all(line[s - 1:s] in ("", " ") and line[s:s + 1] not in ("", " ")
+                  for s in starts), "row aligned with the header: %r" % line, r)
+        rows.append([line[s:].split("  ")[0] for s in starts])
+    return (lines[0].split() if lines else []), rows, lines[1 + n:]
+
+
+SUMMARY = "live migration with IOMMU dirty tracking: "
+
+
+def summary_line(devs):
+    """What the line after the table must say of JSON devices devs (as attach judges them)."""
+    why = []
+    for d in devs:
+        if d.get("error"):
+            why.append((d["name"], "could not be asked"))
+        elif d["emulated"]:
+            why.append((d["name"], "emulated"))
+        elif not d["dirty_tracking"]:
+            why.append((d["name"], "no dirty tracking"))
+    if not why:
+        return SUMMARY + "all %d device%s" % (len(devs), "" if len(devs) == 1 else "s")
+    line = SUMMARY + "%d of %d device%s; not: " % (len(devs) - len(why), len(devs),
+                                                   "" if len(devs) == 1 else "s")
+    line += ", ".join("%s (%s)" % (shown(n), w) for n, w in why[:8])
+    return line + (" and %d more" % (len(why) - 8) if len(why) > 8 else "")
 
 # JSON: one entry per topology device, sorted by name, fields as the topology says.
 r, doc = run_json(SIM, "devices")
@@ -87,17 +128,39 @@ check(doc.get("kernel_viommu") is True, "the default kernel (7.3) has vIOMMU obj
 r = run(SIM, "devices")
 check(r.rc == 0, "devices exits 0", r)
 lines = r.out.splitlines()
-check(lines and lines[0].split() == ["NAME", "CDEV", "IOMMU", "DRIVER", "EMULATED", "DIRTY",
-                                     "NEST", "PASID", "VIOMMU"], "header", r)
-rows = [l.split() for l in lines[1:-1]]
+head, rows, rest = parse_table(r, len(devs))
+check(head == ["NAME", "CDEV", "IOMMU", "DRIVER", "EMULATED", "DIRTY", "NEST", "PASID",
+               "VIOMMU"], "header", r)
 check([row[0] for row in rows] == names, "rows sorted by name", r)
 for row, d in zip(rows, devs):
     want = [d["name"], d["cdev"], d["iommu"] or "-", d["driver"] or "-",
             "yes" if d["emulated"] else "no"] + table_cells(d)
     check(row == want, "row %s == %s" % (row, want), r)
-check(lines[-1] == VIOMMU_LINES[True], "last line: the kernel's vIOMMU objects", r)
+# After the table: which devices could be live-migrated (the emulated one and the one without
+# dirty tracking not, as attach says), then the kernel's vIOMMU objects.
+check(rest == [SUMMARY + "3 of 5 devices; not: 0000:5e:00.0 (no dirty tracking), "
+               "mdev0 (emulated)", VIOMMU_LINES[True]],
+      "the live-migration line, then the kernel's vIOMMU objects: %s" % rest, r)
+check(rest and rest[0] == summary_line(devs), "the live-migration line from the JSON's facts", r)
 check(not any(l.endswith(" ") for l in lines), "no line ends in a space", r)
 check(r.err == "", "nothing on stderr with --sim", r)
+lm = doc.get("live_migration") or {}
+check(lm.get("migratable") == ["0000:3b:00.0", "0000:3b:00.1", "0000:af:00.0"] and
+      lm.get("not_migratable") == [{"name": "0000:5e:00.0", "reason": "no dirty tracking"},
+                                   {"name": "mdev0", "reason": "emulated"}],
+      "JSON live_migration: %s" % lm, r)
+
+# The line says what attach finds: the devices it names are those attach (and migrate) does
+# not cover. NEST "yes (no dirty)" are those attach --nest-parent does not cover, though
+# DIRTY says yes.
+r2, att = run_json(SIM, "attach", *names, rc=3)
+check(att.get("dirty_tracking", {}).get("not_covered") ==
+      [x["name"] for x in lm.get("not_migratable", [])], "the line agrees with attach", r2)
+nest_yes = [d["name"] for d, row in zip(devs, rows) if row[6].startswith("yes")]
+r2, att = run_json(SIM, "attach", "--nest-parent", *nest_yes, rc=3)
+check([d["name"] for d, row in zip(devs, rows) if row[6] == "yes (no dirty)" or row[5] == "no"
+       and row[6] == "yes"] == att.get("dirty_tracking", {}).get("not_covered"),
+      "NEST \"yes (no dirty)\": what attach --nest-parent does not cover", r2)
 
 # Every driver the simulator models, on each kernel it imitates, as the kernel answers: VT-d
 # with and without nesting (QEMU's has none), SMMUv3 (no dirty-tracking nest parent),
@@ -137,20 +200,35 @@ for kernel, viommu in (("6.12", False), ("7.3", True)):
         check(got == want, "%s %s: %s, want %s" % (kernel, d["name"], got, want), r)
     check(kdoc.get("kernel_viommu") is viommu, "%s: kernel_viommu %s" % (kernel, viommu), r)
     r = run(arg, "devices")
-    klines = r.out.splitlines()
-    cells = {l.split()[0]: l.split()[5:] for l in klines[1:-1]}
+    head, krows, rest = parse_table(r, len(kdevs))
+    cells = {row[0]: row[5:] for row in krows}
     for d in kdevs:
         check(cells.get(d["name"]) == table_cells(d),
               "%s %s: cells %s" % (kernel, d["name"], cells.get(d["name"])), r)
-    check(klines[-1] == VIOMMU_LINES[viommu], "%s: the vIOMMU line" % kernel, r)
+    check(rest == [summary_line(kdevs), VIOMMU_LINES[viommu]],
+          "%s: the live-migration line and the vIOMMU line: %s" % (kernel, rest), r)
 # The cells at a glance: QEMU's VT-d offers nothing of it, a PASID device its width, SMMUv3
 # and the mock their vIOMMUs.
 check(cells.get("qemu-vtd") == ["no", "no", "no", "no"] and
       cells.get("vtd-pasid") == ["yes", "yes", "20", "no"] and
-      cells.get("smmu") == ["yes", "yes", "16", "yes"] and
+      cells.get("smmu") == ["yes", "yes (no dirty)", "16", "yes"] and
       cells.get("mock-d") == ["yes", "yes", "no", "yes"] and
       cells.get("amd") == ["yes", "no", "no", "no"] and
-      cells.get("mdev") == ["-", "-", "-", "-"], "7.3 cells: %s" % cells, r)
+      cells.get("mdev") == ["no (emulated)", "-", "-", "-"], "7.3 cells: %s" % cells, r)
+check(rest[0] == SUMMARY + "5 of 7 devices; not: mdev (emulated), qemu-vtd (no dirty tracking)",
+      "7.3: the live-migration line: %s" % rest[0], r)
+
+# Past eight devices not covered, the line counts the rest.
+many = {"iommus": [{"name": "d", "driver": "intel-vtd"}],
+        "devices": [{"name": "dev%02d" % i, "iommu": "d"} for i in range(11)]}
+r = run("--sim=" + json.dumps(many), "devices")
+lines = r.out.splitlines()
+check(r.rc == 0 and lines[-2] == SUMMARY + "0 of 11 devices; not: " +
+      ", ".join("dev%02d (no dirty tracking)" % i for i in range(8)) + " and 3 more",
+      "the line: eight names, then a count", r)
+# Every device covered: all of them.
+r = run(SIM, "devices", "--dirty-tracking")
+check(r.out.splitlines()[-2] == SUMMARY + "all 3 devices", "--dirty-tracking: all", r)
 
 # Names that need escaping survive JSON exactly; the output is strict JSON.
 tricky_path = os.path.join(HERE, "tricky.json")
@@ -175,7 +253,10 @@ if tdoc:
 tnames = sorted((d["name"] for d in tricky["devices"]), key=lambda n: n.encode())
 r = run("--sim=" + tricky_path, "devices")
 lines = r.out.splitlines()
-check(r.rc == 0 and len(lines) == 2 + len(tnames), "tricky names: one row per device", r)
+check(r.rc == 0 and len(lines) == 3 + len(tnames), "tricky names: one row per device", r)
+check(lines[-2] == summary_line(sorted(tdoc["devices"], key=lambda d: d["name"].encode()))
+      if tdoc else False, "tricky names: escaped in the live-migration line", r)
+head, trows, rest = parse_table(r, len(tnames))
 check(raw_controls(r.out) == [], "tricky names: no raw control character in the table", r)
 check(all(l.startswith(shown(n) + " ") for l, n in zip(lines[1:], tnames)),
       "tricky names: each row starts with its name, escaped", r)
@@ -207,8 +288,17 @@ check(p.returncode == 0 and p.stdout == b"bad\\xffname\\xc3\ncaf\xc3\xa9\n",
 # A host without devices.
 empty = '{"iommus": [], "devices": []}'
 r = run("--sim=" + empty, "devices")
-check(r.rc == 0 and "no VFIO device" in r.out and "vIOMMU" not in r.out, "no devices: says so",
-      r)
+check(r.rc == 0 and "vIOMMU" not in r.out and
+      r.out.splitlines()[-1] == '(no devices in the simulated topology: its "devices" lists '
+      'them, see iommufd_sim_new(3))', "no devices: says so, with advice for the simulator", r)
+check("vfio-pci" not in r.out, "no devices on the simulator: no advice for real hardware", r)
+# None left by --dirty-tracking: says that, not that there are none.
+r = run("--sim=" + json.dumps({"iommus": [{"name": "d", "driver": "intel-vtd"}],
+                               "devices": [{"name": "x", "iommu": "d"}]}),
+        "devices", "--dirty-tracking")
+check(r.rc == 0 and r.out.splitlines()[1:] == ["(no device whose IOMMU tracks dirty pages)",
+                                               VIOMMU_LINES[True]],
+      "--dirty-tracking leaves none: says so", r)
 r, doc = run_json("--sim=" + empty, "devices")
 check(doc.get("devices") == [], "no devices: empty array", r)
 # Nothing asked, nothing known of the kernel.
@@ -244,7 +334,7 @@ r, ddoc = run_json(SIM, "devices", "--dirty-tracking")
 check([d.get("name") for d in ddoc.get("devices", [])] == dirty_names,
       "--dirty-tracking filters the JSON", r)
 r = run(SIM, "devices", "--dirty-tracking")
-check([l.split()[0] for l in r.out.splitlines()[1:-1]] == dirty_names,
+check([l.split()[0] for l in r.out.splitlines()[1:-2]] == dirty_names,
       "--dirty-tracking filters the table", r)
 check(r.out.splitlines()[-1] == VIOMMU_LINES[True], "--dirty-tracking: the vIOMMU line", r)
 r = run(SIM, "devices", "--names", "--json")

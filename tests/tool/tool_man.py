@@ -46,6 +46,10 @@ for cmd in ((), ("devices",), ("attach",), ("migrate",)):
         check(opt in page1, "iommufdctl(1) documents %s (%s)" % (opt, " ".join(cmd) or "global"))
 for code in ("0", "1", "2", "3"):
     check(re.search(r"\.SH EXIT STATUS.*?\.B %s\n" % code, page1, re.S), "exit status %s" % code)
+# Scripts are told that exit status 0 of migrate is not convergence.
+status0 = re.search(r"\.SH EXIT STATUS\n\.TP\n\.B 0\n(.*?)\n\.TP", page1, re.S)
+check(status0 is not None and "did not converge" in status0.group(1) and
+      "\n.B converged\n" in status0.group(1), "exit status 0: migrate's convergence is read")
 
 pages = [os.path.join(src, "man/iommufdctl.1")] + [os.path.join(man3, p) for p in os.listdir(man3)]
 

@@ -124,6 +124,17 @@ r, doc = run_json(SIM, "migrate", A, NODIRTY, MDEV, rc=3)
 check(doc.get("rounds") == [] and doc.get("summary") is None and doc.get("memory") is None,
       "not migratable: the loop does not run", r)
 check(doc.get("dirty_tracking", {}).get("not_covered") == [NODIRTY, MDEV], "names them", r)
+# The document keeps its shape: the options as given (or their defaults), the same members
+# as a run's (but the "error" an interrupted run adds), in the same order.
+check(doc.get("threshold_pages") == 64 and doc.get("max_rounds") == 30 and
+      doc.get("interval_ms") == 0, "not migratable: the options, defaults on the simulator", r)
+r2, ran = run_json(SIM, "migrate", A, "--memory", "4M", "--dma-rate", "16", rc=0)
+check(list(doc) == list(ran), "not migratable: the members of a run: %s, a run %s" %
+      (list(doc), list(ran)), r)
+r, doc = run_json(SIM, "migrate", NODIRTY, "--threshold", "5", "--max-rounds", "7",
+                  "--interval", "250", rc=3)
+check(doc.get("threshold_pages") == 5 and doc.get("max_rounds") == 7 and
+      doc.get("interval_ms") == 250, "not migratable: the options as given", r)
 check(doc.get("teardown", {}).get("clean") is True, "not migratable: clean teardown", r)
 r = run(SIM, "migrate", A, NODIRTY)
 check(r.rc == 3 and "not migratable" in r.out and "round" not in r.out, "text: exit 3", r)

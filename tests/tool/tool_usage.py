@@ -14,6 +14,8 @@ r = run("--help")
 check(r.rc == 0 and "Usage: iommufdctl" in r.out, "--help", r)
 for word in ("devices", "attach", "migrate", "--sim", "--json", "--trace", "Exit status"):
     check(word in r.out, "--help mentions %s" % word, r)
+check("0  success; for migrate also when the rounds did not converge" in r.out and
+      '"converged"' in r.out, "--help: exit 0 does not say converged", r)
 check("3  not migratable" in r.out and "2  bad usage" in r.out and
       "130, 143  migrate stopped" in r.out,
       "--help lists exit codes", r)
@@ -128,11 +130,21 @@ with tempfile.TemporaryDirectory() as tmp:
     check(r.rc == 1 and "open device 'nic.json'" in r.err and "topology" not in r.err,
           "attach --sim DEV.json: DEV.json is a device", r)
 
-# A topology that cannot be used: exit 1 with the simulator's reason.
+# A topology that cannot be used: exit 1 with the simulator's reason, the file named once.
 r = run("--sim=/nonexistent/topology.json", "devices")
-check(r.rc == 1 and "/nonexistent/topology.json" in r.err, "missing topology file", r)
+check(r.rc == 1 and r.err == "iommufdctl: simulator: topology /nonexistent/topology.json: %s\n"
+      % os.strerror(2), "missing topology file: named once", r)
+with tempfile.TemporaryDirectory() as tmp:
+    bad = os.path.join(tmp, "bad.json")
+    with open(bad, "w") as f:
+        f.write('{"iommus": [}')
+    r = run("--sim=" + bad, "devices")
+    check(r.rc == 1 and r.err.startswith("iommufdctl: simulator: %s: topology line 1" % bad) and
+          r.err.count(bad) == 1 and len(r.err.splitlines()) == 1,
+          "topology file with bad JSON: the file, then where in it", r)
 r = run('--sim={"iommus": 5}', "devices")
-check(r.rc == 1 and "iommus" in r.err, "bad topology names the key", r)
+check(r.rc == 1 and r.err.startswith("iommufdctl: simulator: topology.iommus: ") and
+      '{"iommus"' not in r.err, "bad topology names the key, the JSON text not repeated", r)
 r = run('--sim={"iommus": 5}', "devices", "--json")
 doc = parse_json(r)
 check(r.rc == 1 and doc is not None and "iommus" in doc.get("error", "") and

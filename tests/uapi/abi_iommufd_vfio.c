@@ -230,6 +230,15 @@ static void test_after_6_12(void **state)
 #else
 	assert_true((int)IOFD_CMD_VIOMMU_ALLOC > (int)IOMMUFD_CMD_FAULT_QUEUE_ALLOC);
 #endif
+#ifdef IOMMU_IOAS_CHANGE_PROCESS
+	SAME_VALUE(IOFD_CMD_IOAS_CHANGE_PROCESS, IOMMUFD_CMD_IOAS_CHANGE_PROCESS);
+	SAME_VALUE(IOFD_IOAS_CHANGE_PROCESS, IOMMU_IOAS_CHANGE_PROCESS);
+	SAME_STRUCT(iofd_ioas_change_process, iommu_ioas_change_process);
+	SAME_FIELD(iofd_ioas_change_process, size, iommu_ioas_change_process, size);
+	SAME_FIELD(iofd_ioas_change_process, reserved, iommu_ioas_change_process, __reserved);
+#else
+	assert_true((int)IOFD_CMD_IOAS_CHANGE_PROCESS > (int)IOMMUFD_CMD_FAULT_QUEUE_ALLOC);
+#endif
 #ifdef VFIO_DEVICE_ATTACH_PASID
 	SAME_VALUE(IOFD_VFIO_DEVICE_ATTACH_PASID, VFIO_DEVICE_ATTACH_PASID);
 	SAME_VALUE(IOFD_VFIO_DEVICE_DETACH_PASID, VFIO_DEVICE_DETACH_PASID);
@@ -386,6 +395,20 @@ static void test_vfio_cdev(void **state)
 	SAME_VALUE(IOFD_VFIO_DEVICE_FLAGS_RESET, VFIO_DEVICE_FLAGS_RESET);
 	SAME_VALUE(IOFD_VFIO_DEVICE_FLAGS_PCI, VFIO_DEVICE_FLAGS_PCI);
 
+	SAME_VALUE(IOFD_VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO);
+	SAME_VALUE(IOFD_VFIO_PCI_HOT_RESET_FLAG_DEV_ID, VFIO_PCI_HOT_RESET_FLAG_DEV_ID);
+	SAME_VALUE(IOFD_VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED, VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED);
+	SAME_VALUE(IOFD_VFIO_PCI_DEVID_OWNED, (uint32_t)VFIO_PCI_DEVID_OWNED);
+	SAME_VALUE(IOFD_VFIO_PCI_DEVID_NOT_OWNED, (uint32_t)VFIO_PCI_DEVID_NOT_OWNED);
+	SAME_STRUCT(iofd_vfio_pci_hot_reset_info, vfio_pci_hot_reset_info);
+	SAME_FIELD(iofd_vfio_pci_hot_reset_info, argsz, vfio_pci_hot_reset_info, argsz);
+	SAME_FIELD(iofd_vfio_pci_hot_reset_info, flags, vfio_pci_hot_reset_info, flags);
+	SAME_FIELD(iofd_vfio_pci_hot_reset_info, count, vfio_pci_hot_reset_info, count);
+	SAME_STRUCT(iofd_vfio_pci_dependent_device, vfio_pci_dependent_device);
+	SAME_FIELD(iofd_vfio_pci_dependent_device, devid, vfio_pci_dependent_device, devid);
+	SAME_FIELD(iofd_vfio_pci_dependent_device, segment, vfio_pci_dependent_device, segment);
+	SAME_FIELD(iofd_vfio_pci_dependent_device, bus, vfio_pci_dependent_device, bus);
+	SAME_FIELD(iofd_vfio_pci_dependent_device, devfn, vfio_pci_dependent_device, devfn);
 	SAME_STRUCT(iofd_vfio_device_info, vfio_device_info);
 	SAME_FIELD(iofd_vfio_device_info, argsz, vfio_device_info, argsz);
 	SAME_FIELD(iofd_vfio_device_info, flags, vfio_device_info, flags);

@@ -92,17 +92,18 @@ static void json_error_doc(struct cli *cli, const char *msg, int err)
 	json_object_put(doc);
 }
 
-static int vfail(struct cli *cli, int err, bool library, const char *fmt, va_list ap)
+static int vfail(struct cli *cli, int err, bool library, const char *hint, const char *fmt,
+		 va_list ap)
 {
 	char what[512], msg[1024];
 	const char *why = library && cli && cli->ctx ? iommufd_last_error(cli->ctx) : "";
 
 	vsnprintf(what, sizeof(what), fmt, ap);
 	/* The library's message names the kernel call and the errno; ours says what we tried. */
-	if (why && *why)
-		snprintf(msg, sizeof(msg), "%s: %s", what, why);
-	else
-		snprintf(msg, sizeof(msg), "%s: %s", what, strerror(err < 0 ? -err : err));
+	if (!why || !*why)
+		why = strerror(err < 0 ? -err : err);
+	snprintf(msg, sizeof(msg), "%s: %s%s%s%s", what, why, hint ? " (" : "", hint ? hint : "",
+		 hint ? ")" : "");
 	cli_err("%s", msg);
 	json_error_doc(cli, msg, err < 0 ? err : -err);
 	return EXIT_ERROR;
@@ -114,7 +115,18 @@ int cli_fail(struct cli *cli, int err, const char *fmt, ...)
 	int rc;
 
 	va_start(ap, fmt);
-	rc = vfail(cli, err, true, fmt, ap);
+	rc = vfail(cli, err, true, NULL, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int cli_fail_hint(struct cli *cli, int err, const char *hint, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vfail(cli, err, true, hint, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -125,7 +137,7 @@ int cli_fail_errno(struct cli *cli, int err, const char *fmt, ...)
 	int rc;
 
 	va_start(ap, fmt);
-	rc = vfail(cli, err, false, fmt, ap);
+	rc = vfail(cli, err, false, NULL, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -209,13 +221,19 @@ static void print_opts(const struct opt_def *d, FILE *f)
 
 static const char exit_codes_help[] =
 	"Exit status:\n"
-	"  0  success\n"
+	"  0  success; for migrate also when the rounds did not converge: scripts read\n"
+	"     \"converged\" (JSON summary)\n"
 	"  1  the kernel or the library refused (the message says which call and why),\n"
 	"     or a device could not be opened\n"
 	"  2  bad usage: unknown option, missing or malformed argument\n"
 	"  3  not migratable: some device is not covered by IOMMU dirty tracking\n"
 	"     (attach and migrate)\n"
 	"  130, 143  migrate stopped by SIGINT (Ctrl-C) or SIGTERM, after its teardown\n";
+
+void cli_print_version(void)
+{
+	printf("%s %s (libiommufd %s)\n", PROG, IOMMUFDCTL_VERSION, iommufd_version());
+}
 
 void cli_print_help(const struct command *cmd, FILE *f)
 {
@@ -284,8 +302,7 @@ int cli_parse(struct cli *cli, const struct command *cmd, int argc, char **argv,
 			goto out_stop;
 		}
 		if (id == OPT_VERSION) {
-			printf("%s %s (libiommufd %s)\n", PROG, IOMMUFDCTL_VERSION,
-			       iommufd_version());
+			cli_print_version();
 			*exit_code = EXIT_OK;
 			goto out_stop;
 		}

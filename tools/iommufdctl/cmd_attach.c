@@ -90,16 +90,21 @@ const struct command cmd_attach = {
 		"With --nest-parent each device also gets what a VMM with an accelerated vIOMMU\n"
 		"gives it: a virtual id (its place on the command line) on the vIOMMU of its IOMMU,\n"
 		"and a stage-1 domain with its driver's pass-through data (the selftest mock's; an\n"
-		"SMMUv3 STE in bypass). The layout shows them under each device, or why it has none\n"
-		"(VT-d nests from the parent; kernels before 6.13 have no vIOMMU).\n\n"
+		"SMMUv3 STE in bypass). The layout shows them under each device, the vIOMMU with\n"
+		"its type's name (ARM SMMUv3, selftest mock...), or in a note why it has none:\n"
+		"VT-d nests from the parent and its stage 1 is the guest's page table; kernels\n"
+		"before 6.13 have no vIOMMU, and SMMUv3 makes stage-1 domains on a vIOMMU only.\n\n"
 		"Exits 3 when dirty tracking was asked for and some device is not covered.\n\n"
 		"JSON: {\"command\", \"simulated\", \"container\": {\"ioas_id\", \"dirty_tracking\",\n"
 		"\"nest_parent\"}, \"domains\": [{\"hwpt_id\", \"dirty_tracking\", \"nest_parent\",\n"
 		"\"devices\": [names]}], \"ioas_devices\": [names], \"devices\": [{\"name\", \"arg\",\n"
 		"\"dev_id\", \"iommu\", \"emulated\", \"dirty_capable\", \"pt_id\", \"hwpt_id\", \"covered\",\n"
-		"\"reason\", \"nesting\" (--nest-parent): {\"viommu_id\", \"viommu_type\", \"virt_id\",\n"
-		"\"vdevice_id\", \"stage1_hwpt_id\", \"parent_hwpt_id\", \"note\"}}], \"dirty_tracking\": {\"requested\", \"all_covered\", \"not_covered\": [names],\n"
-		"\"message\"}, \"migratable\", \"teardown\": {\"clean\", \"objects_left\"}, \"exit_code\"}",
+		"\"reason\", \"nesting\" (--nest-parent): {\"viommu_id\", \"viommu_type\",\n"
+		"\"viommu_type_name\", \"virt_id\", \"vdevice_id\", \"stage1_hwpt_id\",\n"
+		"\"parent_hwpt_id\", \"note\"}}], \"dirty_tracking\": {\"requested\", \"all_covered\",\n"
+		"\"not_covered\": [names], \"message\"}, \"migratable\", \"teardown\": {\"clean\",\n"
+		"\"objects_left\"}, \"exit_code\"}",
+
 	.opts = attach_opts,
 	.run = run,
 };

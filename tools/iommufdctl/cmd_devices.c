@@ -88,52 +88,159 @@ static bool has(const struct dev_row *r, uint32_t cap)
 }
 
 /*
- * The table's columns of what a device offers, each a word: "yes", "no", "-" where the
- * device has no IOMMU (emulated), "?" where it could not be asked. A new column is a line
- * in cap_cols.
+ * The table: a column a line in cols, each cell from its row. The columns of what a device
+ * offers say "yes", "no", the PASID width, "-" where an emulated device has no IOMMU to
+ * ask, and "?" where the device could not be asked (its row ends in why).
  */
-static const char *cell_dirty(const struct dev_row *r, char *buf, size_t len)
+#define CELL_MAX (TEXT_NAME_MAX + 8)
+
+/* A cell with a name: escaped (a name may hold any byte), "-" when empty. */
+static const char *cell_text(const char *s, char *buf)
 {
-	(void)buf, (void)len;
+	return *s ? text_show(s, buf, TEXT_NAME_MAX) : "-";
+}
+
+static const char *cell_name(const struct dev_row *r, char *buf)
+{
+	return cell_text(r->desc.name, buf);
+}
+
+static const char *cell_cdev(const struct dev_row *r, char *buf)
+{
+	return cell_text(r->desc.cdev, buf);
+}
+
+static const char *cell_iommu(const struct dev_row *r, char *buf)
+{
+	return cell_text(r->desc.iommu, buf);
+}
+
+static const char *cell_driver(const struct dev_row *r, char *buf)
+{
+	return cell_text(r->desc.driver, buf);
+}
+
+static const char *cell_emulated(const struct dev_row *r, char *buf)
+{
+	return r->desc.emulated ? "yes" : "no";
+}
+
+static const char *cell_dirty(const struct dev_row *r, char *buf)
+{
 	return has(r, IOMMUFD_DEVICE_CAP_DIRTY_TRACKING) ? "yes" : "no";
 }
 
-static const char *cell_nest(const struct dev_row *r, char *buf, size_t len)
+/* Nest parents, and where the IOMMU tracks dirty pages but not on them (SMMUv3), says so. */
+static const char *cell_nest(const struct dev_row *r, char *buf)
 {
-	(void)buf, (void)len;
-	return has(r, IOMMUFD_DEVICE_CAP_NEST_PARENT) ? "yes" : "no";
+	if (!has(r, IOMMUFD_DEVICE_CAP_NEST_PARENT))
+		return "no";
+	if (has(r, IOMMUFD_DEVICE_CAP_DIRTY_TRACKING) &&
+	    !has(r, IOMMUFD_DEVICE_CAP_NEST_PARENT_DIRTY))
+		return "yes (no dirty)";
+	return "yes";
 }
 
 /* The PASID width in bits, or "no". */
-static const char *cell_pasid(const struct dev_row *r, char *buf, size_t len)
+static const char *cell_pasid(const struct dev_row *r, char *buf)
 {
 	if (!r->caps.max_pasid_log2)
 		return "no";
-	snprintf(buf, len, "%u", r->caps.max_pasid_log2);
+	snprintf(buf, CELL_MAX, "%u", r->caps.max_pasid_log2);
 	return buf;
 }
 
-static const char *cell_viommu(const struct dev_row *r, char *buf, size_t len)
+static const char *cell_viommu(const struct dev_row *r, char *buf)
 {
-	(void)buf, (void)len;
 	return has(r, IOMMUFD_DEVICE_CAP_VIOMMU_DRIVER) ? "yes" : "no";
 }
 
+/*
+ * A column of what a device's IOMMU offers has an emulated device's cell of its own, and "?"
+ * where the device could not be asked. DIRTY says why an emulated device's is no: no IOMMU
+ * sees its writes.
+ */
 static const struct {
 	const char *head;
-	const char *(*cell)(const struct dev_row *r, char *buf, size_t len);
-} cap_cols[] = {
-	{ "DIRTY", cell_dirty },	/* its IOMMU tracks dirty pages */
-	{ "NEST", cell_nest },		/* its IOMMU makes nest-parent domains */
-	{ "PASID", cell_pasid },	/* the device's PASID width */
-	{ "VIOMMU", cell_viommu },	/* its IOMMU driver makes vIOMMUs */
+	const char *(*cell)(const struct dev_row *r, char *buf);	/* buf: CELL_MAX bytes */
+	const char *emulated;	/* an emulated device's cell; NULL: not a column of its IOMMU */
+} cols[] = {
+	{ "NAME", cell_name, NULL },
+	{ "CDEV", cell_cdev, NULL },
+	{ "IOMMU", cell_iommu, NULL },
+	{ "DRIVER", cell_driver, NULL },
+	{ "EMULATED", cell_emulated, NULL },
+	{ "DIRTY", cell_dirty, "no (emulated)" },	/* its IOMMU tracks dirty pages */
+	{ "NEST", cell_nest, "-" },		/* its IOMMU makes nest-parent domains */
+	{ "PASID", cell_pasid, "-" },		/* the device's PASID width */
+	{ "VIOMMU", cell_viommu, "-" },		/* its IOMMU driver makes vIOMMUs */
 };
-#define N_CAP_COLS (sizeof(cap_cols) / sizeof(cap_cols[0]))
+#define N_COLS (sizeof(cols) / sizeof(cols[0]))
 
-/* A cell of the table: escaped (a name may hold any byte), "-" when empty. */
-static const char *cell(const char *s, char *buf, size_t len)
+static const char *table_cell(const struct dev_row *r, unsigned c, char *buf)
 {
-	return *s ? text_show(s, buf, len) : "-";
+	if (cols[c].emulated && r->error[0])
+		return "?";
+	if (cols[c].emulated && r->desc.emulated)
+		return cols[c].emulated;
+	return cols[c].cell(r, buf);
+}
+
+/* A cell padded to width columns, two spaces apart from the next; the last one unpadded
+ * unless more follows (no line ends in spaces). */
+static void put_cell(const char *s, unsigned c, int width, bool more)
+{
+	int pad = width - text_width(s);
+
+	fputs(s, stdout);
+	if (c + 1 < N_COLS || more)
+		printf("%*s", (pad > 0 ? pad : 0) + 2, "");
+}
+
+/* Why a device's writes would not be in a VMM's dirty harvest; NULL when they would be. */
+static const char *not_migratable_why(const struct dev_row *r)
+{
+	if (r->error[0])
+		return "could not be asked";
+	if (r->desc.emulated)
+		return "emulated";
+	if (!has(r, IOMMUFD_DEVICE_CAP_DIRTY_TRACKING))
+		return "no dirty tracking";
+	return NULL;
+}
+
+/* The names the summary line lists at most; the rest are counted. */
+#define SUMMARY_NAMES 8
+
+/*
+ * The answer at a glance: how many of the devices could be live-migrated with IOMMU dirty
+ * tracking (attach and migrate judge each as this), and which not, and why.
+ */
+static void print_summary(const struct dev_row *rows, unsigned n)
+{
+	char name[CELL_MAX];
+	unsigned i, ok = 0, shown = 0;
+	const char *why;
+
+	for (i = 0; i < n; i++)
+		ok += !not_migratable_why(&rows[i]);
+	printf("live migration with IOMMU dirty tracking: ");
+	if (ok == n) {
+		printf("all %u device%s\n", n, n == 1 ? "" : "s");
+		return;
+	}
+	printf("%u of %u device%s; not:", ok, n, n == 1 ? "" : "s");
+	for (i = 0; i < n; i++) {
+		why = not_migratable_why(&rows[i]);
+		if (!why)
+			continue;
+		if (shown++ == SUMMARY_NAMES)
+			break;
+		printf("%s %s (%s)", shown > 1 ? "," : "", cell_name(&rows[i], name), why);
+	}
+	if (shown > SUMMARY_NAMES)
+		printf(" and %u more", n - ok - SUMMARY_NAMES);
+	printf("\n");
 }
 
 /* The kernel's vIOMMU objects: 1, 0, or -1 when no device could be asked. */
@@ -147,42 +254,55 @@ static int kernel_viommu(const struct dev_row *rows, unsigned n)
 	return -1;
 }
 
-static void print_plain(const struct dev_row *rows, unsigned n, int viommu)
+/* An empty table: why, and what to do. listed: the devices before --dirty-tracking. */
+static void print_none(const struct cli *cli, unsigned listed)
 {
-	char name[TEXT_NAME_MAX], cdev[TEXT_NAME_MAX], iommu[TEXT_NAME_MAX], drv[TEXT_NAME_MAX];
-	char buf[16];
+	if (listed)
+		printf("(no device whose IOMMU tracks dirty pages)\n");
+	else if (cli->simulated)
+		printf("(no devices in the simulated topology: its \"devices\" lists them, see "
+		       "iommufd_sim_new(3))\n");
+	else
+		printf("(no VFIO device cdevs: bind devices to vfio-pci, see iommufdctl(1))\n");
+}
+
+static void print_plain(const struct cli *cli, const struct dev_row *rows, unsigned n,
+			unsigned listed, int viommu)
+{
+	char buf[CELL_MAX];
+	int width[N_COLS];
 	const struct dev_row *r;
 	unsigned i, c;
-	int w = 4;
+	int w;
 
-	for (i = 0; i < n; i++)
-		if ((int)strlen(cell(rows[i].desc.name, name, sizeof(name))) > w)
-			w = strlen(name);
-	printf("%-*s  %-24s  %-8s  %-12s  %-8s", w, "NAME", "CDEV", "IOMMU", "DRIVER", "EMULATED");
-	/* The last column unpadded: no row ends in spaces. */
-	for (c = 0; c < N_CAP_COLS; c++)
-		printf("  %-*s", c + 1 < N_CAP_COLS ? 5 : 0, cap_cols[c].head);
+	/* Each column as wide as its widest cell. */
+	for (c = 0; c < N_COLS; c++) {
+		width[c] = text_width(cols[c].head);
+		for (i = 0; i < n; i++) {
+			w = text_width(table_cell(&rows[i], c, buf));
+			if (w > width[c])
+				width[c] = w;
+		}
+	}
+	for (c = 0; c < N_COLS; c++)
+		put_cell(cols[c].head, c, width[c], false);
 	printf("\n");
 	for (i = 0; i < n; i++) {
 		r = &rows[i];
-		printf("%-*s  %-24s  %-8s  %-12s  %-8s", w, cell(r->desc.name, name, sizeof(name)),
-		       cell(r->desc.cdev, cdev, sizeof(cdev)),
-		       cell(r->desc.iommu, iommu, sizeof(iommu)),
-		       cell(r->desc.driver, drv, sizeof(drv)), r->desc.emulated ? "yes" : "no");
-		for (c = 0; c < N_CAP_COLS; c++)
-			printf("  %-*s", c + 1 < N_CAP_COLS || r->error[0] ? 5 : 0,
-			       r->error[0] ? "?" : r->desc.emulated ? "-" :
-			       cap_cols[c].cell(r, buf, sizeof(buf)));
+		for (c = 0; c < N_COLS; c++)
+			put_cell(table_cell(r, c, buf), c, width[c], r->error[0]);
 		if (r->error[0]) {
-			printf("  (");
+			printf("(");
 			text_put(r->error, stdout);
 			printf(")");
 		}
 		printf("\n");
 	}
-	if (!n)
-		printf("(no VFIO device cdevs: bind devices to vfio-pci, see iommufdctl(1))\n");
-	else if (viommu >= 0)
+	if (n)
+		print_summary(rows, n);
+	else
+		print_none(cli, listed);
+	if (viommu >= 0)
 		printf("(vIOMMU objects: %s)\n", viommu ? "yes, the kernel has IOMMU_VIOMMU_ALLOC" :
 		       "no, the kernel has no IOMMU_VIOMMU_ALLOC");
 }
@@ -229,6 +349,38 @@ static json_object *json_row(const struct dev_row *r)
 	return o;
 }
 
+/* The summary line's answer: the devices that could be live-migrated, and the others, why. */
+static json_object *json_live_migration(const struct dev_row *rows, unsigned n)
+{
+	json_object *o = json_object_new_object(), *yes = json_object_new_array();
+	json_object *no = json_object_new_array(), *d;
+	const char *why;
+	unsigned i;
+
+	if (!o || !yes || !no) {
+		json_object_put(o);
+		json_object_put(yes);
+		json_object_put(no);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		why = not_migratable_why(&rows[i]);
+		if (!why) {
+			json_object_array_add(yes, json_str(rows[i].desc.name));
+			continue;
+		}
+		d = json_object_new_object();
+		if (d) {
+			json_object_object_add(d, "name", json_str(rows[i].desc.name));
+			json_object_object_add(d, "reason", json_str(why));
+		}
+		json_object_array_add(no, d);
+	}
+	json_object_object_add(o, "migratable", yes);
+	json_object_object_add(o, "not_migratable", no);
+	return o;
+}
+
 static int print_json(struct cli *cli, const struct dev_row *rows, unsigned n, int viommu)
 {
 	json_object *doc, *devices;
@@ -246,6 +398,7 @@ static int print_json(struct cli *cli, const struct dev_row *rows, unsigned n, i
 	for (i = 0; i < n; i++)
 		json_object_array_add(devices, json_row(&rows[i]));
 	json_object_object_add(doc, "devices", devices);
+	json_object_object_add(doc, "live_migration", json_live_migration(rows, n));
 	/* A fact of the kernel, asked through any device that could be opened; else null. */
 	json_object_object_add(doc, "kernel_viommu",
 			       viommu < 0 ? NULL : json_object_new_boolean(viommu));
@@ -301,7 +454,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	struct devices_opts o = { 0 };
 	struct dev_row *rows = NULL;
 	char **pos;
-	unsigned n = 0, i;
+	unsigned n = 0, listed, i;
 	int npos, rc, viommu;
 
 	if (cli_parse(cli, &cmd_devices, argc, argv, on_opt, &o, &pos, &npos, &rc))
@@ -325,6 +478,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	for (i = 0; i < n; i++)
 		probe(cli, &rows[i]);
 	viommu = kernel_viommu(rows, n);
+	listed = n;
 	if (o.dirty)
 		n = keep_dirty(rows, n);
 	if (cli->json)
@@ -332,7 +486,7 @@ static int run(struct cli *cli, int argc, char **argv)
 	else if (o.names)
 		print_names(rows, n);
 	else
-		print_plain(rows, n, viommu);
+		print_plain(cli, rows, n, listed, viommu);
 	free(rows);
 out_close:
 	session_close(cli);
@@ -356,20 +510,27 @@ const struct command cmd_devices = {
 		"it is emulated (an mdev, without an IOMMU of its own), and what its IOMMU and\n"
 		"kernel offer, as the kernel answers (never from its version): DIRTY, dirty\n"
 		"tracking (GET_HW_INFO); NEST, nest-parent domains (one is made on a scratch IOAS\n"
-		"and destroyed); PASID, the device's PASID width in bits (GET_HW_INFO); VIOMMU,\n"
-		"its IOMMU driver makes vIOMMUs of its own type (one is made over a scratch nest\n"
-		"parent and destroyed; SMMUv3 and the selftest mock do, VT-d nests without). Each is\n"
-		"\"yes\" (for PASID the width) or \"no\", \"-\" for an emulated device, \"?\" for\n"
-		"one that could not be asked. Each device is opened (bound to a fresh iommufd);\n"
-		"one that cannot be (for instance in use by a VMM) is listed with the reason. A\n"
-		"last line says whether the kernel has vIOMMU objects (IOMMU_VIOMMU_ALLOC).\n\n"
+		"and destroyed), \"yes (no dirty)\" where the IOMMU tracks dirty pages but not on\n"
+		"its nest parents (SMMUv3: attach --nest-parent finds it not covered); PASID, the\n"
+		"device's PASID width in bits (GET_HW_INFO); VIOMMU, its IOMMU driver makes\n"
+		"vIOMMUs of its own type (one is made over a scratch nest parent and destroyed;\n"
+		"SMMUv3 and the selftest mock do, VT-d nests without). Each is \"yes\" (for PASID\n"
+		"the width) or \"no\"; for an emulated device (no IOMMU of its own sees its writes)\n"
+		"DIRTY is \"no (emulated)\" and the others \"-\"; \"?\" for one that could not be asked.\n"
+		"Each device is opened (bound to a fresh iommufd); one that cannot be (for\n"
+		"instance in use by a VMM) is listed with the reason.\n\n"
+		"After the table a line answers which devices could be live-migrated with IOMMU\n"
+		"dirty tracking, as attach and migrate judge each: \"3 of 5 devices; not: NAME\n"
+		"(why), ...\" (no dirty tracking, emulated, could not be asked). A last line says\n"
+		"whether the kernel has vIOMMU objects (IOMMU_VIOMMU_ALLOC).\n\n"
 		"--names prints only the names of the devices that could be opened, one per line,\n"
 		"for scripts: iommufdctl migrate $(iommufdctl devices --names --dirty-tracking).\n\n"
 		"JSON: {\"command\", \"simulated\", \"devices\": [{\"name\", \"cdev\", \"iommu\", \"driver\",\n"
 		"\"emulated\", \"dirty_tracking\", \"nest_parent\", \"nest_parent_dirty_tracking\",\n"
 		"\"viommu\", \"pasid_exec\", \"pasid_priv\" (true/false), \"pasid_bits\", \"hw_info_type\",\n"
 		"\"hw_capabilities\" (numbers), each null if unknown, \"error\" (null or why)}],\n"
-		"\"kernel_viommu\" (true/false, null if no device could be asked)}",
+		"\"live_migration\": {\"migratable\": [names], \"not_migratable\": [{\"name\",\n"
+		"\"reason\"}]}, \"kernel_viommu\" (true/false, null if no device could be asked)}",
 	.opts = devices_opts,
 	.run = run,
 };

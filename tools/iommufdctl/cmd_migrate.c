@@ -151,6 +151,9 @@ static int run(struct cli *cli, int argc, char **argv)
 	if (rc)
 		goto out_close;
 
+	/* The wait between rounds by default: none where the tool writes the pages itself. */
+	if (!o.interval_set)
+		o.interval_ms = dma_source_of(&s) == DMA_DEVICES ? 100 : 0;
 	m.cli = cli;
 	m.o = &o;
 	m.s = &s;
@@ -165,7 +168,7 @@ static int run(struct cli *cli, int argc, char **argv)
 		/* Harvesting would miss what the uncovered devices write. */
 		rc = EXIT_NOT_MIGRATABLE;
 		if (out.doc)
-			json_no_migration(out.doc);
+			json_no_migration(&o, out.doc);
 	} else {
 		rc = migrate_run(&m);
 		if (out.doc) {
@@ -173,7 +176,7 @@ static int run(struct cli *cli, int argc, char **argv)
 			if (rc == EXIT_OK || (m.interrupted && rc >= EXIT_SIGNAL_BASE))
 				json_migration(&m, out.doc);
 			else
-				json_no_migration(out.doc);
+				json_no_migration(&o, out.doc);
 		}
 	}
 	migration_free(&m);
@@ -198,6 +201,9 @@ const struct command cmd_migrate = {
 		"fewer than --threshold pages (converged) or --max-rounds is reached; then stops\n"
 		"tracking, unmaps and tears down. Per round: dirty pages, round and read times,\n"
 		"dirty rate. On a terminal a bar shows the dirty set shrinking.\n\n"
+		"Not converging is a result, not a failure: the exit status is 0 either way, and\n"
+		"a script that needs convergence reads \"converged\" in the JSON summary (the text\n"
+		"says \"converged after N rounds\" or \"did not converge in N rounds\").\n\n"
 		"On the simulator the devices write by simulated DMA: --dma-rate random page\n"
 		"writes within --working-set in round 1, each later round --dma-decay percent of\n"
 		"the one before, spread over the devices; every page written must be found, a\n"
@@ -211,7 +217,8 @@ const struct command cmd_migrate = {
 		"\"dirty_rate_mib_s\"}], \"summary\": {\"converged\", \"interrupted\", \"rounds\",\n"
 		"\"remaining_pages\", \"total_dirty_pages\", \"total_written_pages\", \"lost_pages\",\n"
 		"\"extra_pages\", \"duration_ms\", \"read_ms\"}, \"teardown\", \"exit_code\". When not\n"
-		"migratable, memory, dma and summary are null and rounds is empty.\n\n"
+		"migratable, memory, dma and summary are null and rounds is empty (the options'\n"
+		"members are there as always).\n\n"
 		"Ctrl-C (SIGINT) or SIGTERM stops the rounds, within a round's generated DMA too;\n"
 		"tracking is stopped, the memory unmapped, the devices detached and closed as\n"
 		"usual. The rounds that ran are reported (in JSON, \"interrupted\": true in the\n"

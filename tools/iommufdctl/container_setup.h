@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* One container with the devices of the command line attached: what attach and migrate share. */
+/*
+ * One container with the devices of the command line attached: what attach and migrate share.
+ * Made, read and torn down in container_setup.c; nested as a VMM with a vIOMMU nests it in
+ * container_nest.c; printed, as text or JSON, in container_report.c.
+ */
 #ifndef IOMMUFDCTL_CONTAINER_SETUP_H
 #define IOMMUFDCTL_CONTAINER_SETUP_H
 
@@ -18,7 +22,7 @@ struct setup_dev {
 	/* setup_nest(): where it stands in the container's nesting */
 	bool nested_asked;
 	struct iommufd_nesting_info nest;
-	char nest_note[160];		/* why it has no vIOMMU or no stage-1 domain */
+	char nest_note[256];		/* why it has no vIOMMU or no stage-1 domain */
 };
 
 struct setup {
@@ -39,6 +43,8 @@ struct setup_output {
 	json_object *doc;		/* the document being built; NULL: text output */
 };
 
+/* ---- Made, read, torn down (container_setup.c) ---- */
+
 /*
  * Refuses (EXIT_USAGE) no device, or a device named twice (the kernel binds a cdev once);
  * the selftest names (iommufd_is_selftest_name()) make a new mock device each time and may
@@ -57,6 +63,18 @@ int setup_check_same(struct cli *cli, const struct command *cmd, char **names, i
  */
 int setup_build(struct cli *cli, uint32_t flags, char **names, unsigned n, struct setup *s);
 /*
+ * (Again) the domains, where each device is attached, its nesting and its coverage, and the
+ * container's dirty status. 0 or -errno (nothing printed).
+ */
+int setup_read_layout(struct setup *s);
+/* Detaches every device, frees the container, closes the devices. EXIT_OK or EXIT_ERROR. */
+int setup_teardown(struct setup *s);
+/* Every device covered (and dirty tracking asked for)? */
+bool setup_migratable(const struct setup *s);
+
+/* ---- Nesting (container_nest.c) ---- */
+
+/*
  * For a nest-parent container: what a VMM with an accelerated vIOMMU sets up per device, a
  * virtual id (its index + 1) on the vIOMMU of its IOMMU where the driver has vIOMMUs, and a
  * stage-1 domain with the driver's pass-through data where the tool knows one (the mock's,
@@ -65,8 +83,11 @@ int setup_build(struct cli *cli, uint32_t flags, char **names, unsigned n, struc
  * setup torn down.
  */
 int setup_nest(struct setup *s);
-/* Detaches every device, frees the container, closes the devices. EXIT_OK or EXIT_ERROR. */
-int setup_teardown(struct setup *s);
+/* The name of a kernel vIOMMU type (IOMMU_VIOMMU_TYPE_*): "ARM SMMUv3"; NULL if unknown. */
+const char *viommu_type_name(uint32_t type);
+
+/* ---- The output (container_report.c) ---- */
+
 /*
  * Starts the output with the layout: in --json mode the document ("command", "simulated" and
  * the members of setup_json_layout()), else the layout and the coverage as text.
@@ -80,8 +101,6 @@ int setup_output_begin(struct setup *s, const char *command, struct setup_output
  * code so far; returns the final one.
  */
 int setup_finish(struct setup *s, struct setup_output *o, int rc);
-/* Every device covered (and dirty tracking asked for)? */
-bool setup_migratable(const struct setup *s);
 
 void setup_print_layout(const struct setup *s, FILE *f);
 void setup_print_coverage(const struct setup *s, FILE *f);

@@ -30,8 +30,7 @@ int iommufdctl_main(int argc, char **argv)
 			return EXIT_OK;
 		}
 		if (id == OPT_VERSION) {
-			printf("%s %s (libiommufd %s)\n", PROG, IOMMUFDCTL_VERSION,
-			       iommufd_version());
+			cli_print_version();
 			return EXIT_OK;
 		}
 		cli_global_opt(&cli, id, val);

@@ -85,6 +85,9 @@ int cli_usage_hint(const struct command *cmd);
  * library left no message), and in --json mode an error document on stdout. Returns EXIT_ERROR.
  */
 int cli_fail(struct cli *cli, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Same, with a hint after the reason: "what: why (hint)". */
+int cli_fail_hint(struct cli *cli, int err, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /*
  * A failure of our own (memory, mmap, the simulator's DMA): "what: strerror(err)". The
  * library's last message belongs to an earlier call then, and must not be shown.
@@ -95,6 +98,8 @@ int cli_fail_errno(struct cli *cli, int err, const char *fmt, ...)
 int cli_fail_msg(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void cli_print_help(const struct command *cmd, FILE *f);
+/* --version: the tool's and the library's. */
+void cli_print_version(void);
 /* Handles a global option seen by a command's parser; EXIT_OK or EXIT_USAGE. */
 int cli_global_opt(struct cli *cli, int id, const char *val);
 /*

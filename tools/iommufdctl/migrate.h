@@ -86,6 +86,18 @@ static inline uint64_t popcount_words(const uint64_t *w, size_t n)
 	return c;
 }
 
+/* MiB per second of pages dirtied in ms; 0 when no time passed. */
+static inline double dirty_rate_mib_s(uint64_t pages, double ms)
+{
+	return ms > 0 ? (double)(pages * PAGE_4K) / (1 << 20) / (ms / 1e3) : 0.0;
+}
+
+/* Where the generated DMA writes: the first --working-set bytes, at most the whole memory. */
+static inline uint64_t dma_working_set(const struct migrate_opts *o)
+{
+	return o->working_set < o->memory ? o->working_set : o->memory;
+}
+
 /* ---- The harvest loop (migrate_loop.c) ---- */
 
 /*
@@ -111,7 +123,9 @@ void migrate_sum_rounds(const struct migration *m, struct totals *t);
 
 /* ---- The DMA workload (migrate_dma.c) ---- */
 
-/* Who writes, on this kernel: sets m->source and m->writers (warns about what is ignored). */
+/* Who writes, on this kernel and with these devices. */
+enum dma_source dma_source_of(const struct setup *s);
+/* Sets m->source and m->writers (warns about what is ignored). */
 void dma_choose_source(struct migration *m);
 /*
  * One round's DMA: writes page writes into m->expected. EXIT_OK (also when a signal stopped
@@ -134,7 +148,8 @@ void text_summary(const struct migration *m);
 /* "memory", "dma", the options, "rounds" and "summary" members of doc (and "error" when
  * interrupted). */
 void json_migration(const struct migration *m, json_object *doc);
-/* The same members when the loop did not run: null, and rounds empty. */
-void json_no_migration(json_object *doc);
+/* The same members when the loop did not run: the options as they are, memory, dma and
+ * summary null, rounds empty. */
+void json_no_migration(const struct migrate_opts *o, json_object *doc);
 
 #endif

@@ -18,25 +18,33 @@ static uint64_t next_random(struct migration *m)
 	return m->rng * 0x2545f4914f6cdd1dull;
 }
 
-/* Who writes: every physical device on the simulator, the mock devices on a real kernel. */
+/* A device that writes by generated DMA: a physical one on the simulator, a mock one on a
+ * real kernel. */
+static bool dma_writer(const struct setup *s, unsigned i)
+{
+	return !s->devs[i].emulated &&
+	       (s->cli->simulated || iommufd_device_is_selftest(s->devs[i].dev));
+}
+
+enum dma_source dma_source_of(const struct setup *s)
+{
+	unsigned i;
+
+	for (i = 0; i < s->ndevs; i++)
+		if (dma_writer(s, i))
+			return s->cli->simulated ? DMA_SIM : DMA_SELFTEST;
+	return DMA_DEVICES;
+}
+
 void dma_choose_source(struct migration *m)
 {
 	struct setup *s = m->s;
 	unsigned i;
 
-	m->source = DMA_DEVICES;
-	for (i = 0; i < s->ndevs; i++) {
-		if (s->devs[i].emulated)
-			continue;
-		if (m->cli->simulated) {
-			m->source = DMA_SIM;
-		} else if (iommufd_device_is_selftest(s->devs[i].dev)) {
-			m->source = DMA_SELFTEST;
-		} else {
-			continue;
-		}
-		m->writers[m->nwriters++] = s->devs[i].dev;
-	}
+	m->source = dma_source_of(s);
+	for (i = 0; i < s->ndevs; i++)
+		if (dma_writer(s, i))
+			m->writers[m->nwriters++] = s->devs[i].dev;
 	if (m->source == DMA_SELFTEST && m->nwriters != s->ndevs)
 		cli_warn("only the selftest devices write; the others do their own DMA");
 	if (m->source == DMA_DEVICES && m->o->dma_opts_set)
@@ -47,12 +55,10 @@ void dma_choose_source(struct migration *m)
 /* One round's DMA: writes spread over the writers, each at a random page of the working set. */
 int dma_generate(struct migration *m, uint64_t writes, struct round *rd)
 {
-	uint64_t ws_pages = m->o->working_set / PAGE_4K, i, page, iova;
+	uint64_t ws_pages = dma_working_set(m->o) / PAGE_4K, i, page, iova;
 	struct iommufd_device *dev;
 	int ret;
 
-	if (ws_pages > m->npages)
-		ws_pages = m->npages;
 	memset(m->expected, 0, m->words * sizeof(uint64_t));
 	/* A round may be billions of writes: a signal is looked at before each. */
 	for (i = 0; i < writes && !migrate_stop_signal(); i++) {

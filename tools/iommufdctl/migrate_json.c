@@ -15,6 +15,14 @@ static void add_dma_count(json_object *o, const char *key, bool gen, uint64_t v)
 	json_object_object_add(o, key, gen ? json_object_new_uint64(v) : NULL);
 }
 
+/* The options of the loop, whether it ran or not. */
+static void add_options(const struct migrate_opts *o, json_object *doc)
+{
+	add_u64(doc, "threshold_pages", o->threshold);
+	add_u64(doc, "max_rounds", o->max_rounds);
+	add_u64(doc, "interval_ms", o->interval_ms);
+}
+
 static json_object *json_round(unsigned r, const struct round *rd, bool gen)
 {
 	json_object *o = json_object_new_object();
@@ -30,9 +38,8 @@ static json_object *json_round(unsigned r, const struct round *rd, bool gen)
 	add_dma_count(o, "extra_pages", gen, rd->extra);
 	json_object_object_add(o, "round_ms", json_fixed3(rd->round_ms));
 	json_object_object_add(o, "read_ms", json_fixed3(rd->read_ms));
-	json_object_object_add(o, "dirty_rate_mib_s", json_fixed3(rd->round_ms > 0 ?
-			       (double)(rd->found * PAGE_4K) / (1 << 20) / (rd->round_ms / 1e3) :
-			       0.0));
+	json_object_object_add(o, "dirty_rate_mib_s",
+			       json_fixed3(dirty_rate_mib_s(rd->found, rd->round_ms)));
 	return o;
 }
 
@@ -59,15 +66,12 @@ void json_migration(const struct migration *m, json_object *doc)
 		if (gen) {
 			add_u64(obj, "rate_pages", o->dma_rate);
 			add_u64(obj, "decay_percent", o->dma_decay);
-			add_u64(obj, "working_set_bytes",
-				o->working_set < o->memory ? o->working_set : o->memory);
+			add_u64(obj, "working_set_bytes", dma_working_set(o));
 			add_u64(obj, "seed", o->seed);
 		}
 	}
 	json_object_object_add(doc, "dma", obj);
-	add_u64(doc, "threshold_pages", o->threshold);
-	add_u64(doc, "max_rounds", o->max_rounds);
-	add_u64(doc, "interval_ms", o->interval_ms);
+	add_options(o, doc);
 
 	rounds = json_object_new_array();
 	for (r = 0; rounds && r < m->nrounds; r++)
@@ -94,10 +98,11 @@ void json_migration(const struct migration *m, json_object *doc)
 		json_object_object_add(doc, "error", json_str(m->stop_msg));
 }
 
-void json_no_migration(json_object *doc)
+void json_no_migration(const struct migrate_opts *o, json_object *doc)
 {
 	json_object_object_add(doc, "memory", NULL);
 	json_object_object_add(doc, "dma", NULL);
+	add_options(o, doc);
 	json_object_object_add(doc, "rounds", json_object_new_array());
 	json_object_object_add(doc, "summary", NULL);
 }

@@ -195,7 +195,7 @@ static int migrate_interrupted(struct migration *m)
 }
 
 /* Map, track, harvest, stop, unmap: every step undone in reverse on the way out. */
-static int migrate(struct migration *m)
+int migrate_run(struct migration *m)
 {
 	struct migrate_opts *o = m->o;
 	struct totals t;
@@ -212,8 +212,6 @@ static int migrate(struct migration *m)
 		goto out_free;
 	}
 	dma_choose_source(m);
-	if (!o->interval_set)
-		o->interval_ms = m->source == DMA_DEVICES ? 100 : 0;
 	if (o->iova_set) {
 		m->iova = o->iova;
 		rc = EXIT_OK;
@@ -271,11 +269,6 @@ out_munmap:
 	m->mem = NULL;
 out_free:
 	return rc;
-}
-
-int migrate_run(struct migration *m)
-{
-	return migrate(m);
 }
 
 void migration_free(struct migration *m)

@@ -24,8 +24,7 @@ void text_plan(const struct migration *m)
 		printf("DMA: %s, %" PRIu64 " page writes in round 1, then %" PRIu64
 		       "%% of the last, within %s\n",
 		       m->source == DMA_SIM ? "simulated" : "kernel selftest", o->dma_rate,
-		       o->dma_decay, format_size(o->working_set < o->memory ? o->working_set :
-						 o->memory, ws, sizeof(ws)));
+		       o->dma_decay, format_size(dma_working_set(o), ws, sizeof(ws)));
 	/* Seen before round 1 (which may take long) also through a pipe. */
 	fflush(stdout);
 }
@@ -33,7 +32,6 @@ void text_plan(const struct migration *m)
 void text_round(struct migration *m, unsigned idx, const struct round *rd)
 {
 	double mib = (double)(rd->found * PAGE_4K) / (1 << 20);
-	double rate = rd->round_ms > 0 ? mib / (rd->round_ms / 1e3) : 0;
 	int bar, i;
 
 	if (idx == 0)
@@ -41,7 +39,7 @@ void text_round(struct migration *m, unsigned idx, const struct round *rd)
 		       "round ms", "read ms", "dirty MiB/s",
 		       m->source == DMA_DEVICES ? "" : "  DMA pages");
 	printf("%5u  %11" PRIu64 "  %9.1f  %9.2f  %8.2f  %11.1f", idx + 1, rd->found, mib,
-	       rd->round_ms, rd->read_ms, rate);
+	       rd->round_ms, rd->read_ms, dirty_rate_mib_s(rd->found, rd->round_ms));
 	if (m->source != DMA_DEVICES)
 		printf("  %9" PRIu64, rd->written);
 	if (m->tty) {
@@ -95,8 +93,7 @@ void text_summary(const struct migration *m)
 		       m->o->threshold);
 	printf("total: %" PRIu64 " dirty pages (%s) in %.1f ms; bitmap reads %.2f ms, "
 	       "%.1f MiB/s\n", t.found, format_size(t.found * PAGE_4K, b, sizeof(b)), m->total_ms,
-	       t.read_ms, m->total_ms > 0 ?
-	       (double)(t.found * PAGE_4K) / (1 << 20) / (m->total_ms / 1e3) : 0.0);
+	       t.read_ms, dirty_rate_mib_s(t.found, m->total_ms));
 	if (m->source != DMA_DEVICES) {
 		printf("%s DMA: %" PRIu64 " pages written, %" PRIu64 " found", m->source == DMA_SIM ?
 		       "simulated" : "selftest", t.written, t.found);

@@ -25,17 +25,38 @@ static void log_to_stderr(void *arg, int level, const char *msg)
 	fputc('\n', stderr);
 }
 
+/* A topology given as JSON text (as the simulator tells them apart), not as a file. */
+static bool topology_is_text(const char *t)
+{
+	while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r')
+		t++;
+	return *t == '{' || *t == '[';
+}
+
+/*
+ * Why the simulator refused the topology. Its message names the file where the file could
+ * not be read, not where its text is wrong: the file is added then. JSON text is not repeated.
+ */
+static void sim_new_failed(struct cli *cli, int err)
+{
+	const char *why = iommufd_sim_last_error(), *t = cli->topology;
+	char file[TEXT_NAME_MAX];
+
+	if (!why || !*why)
+		why = strerror(-err);
+	if (t && !topology_is_text(t) && !strstr(why, t))
+		cli_fail_msg(cli, "simulator: %s: %s", text_cut(t, file, sizeof(file)), why);
+	else
+		cli_fail_msg(cli, "simulator: %s", why);
+}
+
 static int open_sim(struct cli *cli)
 {
 	int ret;
 
 	ret = iommufd_sim_new(cli->topology, &cli->sim);
 	if (ret) {
-		const char *why = iommufd_sim_last_error();
-
-		cli_fail_msg(cli, "simulator topology %s: %s",
-			     cli->topology ? cli->topology : "(built-in)",
-			     why && *why ? why : strerror(-ret));
+		sim_new_failed(cli, ret);
 		return EXIT_ERROR;
 	}
 	ret = iommufd_sim_open(cli->sim, &cli->ctx);

@@ -146,3 +146,14 @@ void text_put(const char *str, FILE *f)
 		fwrite(p, 1, plen, f);
 	}
 }
+
+int text_width(const char *text)
+{
+	const unsigned char *p;
+	int n = 0;
+
+	/* every byte but a UTF-8 continuation byte starts a character */
+	for (p = (const unsigned char *)text; *p; p++)
+		n += (*p & 0xc0) != 0x80;
+	return n;
+}

@@ -28,6 +28,9 @@ const char *text_show(const char *s, char *buf, size_t len);
  * at whole UTF-8 characters, when longer than len - 1. Returns buf.
  */
 const char *text_cut(const char *s, char *buf, size_t len);
+/* The columns text (already shown: printable UTF-8) takes on a terminal, a column a
+ * character. */
+int text_width(const char *text);
 /* Writes s escaped as text_show() does, whole. */
 void text_put(const char *s, FILE *f);
 
