@@ -267,6 +267,9 @@ enum {
 /* Written by iommufd_device_caps (see IOMMUFD_OPTS): members as far as size reaches. */
 struct iommufd_device_caps {
 	size_t size;              /* sizeof(struct iommufd_device_caps) */
+#if SIZE_MAX == UINT32_MAX
+	uint32_t size_pad;        /* not read: each member below where 64-bit arches have it */
+#endif
 	uint32_t flags;           /* out: IOMMUFD_DEVICE_CAP_* */
 	uint32_t hw_info_type;    /* out: the IOMMU driver's data type (IOMMU_HW_INFO_TYPE_*), the
 				   * type of a vIOMMU's and a nested domain's data; 0: none */
@@ -603,6 +606,9 @@ IOMMUFD_API int iommufd_container_invalidate(struct iommufd_container *c,
 /* Where dev stands in c's nesting, filled as far as size reaches (see IOMMUFD_OPTS). */
 struct iommufd_nesting_info {
 	size_t size;          /* sizeof(struct iommufd_nesting_info) */
+#if SIZE_MAX == UINT32_MAX
+	uint32_t size_pad;    /* not read: each member below where 64-bit arches have it */
+#endif
 	uint32_t parent_id;   /* its nest-parent domain */
 	uint32_t hwpt_id;     /* its stage-1 domain; 0: on its nest parent */
 	uint32_t viommu_id;   /* the vIOMMU it is behind; 0: none (not needed yet, or none) */

@@ -11,7 +11,9 @@
  *  - no implicit padding (a caller's padding bytes are not guaranteed zero):
  *    fill it with a "reserved" member that must be 0, which a later version
  *    may turn into a real one; IOFD_OPTS_NO_PADDING() checks it;
- *  - every member's default is 0.
+ *  - every member's default is 0;
+ *  - one shape on every arch (tests/abi/layout.c): where size_t has 4 bytes, a uint32_t
+ *    size_pad after size puts a 64-bit member where 64-bit arches have it, with no hole.
  */
 #ifndef IOFD_CORE_OPTS_H
 #define IOFD_CORE_OPTS_H
