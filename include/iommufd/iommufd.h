@@ -356,7 +356,9 @@ struct iommufd_hwpt_alloc_opts {
 	uint32_t fault_id;  /* a fault queue (IOMMU_FAULT_QUEUE_ALLOC) to report to; 0: none */
 };
 /* iommufd_hwpt_alloc with the kernel's data type, driver data and fault queue (NULL opts:
- * the same call). 0 or -errno: -EINVAL for bad opts; the kernel's errno otherwise. */
+ * the same call). 0 or -errno: -EINVAL for bad opts (data and data_len go together: one
+ * without the other is refused before the kernel is asked); the kernel's errno otherwise
+ * (-EINVAL for a data_type without data_len or data_len without data_type). */
 IOMMUFD_API int iommufd_hwpt_alloc_opts(struct iommufd_ctx *ctx, uint32_t dev_id,
 					uint32_t pt_id,
 					const struct iommufd_hwpt_alloc_opts *opts,

@@ -29,6 +29,14 @@ static int hwpt_alloc(struct iommufd_ctx *ctx, uint32_t dev_id, uint32_t pt_id,
 			 IOMMUFD_HWPT_PASID))
 		return iofd_set_error(ctx, -EINVAL, "hwpt alloc dev %u: unknown flags 0x%x", dev_id,
 				      o->flags);
+	/*
+	 * Both or neither: the kernel would read data_len bytes from NULL deep in the driver
+	 * (EFAULT or the driver's own errno), and never reads data of no length (with a type,
+	 * it refuses that with EINVAL).
+	 */
+	if (!o->data != !o->data_len)
+		return iofd_set_error(ctx, -EINVAL, "hwpt alloc dev %u: data %p of %u bytes",
+				      dev_id, o->data, o->data_len);
 	if (o->flags & IOMMUFD_HWPT_NEST_PARENT)
 		cmd.flags |= IOFD_HWPT_ALLOC_NEST_PARENT;
 	if (o->flags & IOMMUFD_HWPT_DIRTY_TRACKING)
