@@ -157,6 +157,12 @@ IOMMUFD_API long iommufd_sim_pinned_pages(struct iommufd_sim *sim, int fd);
 
 IOMMUFD_API int iommufd_device_open(struct iommufd_ctx *ctx, const char *name,
 				    struct iommufd_device **out);
+/*
+ * Detach (leaving its container, or the domain it was attached to), unbind, free: dev is freed
+ * whatever happens. A detach the kernel refuses is said in a WARN line (iommufd_set_log())
+ * naming the device, the domain and the cause; unbinding detaches it all the same, except a
+ * caller's fd (iommufd_device_from_fd()), attached until the caller closes it.
+ */
 IOMMUFD_API void iommufd_device_close(struct iommufd_device *dev);
 /*
  * Bind a VFIO cdev fd the caller opened (or a manager passed) to the context; its name

@@ -104,6 +104,34 @@ int iommufd_device_describe(struct iommufd_ctx *ctx, const char *name,
 	return 0;
 }
 
+/*
+ * A close's detach from a domain the program attached: a failure is said (a WARN line with
+ * the kernel's cause), not returned, and the close goes on. Unbinding the device detaches it
+ * in the kernel all the same, except a caller's fd (iommufd_device_from_fd()), which stays
+ * bound and attached until the caller closes it. The caller's last error is kept, as every
+ * close keeps it.
+ */
+static void detach_for_close(struct iommufd_device *dev)
+{
+	char cause[IOFD_ERRMSG_MAX];
+	uint32_t pt_id = dev->pt_id;
+	int ret;
+
+	snprintf(cause, sizeof(cause), "%s", iommufd_last_error(dev->ctx));
+	iofd_set_error(dev->ctx, 0, "%s", "");
+	ret = dev->ops->detach(dev);
+	if (ret)
+		/* The detach's message names the kernel call and its errno. */
+		iofd_log(dev->ctx, IOMMUFD_LOG_WARN,
+			 "close %s: detach from %u failed: %s; %s", dev->info.name, pt_id,
+			 *iommufd_last_error(dev->ctx) ? iommufd_last_error(dev->ctx) :
+			 strerror(-ret),
+			 dev->fd >= 0 && !dev->owns_fd ?
+			 "closed, its fd (the caller's) attached until the caller closes it" :
+			 "closed all the same (unbinding detaches it)");
+	iofd_set_error(dev->ctx, 0, "%s", cause);
+}
+
 void iommufd_device_close(struct iommufd_device *dev)
 {
 	const struct iofd_device_owner_ops *owner_ops;
@@ -132,7 +160,7 @@ void iommufd_device_close(struct iommufd_device *dev)
 	if (owner)
 		owner_ops->close_device(owner, dev);
 	else if (dev->pt_id)
-		dev->ops->detach(dev);
+		detach_for_close(dev);
 	ctx = dev->ctx;
 	dev->ops->close(dev);
 	pthread_mutex_destroy(&dev->lock);

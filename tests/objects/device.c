@@ -342,6 +342,53 @@ static void test_close_detaches(void **state)
 	iommufd_device_close(NULL);
 }
 
+/* WARN lines, the last one kept. */
+struct warn_lines {
+	unsigned n;
+	char last[512];
+};
+
+static void keep_warns(void *arg, int level, const char *msg)
+{
+	struct warn_lines *w = arg;
+
+	if (level != IOMMUFD_LOG_WARN)
+		return;
+	w->n++;
+	snprintf(w->last, sizeof(w->last), "%s", msg);
+}
+
+/*
+ * A detach that fails in a close is said in a WARN line naming the device, the domain and the
+ * kernel's cause; the device is closed all the same (unbinding it detaches it in the kernel:
+ * its automatic domain goes) and the thread's last error stays as it was.
+ */
+static void test_close_detach_fails(void **state)
+{
+	struct fx *f = *state;
+	struct iommufd_device *dev = fx_dev(f, DEV_DIRTY);
+	struct warn_lines w = { 0 };
+	uint32_t a = fx_ioas(f), hwpt;
+	char want[64];
+
+	assert_int_equal(iommufd_device_attach_pt(dev, a), 0);
+	hwpt = iommufd_device_pt_id(dev);
+	assert_int_equal(iommufd_destroy(f->ctx, 999), -ENOENT);
+	iommufd_set_log(f->ctx, keep_warns, &w);
+	assert_int_equal(iommufd_sim_fail_nth(f->sim, 1, EIO), 0);
+	iommufd_device_close(dev);
+	assert_int_equal(iommufd_sim_fail_nth(f->sim, 0, 0), 0);
+	iommufd_set_log(f->ctx, NULL, NULL);
+	assert_int_equal(w.n, 1);
+	snprintf(want, sizeof(want), "close %s: detach from %u failed", DEV_DIRTY, hwpt);
+	if (!strstr(w.last, want) || !strstr(w.last, "Input/output error") ||
+	    !strstr(w.last, "closed all the same"))
+		fail_msg("WARN line \"%s\" does not name the device, domain and cause", w.last);
+	assert_non_null(strstr(iommufd_last_error(f->ctx), "999"));
+	assert_int_equal(iommufd_destroy(f->ctx, a), 0);
+	assert_int_equal(iommufd_sim_live_objects(f->sim), f->live_start);
+}
+
 static void test_list_devices(void **state)
 {
 	struct fx *f = *state;
@@ -671,6 +718,7 @@ int main(void)
 		FX_TEST(test_dirty_capable),
 		cmocka_unit_test(test_selftest_close_cleanup),
 		FX_TEST(test_close_detaches),
+		FX_TEST(test_close_detach_fails),
 		FX_TEST(test_list_devices),
 		FX_TEST(test_selftest_names),
 		FX_TEST(test_selftest_open_cleanup_fails_once),
