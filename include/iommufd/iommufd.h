@@ -74,7 +74,8 @@ typedef void (*iommufd_log_fn)(void *arg, int level, const char *msg);
 /*
  * Where messages go: fn, or stderr when fn is NULL. Which: those at or below the level of
  * iommufd_set_log_level(); with no level set, a callback gets everything and stderr nothing.
- * IOMMUFD_TRACE=1 in the environment turns trace lines on (to fn or stderr) in any case.
+ * IOMMUFD_TRACE=1 in the environment, read once when the context is made, turns every level
+ * on, trace lines included (to fn or stderr), whatever the level.
  */
 IOMMUFD_API void iommufd_set_log(struct iommufd_ctx *ctx, iommufd_log_fn fn, void *arg);
 /* Messages at or below level (IOMMUFD_LOG_*) are made; others are never formatted.
