@@ -358,7 +358,7 @@ int iommufd_selftest_dirty(struct iommufd_device *dev, uint64_t iova, uint64_t l
 	if (ret == -EINVAL)
 		iofd_set_error(dev->ctx, ret,
 			       "selftest dirty %s: hwpt %u has no dirty tracking enabled, or is not a mock domain",
-			       dev->info.name, dev->pt_id);
+			       dev->info.name, cmd.id);
 	if (ret)
 		return ret;
 	/* The number of mapped mock IO pages (2 KiB) marked dirty. */

@@ -424,6 +424,36 @@ static void test_dirty_through_stage1(void **state)
 	nf_fini(&f);
 }
 
+/*
+ * iommufd_selftest_dirty() on a stage-1 domain marks the nest parent: a nest parent that does
+ * not track is the domain its message names, not the stage-1 domain the device is on.
+ */
+static void test_selftest_dirty_names_parent(void **state)
+{
+	struct iommufd_nesting_info i = { .size = sizeof(i) };
+	struct iommufd_device *sd;
+	char want[64];
+	struct nf f;
+
+	nf_init(&f, "7.3", IOMMUFD_CONTAINER_NEST_PARENT);
+	assert_int_equal(iommufd_device_open(f.ctx, "selftest", &sd), 0);
+	assert_int_equal(iommufd_container_attach(f.c, sd), 0);
+	assert_int_equal(iommufd_container_map(f.c, f.mem, MOCK_IOVA, LEN, false), 0);
+	assert_int_equal(iommufd_container_set_virt_id(f.c, sd, 1), 0);
+	assert_int_equal(iommufd_container_attach_nested(f.c, sd, IOFD_HWPT_DATA_SELFTEST,
+							 &mock_s1, sizeof(mock_s1.iotlb)), 0);
+	assert_int_equal(iommufd_container_nesting(f.c, sd, &i), 0);
+	assert_int_not_equal(i.hwpt_id, i.parent_id);
+	assert_int_equal(iommufd_selftest_dirty(sd, MOCK_IOVA, PG), -EINVAL);
+	snprintf(want, sizeof(want), "hwpt %u has no dirty tracking", i.parent_id);
+	if (!strstr(iommufd_last_error(f.ctx), want))
+		fail_msg("\"%s\" does not name the nest parent %u", iommufd_last_error(f.ctx),
+			 i.parent_id);
+	iommufd_device_close(sd);
+	nf_fini(&f);
+	(void)state;
+}
+
 /* A vIOMMU with the program's vEVENTQ outlives its last device, and its parent with it. */
 static void test_busy_viommu_stays(void **state)
 {
@@ -776,6 +806,7 @@ int main(void)
 		cmocka_unit_test(test_invalidate),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_dirty_through_stage1),
+		cmocka_unit_test(test_selftest_dirty_names_parent),
 		cmocka_unit_test(test_busy_viommu_stays),
 		cmocka_unit_test(test_busy_viommu_tried_by_its_parent_only),
 		cmocka_unit_test(test_close_nested_device),
