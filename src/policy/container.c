@@ -143,6 +143,22 @@ static const char *pt_kind(const struct iofd_member *m)
 }
 
 /*
+ * The device m left its domain, the last one on it, which cannot go now (why, err): the
+ * domain stays without devices for the free (or the detach of a device that joins it again)
+ * to destroy, said in a WARN line, and the detach succeeds: 0.
+ */
+static int leave_domain_behind(struct iommufd_container *c, struct iofd_member *m,
+			       const char *kind, const char *why, int err)
+{
+	iofd_log(c->ctx, IOMMUFD_LOG_WARN,
+		 "container ioas %u: %s left %s %u, whose %s (%s): it stays, without devices, "
+		 "until the container is freed",
+		 c->ioas_id, m->dev->info.name, kind, m->domain->hwpt_id, why, strerror(-err));
+	release_device(m);
+	return 0;
+}
+
+/*
  * Detach one device. When it is the last of its domain the domain goes too,
  * and it is unlinked only once it is really gone. Its dirty bits are read
  * (NO_CLEAR) once the device has left it, so that nothing the device wrote is
@@ -183,25 +199,14 @@ static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 		if (d->tracking) {
 			ret = iofd_container_harvest(c, d, 0, UINT64_MAX, &c->carried);
 			if (ret) {
-				iofd_log(c->ctx, IOMMUFD_LOG_WARN,
-					 "container ioas %u: %s left hwpt %u, whose dirty bits could "
-					 "not be read (%s): the hwpt stays, without devices, until "
-					 "the container is freed",
-					 c->ioas_id, dev->info.name, pt_id, strerror(-ret));
-				release_device(m);
-				ret = 0;
+				ret = leave_domain_behind(c, m, "hwpt", "dirty bits could not be read",
+							  ret);
 				goto out;
 			}
 		}
 		ret = iommufd_destroy(c->ctx, d->hwpt_id);
 		if (ret && nested) {
-			iofd_log(c->ctx, IOMMUFD_LOG_WARN,
-				 "container ioas %u: %s left nest parent hwpt %u, whose destroy "
-				 "failed (%s): it stays, without devices, until the container is "
-				 "freed",
-				 c->ioas_id, dev->info.name, pt_id, strerror(-ret));
-			release_device(m);
-			ret = 0;
+			ret = leave_domain_behind(c, m, "nest parent hwpt", "destroy failed", ret);
 			goto out;
 		}
 		if (ret) {
