@@ -11,8 +11,11 @@
  * for libFuzzer) when the library breaks a promise:
  *  - a refused state leaves a one-line message, no container, the kernel's objects as they
  *    were, and the old container working (its device writes, its dirty read);
- *  - a state restored is the old container's (its IOAS), its devices among the old ones'
- *    ids; it is let go again (iommufd_container_forget) and the next input starts afresh.
+ *  - a state restored is the old container's (its IOAS), its devices among the old ones
+ *    (by name; a VFIO device also by dev_id: an emulated device's dev_id names an access
+ *    object, which no kernel call looks up, so a restore takes it on the state's word, as
+ *    docs/live-update.md says); it is let go again (iommufd_container_forget) and the next
+ *    input starts afresh.
  * FUZZ_STATE_SEED=path writes the old container's own state there (the corpus's seed).
  */
 #define _GNU_SOURCE
@@ -144,9 +147,12 @@ static void try_restore(const uint8_t *data, size_t size)
 			bool known = false;
 
 			for (k = 0; k < NDEV; k++)
-				known |= iommufd_device_id(devs[i]) == iommufd_device_id(w.dev[k]);
+				known |= !strcmp(iommufd_device_name(devs[i]), names[k]) &&
+					 (iommufd_device_is_emulated(devs[i]) ||
+					  iommufd_device_id(devs[i]) == iommufd_device_id(w.dev[k]));
 			if (!known)
-				fail("restored dev_id %u", iommufd_device_id(devs[i]));
+				fail("restored %s, dev_id %u", iommufd_device_name(devs[i]),
+				     iommufd_device_id(devs[i]));
 		}
 		/* let go: the old process keeps it */
 		iommufd_container_forget(r);

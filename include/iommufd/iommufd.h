@@ -74,7 +74,8 @@ typedef void (*iommufd_log_fn)(void *arg, int level, const char *msg);
 /*
  * Where messages go: fn, or stderr when fn is NULL. Which: those at or below the level of
  * iommufd_set_log_level(); with no level set, a callback gets everything and stderr nothing.
- * IOMMUFD_TRACE=1 in the environment turns trace lines on (to fn or stderr) in any case.
+ * IOMMUFD_TRACE=1 in the environment, read once when the context is made, turns every level
+ * on, trace lines included (to fn or stderr), whatever the level.
  */
 IOMMUFD_API void iommufd_set_log(struct iommufd_ctx *ctx, iommufd_log_fn fn, void *arg);
 /* Messages at or below level (IOMMUFD_LOG_*) are made; others are never formatted.
@@ -157,6 +158,12 @@ IOMMUFD_API long iommufd_sim_pinned_pages(struct iommufd_sim *sim, int fd);
 
 IOMMUFD_API int iommufd_device_open(struct iommufd_ctx *ctx, const char *name,
 				    struct iommufd_device **out);
+/*
+ * Detach (leaving its container, or the domain it was attached to), unbind, free: dev is freed
+ * whatever happens. A detach the kernel refuses is said in a WARN line (iommufd_set_log())
+ * naming the device, the domain and the cause; unbinding detaches it all the same, except a
+ * caller's fd (iommufd_device_from_fd()), attached until the caller closes it.
+ */
 IOMMUFD_API void iommufd_device_close(struct iommufd_device *dev);
 /*
  * Bind a VFIO cdev fd the caller opened (or a manager passed) to the context; its name
@@ -267,6 +274,9 @@ enum {
 /* Written by iommufd_device_caps (see IOMMUFD_OPTS): members as far as size reaches. */
 struct iommufd_device_caps {
 	size_t size;              /* sizeof(struct iommufd_device_caps) */
+#if SIZE_MAX == UINT32_MAX
+	uint32_t size_pad;        /* not read: each member below where 64-bit arches have it */
+#endif
 	uint32_t flags;           /* out: IOMMUFD_DEVICE_CAP_* */
 	uint32_t hw_info_type;    /* out: the IOMMU driver's data type (IOMMU_HW_INFO_TYPE_*), the
 				   * type of a vIOMMU's and a nested domain's data; 0: none */
@@ -279,8 +289,9 @@ struct iommufd_device_caps {
  * cannot say, asked by doing it once: a nest-parent HWPT (with dirty tracking too, where
  * the IOMMU tracks dirty pages) on a scratch IOAS, destroyed at once (EOPNOTSUPP: no), a
  * vIOMMU of the driver's type over such a nest parent, destroyed at once (EOPNOTSUPP or
- * ENOTTY: no), and a vIOMMU of the reserved type no kernel makes (ENOTTY: no vIOMMU
- * objects, as on 6.12).
+ * ENOTTY: no; ENOTTY also says the kernel has no vIOMMU objects, as on 6.12), and where no
+ * such vIOMMU was tried, a vIOMMU of the reserved type no kernel makes (ENOTTY: no vIOMMU
+ * objects).
  * An emulated device has no IOMMU: only IOMMUFD_DEVICE_CAP_VIOMMU is asked. 0 or -errno:
  * -EINVAL for a NULL or bad caps; the kernel's errno where a call fails otherwise (nothing
  * made is left).
@@ -352,7 +363,9 @@ struct iommufd_hwpt_alloc_opts {
 	uint32_t fault_id;  /* a fault queue (IOMMU_FAULT_QUEUE_ALLOC) to report to; 0: none */
 };
 /* iommufd_hwpt_alloc with the kernel's data type, driver data and fault queue (NULL opts:
- * the same call). 0 or -errno: -EINVAL for bad opts; the kernel's errno otherwise. */
+ * the same call). 0 or -errno: -EINVAL for bad opts (data and data_len go together: one
+ * without the other is refused before the kernel is asked); the kernel's errno otherwise
+ * (-EINVAL for a data_type without data_len or data_len without data_type). */
 IOMMUFD_API int iommufd_hwpt_alloc_opts(struct iommufd_ctx *ctx, uint32_t dev_id,
 					uint32_t pt_id,
 					const struct iommufd_hwpt_alloc_opts *opts,
@@ -602,7 +615,10 @@ IOMMUFD_API int iommufd_container_invalidate(struct iommufd_container *c,
 /* Where dev stands in c's nesting, filled as far as size reaches (see IOMMUFD_OPTS). */
 struct iommufd_nesting_info {
 	size_t size;          /* sizeof(struct iommufd_nesting_info) */
-	uint32_t parent_id;   /* its nest-parent domain (0: none, an emulated device) */
+#if SIZE_MAX == UINT32_MAX
+	uint32_t size_pad;    /* not read: each member below where 64-bit arches have it */
+#endif
+	uint32_t parent_id;   /* its nest-parent domain */
 	uint32_t hwpt_id;     /* its stage-1 domain; 0: on its nest parent */
 	uint32_t viommu_id;   /* the vIOMMU it is behind; 0: none (not needed yet, or none) */
 	uint32_t viommu_type; /* the kernel's IOMMU_VIOMMU_TYPE_* */
@@ -610,6 +626,8 @@ struct iommufd_nesting_info {
 	uint32_t reserved;    /* 0 */
 	uint64_t virt_id;     /* with vdevice_id */
 };
+/* 0 or -errno: -EOPNOTSUPP for a container made without IOMMUFD_CONTAINER_NEST_PARENT,
+ * -EINVAL for a bad info or a device not in c or with no domain of its own (emulated). */
 IOMMUFD_API int iommufd_container_nesting(struct iommufd_container *c,
 					  struct iommufd_device *dev,
 					  struct iommufd_nesting_info *info);

@@ -12,14 +12,11 @@
 
 #include "core/ctx.h"
 
-/* The size of type up to and including member: a struct as first shipped. */
-#define IOFD_SIZE_THROUGH(type, member) \
-	(offsetof(type, member) + sizeof(((type *)0)->member))
-
 struct iofd_list_spec {
 	const char *what;	/* names the list in messages, e.g. "list devices" */
 	size_t size;		/* an element as this library knows it */
-	size_t min_size;	/* an element as first shipped: no caller passes less */
+	size_t min_size;	/* an element as first shipped (iofd_offsetofend() of its last
+				 * member then): no caller passes less */
 	/*
 	 * Writes up to max elements (of size) into buf and returns how many there are (may
 	 * exceed max), or -errno with the context's last error set.

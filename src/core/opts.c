@@ -30,3 +30,14 @@ int iofd_opts_copy(struct iommufd_ctx *ctx, const char *call, const void *opts, 
 	memcpy(out, opts, size < known ? size : known);
 	return 0;
 }
+
+void iofd_opts_write_back(void *opts, const void *answer, size_t known)
+{
+	size_t size;
+
+	memcpy(&size, opts, sizeof(size));
+	if (size > known)
+		size = known;
+	memcpy((char *)opts + sizeof(size), (const char *)answer + sizeof(size),
+	       size - sizeof(size));
+}

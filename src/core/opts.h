@@ -11,7 +11,9 @@
  *  - no implicit padding (a caller's padding bytes are not guaranteed zero):
  *    fill it with a "reserved" member that must be 0, which a later version
  *    may turn into a real one; IOFD_OPTS_NO_PADDING() checks it;
- *  - every member's default is 0.
+ *  - every member's default is 0;
+ *  - one shape on every arch (tests/abi/layout.c): where size_t has 4 bytes, a uint32_t
+ *    size_pad after size puts a 64-bit member where 64-bit arches have it, with no hole.
  */
 #ifndef IOFD_CORE_OPTS_H
 #define IOFD_CORE_OPTS_H
@@ -42,5 +44,12 @@
  */
 int iofd_opts_copy(struct iommufd_ctx *ctx, const char *call, const void *opts, size_t known,
 		   size_t min_size, void *out);
+
+/*
+ * Write an answer back into the caller's struct opts (one iofd_opts_copy()
+ * accepted): the known bytes of answer (the library's sizeof) as far as the
+ * caller's size reaches; the caller's size member stays as it is.
+ */
+void iofd_opts_write_back(void *opts, const void *answer, size_t known);
 
 #endif

@@ -74,8 +74,8 @@ int iommufd_device_from_fd(struct iommufd_ctx *ctx, int cdev_fd, struct iommufd_
 int iommufd_device_describe(struct iommufd_ctx *ctx, const char *name,
 			    struct iommufd_device_desc *out, size_t desc_size)
 {
-	const size_t min_size = IOFD_SIZE_THROUGH(struct iommufd_device_desc, emulated);
-	struct iommufd_device_desc desc = { 0 };
+	const size_t min_size = iofd_offsetofend(struct iommufd_device_desc, emulated);
+	struct iommufd_device_desc desc;
 	char shown[IOFD_MSG_NAME_MAX];
 	struct iofd_dev_sysinfo info;
 	int ret;
@@ -98,15 +98,38 @@ int iommufd_device_describe(struct iommufd_ctx *ctx, const char *name,
 	ret = iofd_vfio_device_resolve(ctx, name, &info);
 	if (ret)
 		return ret;
-	/* As iommufd_list_devices() describes it. */
-	snprintf(desc.name, sizeof(desc.name), "%s", info.name);
-	snprintf(desc.cdev, sizeof(desc.cdev), "%s", info.cdev);
-	snprintf(desc.driver, sizeof(desc.driver), "%s", info.driver);
-	snprintf(desc.iommu, sizeof(desc.iommu), "%s", info.iommu);
-	desc.emulated = info.emulated;
+	iofd_sysinfo_to_desc(&info, &desc);
 	memset(out, 0, desc_size);
 	memcpy(out, &desc, desc_size < sizeof(desc) ? desc_size : sizeof(desc));
 	return 0;
+}
+
+/*
+ * A close's detach from a domain the program attached: a failure is said (a WARN line with
+ * the kernel's cause), not returned, and the close goes on. Unbinding the device detaches it
+ * in the kernel all the same, except a caller's fd (iommufd_device_from_fd()), which stays
+ * bound and attached until the caller closes it. The caller's last error is kept, as every
+ * close keeps it.
+ */
+static void detach_for_close(struct iommufd_device *dev)
+{
+	char cause[IOFD_ERRMSG_MAX];
+	uint32_t pt_id = dev->pt_id;
+	int ret;
+
+	snprintf(cause, sizeof(cause), "%s", iommufd_last_error(dev->ctx));
+	iofd_set_error(dev->ctx, 0, "%s", "");
+	ret = dev->ops->detach(dev);
+	if (ret)
+		/* The detach's message names the kernel call and its errno. */
+		iofd_log(dev->ctx, IOMMUFD_LOG_WARN,
+			 "close %s: detach from %u failed: %s; %s", dev->info.name, pt_id,
+			 *iommufd_last_error(dev->ctx) ? iommufd_last_error(dev->ctx) :
+			 strerror(-ret),
+			 dev->fd >= 0 && !dev->owns_fd ?
+			 "closed, its fd (the caller's) attached until the caller closes it" :
+			 "closed all the same (unbinding detaches it)");
+	iofd_set_error(dev->ctx, 0, "%s", cause);
 }
 
 void iommufd_device_close(struct iommufd_device *dev)
@@ -137,7 +160,7 @@ void iommufd_device_close(struct iommufd_device *dev)
 	if (owner)
 		owner_ops->close_device(owner, dev);
 	else if (dev->pt_id)
-		dev->ops->detach(dev);
+		detach_for_close(dev);
 	ctx = dev->ctx;
 	dev->ops->close(dev);
 	pthread_mutex_destroy(&dev->lock);
@@ -184,6 +207,26 @@ uint32_t iommufd_device_pt_id(const struct iommufd_device *dev)
 	return dev ? __atomic_load_n(&dev->pt_id, __ATOMIC_RELAXED) : 0;
 }
 
+int iofd_device_hw_info(struct iommufd_device *dev, struct iommufd_hw_info *hw)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&dev->lock);
+	if (!dev->hw_known) {
+		ret = iommufd_get_hw_info(dev->ctx, dev->dev_id, &dev->hw);
+		if (!ret || ret == -ENOENT) {
+			dev->hw_ret = ret;
+			dev->hw_known = true;
+		}
+	}
+	if (dev->hw_known) {
+		*hw = dev->hw;
+		ret = dev->hw_ret;
+	}
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
 int iommufd_device_dirty_capable(struct iommufd_device *dev)
 {
 	struct iommufd_hw_info hw;
@@ -194,7 +237,7 @@ int iommufd_device_dirty_capable(struct iommufd_device *dev)
 	/* An emulated device has no IOMMU: nothing tracks its writes. */
 	if (dev->info.emulated)
 		return 0;
-	ret = iommufd_get_hw_info(dev->ctx, dev->dev_id, &hw);
+	ret = iofd_device_hw_info(dev, &hw);
 	if (ret)
 		return ret;
 	return !!(hw.capabilities & IOFD_HW_CAP_DIRTY_TRACKING);
@@ -263,10 +306,6 @@ static int opts_pasid(struct iommufd_device *dev, const char *what, uint32_t fla
 		return iofd_set_error(dev->ctx, -EINVAL,
 				      "%s %s: PASID 0 is the device itself (attach it without "
 				      "IOMMUFD_ATTACH_PASID)", what, dev->info.name);
-	if (!dev->ops->attach_pasid)
-		return iofd_set_error(dev->ctx, -EOPNOTSUPP,
-				      "%s %s pasid %u: a selftest device has no PASIDs", what,
-				      dev->info.name, pasid);
 	*out = pasid;
 	return 1;
 }
@@ -355,7 +394,7 @@ int iommufd_list_devices_all(struct iommufd_ctx *ctx, struct iommufd_device_desc
 	static const struct iofd_list_spec spec = {
 		.what = "list devices",
 		.size = sizeof(struct iommufd_device_desc),
-		.min_size = IOFD_SIZE_THROUGH(struct iommufd_device_desc, emulated),
+		.min_size = iofd_offsetofend(struct iommufd_device_desc, emulated),
 		.fill = fill_devices,
 	};
 	void *list;

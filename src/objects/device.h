@@ -24,7 +24,7 @@ struct iofd_device_ops {
 	int (*detach)(struct iommufd_device *dev);
 	/* release kernel resources (the device is detached already) */
 	void (*close)(struct iommufd_device *dev);
-	/* attach (or replace) and detach one PASID of the device; NULL: the kind has none */
+	/* attach (or replace) and detach one PASID of the device (every kind has them) */
 	int (*attach_pasid)(struct iommufd_device *dev, uint32_t pasid, uint32_t pt_id);
 	int (*detach_pasid)(struct iommufd_device *dev, uint32_t pasid);
 };
@@ -62,7 +62,7 @@ struct iommufd_device {
 	 * bits (iommufd_selftest_dirty()); 0 otherwise. Stored atomically.
 	 */
 	uint32_t nest_parent_id;
-	/* Guards owner and owner_ops; held across a direct attach or detach. */
+	/* Guards owner, owner_ops and hw*; held across a direct attach or detach. */
 	pthread_mutex_t lock;
 	/* the container holding the device, which must forget it on close */
 	void *owner;
@@ -71,8 +71,8 @@ struct iommufd_device {
 	void *kind_priv;
 	/*
 	 * GET_HW_INFO's answer for dev_id, which stays as long as the device is
-	 * bound: asked by the first container attach, kept for later ones
-	 * (src/policy/placement.c). hw_ret is 0 or the lasting -ENOENT.
+	 * bound: asked once (iofd_device_hw_info()), kept for every later
+	 * question. hw_ret is 0 or the lasting -ENOENT.
 	 */
 	bool hw_known;
 	int hw_ret;
@@ -98,6 +98,14 @@ int iofd_vfio_device_resolve(struct iommufd_ctx *ctx, const char *name,
 			     struct iofd_dev_sysinfo *info);
 int iofd_selftest_device_open(struct iommufd_ctx *ctx, const char *name,
 			      struct iommufd_device **out);
+
+/*
+ * GET_HW_INFO of the device, asked once: what it says (the IOMMU's type and
+ * capabilities, or -ENOENT for an emulated binding) lasts while the device is
+ * bound, so later questions ask nothing. Other errors are not kept. 0 and *hw,
+ * or -errno (the kernel's message set).
+ */
+int iofd_device_hw_info(struct iommufd_device *dev, struct iommufd_hw_info *hw);
 
 /*
  * Every way of making a device ends with this once the device is bound and

@@ -44,12 +44,21 @@ static int domain_offered(struct iommufd_device *dev, uint32_t ioas_id, uint32_t
 	return 1;
 }
 
+/* What the kernel said of vIOMMUs while the device was asked. */
+enum viommu_answer {
+	VIOMMU_NOT_ASKED,  /* no vIOMMU of the driver's type was tried */
+	VIOMMU_DRIVER,     /* the driver made one: the kernel has vIOMMU objects too */
+	VIOMMU_NO_DRIVER,  /* EOPNOTSUPP: the driver has none, the kernel has vIOMMU objects */
+	VIOMMU_NO_KERNEL,  /* ENOTTY: the kernel has no vIOMMU objects */
+};
+
 /*
  * Whether the device's IOMMU driver makes a vIOMMU of its own type (the type its GET_HW_INFO
- * type names; none known: no) over a nest parent of the IOAS: 1, 0 or -errno. A kernel
- * without vIOMMUs answers ENOTTY, a driver without them EOPNOTSUPP.
+ * type names; none known: not asked) over a nest parent of the IOAS, into *answer: 0 or
+ * -errno. A kernel without vIOMMUs answers ENOTTY, a driver without them EOPNOTSUPP.
  */
-static int viommu_driver_offered(struct iommufd_device *dev, uint32_t ioas_id, uint32_t hw_type)
+static int viommu_driver_offered(struct iommufd_device *dev, uint32_t ioas_id, uint32_t hw_type,
+				 enum viommu_answer *answer)
 {
 	uint32_t type = iofd_viommu_type_of(hw_type), hwpt_id, viommu_id;
 	int ret;
@@ -64,8 +73,12 @@ static int viommu_driver_offered(struct iommufd_device *dev, uint32_t ioas_id, u
 	ret = iommufd_viommu_alloc(dev->ctx, dev->dev_id, hwpt_id, type, NULL, 0, &viommu_id);
 	if (!ret) {
 		drop_scratch(dev, "viommu", viommu_id);
-		ret = 1;
-	} else if (ret == -ENOTTY || ret == -EOPNOTSUPP) {
+		*answer = VIOMMU_DRIVER;
+	} else if (ret == -EOPNOTSUPP) {
+		*answer = VIOMMU_NO_DRIVER;
+		ret = 0;
+	} else if (ret == -ENOTTY) {
+		*answer = VIOMMU_NO_KERNEL;
 		ret = 0;
 	} else {
 		iofd_set_error(dev->ctx, ret, "device caps %s: a scratch vIOMMU of type 0x%x",
@@ -77,9 +90,10 @@ static int viommu_driver_offered(struct iommufd_device *dev, uint32_t ioas_id, u
 
 /*
  * Nest parents, with dirty tracking too where the IOMMU tracks dirty pages, and the driver's
- * vIOMMUs over one: flags or -errno.
+ * vIOMMUs over one (*viommu): flags or -errno.
  */
-static int nest_parents(struct iommufd_device *dev, bool dirty, uint32_t hw_type)
+static int nest_parents(struct iommufd_device *dev, bool dirty, uint32_t hw_type,
+			enum viommu_answer *viommu)
 {
 	uint32_t ioas_id, flags = 0;
 	int ret;
@@ -95,19 +109,18 @@ static int nest_parents(struct iommufd_device *dev, bool dirty, uint32_t hw_type
 		if (ret > 0)
 			flags |= IOMMUFD_DEVICE_CAP_NEST_PARENT_DIRTY;
 		if (ret >= 0)
-			ret = viommu_driver_offered(dev, ioas_id, hw_type);
-		if (ret > 0)
-			flags |= IOMMUFD_DEVICE_CAP_VIOMMU_DRIVER;
+			ret = viommu_driver_offered(dev, ioas_id, hw_type, viommu);
 	}
 	drop_scratch(dev, "ioas", ioas_id);
 	return ret < 0 ? ret : (int)flags;
 }
 
 /*
- * Whether the kernel has vIOMMU objects (6.13 on): VIOMMU_ALLOC of the reserved type, which
- * a kernel that has the command refuses before looking at anything else (and could not make
- * without a nest parent, hwpt 0 being none), and one without answers ENOTTY. Any other
- * answer, a failure too, comes from a kernel that has the command.
+ * Whether the kernel has vIOMMU objects (6.13 on), asked where no vIOMMU of the driver's type
+ * was: VIOMMU_ALLOC of the reserved type, which a kernel that has the command refuses before
+ * looking at anything else (and could not make without a nest parent, hwpt 0 being none),
+ * and one without answers ENOTTY. Any other answer, a failure too, comes from a kernel that
+ * has the command.
  */
 static bool viommu_offered(struct iommufd_device *dev)
 {
@@ -133,9 +146,10 @@ int iommufd_device_caps(struct iommufd_device *dev, struct iommufd_device_caps *
 {
 	IOMMUFD_OPTS(iommufd_hw_info_opts, hw);
 	char before[IOFD_ERRMSG_MAX];
+	enum viommu_answer viommu = VIOMMU_NOT_ASKED;
 	struct iommufd_device_caps c;
 	struct iommufd_ctx *ctx;
-	size_t size, i;
+	size_t i;
 	int ret;
 
 	if (!dev)
@@ -168,13 +182,26 @@ int iommufd_device_caps(struct iommufd_device *dev, struct iommufd_device_caps *
 		if (hw.out_capabilities & IOFD_HW_CAP_DIRTY_TRACKING)
 			c.flags |= IOMMUFD_DEVICE_CAP_DIRTY_TRACKING;
 		ret = nest_parents(dev, c.flags & IOMMUFD_DEVICE_CAP_DIRTY_TRACKING,
-				   c.hw_info_type);
+				   c.hw_info_type, &viommu);
 		if (ret < 0)
 			return ret;
 		c.flags |= ret;
 	}
-	if (viommu_offered(dev))
+	/* The driver's answer says whether the kernel has vIOMMU objects: asked once. */
+	switch (viommu) {
+	case VIOMMU_DRIVER:
+		c.flags |= IOMMUFD_DEVICE_CAP_VIOMMU_DRIVER | IOMMUFD_DEVICE_CAP_VIOMMU;
+		break;
+	case VIOMMU_NO_DRIVER:
 		c.flags |= IOMMUFD_DEVICE_CAP_VIOMMU;
+		break;
+	case VIOMMU_NO_KERNEL:
+		break;
+	case VIOMMU_NOT_ASKED:
+		if (viommu_offered(dev))
+			c.flags |= IOMMUFD_DEVICE_CAP_VIOMMU;
+		break;
+	}
 	iofd_log(ctx, IOMMUFD_LOG_INFO,
 		 "device caps %s: dirty tracking %s, nest parent %s%s, PASID %u bits, vIOMMU "
 		 "objects %s, its driver's vIOMMU %s", dev->info.name,
@@ -184,9 +211,6 @@ int iommufd_device_caps(struct iommufd_device *dev, struct iommufd_device_caps *
 		 c.max_pasid_log2, c.flags & IOMMUFD_DEVICE_CAP_VIOMMU ? "yes" : "no",
 		 c.flags & IOMMUFD_DEVICE_CAP_VIOMMU_DRIVER ? "yes" : "no");
 	iofd_set_error(ctx, 0, "%s", before);
-	/* The answer as far as the caller's struct reaches (its size was checked). */
-	memcpy(&size, caps, sizeof(size));
-	c.size = size;
-	memcpy(caps, &c, size < sizeof(c) ? size : sizeof(c));
+	iofd_opts_write_back(caps, &c, sizeof(c));
 	return 0;
 }

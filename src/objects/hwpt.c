@@ -29,6 +29,14 @@ static int hwpt_alloc(struct iommufd_ctx *ctx, uint32_t dev_id, uint32_t pt_id,
 			 IOMMUFD_HWPT_PASID))
 		return iofd_set_error(ctx, -EINVAL, "hwpt alloc dev %u: unknown flags 0x%x", dev_id,
 				      o->flags);
+	/*
+	 * Both or neither: the kernel would read data_len bytes from NULL deep in the driver
+	 * (EFAULT or the driver's own errno), and never reads data of no length (with a type,
+	 * it refuses that with EINVAL).
+	 */
+	if (!o->data != !o->data_len)
+		return iofd_set_error(ctx, -EINVAL, "hwpt alloc dev %u: data %p of %u bytes",
+				      dev_id, o->data, o->data_len);
 	if (o->flags & IOMMUFD_HWPT_NEST_PARENT)
 		cmd.flags |= IOFD_HWPT_ALLOC_NEST_PARENT;
 	if (o->flags & IOMMUFD_HWPT_DIRTY_TRACKING)
@@ -102,7 +110,6 @@ int iommufd_get_hw_info_opts(struct iommufd_ctx *ctx, uint32_t dev_id,
 {
 	struct iofd_hw_info cmd = { .size = sizeof(cmd), .dev_id = dev_id };
 	struct iommufd_hw_info_opts o;
-	size_t size;
 	int ret;
 
 	if (!ctx)
@@ -142,9 +149,7 @@ int iommufd_get_hw_info_opts(struct iommufd_ctx *ctx, uint32_t dev_id,
 	o.out_data_type = cmd.out_data_type;
 	o.out_max_pasid_log2 = cmd.out_max_pasid_log2;
 	o.out_capabilities = cmd.out_capabilities;
-	/* The answer as far as the caller's struct reaches (its size was checked). */
-	memcpy(&size, opts, sizeof(size));
-	memcpy(opts, &o, size < sizeof(o) ? size : sizeof(o));
+	iofd_opts_write_back(opts, &o, sizeof(o));
 	return 0;
 }
 

@@ -237,14 +237,10 @@ int iommufd_ioas_map_file(struct iommufd_ctx *ctx, uint32_t ioas_id, int fd, uin
 			 "flags=0x%x",
 			 ioas_id, fd, (unsigned long long)offset, (unsigned long long)len,
 			 (unsigned long long)cmd.iova, cmd.flags);
-	if (ret == -ENOTTY)
-		return iofd_set_error(ctx, ret,
-				      "map file ioas %u fd %d: IOAS_MAP_FILE needs Linux 6.13 or "
-				      "later",
-				      ioas_id, fd);
-	if (!ret)
-		*iova = cmd.iova;
-	return ret;
+	if (ret)
+		return iofd_needs_kernel(ctx, ret, "IOMMU_IOAS_MAP_FILE", "6.13");
+	*iova = cmd.iova;
+	return 0;
 }
 
 int iommufd_ioas_unmap(struct iommufd_ctx *ctx, uint32_t ioas_id, uint64_t iova, uint64_t len,

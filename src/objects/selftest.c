@@ -87,13 +87,24 @@ static int selftest_detach(struct iommufd_device *dev)
 	return 0;
 }
 
+/* A teardown's destroy: tried twice, the caller's last error kept; what stays is said. */
+static void destroy_or_warn(struct iommufd_device *dev, uint32_t id, const char *what)
+{
+	int ret = iofd_destroy_cleanup(dev->ctx, id);
+
+	if (ret)
+		iofd_log(dev->ctx, IOMMUFD_LOG_WARN,
+			 "close %s: destroy its %s %u: %s; it stays until iommufd_close()",
+			 dev->info.name, what, id, strerror(-ret));
+}
+
 static void selftest_close(struct iommufd_device *dev)
 {
 	struct selftest_priv *priv = priv_of(dev);
 
 	/* The device first (its PASIDs go with it): its parking domain holds the IOAS. */
-	iommufd_destroy(dev->ctx, priv->stdev_id);
-	iommufd_destroy(dev->ctx, priv->park_ioas);
+	destroy_or_warn(dev, priv->stdev_id, "selftest object");
+	destroy_or_warn(dev, priv->park_ioas, "parking IOAS");
 	free(priv->pasids);
 	free(priv);
 	dev->kind_priv = NULL;
@@ -347,7 +358,7 @@ int iommufd_selftest_dirty(struct iommufd_device *dev, uint64_t iova, uint64_t l
 	if (ret == -EINVAL)
 		iofd_set_error(dev->ctx, ret,
 			       "selftest dirty %s: hwpt %u has no dirty tracking enabled, or is not a mock domain",
-			       dev->info.name, dev->pt_id);
+			       dev->info.name, cmd.id);
 	if (ret)
 		return ret;
 	/* The number of mapped mock IO pages (2 KiB) marked dirty. */

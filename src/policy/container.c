@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/list_all.h"
+#include "core/opts.h"
 #include "objects/objects.h"
 #include "policy/container.h"
 
@@ -142,10 +143,30 @@ static const char *pt_kind(const struct iofd_member *m)
 }
 
 /*
+ * The device m left its domain, the last one on it, which cannot go now (why, err): the
+ * domain stays without devices for the free (or the detach of a device that joins it again)
+ * to destroy, said in a WARN line, and the detach succeeds: 0.
+ */
+static int leave_domain_behind(struct iommufd_container *c, struct iofd_member *m,
+			       const char *kind, const char *why, int err)
+{
+	iofd_log(c->ctx, IOMMUFD_LOG_WARN,
+		 "container ioas %u: %s left %s %u, whose %s (%s): it stays, without devices, "
+		 "until the container is freed",
+		 c->ioas_id, m->dev->info.name, kind, m->domain->hwpt_id, why, strerror(-err));
+	release_device(m);
+	return 0;
+}
+
+/*
  * Detach one device. When it is the last of its domain the domain goes too,
- * and it is unlinked only once it is really gone: its dirty bits are read
- * first (NO_CLEAR, so nothing is lost if a later step fails), and a failed
- * destroy puts the device back.
+ * and it is unlinked only once it is really gone. Its dirty bits are read
+ * (NO_CLEAR) once the device has left it, so that nothing the device wrote is
+ * missed, and before the destroy: a domain that cannot be read stays, without
+ * devices, its bits reported by the next read. A failed destroy puts the
+ * device back, unless its nesting objects went already: past that point the
+ * domain stays, without devices, for the free (or the detach of a device that
+ * joins it again) to destroy.
  */
 static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 {
@@ -153,28 +174,18 @@ static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 	struct iofd_domain *d = m->domain;
 	uint32_t pt_id = d ? d->hwpt_id : c->ioas_id;
 	bool last = d && d->ndevices == 1;
-	bool harvest = last && d->tracking;
+	bool nested;
 	int ret, rb;
-
-	/* Into the carried-over set: if a step below fails, the domain holds them still too. */
-	if (harvest) {
-		ret = iofd_container_harvest(c, d, 0, UINT64_MAX, &c->carried);
-		if (ret) {
-			iofd_set_error(c->ctx, ret,
-				       "detach %s: read the dirty bits of hwpt %u before destroying it",
-				       dev->info.name, pt_id);
-			return ret;
-		}
-	}
 
 	ret = dev->ops->detach(dev);
 	if (ret) {
+		/* on a stage-1 domain: that one, not its nest parent */
 		iofd_set_error(c->ctx, ret, "detach %s from %s %u", dev->info.name, pt_kind(m),
-			       pt_id);
+			       d ? iommufd_device_pt_id(dev) : pt_id);
 		goto out;
 	}
 	/* its nesting objects first; a vIOMMU the program still uses keeps the domain */
-	iofd_nest_device_left(c, dev);
+	nested = iofd_nest_device_left(c, dev);
 	if (last && iofd_nest_holds(c, d)) {
 		iofd_log(c->ctx, IOMMUFD_LOG_INFO,
 			 "container ioas %u: %s leaves hwpt %u, which a vIOMMU still holds",
@@ -184,7 +195,20 @@ static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 	}
 
 	if (last) {
+		/* Into the carried-over set: should the destroy fail, the domain holds them too. */
+		if (d->tracking) {
+			ret = iofd_container_harvest(c, d, 0, UINT64_MAX, &c->carried);
+			if (ret) {
+				ret = leave_domain_behind(c, m, "hwpt", "dirty bits could not be read",
+							  ret);
+				goto out;
+			}
+		}
 		ret = iommufd_destroy(c->ctx, d->hwpt_id);
+		if (ret && nested) {
+			ret = leave_domain_behind(c, m, "nest parent hwpt", "destroy failed", ret);
+			goto out;
+		}
 		if (ret) {
 			iofd_set_error(c->ctx, ret, "detach %s: destroy its hwpt %u",
 				       dev->info.name, pt_id);
@@ -202,7 +226,7 @@ static int detach_member(struct iommufd_container *c, struct iofd_member *m)
 		iofd_log(c->ctx, IOMMUFD_LOG_INFO,
 			 "container ioas %u: %s leaves hwpt %u, its last device: hwpt destroyed%s",
 			 c->ioas_id, dev->info.name, pt_id,
-			 harvest ? ", its dirty bits kept for the next read" : "");
+			 d->tracking ? ", its dirty bits kept for the next read" : "");
 		release_device(m);
 		iofd_container_forget_domain(c, d);
 		goto out;
@@ -385,7 +409,7 @@ int iommufd_container_domains_all(struct iommufd_container *c, struct iommufd_do
 	static const struct iofd_list_spec spec = {
 		.what = "container domains",
 		.size = sizeof(struct iommufd_domain_info),
-		.min_size = IOFD_SIZE_THROUGH(struct iommufd_domain_info, ndevices),
+		.min_size = iofd_offsetofend(struct iommufd_domain_info, ndevices),
 		.fill = fill_domains,
 	};
 	void *list;

@@ -123,6 +123,17 @@ struct iommufd_container {
 	struct iofd_nest *nest;       /* vIOMMUs, vDEVICEs, stage-1 domains; NULL: none yet */
 };
 
+/* Whether any domain of c tracks dirty pages in the kernel now. */
+static inline bool iofd_container_any_tracking(const struct iommufd_container *c)
+{
+	const struct iofd_list *pos;
+
+	iofd_list_for_each(pos, &c->domains)
+		if (iofd_list_entry(pos, struct iofd_domain, link)->tracking)
+			return true;
+	return false;
+}
+
 /* The granule the container harvests bits in (domain destroy, unmap, disable). */
 #define IOFD_HARVEST_PAGE 4096ULL
 
@@ -158,8 +169,9 @@ void iofd_container_keep_harvest(struct iommufd_container *c, struct iofd_ranges
 /*
  * Nesting (container_nested.c), lock held. A device left c (detached already):
  * its stage-1 domain, its vDEVICE and a vIOMMU it was the last user of go.
+ * Whether it had nesting state (which is gone now).
  */
-void iofd_nest_device_left(struct iommufd_container *c, struct iommufd_device *dev);
+bool iofd_nest_device_left(struct iommufd_container *c, struct iommufd_device *dev);
 /* A vIOMMU of c (one the program's objects keep alive) still holds domain d. */
 bool iofd_nest_holds(struct iommufd_container *c, const struct iofd_domain *d);
 /* free(): every nesting object, leaves first; the devices are detached already. */

@@ -56,7 +56,10 @@ static bool next_run(const struct iofd_ivlist *l, struct iofd_ivpos *p, uint64_t
 /*
  * Keep a chunk's bits of [iova, last] only: the others (read because reads
  * cover whole mappings) go to spill, when the read cleared them, else stay
- * where they are. 0 or -ENOMEM.
+ * where they are. Room for one change was reserved in spill: short of memory,
+ * the chunk goes in as one range, which overlaps the first page added (that
+ * one had the room), so it needs none itself (more pages reported, none lost).
+ * 0, or -ENOMEM (not with the room reserved).
  */
 static int clip_chunk(uint64_t start, uint64_t *bm, uint64_t npages, uint64_t iova,
 		      uint64_t last, struct iofd_ranges *spill)
@@ -82,37 +85,35 @@ static int clip_chunk(uint64_t start, uint64_t *bm, uint64_t npages, uint64_t io
 		if (spill && !ret)
 			ret = iofd_ranges_add(spill, start + b * g, start + b * g + g - 1);
 	}
-	/* Short of memory: the chunk as one range (it overlaps what went in: no room needed). */
-	if (ret && iofd_ranges_add(spill, start, start + npages * g - 1) == 0)
-		ret = 0;
+	if (ret)
+		ret = iofd_ranges_add(spill, start, start + npages * g - 1);
 	return ret;
 }
 
 /*
  * Read the mappings [iova, last] touches from one domain (only) or every
  * tracking domain, a chunk at a time, and hand fn the bits of [iova, last];
- * a clearing read puts the others into the carried-over set. Chunks end on
+ * a clearing read (spill not NULL) puts the others into spill. Chunks end on
  * multiples of their size, so that no entry (naturally aligned) spans two.
  * One zeroed buffer per chunk serves all domains, since the kernel only sets
- * bits. Each chunk goes to fn, also the one whose read failed (a clearing
- * read may have cleared part of it: those bits must not be dropped). One
- * kernel call per domain and chunk, nothing allocated but the chunk's buffer.
+ * bits. Each chunk read goes to fn, also one whose read failed (a clearing
+ * read may have cleared part of it: those bits must not be dropped). Before a
+ * clearing read of a chunk, room is made in spill for what it keeps there, so
+ * that running out of memory stops the read before the kernel clears anything
+ * more. One kernel call per domain and chunk.
  */
 static int read_chunks(struct iommufd_container *c, struct iofd_domain *only, uint64_t iova,
-		       uint64_t last, uint32_t flags, chunk_fn fn, void *arg)
+		       uint64_t last, uint32_t flags, struct iofd_ranges *spill, chunk_fn fn,
+		       void *arg)
 {
 	const uint64_t g = IOFD_HARVEST_PAGE;
-	struct iofd_ranges *spill = flags & IOMMUFD_DIRTY_NO_CLEAR ? NULL : &c->carried;
 	struct iofd_range run;
 	struct iofd_list *pos;
 	struct iofd_ivpos p;
 	uint64_t *bm = NULL;
-	bool any = only != NULL;
 	int ret = 0, fret;
 
-	iofd_list_for_each(pos, &c->domains)
-		any |= iofd_list_entry(pos, struct iofd_domain, link)->tracking;
-	if (!any)
+	if (!only && !iofd_container_any_tracking(c))
 		return 0;
 	p = iofd_ivlist_lower(&c->maps, iova);
 	while (next_run(&c->maps, &p, last, &run)) {
@@ -129,6 +130,10 @@ static int read_chunks(struct iommufd_container *c, struct iofd_domain *only, ui
 			if (end > run.last)
 				end = run.last;
 			pages = (end - at) / g + 1;
+			if (spill && iofd_ranges_reserve(spill, 1)) {
+				ret = iofd_set_error(c->ctx, -ENOMEM, "read dirty bits");
+				goto out;
+			}
 			memset(bm, 0, (pages + 63) / 64 * 8);
 			iofd_list_for_each(pos, &c->domains) {
 				struct iofd_domain *d = iofd_list_entry(pos, struct iofd_domain, link);
@@ -142,19 +147,20 @@ static int read_chunks(struct iommufd_container *c, struct iofd_domain *only, ui
 						       "read the dirty bits of hwpt %u [0x%llx, 0x%llx]%s",
 						       d->hwpt_id, (unsigned long long)at,
 						       (unsigned long long)(at + pages * g - 1),
-						       flags & IOMMUFD_DIRTY_NO_CLEAR ? "" : " (clearing)");
+						       spill ? " (clearing)" : "");
 					break;
 				}
 			}
 			fret = clip_chunk(at, bm, pages, iova, last, spill);
-			if (fret)
-				iofd_set_error(c->ctx, fret, "read dirty bits: keep those outside the read");
-			if (!fret)
-				fret = fn(arg, at, bm, pages);
-			if (ret || fret) {
-				ret = ret ? ret : fret;
+			if (fret && !ret)
+				ret = iofd_set_error(c->ctx, fret,
+						     "read dirty bits: keep those outside the read");
+			/* the window's bits, whatever failed */
+			fret = fn(arg, at, bm, pages);
+			if (fret && !ret)
+				ret = fret;
+			if (ret)
 				goto out;
-			}
 			if (end >= run.last)
 				break;
 			at = end + 1;
@@ -173,13 +179,14 @@ static int add_to_ranges(void *arg, uint64_t start, const uint64_t *bm, uint64_t
 int iofd_container_harvest(struct iommufd_container *c, struct iofd_domain *d, uint64_t iova,
 			   uint64_t last, struct iofd_ranges *into)
 {
-	return read_chunks(c, d, iova, last, IOMMUFD_DIRTY_NO_CLEAR, add_to_ranges, into);
+	return read_chunks(c, d, iova, last, IOMMUFD_DIRTY_NO_CLEAR, NULL, add_to_ranges, into);
 }
 
 int iofd_container_harvest_all(struct iommufd_container *c, uint64_t iova, uint64_t last,
 			       struct iofd_ranges *into)
 {
-	return read_chunks(c, NULL, iova, last, IOMMUFD_DIRTY_NO_CLEAR, add_to_ranges, into);
+	return read_chunks(c, NULL, iova, last, IOMMUFD_DIRTY_NO_CLEAR, NULL, add_to_ranges,
+			   into);
 }
 
 void iofd_container_keep_harvest(struct iommufd_container *c, struct iofd_ranges *got,
@@ -385,17 +392,59 @@ static int check_read_args(struct iommufd_container *c, uint64_t iova, uint64_t 
 }
 
 /*
+ * After a clearing read: into the carried-over set what the read cleared and
+ * does not report, the pages spilled outside the window and, when it failed
+ * (f not NULL), the window's pages read so far. Room for one change was
+ * reserved there, so this cannot fail: short of memory, one range spanning
+ * all of them goes in instead, which overlaps what went in before (the first
+ * change had the room) and needs none itself (more pages reported, none lost).
+ */
+static void keep_cleared(struct iommufd_container *c, struct iofd_ranges *spill,
+			 const struct fold *f)
+{
+	struct iofd_range span = { UINT64_MAX, 0 };
+	bool coarse;
+
+	iofd_ranges_span(spill, &span);
+	if (f) {
+		if (f->iova < span.start)
+			span.start = f->iova;
+		if (f->iova + f->nbits * f->page_size - 1 > span.last)
+			span.last = f->iova + f->nbits * f->page_size - 1;
+	}
+	coarse = iofd_ranges_merge(&c->carried, spill) != 0;
+	if (!coarse && f)
+		coarse = iofd_ranges_add_bitmap(&c->carried, f->iova, f->page_size, f->scratch,
+						f->nbits) != 0;
+	if (!coarse)
+		return;
+	if (iofd_ranges_add(&c->carried, span.start, span.last))
+		iofd_log(c->ctx, IOMMUFD_LOG_ERROR,
+			 "container ioas %u: read dirty: [0x%llx, 0x%llx] could not be kept: its "
+			 "dirty pages are lost", c->ioas_id, (unsigned long long)span.start,
+			 (unsigned long long)span.last);
+	else
+		iofd_log(c->ctx, IOMMUFD_LOG_WARN,
+			 "container ioas %u: read dirty: short of memory, the pages not reported "
+			 "kept as one range [0x%llx, 0x%llx] (the next read reports more pages)",
+			 c->ioas_id, (unsigned long long)span.start,
+			 (unsigned long long)span.last);
+}
+
+/*
  * One pass: each tracking domain is read once, clearing unless NO_CLEAR is
  * asked, and the carried-over pages are added. A clearing read that fails
- * part-way (some domains or chunks cleared already) puts every bit read so
- * far into the carried-over set and returns the error: nothing is lost, and
- * the next read reports those pages (at worst some twice).
+ * part-way (some domains or chunks cleared already, or memory ran out) puts
+ * every bit it cleared and does not report into the carried-over set and
+ * returns the error: nothing is lost, and the next read reports those pages
+ * (at worst some twice).
  */
 static int read_dirty(struct iommufd_container *c, uint64_t iova, uint64_t len,
 		      uint64_t page_size, uint64_t *bitmap, size_t bitmap_size, uint32_t flags)
 {
 	bool clear = !(flags & IOMMUFD_DIRTY_NO_CLEAR);
 	uint64_t nbits, words, w, last = 0;
+	struct iofd_ranges spill;
 	uint64_t *scratch = NULL;
 	struct fold fold;
 	int ret, count = 0;
@@ -404,6 +453,7 @@ static int read_dirty(struct iommufd_container *c, uint64_t iova, uint64_t len,
 	if (ret)
 		return ret;
 
+	iofd_ranges_init(&spill);
 	pthread_mutex_lock(&c->lock);
 	if (!c->tracking && iofd_ranges_empty(&c->carried)) {
 		ret = iofd_set_error(c->ctx, -EINVAL,
@@ -419,9 +469,12 @@ static int read_dirty(struct iommufd_container *c, uint64_t iova, uint64_t len,
 				     (unsigned long long)nbits);
 		goto out_unlock;
 	}
-	/* Room for either outcome below (a failure's bits, or the range's removal). */
+	/*
+	 * Room for two changes, before anything is cleared: the window's removal
+	 * (a split), and keep_cleared() after it; a failure needs only the latter.
+	 */
 	if (clear) {
-		ret = iofd_ranges_reserve(&c->carried, 1);
+		ret = iofd_ranges_reserve(&c->carried, 2);
 		if (ret) {
 			iofd_set_error(c->ctx, ret, "read dirty");
 			goto out_free;
@@ -432,16 +485,18 @@ static int read_dirty(struct iommufd_container *c, uint64_t iova, uint64_t len,
 	fold.nbits = nbits;
 	fold.scratch = scratch;
 
-	ret = read_chunks(c, NULL, iova, last, flags, fold_chunk, &fold);
+	ret = read_chunks(c, NULL, iova, last, flags, clear ? &spill : NULL, fold_chunk, &fold);
 	if (ret) {
-		/* What was cleared lives on in the carried-over set (short of memory: all). */
-		if (clear && iofd_ranges_add_bitmap(&c->carried, iova, page_size, scratch, nbits))
-			iofd_ranges_add(&c->carried, iova, last);
+		if (clear)
+			keep_cleared(c, &spill, &fold);
 		goto out_free;
 	}
 	iofd_ranges_mark_bitmap(&c->carried, iova, page_size, scratch, nbits);
-	if (clear)
-		iofd_ranges_remove(&c->carried, iova, last);
+	if (clear) {
+		/* reported now; with the room reserved, a split cannot fail */
+		(void)iofd_ranges_remove(&c->carried, iova, last);
+		keep_cleared(c, &spill, NULL);
+	}
 
 	for (w = 0; w < words; w++) {
 		bitmap[w] |= scratch[w];
@@ -452,6 +507,7 @@ out_free:
 	free(scratch);
 out_unlock:
 	pthread_mutex_unlock(&c->lock);
+	iofd_ranges_fini(&spill);
 	return ret;
 }
 

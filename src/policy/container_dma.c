@@ -256,16 +256,6 @@ int iommufd_container_map_opts(struct iommufd_container *c, const struct iommufd
 					  o.flags & IOMMUFD_MAP_READONLY);
 }
 
-static bool any_tracking(struct iommufd_container *c)
-{
-	struct iofd_list *pos;
-
-	iofd_list_for_each(pos, &c->domains)
-		if (iofd_list_entry(pos, struct iofd_domain, link)->tracking)
-			return true;
-	return false;
-}
-
 int iommufd_container_unmap(struct iommufd_container *c, uint64_t iova, uint64_t len)
 {
 	bool all = iova == 0 && len == UINT64_MAX;
@@ -318,7 +308,7 @@ int iommufd_container_unmap(struct iommufd_container *c, uint64_t iova, uint64_t
 	 * still hold those bits too, and the next read reports each page once all
 	 * the same: nothing to undo.
 	 */
-	if (!iofd_ivpos_eq(i, j) && any_tracking(c)) {
+	if (!iofd_ivpos_eq(i, j) && iofd_container_any_tracking(c)) {
 		ret = iofd_container_harvest_all(c, iova, last, &c->carried);
 		if (ret) {
 			iofd_set_error(c->ctx, ret,

@@ -15,8 +15,8 @@
  *    with it, and the last device of a vIOMMU the vIOMMU, leaves first as the
  *    kernel wants them. A vIOMMU that still carries the program's objects (a
  *    vEVENTQ) cannot go: it stays, and so does its nest parent, until the
- *    program destroys them and a later detach or the container's free tries
- *    again.
+ *    program destroys them and the detach of the parent's last device or the
+ *    container's free tries again.
  *
  * Dirty tracking is the nest parents': a device on a stage-1 domain writes
  * through its parent, which keeps the bits, so nothing is lost while devices
@@ -531,7 +531,6 @@ int iommufd_container_nesting(struct iommufd_container *c, struct iommufd_device
 	struct iommufd_nesting_info o;
 	struct iofd_nest_dev *nd;
 	struct iofd_member *m;
-	size_t size;
 	int ret;
 
 	if (!c)
@@ -544,16 +543,11 @@ int iommufd_container_nesting(struct iommufd_container *c, struct iommufd_device
 	if (ret)
 		return ret;
 	memset(&o, 0, sizeof(o));
-	o.size = sizeof(o);
 	pthread_mutex_lock(&c->lock);
-	m = iofd_container_find_member(c, dev);
-	if (!m) {
-		ret = iofd_set_error(c->ctx, -EINVAL, "nesting of %s: not in container ioas %u",
-				     dev->info.name, c->ioas_id);
+	m = nest_member(c, dev, "nesting of", &ret);
+	if (!m)
 		goto out_unlock;
-	}
-	if (m->domain && (m->domain->flags & IOMMUFD_DOMAIN_NEST_PARENT))
-		o.parent_id = m->domain->hwpt_id;
+	o.parent_id = m->domain->hwpt_id;
 	nd = find_nd(c, dev);
 	if (nd) {
 		o.hwpt_id = nd->hwpt_id;
@@ -564,10 +558,7 @@ int iommufd_container_nesting(struct iommufd_container *c, struct iommufd_device
 		o.vdevice_id = nd->vdevice_id;
 		o.virt_id = nd->virt_id;
 	}
-	/* as far as the caller's struct reaches; its size was checked */
-	memcpy(&size, info, sizeof(size));
-	memcpy(info, &o, size < sizeof(o) ? size : sizeof(o));
-	memcpy(info, &size, sizeof(size));
+	iofd_opts_write_back(info, &o, sizeof(o));
 out_unlock:
 	pthread_mutex_unlock(&c->lock);
 	return ret;
@@ -602,10 +593,14 @@ static void drop_parent(struct iommufd_container *c, struct iofd_domain *d)
 }
 
 /*
- * vIOMMUs no device uses go; one that still carries the program's objects
- * stays (and holds its nest parent) until a later try.
+ * The vIOMMUs no device uses that a leaving device may free: the one it
+ * released, and when it was the last device of its nest parent, every idle
+ * one over that parent (the parent can go only after them). One that still
+ * carries the program's objects stays (and holds its nest parent) until such
+ * a try or the container's free; no other leave asks for it again.
  */
-static void reap_viommus(struct iommufd_container *c)
+static void reap_viommus(struct iommufd_container *c, const struct iofd_viommu *released,
+			 const struct iofd_domain *left_parent)
 {
 	struct iofd_list *pos, *tmp;
 
@@ -614,7 +609,7 @@ static void reap_viommus(struct iommufd_container *c)
 		struct iofd_domain *parent = v->parent;
 		int ret;
 
-		if (v->nusers)
+		if (v->nusers || (v != released && parent != left_parent))
 			continue;
 		if (v->viommu_id) {
 			ret = iofd_destroy_cleanup(c->ctx, v->viommu_id);
@@ -626,6 +621,8 @@ static void reap_viommus(struct iommufd_container *c)
 				continue;
 			}
 		}
+		if (v == released)
+			released = NULL;
 		iofd_list_del(&v->link);
 		free(v);
 		if (!iofd_nest_holds(c, parent))
@@ -633,22 +630,34 @@ static void reap_viommus(struct iommufd_container *c)
 	}
 }
 
-void iofd_nest_device_left(struct iommufd_container *c, struct iommufd_device *dev)
+bool iofd_nest_device_left(struct iommufd_container *c, struct iommufd_device *dev)
 {
 	struct iofd_nest_dev *nd = find_nd(c, dev);
+	struct iofd_member *m = iofd_container_find_member(c, dev);
+	const struct iofd_domain *left_parent = NULL;
+	const struct iofd_viommu *released = NULL;
+	bool had = nd != NULL;
 
-	if (!nd)
-		return;
-	set_nest_parent(dev, 0);
-	/* leaves first: its stage-1 domain, its vDEVICE, then maybe its vIOMMU */
-	if (nd->hwpt_id)
-		destroy_or_keep(c, nd->hwpt_id, "stage-1 hwpt");
-	if (nd->vdevice_id)
-		destroy_or_keep(c, nd->vdevice_id, "vDEVICE");
-	if (nd->viommu)
-		nd->viommu->nusers--;
-	nd_drop(nd);
-	reap_viommus(c);
+	if (!c->nest)
+		return false;
+	/* still counted in its domain: the last device there when it counts one */
+	if (m && m->domain && m->domain->ndevices == 1)
+		left_parent = m->domain;
+	if (nd) {
+		set_nest_parent(dev, 0);
+		/* leaves first: its stage-1 domain, its vDEVICE, then maybe its vIOMMU */
+		if (nd->hwpt_id)
+			destroy_or_keep(c, nd->hwpt_id, "stage-1 hwpt");
+		if (nd->vdevice_id)
+			destroy_or_keep(c, nd->vdevice_id, "vDEVICE");
+		if (nd->viommu) {
+			released = nd->viommu;
+			nd->viommu->nusers--;
+		}
+		nd_drop(nd);
+	}
+	reap_viommus(c, released, left_parent);
+	return had;
 }
 
 bool iofd_nest_holds(struct iommufd_container *c, const struct iofd_domain *d)

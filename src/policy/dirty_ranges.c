@@ -121,6 +121,17 @@ void iofd_ranges_swap(struct iofd_ranges *a, struct iofd_ranges *b)
 	iofd_ivlist_swap(&a->l, &b->l);
 }
 
+bool iofd_ranges_span(const struct iofd_ranges *r, struct iofd_range *span)
+{
+	const struct iofd_ivlist *l = &r->l;
+
+	if (iofd_ranges_empty(r))
+		return false;
+	span->start = iofd_ivlist_at(l, iofd_ivlist_begin(l))->start;
+	span->last = iofd_ivlist_at(l, iofd_ivlist_prev(l, iofd_ivlist_end(l)))->last;
+	return true;
+}
+
 int iofd_ranges_merge(struct iofd_ranges *dst, struct iofd_ranges *src)
 {
 	const struct iofd_ivlist *l = &src->l;
@@ -146,8 +157,7 @@ coarse:
 	 * The first add had the reserved room; once one went in, the span overlaps
 	 * it and needs no room at all.
 	 */
-	span.start = iofd_ivlist_at(l, iofd_ivlist_begin(l))->start;
-	span.last = iofd_ivlist_at(l, iofd_ivlist_prev(l, iofd_ivlist_end(l)))->last;
+	iofd_ranges_span(src, &span);
 	iofd_ranges_add(dst, span.start, span.last);
 	return 1;
 }

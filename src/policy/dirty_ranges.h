@@ -39,6 +39,8 @@ int iofd_ranges_add(struct iofd_ranges *r, uint64_t start, uint64_t last);
 /* Remove [start, last]. Grows the set by at most one interval (a split). 0 or -ENOMEM. */
 int iofd_ranges_remove(struct iofd_ranges *r, uint64_t start, uint64_t last);
 void iofd_ranges_swap(struct iofd_ranges *a, struct iofd_ranges *b);
+/* From the first interval's start to the last one's end; false for an empty set. */
+bool iofd_ranges_span(const struct iofd_ranges *r, struct iofd_range *span);
 /*
  * Add every interval of src to dst; src may be emptied. Cannot fail once
  * room for one change was reserved in dst: when memory runs short part-way,

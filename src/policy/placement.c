@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "objects/objects.h"
 #include "policy/container.h"
 #include "uapi/iommufd_abi.h"
 
@@ -257,36 +258,15 @@ static int new_domain(struct iommufd_container *c, struct iommufd_device *dev,
 	return 0;
 
 out_destroy:
-	rb = iommufd_destroy(c->ctx, d->hwpt_id);
+	rb = iofd_destroy_cleanup(c->ctx, d->hwpt_id);
 	if (rb)
-		iofd_log(c->ctx, IOMMUFD_LOG_WARN, "container ioas %u: destroy new hwpt %u: %s",
+		iofd_log(c->ctx, IOMMUFD_LOG_WARN,
+			 "container ioas %u: destroy new hwpt %u: %s; it stays until iommufd_close()",
 			 c->ioas_id, d->hwpt_id, strerror(-rb));
 out_free:
 	iofd_ranges_fini(&mapped);
 	free(d);
 	return ret;
-}
-
-/*
- * GET_HW_INFO once per device: what it says (the IOMMU's type and
- * capabilities, or -ENOENT for an emulated binding) lasts while the device is
- * bound, so later attaches, to this container or another, ask nothing. Other
- * errors are not kept. The container holds the device's claim (dev->owner).
- */
-static int device_hw_info(struct iommufd_container *c, struct iommufd_device *dev,
-			  struct iommufd_hw_info *hw)
-{
-	int ret;
-
-	if (!dev->hw_known) {
-		ret = iommufd_get_hw_info(c->ctx, dev->dev_id, &dev->hw);
-		if (ret && ret != -ENOENT)
-			return ret;
-		dev->hw_ret = ret;
-		dev->hw_known = true;
-	}
-	*hw = dev->hw;
-	return dev->hw_ret;
 }
 
 int iofd_container_place(struct iommufd_container *c, struct iommufd_device *dev)
@@ -310,7 +290,7 @@ int iofd_container_place(struct iommufd_container *c, struct iommufd_device *dev
 		goto out;
 	}
 
-	ret = device_hw_info(c, dev, &hw);
+	ret = iofd_device_hw_info(dev, &hw);
 	if (ret == -ENOENT) {
 		/* The dev_id is no IOMMU-backed device object (see docs/domains.md). */
 		ret = attach_ioas(c, m, dev, IOFD_UNCOVERED_NO_DOMAIN);

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <iommufd/iommufd.h>
 
@@ -22,6 +24,18 @@ struct iofd_dev_sysinfo {
 	char driver[64];    /* IOMMU driver, e.g. "intel-vtd"; "" for emulated devices */
 	bool emulated;      /* mdev: no IOMMU of its own */
 };
+
+/* A device as iommufd_list_devices() describes it: out whole, from what sysfs says. */
+static inline void iofd_sysinfo_to_desc(const struct iofd_dev_sysinfo *info,
+					struct iommufd_device_desc *out)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", info->name);
+	snprintf(out->cdev, sizeof(out->cdev), "%s", info->cdev);
+	snprintf(out->driver, sizeof(out->driver), "%s", info->driver);
+	snprintf(out->iommu, sizeof(out->iommu), "%s", info->iommu);
+	out->emulated = info->emulated;
+}
 
 struct iofd_transport_ops {
 	const char *name; /* "kernel" or "sim": for trace lines */

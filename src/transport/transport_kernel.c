@@ -278,16 +278,8 @@ static int kernel_list_devices(void *priv, struct iommufd_device_desc *out, unsi
 		snprintf(cdev, sizeof(cdev), VFIO_CDEV_DIR "%s", de->d_name);
 		if (kernel_resolve_device(priv, cdev, &info))
 			continue;
-		if (n < max) {
-			struct iommufd_device_desc *o = &out[n];
-
-			memset(o, 0, sizeof(*o));
-			snprintf(o->name, sizeof(o->name), "%s", info.name);
-			snprintf(o->cdev, sizeof(o->cdev), "%s", info.cdev);
-			snprintf(o->driver, sizeof(o->driver), "%s", info.driver);
-			snprintf(o->iommu, sizeof(o->iommu), "%s", info.iommu);
-			o->emulated = info.emulated;
-		}
+		if (n < max)
+			iofd_sysinfo_to_desc(&info, &out[n]);
 		n++;
 	}
 	closedir(d);

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The rest of the iommufd ABI as of Linux 7.3: the commands the library does
- * not call, which the simulator models so that programs written against the
- * kernel (the kernel's own selftest among them) run on it. Options, the VFIO
- * compatibility container on /dev/iommu, HWPT invalidation, fault queues,
- * vIOMMUs with their vDEVICEs, vEVENTQs and HW queues (CHANGE_PROCESS, which
- * the library calls for live update, is in iommufd_abi.h);
- * and the nesting the library calls (nested domains' and invalidation data of
- * VT-d and SMMUv3, faults, vEVENTs: src/objects/nested.c, eventq.c).
- * Facts of the ABI (include/uapi/linux/iommufd.h and vfio.h), written here.
+ * The iommufd ABI, as of Linux 7.3, that iommufd_abi.h (6.12's commands and the newer ones
+ * the rest of the library calls) leaves out: the nesting calls' and the simulator's.
+ *  - Called by the library (src/objects/nested.c, eventq.c, hwpt.c): HWPT_ALLOC's PASID flag
+ *    and the nested domains' data types, HWPT_INVALIDATE, FAULT_QUEUE_ALLOC with the fault
+ *    file's records, VDEVICE_ALLOC, VEVENTQ_ALLOC with its records.
+ *  - Never called by the library, only answered by the simulator (src/sim), so that programs
+ *    written against the kernel (its own selftest among them) run on it: IOMMU_OPTION,
+ *    IOMMU_VFIO_IOAS and the VFIO type1 container ioctls /dev/iommu answers, HW_QUEUE_ALLOC,
+ *    and the drivers' data the simulator checks (VT-d's stage-1 table, SMMUv3's STE, their
+ *    invalidation entries).
+ * VIOMMU_ALLOC, IOAS_MAP_FILE and IOAS_CHANGE_PROCESS, which the library's other calls use,
+ * are in iommufd_abi.h. Facts of the ABI (the kernel's include/uapi/linux/iommufd.h and
+ * vfio.h), written here; tests/uapi compares them with each kernel's headers.
  */
 #ifndef IOFD_UAPI_IOMMUFD_EXT_ABI_H
 #define IOFD_UAPI_IOMMUFD_EXT_ABI_H

@@ -167,6 +167,90 @@ static void hot_unplug_keeps_bits_written_before(void **state)
 	fx_fini(&f);
 }
 
+struct unplug {
+	struct fx *f;
+	uint64_t next;     /* the page the next write goes to */
+	uint64_t written;  /* a bit per page the device wrote while the detach went on */
+	unsigned lines;
+};
+
+/* At each kernel call of the detach, the leaving device writes one more page, if it still can. */
+static void write_while_leaving(void *arg, int level, const char *msg)
+{
+	struct unplug *u = arg;
+
+	if (level != IOMMUFD_LOG_TRACE || strncmp(msg, "sim ", 4) || u->next >= 64)
+		return;
+	u->lines++;
+	if (!iommufd_sim_dma_write(u->f->sim, DEV_S0, MEM_IOVA + u->next * PAGE, PAGE))
+		u->written |= 1ULL << u->next;
+	u->next++;
+}
+
+/*
+ * Hot-unplug of a domain's last device: every page the device wrote until its
+ * detach took effect is reported, also one written while the library works
+ * (the domain must be read only once the device can no longer write to it).
+ */
+static void hot_unplug_keeps_bits_written_until_the_detach(void **state)
+{
+	struct unplug u = { .next = 20 };
+	struct fx f;
+
+	tracking_fx(&f);
+	assert_int_equal(fx_read(&f, bm, 0), 0);
+	write_page(&f, DEV_S0, 9);
+	u.f = &f;
+	iommufd_set_log(f.ctx, write_while_leaving, &u);
+	assert_int_equal(iommufd_container_detach(f.c, fx_dev(&f, DEV_S0)), 0);
+	iommufd_set_log(f.ctx, NULL, NULL);
+	assert_true(u.lines >= 2); /* the detach, the read, the destroy */
+	assert_int_equal(iommufd_container_domains(f.c, NULL, 0), 2);
+	assert_int_equal(fx_read(&f, bm, 0), 1 + __builtin_popcountll(u.written));
+	assert_true(bit(bm, 9));
+	assert_int_equal(bm[0] & ~(1ULL << 9), u.written);
+	fx_fini(&f);
+}
+
+/*
+ * The domain cannot be read after its last device left: the device is out, the
+ * domain stays (no device on it, still tracking), its pages reported by reads.
+ */
+static void hot_unplug_read_failing_keeps_the_domain(void **state)
+{
+	struct iommufd_domain_info d[4];
+	struct fx f;
+	int n, i;
+
+	tracking_fx(&f);
+	assert_int_equal(fx_read(&f, bm, 0), 0);
+	write_page(&f, DEV_S0, 9);
+	/* the detach is the first kernel call, the read the second */
+	assert_int_equal(iommufd_sim_fail_nth(f.sim, 2, EIO), 0);
+	assert_int_equal(iommufd_container_detach(f.c, fx_dev(&f, DEV_S0)), 0);
+	assert_int_equal(iommufd_sim_fail_nth(f.sim, 0, 0), 0);
+	assert_int_equal(iommufd_device_pt_id(fx_dev(&f, DEV_S0)), 0);
+	assert_int_equal(iommufd_container_device_covered(f.c, fx_dev(&f, DEV_S0), NULL, 0),
+			 -EINVAL);
+	n = iommufd_container_domains(f.c, d, 4);
+	assert_int_equal(n, 3);
+	for (i = 0; i < n && d[i].ndevices; i++)
+		;
+	assert_true(i < n);
+	assert_int_equal(fx_read(&f, bm, IOMMUFD_DIRTY_NO_CLEAR), 1);
+	/* tracking stops and starts again over it; a device joins it again */
+	assert_int_equal(iommufd_container_set_dirty_tracking(f.c, false), 0);
+	assert_int_equal(fx_read(&f, bm, 0), 1);
+	assert_true(bit(bm, 9));
+	assert_int_equal(iommufd_container_set_dirty_tracking(f.c, true), 0);
+	fx_attach(&f, DEV_S0);
+	assert_int_equal(iommufd_container_domains(f.c, NULL, 0), 3);
+	write_page(&f, DEV_S0, 10);
+	assert_int_equal(fx_read(&f, bm, 0), 1);
+	assert_true(bit(bm, 10));
+	fx_fini(&f);
+}
+
 static void hot_plug_tracks_at_once_and_counts_mapped_pages(void **state)
 {
 	struct fx f;
@@ -443,6 +527,8 @@ int main(void)
 		cmocka_unit_test(sub_ranges_and_large_pages),
 		cmocka_unit_test(a_write_during_a_read_is_not_lost),
 		cmocka_unit_test(hot_unplug_keeps_bits_written_before),
+		cmocka_unit_test(hot_unplug_keeps_bits_written_until_the_detach),
+		cmocka_unit_test(hot_unplug_read_failing_keeps_the_domain),
 		cmocka_unit_test(hot_plug_tracks_at_once_and_counts_mapped_pages),
 		cmocka_unit_test(unmap_while_tracking_keeps_bits),
 		cmocka_unit_test(stopping_keeps_pending_bits),

@@ -117,6 +117,50 @@ static void attach_to_a_new_domain_while_tracking(void **state)
 			 4);
 }
 
+struct rearm {
+	struct fx *f;
+	const char *after; /* the trace line, by its command, after which the next call fails */
+	int armed;
+};
+
+static void fail_next_after(void *arg, int level, const char *msg)
+{
+	struct rearm *r = arg;
+
+	if (level == IOMMUFD_LOG_TRACE && r->armed && strstr(msg, r->after) &&
+	    strstr(msg, "= -5")) {
+		r->armed = 0;
+		assert_int_equal(iommufd_sim_fail_nth(r->f->sim, 1, EBUSY), 0);
+	}
+}
+
+/*
+ * A new domain whose tracking cannot start is destroyed again; that destroy
+ * failing once is tried again: nothing is left, and the message names the
+ * cause, not the cleanup.
+ */
+static void attach_rollback_destroy_fails_once(void **state)
+{
+	struct fx_state before, after;
+	struct rearm r = { .after = "HWPT_SET_DIRTY_TRACKING", .armed = 1 };
+	struct fx f;
+
+	no_dmar0_domain(&f);
+	r.f = &f;
+	fx_snapshot(&f, &before);
+	iommufd_set_log(f.ctx, fail_next_after, &r);
+	/* HW_INFO, HWPT_ALLOC, start tracking (fails), DESTROY (fails once) */
+	assert_int_equal(iommufd_sim_fail_nth(f.sim, 3, EIO), 0);
+	assert_int_equal(op_attach_a1(&f), -EIO);
+	iommufd_set_log(f.ctx, NULL, NULL);
+	assert_int_equal(iommufd_sim_fail_nth(f.sim, 0, 0), 0);
+	assert_int_equal(r.armed, 0);
+	assert_non_null(strstr(iommufd_last_error(f.ctx), "start dirty tracking"));
+	fx_snapshot(&f, &after);
+	fx_assert_same(&before, &after);
+	fx_fini(&f);
+}
+
 static void smmu_then_dmar0(struct fx *f)
 {
 	fx_init(f, 0);
@@ -186,12 +230,34 @@ static int op_detach_m0(struct fx *f)
 	return iommufd_container_detach(f->c, fx_dev(f, DEV_M0));
 }
 
+/*
+ * The last device of a tracking domain: detach, read its bits, destroy. A read
+ * that fails then is no failure of the detach (the device is out, the domain
+ * stays: test_dirty.c), so the loop ends there; the destroy failing is undone.
+ */
+static void detach_last_destroy_fails(void)
+{
+	struct fx_state before, after;
+	struct fx f;
+
+	tracking_dirty(&f);
+	fx_snapshot(&f, &before);
+	assert_int_equal(iommufd_sim_fail_nth(f.sim, 3, EIO), 0);
+	assert_int_equal(op_detach_s0(&f), -EIO);
+	assert_int_equal(iommufd_sim_fail_nth(f.sim, 0, 0), 0);
+	assert_non_null(strstr(iommufd_last_error(f.ctx), "destroy its hwpt"));
+	fx_snapshot(&f, &after);
+	fx_assert_same(&before, &after);
+	four_pages_remain(&f);
+	fx_fini(&f);
+}
+
 static void detach(void **state)
 {
-	/* the last device of a tracking domain: read its bits, detach, destroy */
 	assert_int_equal(fail_each_call(tracking_dirty, op_detach_s0, four_pages_remain,
 					"detach last"),
-			 3);
+			 1);
+	detach_last_destroy_fails();
 	assert_int_equal(fail_each_call(tracking_dirty, op_detach_a1, four_pages_remain,
 					"detach shared"),
 			 1);
@@ -409,20 +475,53 @@ static int op_big_detach(struct big *b)
 	return iommufd_container_detach(b->f.c, fx_dev(&b->f, DEV_S0));
 }
 
+/*
+ * The last device of the smmu0 domain leaves: the calls are the detach, the
+ * domain's bits a chunk at a time (three), the destroy. Each failing in turn
+ * loses no page: a failed detach or destroy is undone (-EIO), a failed read
+ * keeps the domain without devices and the detach succeeds.
+ */
+static void detach_over_chunks(void)
+{
+	struct big b;
+	unsigned k;
+	int ret;
+
+	for (k = 1; k <= 6; k++) {
+		big_setup(&b);
+		assert_int_equal(iommufd_sim_fail_nth(b.f.sim, k, EIO), 0);
+		ret = op_big_detach(&b);
+		assert_int_equal(iommufd_sim_fail_nth(b.f.sim, 0, 0), 0);
+		if (k == 1 || k == 5) {
+			assert_int_equal(ret, -EIO);
+			assert_int_not_equal(iommufd_device_pt_id(fx_dev(&b.f, DEV_S0)), 0);
+		} else {
+			if (ret)
+				fail_msg("detach over chunks, kernel call %u failing: %d (%s)", k,
+					 ret, iommufd_last_error(b.f.ctx));
+			assert_int_equal(iommufd_device_pt_id(fx_dev(&b.f, DEV_S0)), 0);
+		}
+		/* the domain goes only when nothing failed */
+		assert_int_equal(iommufd_container_domains(b.f.c, NULL, 0), k == 6 ? 1 : 2);
+		five_pages_reported(&b);
+		big_fini(&b);
+	}
+}
+
 static void reads_and_harvests_over_chunks(void **state)
 {
 	/* one clearing read per chunk and domain: a failure carries over what was cleared */
 	assert_int_equal(big_fail_each_call(op_big_read, 5, false, "read over chunks"), 6);
 	/* the range's bits, a chunk at a time from both domains, then the unmap */
 	assert_int_equal(big_fail_each_call(op_big_unmap, 0, true, "unmap over chunks"), 7);
-	/* the smmu0 domain's bits, a chunk at a time, then detach and destroy */
-	assert_int_equal(big_fail_each_call(op_big_detach, 0, true, "detach over chunks"), 5);
+	detach_over_chunks();
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(attach_to_a_new_domain_while_tracking),
+		cmocka_unit_test(attach_rollback_destroy_fails_once),
 		cmocka_unit_test(attach_joining_past_a_refusing_domain),
 		cmocka_unit_test(attach_mdev_and_nest_parent_fallback),
 		cmocka_unit_test(detach),

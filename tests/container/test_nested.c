@@ -318,6 +318,13 @@ static void test_bad_input(void **state)
 							 &mock_s1, sizeof(mock_s1.iotlb)), -EOPNOTSUPP);
 	assert_msg(&f, "IOMMUFD_CONTAINER_NEST_PARENT");
 	assert_int_equal(iommufd_container_set_virt_id(f.c, f.dev[M0], 1), -EOPNOTSUPP);
+	{
+		IOMMUFD_OPTS(iommufd_nesting_info, ni, .parent_id = 77);
+
+		assert_int_equal(iommufd_container_nesting(f.c, f.dev[M0], &ni), -EOPNOTSUPP);
+		assert_msg(&f, "IOMMUFD_CONTAINER_NEST_PARENT");
+		assert_int_equal(ni.parent_id, 77);
+	}
 	nf_fini(&f);
 
 	nf_init(&g, "7.3", IOMMUFD_CONTAINER_NEST_PARENT);
@@ -329,6 +336,14 @@ static void test_bad_input(void **state)
 	assert_msg(&g, "not in container");
 	assert_int_equal(iommufd_container_set_virt_id(g.c, g.dev[E0], 1), -EINVAL);
 	assert_msg(&g, "no domain of its own");
+	{
+		IOMMUFD_OPTS(iommufd_nesting_info, ni);
+
+		assert_int_equal(iommufd_container_nesting(g.c, g.dev[E0], &ni), -EINVAL);
+		assert_msg(&g, "no domain of its own");
+		assert_int_equal(iommufd_container_nesting(g.c, g.dev[M1], &ni), -EINVAL);
+		assert_msg(&g, "not in container");
+	}
 	assert_int_equal(iommufd_container_attach_nested(g.c, g.dev[M0], IOFD_HWPT_DATA_SELFTEST,
 							 NULL, 4), -EINVAL);
 	assert_int_equal(iommufd_container_attach_nested(g.c, g.dev[M0], IOFD_HWPT_DATA_SELFTEST,
@@ -409,6 +424,36 @@ static void test_dirty_through_stage1(void **state)
 	nf_fini(&f);
 }
 
+/*
+ * iommufd_selftest_dirty() on a stage-1 domain marks the nest parent: a nest parent that does
+ * not track is the domain its message names, not the stage-1 domain the device is on.
+ */
+static void test_selftest_dirty_names_parent(void **state)
+{
+	struct iommufd_nesting_info i = { .size = sizeof(i) };
+	struct iommufd_device *sd;
+	char want[64];
+	struct nf f;
+
+	nf_init(&f, "7.3", IOMMUFD_CONTAINER_NEST_PARENT);
+	assert_int_equal(iommufd_device_open(f.ctx, "selftest", &sd), 0);
+	assert_int_equal(iommufd_container_attach(f.c, sd), 0);
+	assert_int_equal(iommufd_container_map(f.c, f.mem, MOCK_IOVA, LEN, false), 0);
+	assert_int_equal(iommufd_container_set_virt_id(f.c, sd, 1), 0);
+	assert_int_equal(iommufd_container_attach_nested(f.c, sd, IOFD_HWPT_DATA_SELFTEST,
+							 &mock_s1, sizeof(mock_s1.iotlb)), 0);
+	assert_int_equal(iommufd_container_nesting(f.c, sd, &i), 0);
+	assert_int_not_equal(i.hwpt_id, i.parent_id);
+	assert_int_equal(iommufd_selftest_dirty(sd, MOCK_IOVA, PG), -EINVAL);
+	snprintf(want, sizeof(want), "hwpt %u has no dirty tracking", i.parent_id);
+	if (!strstr(iommufd_last_error(f.ctx), want))
+		fail_msg("\"%s\" does not name the nest parent %u", iommufd_last_error(f.ctx),
+			 i.parent_id);
+	iommufd_device_close(sd);
+	nf_fini(&f);
+	(void)state;
+}
+
 /* A vIOMMU with the program's vEVENTQ outlives its last device, and its parent with it. */
 static void test_busy_viommu_stays(void **state)
 {
@@ -435,6 +480,59 @@ static void test_busy_viommu_stays(void **state)
 	assert_int_equal(iommufd_eventq_close(f.ctx, fd), 0);
 	assert_int_equal(iommufd_destroy(f.ctx, q), 0);
 	/* freed with the container */
+	nf_fini(&f);
+}
+
+struct destroys {
+	char id[32]; /* "DESTROY id=N " */
+	unsigned n;
+};
+
+static void count_destroys(void *arg, int level, const char *msg)
+{
+	struct destroys *d = arg;
+
+	if (level == IOMMUFD_LOG_TRACE && strstr(msg, d->id))
+		d->n++;
+}
+
+/*
+ * A vIOMMU kept busy by the program's vEVENTQ is not tried again by every
+ * device that leaves: only by one that leaves its nest parent (the parent
+ * can go only after it), or by the container's free.
+ */
+static void test_busy_viommu_tried_by_its_parent_only(void **state)
+{
+	struct iommufd_nesting_info i;
+	struct destroys d = { .n = 0 };
+	uint32_t q;
+	int fd;
+	struct nf f;
+
+	nf_init(&f, "7.3", IOMMUFD_CONTAINER_NEST_PARENT);
+	attach(&f, M0);
+	attach(&f, M1);
+	attach(&f, S0);
+	assert_int_equal(iommufd_container_set_virt_id(f.c, f.dev[M0], 1), 0);
+	assert_int_equal(iommufd_container_set_virt_id(f.c, f.dev[S0], 2), 0);
+	i = info(&f, M0);
+	assert_int_equal(iommufd_veventq_alloc(f.ctx, i.viommu_id, IOFD_VEVENTQ_TYPE_SELFTEST, 4,
+					       &q, &fd), 0);
+	/* its last user leaves: it stays, busy; M1 keeps the parent */
+	assert_int_equal(iommufd_container_detach(f.c, f.dev[M0]), 0);
+	snprintf(d.id, sizeof(d.id), "DESTROY id=%u ", i.viommu_id);
+	iommufd_set_log(f.ctx, count_destroys, &d);
+	/* another IOMMU's device leaves, its vIOMMU with it: the busy one is not asked */
+	assert_int_equal(iommufd_container_detach(f.c, f.dev[S0]), 0);
+	assert_int_equal(d.n, 0);
+	/* the parent's last device leaves: now it is, and stays busy with the parent */
+	assert_int_equal(iommufd_container_detach(f.c, f.dev[M1]), 0);
+	iommufd_set_log(f.ctx, NULL, NULL);
+	assert_true(d.n >= 1);
+	assert_int_equal(iommufd_destroy(f.ctx, i.viommu_id), -EBUSY);
+	assert_int_equal(iommufd_container_domains(f.c, NULL, 0), 1);
+	assert_int_equal(iommufd_eventq_close(f.ctx, fd), 0);
+	assert_int_equal(iommufd_destroy(f.ctx, q), 0);
 	nf_fini(&f);
 }
 
@@ -572,6 +670,70 @@ static int op_smmu_bypass(struct nf *f)
 					       ste_bypass, sizeof(ste_bypass));
 }
 
+/* One mock device nested alone: the last device of its nest parent and vIOMMU. */
+static void one_mock_nested(struct nf *f)
+{
+	nf_init(f, "7.3", IOMMUFD_CONTAINER_NEST_PARENT);
+	attach(f, M0);
+	assert_int_equal(iommufd_container_set_virt_id(f->c, f->dev[M0], 1), 0);
+	assert_int_equal(iommufd_container_attach_nested(f->c, f->dev[M0], IOFD_HWPT_DATA_SELFTEST,
+							 &mock_s1, sizeof(mock_s1.iotlb)), 0);
+}
+
+static void count_call(void *arg, int level, const char *msg)
+{
+	if (level == IOMMUFD_LOG_TRACE && !strncmp(msg, "sim ", 4) && strstr(msg, " = "))
+		(*(unsigned *)arg)++;
+}
+
+/*
+ * The last device of a nest parent leaves: the detach, its stage-1 domain, its
+ * vDEVICE and vIOMMU, the nest parent. Each kernel call failing in turn: a
+ * failed detach changes nothing and names the domain the device is on; past
+ * it the nesting objects are gone, so the device is out whatever fails later
+ * (what the kernel will not destroy is kept for the free, which leaves
+ * nothing), and it can come back.
+ */
+static void test_fail_each_call_last_nested(void **state)
+{
+	IOMMUFD_OPTS(iommufd_nesting_info, ni);
+	struct snap before, after;
+	unsigned k, n = 0;
+	char stage1[32];
+	struct nf f;
+	int ret;
+
+	one_mock_nested(&f);
+	iommufd_set_log(f.ctx, count_call, &n);
+	assert_int_equal(op_detach(&f), 0);
+	iommufd_set_log(f.ctx, NULL, NULL);
+	nf_fini(&f);
+	assert_true(n >= 5);
+	for (k = 1; k <= n; k++) {
+		one_mock_nested(&f);
+		snap(&f, &before);
+		assert_int_equal(iommufd_sim_fail_nth(f.sim, k, EIO), 0);
+		ret = op_detach(&f);
+		assert_int_equal(iommufd_sim_fail_nth(f.sim, 0, 0), 0);
+		if (ret) {
+			if (ret != -EIO)
+				fail_msg("call %u failing: %d (%s)", k, ret,
+					 iommufd_last_error(f.ctx));
+			snprintf(stage1, sizeof(stage1), "hwpt %u:", before.ni[M0].hwpt_id);
+			assert_msg(&f, stage1);
+			snap(&f, &after);
+			assert_same(&before, &after);
+		} else {
+			assert_int_equal(iommufd_device_pt_id(f.dev[M0]), 0);
+			assert_int_equal(iommufd_container_nesting(f.c, f.dev[M0], &ni), -EINVAL);
+			attach(&f, M0);
+			assert_int_equal(iommufd_container_set_virt_id(f.c, f.dev[M0], 1), 0);
+			assert_int_equal(info(&f, M0).parent_id, iommufd_device_pt_id(f.dev[M0]));
+		}
+		nf_fini(&f);
+	}
+}
+
 static void test_fail_each_call(void **state)
 {
 	assert_true(fail_each(two_mocks_nested, op_set_virt_id, "set_virt_id") >= 1);
@@ -644,9 +806,12 @@ int main(void)
 		cmocka_unit_test(test_invalidate),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_dirty_through_stage1),
+		cmocka_unit_test(test_selftest_dirty_names_parent),
 		cmocka_unit_test(test_busy_viommu_stays),
+		cmocka_unit_test(test_busy_viommu_tried_by_its_parent_only),
 		cmocka_unit_test(test_close_nested_device),
 		cmocka_unit_test(test_fail_each_call),
+		cmocka_unit_test(test_fail_each_call_last_nested),
 		cmocka_unit_test(test_live_update_carries_no_nesting),
 	};
 

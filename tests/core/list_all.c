@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "core/list_all.h"
+#include "core/opts.h"
 
 /* An element as the library knows it; its first version ended at b. */
 struct elem {
@@ -52,7 +53,7 @@ static int fill_fake(void *arg, void *buf, unsigned max)
 static const struct iofd_list_spec fake_spec = {
 	.what = "fake list",
 	.size = sizeof(struct elem),
-	.min_size = IOFD_SIZE_THROUGH(struct elem, b),
+	.min_size = iofd_offsetofend(struct elem, b),
 	.fill = fill_fake,
 };
 
@@ -139,7 +140,7 @@ static void test_failing_read(void **state)
 static void test_smaller_caller_size(void **state)
 {
 	struct fake_list l = { .counts = { 12, 12 } };
-	const size_t first = IOFD_SIZE_THROUGH(struct elem, b);
+	const size_t first = iofd_offsetofend(struct elem, b);
 	uint32_t *out = NULL;
 	unsigned i;
 

@@ -146,6 +146,39 @@ static void test_sizes_refused(void **state)
 	iommufd_sim_free(sim);
 }
 
+/* An answer goes back as far as the caller's struct reaches, its size kept. */
+static void test_write_back(void **state)
+{
+	struct t_opts_v2 answer = { .size = 999, .a = 7, .reserved = 0, .b = 8 };
+	struct t_opts_v3 v3;
+	struct t_opts_v1 v1;
+
+	/* an older caller: what it has, nothing past it */
+	struct {
+		struct t_opts_v1 v1;
+		uint64_t after;
+	} older = { .v1 = { .size = sizeof(struct t_opts_v1) }, .after = 0x5a5a };
+
+	iofd_opts_write_back(&older.v1, &answer, sizeof(answer));
+	assert_int_equal(older.v1.size, sizeof(struct t_opts_v1));
+	assert_int_equal(older.v1.a, 7);
+	assert_int_equal(older.after, 0x5a5a);
+	/* a newer caller: what the library knows, the rest as it was (0) */
+	memset(&v3, 0, sizeof(v3));
+	v3.size = sizeof(v3);
+	iofd_opts_write_back(&v3, &answer, sizeof(answer));
+	assert_int_equal(v3.size, sizeof(v3));
+	assert_int_equal(v3.a, 7);
+	assert_int_equal(v3.b, 8);
+	assert_int_equal(v3.c, 0);
+	/* a size ending before a member: that member is not written */
+	memset(&v1, 0xff, sizeof(v1));
+	v1.size = iofd_offsetofend(struct t_opts_v1, a);
+	iofd_opts_write_back(&v1, &answer, sizeof(answer));
+	assert_int_equal(v1.a, 7);
+	assert_int_equal(v1.reserved, 0xffffffffu);
+}
+
 /* The public options struct: IOMMUFD_OPTS sets its size, and it has no padding to leave unset. */
 static void test_public_opts(void **state)
 {
@@ -165,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_same_version),
 		cmocka_unit_test(test_newer_caller),
 		cmocka_unit_test(test_sizes_refused),
+		cmocka_unit_test(test_write_back),
 		cmocka_unit_test(test_public_opts),
 	};
 

@@ -289,15 +289,33 @@ static void test_emulated_device(void **state)
 	assert_int_equal(iommufd_destroy(f->ctx, b), 0);
 }
 
+static void count_hw_info(void *arg, int level, const char *msg)
+{
+	if (level == IOMMUFD_LOG_TRACE && strstr(msg, "GET_HW_INFO "))
+		(*(unsigned *)arg)++;
+}
+
 static void test_dirty_capable(void **state)
 {
 	struct fx *f = *state;
 	struct iommufd_device *dirty = fx_dev(f, DEV_DIRTY);
 	struct iommufd_device *nodirty = fx_dev(f, DEV_NODIRTY);
+	struct iommufd_container *c;
+	unsigned calls = 0;
 
+	iommufd_set_log(f->ctx, count_hw_info, &calls);
 	assert_int_equal(iommufd_device_dirty_capable(dirty), 1);
 	assert_int_equal(iommufd_device_dirty_capable(nodirty), 0);
 	assert_int_equal(iommufd_device_dirty_capable(NULL), -EINVAL);
+	/* GET_HW_INFO once per device: its answer lasts while the device is bound */
+	assert_int_equal(iommufd_device_dirty_capable(dirty), 1);
+	assert_int_equal(calls, 2);
+	assert_int_equal(iommufd_container_new(f->ctx, IOMMUFD_CONTAINER_DIRTY_TRACKING, &c), 0);
+	assert_int_equal(iommufd_container_attach(c, dirty), 0);
+	assert_int_equal(iommufd_container_attach(c, nodirty), 0);
+	assert_int_equal(calls, 2);
+	iommufd_container_free(c);
+	iommufd_set_log(f->ctx, NULL, NULL);
 	iommufd_device_close(nodirty);
 	iommufd_device_close(dirty);
 }
@@ -322,6 +340,53 @@ static void test_close_detaches(void **state)
 	assert_int_equal(iommufd_destroy(f->ctx, hwpt), 0);
 	assert_int_equal(iommufd_destroy(f->ctx, a), 0);
 	iommufd_device_close(NULL);
+}
+
+/* WARN lines, the last one kept. */
+struct warn_lines {
+	unsigned n;
+	char last[512];
+};
+
+static void keep_warns(void *arg, int level, const char *msg)
+{
+	struct warn_lines *w = arg;
+
+	if (level != IOMMUFD_LOG_WARN)
+		return;
+	w->n++;
+	snprintf(w->last, sizeof(w->last), "%s", msg);
+}
+
+/*
+ * A detach that fails in a close is said in a WARN line naming the device, the domain and the
+ * kernel's cause; the device is closed all the same (unbinding it detaches it in the kernel:
+ * its automatic domain goes) and the thread's last error stays as it was.
+ */
+static void test_close_detach_fails(void **state)
+{
+	struct fx *f = *state;
+	struct iommufd_device *dev = fx_dev(f, DEV_DIRTY);
+	struct warn_lines w = { 0 };
+	uint32_t a = fx_ioas(f), hwpt;
+	char want[64];
+
+	assert_int_equal(iommufd_device_attach_pt(dev, a), 0);
+	hwpt = iommufd_device_pt_id(dev);
+	assert_int_equal(iommufd_destroy(f->ctx, 999), -ENOENT);
+	iommufd_set_log(f->ctx, keep_warns, &w);
+	assert_int_equal(iommufd_sim_fail_nth(f->sim, 1, EIO), 0);
+	iommufd_device_close(dev);
+	assert_int_equal(iommufd_sim_fail_nth(f->sim, 0, 0), 0);
+	iommufd_set_log(f->ctx, NULL, NULL);
+	assert_int_equal(w.n, 1);
+	snprintf(want, sizeof(want), "close %s: detach from %u failed", DEV_DIRTY, hwpt);
+	if (!strstr(w.last, want) || !strstr(w.last, "Input/output error") ||
+	    !strstr(w.last, "closed all the same"))
+		fail_msg("WARN line \"%s\" does not name the device, domain and cause", w.last);
+	assert_non_null(strstr(iommufd_last_error(f->ctx), "999"));
+	assert_int_equal(iommufd_destroy(f->ctx, a), 0);
+	assert_int_equal(iommufd_sim_live_objects(f->sim), f->live_start);
 }
 
 static void test_list_devices(void **state)
@@ -504,6 +569,73 @@ static void test_selftest_names(void **state)
 	assert_false(iommufd_device_is_selftest(NULL));
 }
 
+struct fail_again {
+	struct iommufd_sim *sim;
+	unsigned left;  /* destroys still to fail */
+	unsigned warns; /* WARN lines */
+};
+
+/* Each DESTROY that fails makes the next call fail too, left times. */
+static void destroy_fails_again(void *arg, int level, const char *msg)
+{
+	struct fail_again *a = arg;
+
+	if (level == IOMMUFD_LOG_WARN)
+		a->warns++;
+	if (level == IOMMUFD_LOG_TRACE && a->left && strstr(msg, "DESTROY") &&
+	    strstr(msg, "= -16")) {
+		a->left--;
+		assert_int_equal(iommufd_sim_fail_nth(a->sim, 1, EBUSY), 0);
+	}
+}
+
+/*
+ * Closing a mock device destroys its selftest object, then its parking IOAS: a
+ * destroy that fails once is tried again and nothing is left; one that fails
+ * again stays until the context closes, said in a WARN line. A close cannot
+ * fail: the thread's last error stays whatever happens.
+ */
+static void test_selftest_close_cleanup(void **state)
+{
+	static const char mock_host[] =
+		"{ \"iommus\": [ { \"name\": \"mock\", \"driver\": \"iommufd-selftest\","
+		" \"dirty_tracking\": true } ], \"devices\": [] }";
+	struct fail_again again = { .left = 0 };
+	struct iommufd_device *dev;
+	struct iommufd_sim *sim;
+	struct iommufd_ctx *ctx;
+	long live;
+
+	assert_int_equal(iommufd_sim_new(mock_host, &sim), 0);
+	assert_int_equal(iommufd_sim_open(sim, &ctx), 0);
+	live = iommufd_sim_live_objects(sim);
+	again.sim = sim;
+	iommufd_set_log(ctx, destroy_fails_again, &again);
+	assert_int_equal(iommufd_set_log_level(ctx, IOMMUFD_LOG_TRACE), 0);
+
+	assert_int_equal(iommufd_device_open(ctx, "selftest", &dev), 0);
+	assert_int_equal(iommufd_destroy(ctx, 999), -ENOENT);
+	assert_int_equal(iommufd_sim_fail_nth(sim, 1, EBUSY), 0);
+	iommufd_device_close(dev);
+	assert_int_equal(iommufd_sim_fail_nth(sim, 0, 0), 0);
+	assert_int_equal(iommufd_sim_live_objects(sim), live);
+	assert_non_null(strstr(iommufd_last_error(ctx), "999"));
+	assert_int_equal(again.warns, 0);
+
+	/* each destroy fails twice: both objects stay, each said */
+	assert_int_equal(iommufd_device_open(ctx, "selftest", &dev), 0);
+	again.left = 3;
+	assert_int_equal(iommufd_sim_fail_nth(sim, 1, EBUSY), 0);
+	iommufd_device_close(dev);
+	assert_int_equal(iommufd_sim_fail_nth(sim, 0, 0), 0);
+	assert_true(iommufd_sim_live_objects(sim) > live);
+	assert_non_null(strstr(iommufd_last_error(ctx), "999"));
+	assert_int_equal(again.warns, 2);
+	iommufd_set_log(ctx, NULL, NULL);
+	iommufd_close(ctx);
+	iommufd_sim_free(sim);
+}
+
 /* The built-in host has what makes automatic domains interesting. */
 /*
  * "selftest" on a kernel without CONFIG_IOMMUFD_TEST (the simulator): the
@@ -584,7 +716,9 @@ int main(void)
 		FX_TEST(test_detach_twice),
 		FX_TEST(test_emulated_device),
 		FX_TEST(test_dirty_capable),
+		cmocka_unit_test(test_selftest_close_cleanup),
 		FX_TEST(test_close_detaches),
+		FX_TEST(test_close_detach_fails),
 		FX_TEST(test_list_devices),
 		FX_TEST(test_selftest_names),
 		FX_TEST(test_selftest_open_cleanup_fails_once),

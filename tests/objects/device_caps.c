@@ -78,16 +78,29 @@ static void open_host(const char *topology, struct iommufd_sim **sim, struct iom
 	assert_int_equal(iommufd_sim_open(*sim, ctx), 0);
 }
 
-/* Each device of a host answers as its driver does; the kernel's vIOMMU objects as given. */
+/* VIOMMU_ALLOC calls, from the trace lines (one per kernel call). */
+static void count_viommu_alloc(void *arg, int level, const char *msg)
+{
+	if (level == IOMMUFD_LOG_TRACE && strstr(msg, "VIOMMU_ALLOC "))
+		(*(unsigned *)arg)++;
+}
+
+/*
+ * Each device of a host answers as its driver does; the kernel's vIOMMU objects as given.
+ * The kernel is asked about vIOMMUs once per device: a vIOMMU of the driver's type where
+ * there is one (its answer says whether the kernel has vIOMMUs too), else the reserved type.
+ */
 static void check_host(const char *topology, bool has_mock, uint32_t viommu)
 {
 	struct iommufd_device *dev;
 	struct iommufd_sim *sim;
 	struct iommufd_ctx *ctx;
+	unsigned viommu_calls;
 	size_t i;
 	long live;
 
 	open_host(topology, &sim, &ctx);
+	iommufd_set_log(ctx, count_viommu_alloc, &viommu_calls);
 	for (i = 0; i < sizeof(wants) / sizeof(wants[0]); i++) {
 		IOMMUFD_OPTS(iommufd_device_caps, caps);
 		const struct want *w = &wants[i];
@@ -98,7 +111,10 @@ static void check_host(const char *topology, bool has_mock, uint32_t viommu)
 			continue;
 		assert_int_equal(iommufd_device_open(ctx, w->name, &dev), 0);
 		live = iommufd_sim_live_objects(sim);
+		viommu_calls = 0;
 		assert_int_equal(iommufd_device_caps(dev, &caps), 0);
+		if (viommu_calls != 1)
+			fail_msg("%s: %u VIOMMU_ALLOC calls, want 1", w->name, viommu_calls);
 		assert_int_equal(caps.size, sizeof(caps));
 		if (caps.flags != want)
 			fail_msg("%s: flags 0x%x, want 0x%x", w->name, caps.flags, want);

@@ -62,6 +62,13 @@ static void test_hwpt_alloc_opts_defaults(void **state)
 	assert_int_equal(iommufd_destroy(f->ctx, a), 0);
 }
 
+/* HWPT_ALLOC calls, from the trace lines (one per kernel call). */
+static void count_hwpt_alloc(void *arg, int level, const char *msg)
+{
+	if (level == IOMMUFD_LOG_TRACE && strstr(msg, "HWPT_ALLOC "))
+		(*(unsigned *)arg)++;
+}
+
 /* Driver data and fault queues reach the kernel, which answers as 7.3 does. */
 static void test_hwpt_alloc_opts_data(void **state)
 {
@@ -73,13 +80,30 @@ static void test_hwpt_alloc_opts_data(void **state)
 	struct hwpt_vtd_s1 s1 = { .addr_width = 48 };
 	IOMMUFD_OPTS(iommufd_hwpt_alloc_opts, o, .data_type = HWPT_DATA_VTD_S1, .data = &s1,
 		     .data_len = sizeof(s1));
+	unsigned calls = 0;
 
 	/* VT-d makes no stage-1 domain over an IOAS: only over a nest parent. */
 	assert_err(f->ctx, iommufd_hwpt_alloc_opts(f->ctx, id, a, &o, &h), EOPNOTSUPP,
 		   "data_type=1", "data_len=24");
-	/* A type without data, data without a type: EINVAL from the kernel. */
+	/* Data and its length go together: one without the other is refused before the kernel. */
+	iommufd_set_log(f->ctx, count_hwpt_alloc, &calls);
+	o.data = NULL;
+	assert_err(f->ctx, iommufd_hwpt_alloc_opts(f->ctx, id, a, &o, &h), EINVAL,
+		   "hwpt alloc dev", "of 24 bytes");
+	o.data = &s1;
 	o.data_len = 0;
+	assert_err(f->ctx, iommufd_hwpt_alloc_opts(f->ctx, id, a, &o, &h), EINVAL,
+		   "hwpt alloc dev", "of 0 bytes");
+	o.data_type = 0;
+	assert_err(f->ctx, iommufd_hwpt_alloc_opts(f->ctx, id, a, &o, &h), EINVAL,
+		   "hwpt alloc dev", "of 0 bytes");
+	assert_int_equal(calls, 0);
+	iommufd_set_log(f->ctx, NULL, NULL);
+	/* A type without data, data without a type: EINVAL from the kernel. */
+	o.data_type = HWPT_DATA_VTD_S1;
+	o.data = NULL;
 	assert_err(f->ctx, iommufd_hwpt_alloc_opts(f->ctx, id, a, &o, &h), EINVAL, "HWPT_ALLOC");
+	o.data = &s1;
 	o.data_type = 0;
 	o.data_len = sizeof(s1);
 	assert_err(f->ctx, iommufd_hwpt_alloc_opts(f->ctx, id, a, &o, &h), EINVAL, "HWPT_ALLOC");
@@ -289,7 +313,7 @@ static void test_what_6_12_has_not(void **state)
 		   EOPNOTSUPP, "fault=3");
 	assert_err(ctx, iommufd_ioas_map_file(ctx, ioas, 0, 0, PAGE, &iova,
 					      IOMMUFD_MAP_FIXED_IOVA), ENOTTY,
-		   "needs Linux 6.13 or later");
+		   "IOMMU_IOAS_MAP_FILE", "Linux 6.13 or later does");
 	assert_int_equal(iommufd_sim_live_objects(sim), 2);
 	iommufd_device_close(dev);
 	iommufd_close(ctx);
