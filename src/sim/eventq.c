@@ -191,11 +191,7 @@ int sim_cmd_fault_alloc(struct sim_ucmd *ucmd)
 	ucmd->ictx->refs++;
 	cmd->out_fault_id = fault->obj.id;
 	cmd->out_fault_fd = fd;
-	if (sim_ucmd_respond(ucmd, sizeof(*cmd))) {
-		sim_obj_abort(&fault->obj, fd);
-		return -EFAULT;
-	}
-	return 0;
+	return sim_ucmd_respond_new(ucmd, sizeof(*cmd), &fault->obj, fd);
 }
 
 void sim_fault_report(struct sim_idev *idev, uint32_t pasid, uint32_t flags, uint32_t grpid,
@@ -431,11 +427,7 @@ int sim_cmd_veventq_alloc(struct sim_ucmd *ucmd)
 	ucmd->ictx->refs++;
 	cmd->out_veventq_id = q->obj.id;
 	cmd->out_veventq_fd = fd;
-	if (sim_ucmd_respond(ucmd, sizeof(*cmd))) {
-		sim_obj_abort(&q->obj, fd);
-		return -EFAULT;
-	}
-	return 0;
+	return sim_ucmd_respond_new(ucmd, sizeof(*cmd), &q->obj, fd);
 }
 
 uint32_t sim_veventq_type(const struct sim_veventq *q)

@@ -105,11 +105,7 @@ int sim_cmd_hw_queue_alloc(struct sim_ucmd *ucmd)
 	viommu->hw_queue[cmd->index] = q;
 	viommu->obj.users++;
 	cmd->out_hw_queue_id = q->obj.id;
-	if (sim_ucmd_respond(ucmd, sizeof(*cmd))) {
-		sim_obj_abort(&q->obj, -1);
-		return -EFAULT;
-	}
-	return 0;
+	return sim_ucmd_respond_new(ucmd, sizeof(*cmd), &q->obj, -1);
 
 out_remove:
 	sim_obj_remove(&q->obj);

@@ -374,11 +374,7 @@ int sim_cmd_hwpt_alloc(struct sim_ucmd *ucmd)
 		sim_fault_get(fault);
 	}
 	cmd->out_hwpt_id = hwpt->obj.id;
-	if (sim_ucmd_respond(ucmd, sizeof(*cmd))) {
-		sim_obj_abort(&hwpt->obj, -1);
-		return -EFAULT;
-	}
-	return 0;
+	return sim_ucmd_respond_new(ucmd, sizeof(*cmd), &hwpt->obj, -1);
 }
 
 /* VT-d capability registers as the driver reports them (struct iommu_hw_info_vtd). */

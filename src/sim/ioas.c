@@ -729,11 +729,7 @@ int sim_cmd_ioas_alloc(struct sim_ucmd *ucmd)
 		return ret;
 	}
 	cmd->out_ioas_id = ioas->obj.id;
-	if (sim_ucmd_respond(ucmd, sizeof(*cmd))) {
-		sim_obj_abort(&ioas->obj, -1);
-		return -EFAULT;
-	}
-	return 0;
+	return sim_ucmd_respond_new(ucmd, sizeof(*cmd), &ioas->obj, -1);
 }
 
 static int resv_cmp(const void *a, const void *b)

@@ -391,6 +391,8 @@ struct sim_ucmd {
  * -EFAULT where it cannot be written (the command then undoes a new object, as the kernel's).
  */
 int sim_ucmd_respond(struct sim_ucmd *ucmd, size_t cmd_len) __attribute__((warn_unused_result));
+/* The answer of a command that made obj (fd: its file, or -1): 0, or obj undone and -EFAULT. */
+int sim_ucmd_respond_new(struct sim_ucmd *ucmd, size_t cmd_len, struct sim_obj *obj, int fd);
 
 /* ---- sim.c ---------------------------------------------------------- */
 void sim_put_locked(struct iommufd_sim *sim); /* drops a ref; may free sim (and unlocks) */

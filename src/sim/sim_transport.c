@@ -95,6 +95,14 @@ int sim_ucmd_respond(struct sim_ucmd *ucmd, size_t cmd_len)
 			      ucmd->user_size < cmd_len ? ucmd->user_size : cmd_len);
 }
 
+int sim_ucmd_respond_new(struct sim_ucmd *ucmd, size_t cmd_len, struct sim_obj *obj, int fd)
+{
+	if (!sim_ucmd_respond(ucmd, cmd_len))
+		return 0;
+	sim_obj_abort(obj, fd);
+	return -EFAULT;
+}
+
 /*
  * The kernel's header copy: the size word (get_user()), no smaller than the first version,
  * then copy_struct_from_user() (unknown trailing bytes zero, else E2BIG; a shorter struct

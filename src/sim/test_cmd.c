@@ -103,11 +103,7 @@ static int mock_domain(struct sim_ucmd *ucmd, struct iofd_test_cmd *cmd)
 	cmd->mock_domain.out_stdev_id = st->obj.id;
 	cmd->mock_domain.out_hwpt_id = pt_id;
 	cmd->mock_domain.out_idev_id = idev->obj.id;
-	if (sim_ucmd_respond(ucmd, sizeof(*cmd))) {
-		sim_obj_abort(&st->obj, -1);
-		return -EFAULT;
-	}
-	return 0;
+	return sim_ucmd_respond_new(ucmd, sizeof(*cmd), &st->obj, -1);
 
 out_remove:
 	sim_obj_remove(&st->obj);

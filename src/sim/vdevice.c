@@ -73,11 +73,7 @@ int sim_cmd_vdevice_alloc(struct sim_ucmd *ucmd)
 	viommu->obj.users++;
 	idev->vdev = vdev;
 	cmd->out_vdevice_id = vdev->obj.id;
-	if (sim_ucmd_respond(ucmd, sizeof(*cmd))) {
-		sim_obj_abort(&vdev->obj, -1);
-		return -EFAULT;
-	}
-	return 0;
+	return sim_ucmd_respond_new(ucmd, sizeof(*cmd), &vdev->obj, -1);
 }
 
 static void vdevice_unlink(struct sim_vdevice *vdev)

@@ -172,11 +172,7 @@ int sim_cmd_viommu_alloc(struct sim_ucmd *ucmd)
 	viommu->type = cmd->type;
 	hwpt->obj.users++;
 	cmd->out_viommu_id = viommu->obj.id;
-	if (sim_ucmd_respond(ucmd, sizeof(*cmd))) {
-		sim_obj_abort(&viommu->obj, -1);
-		return -EFAULT;
-	}
-	return 0;
+	return sim_ucmd_respond_new(ucmd, sizeof(*cmd), &viommu->obj, -1);
 }
 
 void sim_viommu_destroy(struct sim_viommu *viommu)
