@@ -315,6 +315,43 @@ static void test_files_hold_context(void **state)
 	iommufd_sim_free(f.sim);
 }
 
+/*
+ * A vIOMMU, a vDEVICE or a vEVENTQ whose id cannot be written back goes again (EFAULT), as
+ * the kernel aborts a new object: the same one can then be made.
+ */
+static void test_unanswered_objects_go(void **state)
+{
+	struct viommu_fixture f;
+	char *page = test_buf(SZ_4K);
+	struct iofd_viommu_alloc *va = (void *)page;
+	struct iofd_vdevice_alloc *vd = (void *)(page + 64);
+	struct iofd_veventq_alloc *q = (void *)(page + 128);
+	long before;
+
+	(void)state;
+	viommu_setup(&f);
+	*va = (struct iofd_viommu_alloc){ .size = sizeof(*va), .type = IOFD_VIOMMU_TYPE_SELFTEST,
+					  .dev_id = f.idev, .hwpt_id = f.parent };
+	*vd = (struct iofd_vdevice_alloc){ .size = sizeof(*vd), .viommu_id = f.viommu,
+					   .dev_id = f.idev, .virt_id = 0x88 };
+	*q = (struct iofd_veventq_alloc){ .size = sizeof(*q), .viommu_id = f.viommu,
+					  .type = IOFD_VEVENTQ_TYPE_SELFTEST, .veventq_depth = 2 };
+	before = iommufd_sim_live_objects(f.sim);
+	assert_int_equal(mprotect(page, SZ_4K, PROT_READ), 0);
+	assert_int_equal(t_ioctl(f.sim, f.ifd, IOFD_VIOMMU_ALLOC, va), -EFAULT);
+	assert_int_equal(t_ioctl(f.sim, f.ifd, IOFD_VDEVICE_ALLOC, vd), -EFAULT);
+	assert_int_equal(t_ioctl(f.sim, f.ifd, IOFD_VEVENTQ_ALLOC, q), -EFAULT);
+	assert_int_equal(iommufd_sim_live_objects(f.sim), before);
+	assert_int_equal(mprotect(page, SZ_4K, PROT_READ | PROT_WRITE), 0);
+	/* one vDEVICE per device and one vEVENTQ per type: none was left behind */
+	assert_int_equal(t_ioctl(f.sim, f.ifd, IOFD_VDEVICE_ALLOC, vd), 0);
+	assert_int_equal(t_ioctl(f.sim, f.ifd, IOFD_VEVENTQ_ALLOC, q), 0);
+	assert_int_equal(t_ioctl(f.sim, f.ifd, IOFD_VIOMMU_ALLOC, va), 0);
+	t_close(f.sim, (int)q->out_veventq_fd);
+	iommufd_sim_free(f.sim);
+	free_buf(page, SZ_4K);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_veventq_depth),
 		cmocka_unit_test(test_hw_queue_pin),
 		cmocka_unit_test(test_files_hold_context),
+		cmocka_unit_test(test_unanswered_objects_go),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
