@@ -29,9 +29,9 @@
  * parent (VT-d: VTD_S1 data; the mock: its 0xdead data) on both; vIOMMUs,
  * vDEVICEs and nested domains from a vIOMMU (SMMUv3: type ARM_SMMUV3, STEs
  * checked as its driver does; the mock: type 0xdeadbeef) from 6.13
- * (nested.c, viommu.c); HWPT_INVALIDATE of nested domains (the mock's IOTLB,
- * VT-d's entries) and vIOMMUs (the mock's device caches, SMMUv3's opcodes and
- * vSIDs); fault queues and vEVENTQs (eventq.c) fed by the hardware calls
+ * (nested.c, viommu.c, vdevice.c); HWPT_INVALIDATE of nested domains (the
+ * mock's IOTLB, VT-d's entries) and vIOMMUs (the mock's device caches,
+ * SMMUv3's opcodes and vSIDs: viommu_invalidate.c); fault queues and vEVENTQs (eventq.c) fed by the hardware calls
  * (nest_hw.c: iommufd_sim_trigger_iopf, _trigger_vevent); PASIDs of VFIO and
  * mock devices (pasid.c). DMA through a nested domain takes the guest's stage
  * 1 as identity (its tables are not walked) and lands in the nest parent,
@@ -55,7 +55,7 @@
  * Beyond what the library uses, for programs written against the kernel
  * (the kernel's own selftest, under libiommufd-preload): IOMMU_TEST_CMD with
  * the mock's devices (test_cmd.c), options, the VFIO container (option.c,
- * vfio_compat.c), the mock vIOMMU's pages to mmap and HW queues (viommu.c).
+ * vfio_compat.c), the mock vIOMMU's pages to mmap (viommu.c) and HW queues (hw_queue.c).
  *
  * Not modelled: no-IOMMU mode; dma-bufs; fault groups of more than one
  * request; the fields of SMMUv3 commands beyond opcode and vSID; VT-d's
@@ -163,9 +163,9 @@ enum sim_obj_type {
 	SIM_OBJ_SELFTEST,    /* a mock device (test_cmd.c) */
 	SIM_OBJ_FAULT,       /* eventq.c */
 	SIM_OBJ_VIOMMU,      /* viommu.c */
-	SIM_OBJ_VDEVICE,
+	SIM_OBJ_VDEVICE,     /* vdevice.c */
 	SIM_OBJ_VEVENTQ,     /* eventq.c */
-	SIM_OBJ_HW_QUEUE,    /* viommu.c */
+	SIM_OBJ_HW_QUEUE,    /* hw_queue.c */
 };
 
 struct sim_ictx;
