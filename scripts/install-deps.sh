@@ -3,7 +3,8 @@
 # is named here.
 # Usage: scripts/install-deps.sh [build|test|abi|fuzz|fresh-root]
 #   build:      the library and iommufdctl (make demo)
-#   test:       also the tests and the real-kernel VM tier (make check)
+#   test:       also the tests and the real-kernel VM tier (make check); clang compiles
+#               the public structs for other arches (tests/abi/layout.py)
 #   abi:        the build and abigail-tools (scripts/ci-abi.sh)
 #   fuzz:       the build and clang with libFuzzer's runtime (scripts/ci-fuzz.sh)
 #   fresh-root: mmdebstrap, to make a fresh Debian root (scripts/fresh-root.sh)
@@ -17,7 +18,7 @@ case "$job" in
 build) want=$build ;;
 test)
 	want="$build python3 groff-base libcmocka-dev qemu-system-x86 busybox-static bc flex bison \
-libelf-dev libssl-dev cpio xz-utils kmod libcap-dev" ;;
+libelf-dev libssl-dev cpio xz-utils kmod libcap-dev clang" ;;
 abi) want="$build abigail-tools" ;;
 fuzz) want="$build clang libclang-rt-14-dev" ;;
 fresh-root) want="mmdebstrap" ;;
