@@ -45,17 +45,22 @@ image="$cache/debian12-minbase-$(date +%F).tar"
 (
 	# One builder at a time; the others wait and reuse its image.
 	flock 9
+	# Only a regular file is an image: a directory left by an older run is not one.
+	[ -f "$image" ] || rm -rf "$image"
 	if [ ! -s "$image" ]; then
 		mirrors=$(sources_files)
 		[ -n "$mirrors" ] || die "no apt sources file for $suite in /etc/apt"
 		echo "fresh-root: building $image from$(printf ' %s' $mirrors)" >&2
 		# shellcheck disable=SC2086 # one argument per sources file
-		mmdebstrap --quiet --variant=minbase --include=make "$suite" "$image.part" \
-			$mirrors >&2 || die "mmdebstrap failed"
+		# The format said, not guessed: mmdebstrap takes a name without a known extension
+		# (the .part) for a directory.
+		rm -rf "$image.part"
+		mmdebstrap --quiet --variant=minbase --format=tar --include=make "$suite" \
+			"$image.part" $mirrors >&2 || die "mmdebstrap failed"
 		mv "$image.part" "$image"
 		# Keep one image: today's.
-		find "$cache" -maxdepth 1 -name 'debian12-minbase-*.tar' ! -name "${image##*/}" \
-			-delete
+		find "$cache" -mindepth 1 -maxdepth 1 -name 'debian12-minbase-*.tar*' \
+			! -name "${image##*/}" -exec rm -rf {} +
 	fi
 ) 9>"$cache/.lock"
 
