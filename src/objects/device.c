@@ -310,6 +310,26 @@ static int opts_pasid(struct iommufd_device *dev, const char *what, uint32_t fla
 	return 1;
 }
 
+/*
+ * A PASID attached to pt_id or detached directly, as a direct attach is: under the lock a
+ * container claims the device under, refused while one has it.
+ */
+static int direct_pasid(struct iommufd_device *dev, bool attach, uint32_t pasid, uint32_t pt_id)
+{
+	int ret;
+
+	pthread_mutex_lock(&dev->lock);
+	if (dev->owner)
+		ret = iofd_set_error(dev->ctx, -EBUSY, "%s %s pasid %u: the device belongs to a "
+				     "container", attach ? "attach" : "detach", dev->info.name, pasid);
+	else if (attach)
+		ret = dev->ops->attach_pasid(dev, pasid, pt_id);
+	else
+		ret = dev->ops->detach_pasid(dev, pasid);
+	pthread_mutex_unlock(&dev->lock);
+	return ret;
+}
+
 int iommufd_device_attach_pt_opts(struct iommufd_device *dev, uint32_t pt_id,
 				  const struct iommufd_attach_opts *opts)
 {
@@ -328,16 +348,7 @@ int iommufd_device_attach_pt_opts(struct iommufd_device *dev, uint32_t pt_id,
 		return ret;
 	if (!ret)
 		return iommufd_device_attach_pt(dev, pt_id);
-	/* As a direct attach: under the lock a container claims the device under. */
-	pthread_mutex_lock(&dev->lock);
-	if (dev->owner)
-		ret = iofd_set_error(dev->ctx, -EBUSY,
-				     "attach %s pasid %u: the device belongs to a container",
-				     dev->info.name, pasid);
-	else
-		ret = dev->ops->attach_pasid(dev, pasid, pt_id);
-	pthread_mutex_unlock(&dev->lock);
-	return ret;
+	return direct_pasid(dev, true, pasid, pt_id);
 }
 
 int iommufd_device_detach_pt_opts(struct iommufd_device *dev,
@@ -358,15 +369,7 @@ int iommufd_device_detach_pt_opts(struct iommufd_device *dev,
 		return ret;
 	if (!ret)
 		return iommufd_device_detach_pt(dev);
-	pthread_mutex_lock(&dev->lock);
-	if (dev->owner)
-		ret = iofd_set_error(dev->ctx, -EBUSY,
-				     "detach %s pasid %u: the device belongs to a container",
-				     dev->info.name, pasid);
-	else
-		ret = dev->ops->detach_pasid(dev, pasid);
-	pthread_mutex_unlock(&dev->lock);
-	return ret;
+	return direct_pasid(dev, false, pasid, 0);
 }
 
 int iommufd_list_devices(struct iommufd_ctx *ctx, struct iommufd_device_desc *out, unsigned max)

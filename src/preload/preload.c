@@ -214,6 +214,16 @@ __attribute__((constructor)) static void shim_init(void)
 
 /* ---- opening ----------------------------------------------------------------------- */
 
+/* The simulator's answer (a count, or -errno) as libc gives one: -1 with errno set. */
+static long libc_answer(long ret)
+{
+	if (ret < 0) {
+		errno = -ret;
+		return -1;
+	}
+	return ret;
+}
+
 enum path_kind { PATH_OTHER, PATH_IOMMU, PATH_CDEV, PATH_FAIL_NTH };
 
 /* /proc/{self,thread-self,PID}/.../fail-nth of this process: the kernel's fault injection. */
@@ -261,11 +271,7 @@ static int sim_open(const char *path, int flags)
 		fd = iofd_sim_transport_ops.open(s, path, flags);
 	in_sim--;
 	shim_trace("open %s: %d", path, fd);
-	if (fd < 0) {
-		errno = -fd;
-		return -1;
-	}
-	return fd;
+	return libc_answer(fd);
 }
 
 static int open_mode(int flags, va_list ap)
@@ -557,11 +563,7 @@ static SLOW int sim_ioctl(int fd, int file, unsigned long request, void *arg)
 	ret = iofd_sim_transport_ops.ioctl(sim, file, request, arg);
 	in_sim--;
 	shim_trace("ioctl %d 0x%lx: %d", fd, request, ret);
-	if (ret < 0) {
-		errno = -ret;
-		return -1;
-	}
-	return ret;
+	return libc_answer(ret);
 }
 
 SHIM_EXPORT int ioctl(int fd, unsigned long request, ...)
@@ -588,11 +590,7 @@ static SLOW ssize_t sim_read(int fd, int file, void *buf, size_t len)
 	ret = iofd_sim_transport_ops.read(sim, file, buf, len);
 	in_sim--;
 	shim_trace("read %d %zu: %ld", fd, len, ret);
-	if (ret < 0) {
-		errno = -ret;
-		return -1;
-	}
-	return ret;
+	return libc_answer(ret);
 }
 
 SHIM_EXPORT ssize_t read(int fd, void *buf, size_t len)
@@ -627,11 +625,7 @@ static SLOW ssize_t sim_write(int fd, int file, const void *buf, size_t len)
 	ret = iofd_sim_transport_ops.write(sim, file, buf, len);
 	in_sim--;
 	shim_trace("write %d %zu: %ld", fd, len, ret);
-	if (ret < 0) {
-		errno = -ret;
-		return -1;
-	}
-	return ret;
+	return libc_answer(ret);
 }
 
 SHIM_EXPORT ssize_t write(int fd, const void *buf, size_t len)
@@ -766,11 +760,7 @@ static SLOW ssize_t sim_pread(int fd, int file, void *buf, size_t len, off_t off
 		      sim_host_pread(sim, file, buf, len, (uint64_t)off);
 	in_sim--;
 	shim_trace("p%s %d %zu@%lld: %ld", write ? "write" : "read", fd, len, (long long)off, ret);
-	if (ret < 0) {
-		errno = -ret;
-		return -1;
-	}
-	return ret;
+	return libc_answer(ret);
 }
 
 SHIM_EXPORT ssize_t pread(int fd, void *buf, size_t len, off_t off)

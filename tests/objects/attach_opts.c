@@ -121,12 +121,15 @@ static void test_container_device(void **state)
 	struct iommufd_container *c = NULL;
 	uint32_t a = fx_ioas(f), cur;
 	IOMMUFD_OPTS(iommufd_attach_opts, o, .flags = IOMMUFD_ATTACH_PASID, .pasid = 1);
+	IOMMUFD_OPTS(iommufd_detach_opts, d, .flags = IOMMUFD_ATTACH_PASID, .pasid = 1);
 
 	assert_int_equal(iommufd_container_new(f->ctx, 0, &c), 0);
 	assert_int_equal(iommufd_container_attach(c, dev), 0);
 	cur = iommufd_device_pt_id(dev);
 	assert_err(f->ctx, iommufd_device_attach_pt_opts(dev, a, NULL), EBUSY, "container");
 	assert_err(f->ctx, iommufd_device_attach_pt_opts(dev, a, &o), EBUSY, "pasid 1",
+		   "container");
+	assert_err(f->ctx, iommufd_device_detach_pt_opts(dev, &d), EBUSY, "detach", "pasid 1",
 		   "container");
 	assert_int_equal(iommufd_device_pt_id(dev), cur);
 	iommufd_device_close(dev);
